@@ -1,0 +1,65 @@
+// Layers of ARCHITECTURE.md, enforced by lint (as VS Code does with code-import-patterns):
+// renderer -> shared only; shared -> nothing of ours; main/core -> never electron.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const outsideShared = ['**/main/**', '**/renderer/**', '**/preload/**', '**/e2e/**'];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    files: ['src/main/core/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'src/main/core is plain Node: put Electron code in src/main/electron behind a port.' }],
+        patterns: [
+          { group: ['**/electron/*', '../electron', '../../electron'], message: 'core may not import the Electron adapters.' },
+          { group: ['**/renderer/**', '**/preload/**'], message: 'core may not import renderer or preload.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'shared is imported by the renderer: no Electron.' }],
+        patterns: [{ group: outsideShared, message: 'src/shared imports nothing of ours.' }, { group: ['node:*'], message: 'shared runs in the renderer: no Node modules.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer knows only window.keyport.' }],
+        patterns: [{ group: ['**/main/**', '**/preload/**', 'node:*'], message: 'The renderer may import only src/shared.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/preload/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'preload may import only src/shared and electron.' }] }],
+    },
+  },
+  {
+    files: ['scripts/**', 'e2e/servers/cli.ts', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,59 @@
+import type { LookupFunction } from '../ports';
+
+/** Per-server TLS settings. */
+export interface TlsSettings {
+  allowInsecureTls: boolean;
+  /** PEM text of an extra trusted CA (added to the system roots), or null. */
+  caCertificatePem: string | null;
+}
+
+/** Whom a request is for: used for TLS and in error messages (never a secret). */
+export interface HttpTarget {
+  serverName: string;
+  tls: TlsSettings;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  query?: Record<string, string> | undefined;
+  headers?: Record<string, string> | undefined;
+  basicAuth?: { username: string; password: string } | undefined;
+  bearer?: string | undefined;
+  /** Sent as application/json. */
+  json?: unknown;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string> | undefined;
+  /** Cancels the request (e.g. the person pressed Cancel). */
+  signal?: AbortSignal | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface HttpClientOptions {
+  /** Read on every request, so a settings change applies at once. Default 15 s. */
+  timeoutMs: () => number;
+  userAgent: string;
+  lookup?: LookupFunction | undefined;
+  /** Bodies larger than this fail with BAD_RESPONSE. Default 10 MiB. */
+  maxBodyBytes?: number | undefined;
+}
+
+export interface HttpClient {
+  /** Sends a request. Resolves with any HTTP status; rejects only with a KeyportError for
+   * transport failures (SERVER_UNREACHABLE, DNS_FAILURE, TIMEOUT, TLS_FAILURE,
+   * CONNECTION_RESET, CANCELLED, BAD_RESPONSE for an oversized body). */
+  send(target: HttpTarget, request: HttpRequest): Promise<HttpResponse>;
+  /** Frees pooled connections. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -1,0 +1,64 @@
+/** The ports the core needs from its host. The Electron app implements them in
+ * src/main/electron; tests and the browser host implement them in plain Node. */
+
+/** Encrypts secrets at rest. Electron: safeStorage. Tests: AES-256-GCM with a test key. */
+export interface Cipher {
+  status(): CipherStatus;
+  encrypt(plaintext: string): Promise<string>;
+  decrypt(ciphertext: string): Promise<string>;
+}
+
+export interface CipherStatus {
+  /** True only when encryption is backed by a real key store (not Linux `basic_text`). */
+  available: boolean;
+  /** e.g. 'keychain', 'dpapi', 'gnome_libsecret', 'basic_text', 'aes-256-gcm (test key)'. */
+  backend: string;
+  /** Why it is unavailable, in words for people. */
+  reason?: string | undefined;
+}
+
+/** The subset of conf / electron-store the vault uses. Both write atomically. */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+/** The system clipboard. Asynchronous, as Electron's is since 44. */
+export interface Clipboard {
+  readText(): Promise<string>;
+  writeText(text: string): Promise<void>;
+}
+
+/** Asks the person to pick a CA certificate file; null when cancelled. */
+export interface FilePicker {
+  pickCertificate(): Promise<string | null>;
+}
+
+/** Lines for a local diagnostic log. Callers pass only redacted text. */
+export interface Logger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** DNS resolution for outgoing connections, as Node's `dns.lookup` callback form. The browser
+ * host passes one that resolves only loopback names, so tests never send DNS traffic out. */
+export type LookupFunction = (
+  hostname: string,
+  options: { family?: number | undefined; all?: boolean | undefined },
+  callback: (err: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void,
+) => void;
+
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+export const systemTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};

@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+import type { inputSchemas } from './schemas';
+import type {
+  AppStatus,
+  ClipboardEvent,
+  CopyResult,
+  CreatedToken,
+  KindDescriptor,
+  SavedSecretView,
+  ServerView,
+  Settings,
+  TokenView,
+} from './model';
+
+/** The one API contract between renderer and main (GitHub Desktop's typed channel map, plus a
+ * zod schema per procedure so main validates what it receives). */
+export interface ProcedureResults {
+  'app.status': AppStatus;
+  'kinds.list': KindDescriptor[];
+  'servers.list': ServerView[];
+  'servers.add': ServerView;
+  'servers.update': ServerView;
+  'servers.remove': void;
+  'servers.pickCertificate': string | null;
+  'auth.signInWithPassword': ServerView;
+  'auth.signInWithToken': ServerView;
+  'auth.signOut': ServerView;
+  'tokens.list': TokenView[];
+  'tokens.create': CreatedToken;
+  'tokens.revoke': void;
+  'secrets.list': SavedSecretView[];
+  'secrets.forget': void;
+  'clipboard.copy': CopyResult;
+  'settings.get': Settings;
+  'settings.update': Settings;
+}
+
+export type ProcedureName = keyof ProcedureResults & keyof typeof inputSchemas;
+export const PROCEDURE_NAMES = [
+  'app.status',
+  'kinds.list',
+  'servers.list',
+  'servers.add',
+  'servers.update',
+  'servers.remove',
+  'servers.pickCertificate',
+  'auth.signInWithPassword',
+  'auth.signInWithToken',
+  'auth.signOut',
+  'tokens.list',
+  'tokens.create',
+  'tokens.revoke',
+  'secrets.list',
+  'secrets.forget',
+  'clipboard.copy',
+  'settings.get',
+  'settings.update',
+] as const satisfies readonly ProcedureName[];
+
+/** What the caller passes (before zod defaults and transforms). */
+export type ProcedureInput<P extends ProcedureName> = z.input<(typeof inputSchemas)[P]>;
+/** What the handler in main receives (after validation). */
+export type ProcedureParsedInput<P extends ProcedureName> = z.output<(typeof inputSchemas)[P]>;
+
+/** Events main pushes to the renderer. */
+export interface EventPayloads {
+  clipboard: ClipboardEvent;
+  /** A server's state changed outside a call the renderer made (e.g. its session expired). */
+  'servers.changed': { serverId: string };
+}
+export type EventName = keyof EventPayloads;
+export const EVENT_NAMES = ['clipboard', 'servers.changed'] as const satisfies readonly EventName[];
+
+/** IPC channel of a procedure / event. One channel each, prefixed so a sender cannot reach
+ * anything else on ipcMain. */
+export const procedureChannel = (p: ProcedureName) => `keyport:call:${p}`;
+export const eventChannel = (e: EventName) => `keyport:event:${e}`;

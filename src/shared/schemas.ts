@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** Input schemas of every procedure. Main validates untrusted input with these; the renderer's
+ * forms use the same ones, so the rules live in one place. */
+
+const id = z.string().min(1, 'An id is required.').max(100, 'That id is too long.');
+
+/** A display name: 1–100 characters, no control characters. */
+export const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(100, 'Use at most 100 characters.')
+  .refine((s) => !/\p{Cc}/u.test(s), 'Names cannot contain control characters.');
+
+export const MAX_URL_LENGTH = 2048;
+
+/** A server URL: http or https, a host, no credentials, no query or fragment. */
+export const serverUrlSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the server URL.')
+  .max(MAX_URL_LENGTH, `Use at most ${MAX_URL_LENGTH} characters.`)
+  .superRefine((value, ctx) => {
+    const problem = serverUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export function serverUrlProblem(value: string): string | null {
+  if (/\s/.test(value)) return 'A URL cannot contain spaces.';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'Enter a full URL, such as https://packages.example.com.';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `Only http and https URLs are allowed, not ${url.protocol.replace(':', '')}.`;
+  }
+  if (!url.hostname) return 'The URL needs a host name.';
+  if (url.username || url.password) {
+    return 'Do not put a user name or password in the URL: sign in after adding the server.';
+  }
+  if (url.search || url.hash) return 'Remove the query (?…) or fragment (#…) from the URL.';
+  return null;
+}
+
+/** Normalizes a valid server URL: no trailing slash. */
+export function normalizeServerUrl(value: string): string {
+  const url = new URL(value.trim());
+  const path = url.pathname.replace(/\/+$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+export const serverInputSchema = z.object({
+  name: nameSchema,
+  kind: z.string().min(1, 'Choose a server kind.').max(40),
+  url: serverUrlSchema,
+  allowInsecureTls: z.boolean().default(false),
+  caCertificatePath: z
+    .string()
+    .trim()
+    .max(4096, 'That path is too long.')
+    .nullable()
+    .default(null)
+    .transform((p) => (p === '' ? null : p)),
+});
+export type ServerInput = z.input<typeof serverInputSchema>;
+
+export const secretSchema = (what: string) =>
+  z.string().min(1, `Enter the ${what}.`).max(16_384, `That ${what} is too long.`);
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter your user name.')
+  .max(320, 'That user name is too long.')
+  .refine((s) => !/\p{Cc}/u.test(s), 'User names cannot contain control characters.');
+
+export const settingsSchema = z.object({
+  clipboardClearSeconds: z.number().int().min(5, 'At least 5 seconds.').max(600, 'At most 10 minutes.'),
+  requestTimeoutSeconds: z.number().int().min(1, 'At least 1 second.').max(300, 'At most 5 minutes.'),
+});
+
+export const inputSchemas = {
+  'app.status': z.undefined(),
+  'kinds.list': z.undefined(),
+  'servers.list': z.undefined(),
+  'servers.add': serverInputSchema,
+  'servers.update': z.object({ id, changes: serverInputSchema }),
+  'servers.remove': z.object({ id }),
+  'servers.pickCertificate': z.undefined(),
+  'auth.signInWithPassword': z.object({ serverId: id, username: usernameSchema, password: secretSchema('password') }),
+  'auth.signInWithToken': z.object({ serverId: id, token: secretSchema('token').transform((t) => t.trim()) }),
+  'auth.signOut': z.object({ serverId: id }),
+  'tokens.list': z.object({ serverId: id }),
+  'tokens.create': z.object({ serverId: id, name: nameSchema, save: z.boolean() }),
+  'tokens.revoke': z.object({ serverId: id, tokenId: z.string().min(1).max(1000) }),
+  'secrets.list': z.undefined(),
+  'secrets.forget': z.object({ secretId: id }),
+  'clipboard.copy': z.object({ secretId: id, format: z.string().min(1).max(40) }),
+  'settings.get': z.undefined(),
+  'settings.update': settingsSchema.partial(),
+} as const;
