@@ -1,6 +1,16 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+// The dev server's React refresh preamble is an inline script, which the production CSP in
+// index.html forbids. In `electron-vite dev` only, drop the meta policy (main then sends the
+// looser development header); builds keep it.
+const devCspRelaxation: Plugin = {
+  name: 'keyport-dev-csp',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/, ''),
+};
 
 // One config, three entries (main, preload, renderer), as electron-vite lays them out.
 export default defineConfig({
@@ -19,7 +29,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
-    plugins: [react()],
+    plugins: [react(), devCspRelaxation],
     build: { rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
   },
 });

@@ -1,0 +1,57 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { startEdsServer, type EdsServer } from './servers/eds/edsServer';
+import { startHost, type KeyportHost } from './host/host';
+
+export const ALICE = { username: 'alice', password: 'wonderland-secret', email: 'alice@example.com' };
+
+export const test = base.extend<{ eds: EdsServer; app: KeyportHost }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
+  eds: async ({}, use) => {
+    const server = await startEdsServer();
+    await use(server);
+    await server.close();
+  },
+  app: async ({ browser }, use) => {
+    const host = await startHost(browser);
+    await use(host);
+    await host.close();
+  },
+});
+
+export { expect };
+
+export async function addServer(page: Page, server: { name: string; url: string; caPath?: string; insecure?: boolean }): Promise<void> {
+  await page.getByRole('button', { name: 'Add server' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Add server' });
+  await dialog.getByLabel('Name').fill(server.name);
+  await dialog.getByLabel('Server URL').fill(server.url);
+  if (server.caPath) await dialog.getByLabel('CA certificate file (optional)').fill(server.caPath);
+  if (server.insecure) await dialog.getByLabel(/Allow insecure TLS/).check();
+  await dialog.getByRole('button', { name: 'Add server' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('heading', { level: 2, name: server.name })).toBeVisible();
+}
+
+export async function signInWithPassword(page: Page, username = ALICE.username, password = ALICE.password): Promise<void> {
+  await page.getByLabel('User name', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Adds an EDS server and signs in as alice; returns when the token list is shown. */
+export async function addAndSignIn(page: Page, eds: EdsServer, name = 'Enthought'): Promise<void> {
+  await addServer(page, { name, url: eds.url });
+  await signInWithPassword(page);
+  await expect(page.getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
+}
+
+export async function createToken(page: Page, name: string, options: { save?: boolean } = {}): Promise<string> {
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const dialog = page.getByRole('dialog', { name: /Create api token/i });
+  await dialog.getByLabel('Token name').fill(name);
+  if (options.save === false) await dialog.getByLabel(/Save in Keyport/).uncheck();
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByRole('alertdialog', { name: `API token “${name}” created` });
+  await expect(shown).toBeVisible();
+  return shown.getByLabel('New token').inputValue();
+}

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import Conf from 'conf';
+import { build } from 'vite';
+import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
+import type { Core } from '../../src/main/core/core';
+import { createCore } from '../../src/main/core/createCore';
+import type { Cipher, Clipboard, KeyValueStore, LookupFunction } from '../../src/main/core/ports';
+import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
+
+/** The fixed origin the built renderer is served from, through page routing: no port opens. */
+export const HOST_ORIGIN = 'http://keyport.localhost';
+const RENDERER_DIR = resolve('out/renderer');
+// The same policy the Electron session sends (src/main/electron/security.ts), so CSP
+// violations show up in the browser tests too.
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** An in-memory clipboard standing in for the system one. */
+export class MemoryClipboard implements Clipboard {
+  text = '';
+  writes: string[] = [];
+  async readText() {
+    return this.text;
+  }
+  async writeText(text: string) {
+    this.text = text;
+    this.writes.push(text);
+  }
+}
+
+/** Resolves only loopback names, so no test sends a DNS query off the machine. Anything
+ * else fails as an unknown host would. */
+export const loopbackOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+    return;
+  }
+  const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+  callback(error, '', 4);
+};
+
+let preloadBundle: Promise<string> | null = null;
+function hostPreloadScript(): Promise<string> {
+  preloadBundle ??= build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: resolve('e2e/host/hostPreload.ts'), formats: ['iife'], name: 'KeyportHostPreload' },
+    },
+  }).then((out) => {
+    const outputs = Array.isArray(out) ? out : [out];
+    for (const o of outputs) {
+      if ('output' in o) {
+        const chunk = o.output.find((c) => c.type === 'chunk');
+        if (chunk && chunk.type === 'chunk') return chunk.code;
+      }
+    }
+    throw new Error('The host preload did not build.');
+  });
+  return preloadBundle;
+}
+
+export interface HostOptions {
+  /** 'aes' (default): secrets persist, encrypted. 'unavailable': as Linux basic_text. */
+  cipher?: 'aes' | 'unavailable';
+  /** What "Browse…" for a CA certificate returns. */
+  certificateToPick?: string | null;
+  /** Reuse a vault folder (to test restarts). */
+  dataDir?: string;
+}
+
+export interface KeyportHost {
+  page: Page;
+  context: BrowserContext;
+  core: Core;
+  clipboard: MemoryClipboard;
+  dataDir: string;
+  /** The vault file, as written to disk. */
+  vaultPath: string;
+  /** Everything the core logged (already redacted by the core). */
+  logs: string[];
+  /** Calls the API the way the renderer does, for arranging state in a test. */
+  call(procedure: string, input?: unknown): Promise<unknown>;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Starts the real core in Node with test adapters, and the real renderer in Chromium with
+ * `window.keyport` installed through the same createKeyportApi the preload uses. */
+export async function startHost(browser: Browser, options: HostOptions = {}): Promise<KeyportHost> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
+  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test' });
+  const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k) };
+  const cipher: Cipher =
+    options.cipher === 'unavailable'
+      ? createUnavailableCipher('basic_text', 'Your system has no keyring (Linux “basic_text” backend), so Keyport cannot encrypt secrets at rest.')
+      : createAesCipher(testKeyFor(dataDir), 'aes-256-gcm (test key)');
+  const clipboard = new MemoryClipboard();
+  const logs: string[] = [];
+  const core = createCore({
+    store,
+    cipher,
+    clipboard,
+    filePicker: { pickCertificate: async () => options.certificateToPick ?? null },
+    logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
+    appVersion: '0.0.0-test',
+    lookup: loopbackOnlyLookup,
+  });
+
+  const context = await browser.newContext({ baseURL: HOST_ORIGIN });
+  // Routes run newest first: anything that is not the app's origin is refused.
+  await context.route('**/*', (route) => route.abort('blockedbyclient'));
+  await context.route(`${HOST_ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const file = resolve(RENDERER_DIR, `.${url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname)}`);
+    if (!file.startsWith(RENDERER_DIR)) return route.fulfill({ status: 404 });
+    try {
+      const body = await readFile(file);
+      await route.fulfill({ status: 200, body, headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP } });
+    } catch {
+      await route.fulfill({ status: 404 });
+    }
+  });
+  await context.exposeBinding('__keyportInvoke', async (source, procedure: string, input: unknown) => {
+    // The same check the Electron IPC adapter makes: main frame of the app's own origin.
+    if (source.frame.parentFrame() !== null || !isTrustedSenderUrl(source.frame.url(), [HOST_ORIGIN])) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'This window is not allowed to use Keyport.' } };
+    }
+    return core.handle(procedure, input);
+  });
+  await context.addInitScript({ content: await hostPreloadScript() });
+
+  const page = await context.newPage();
+  const offEvents = core.onEvent((event, payload) => {
+    page
+      .evaluate(([e, p]) => (window as unknown as { __keyportDispatch?: (e: string, p: unknown) => void }).__keyportDispatch?.(e, p), [event, payload] as const)
+      .catch(() => undefined);
+  });
+  await page.goto('/');
+
+  return {
+    page,
+    context,
+    core,
+    clipboard,
+    dataDir,
+    vaultPath: conf.path,
+    logs,
+    async call(procedure, input) {
+      const result = await core.handle(procedure, input);
+      if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);
+      return result.value;
+    },
+    async close({ keepData = false } = {}) {
+      offEvents();
+      await context.close();
+      await core.dispose();
+      if (!keepData && !options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// One stable key per vault folder, so a restarted host can read what the last one wrote.
+const keys = new Map<string, Buffer>();
+function testKeyFor(dataDir: string): Buffer {
+  let key = keys.get(dataDir);
+  if (!key) {
+    key = randomBytes(32);
+    keys.set(dataDir, key);
+  }
+  return key;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { PROCEDURE_NAMES, type ProcedureName, type ProcedureParsedInput, type ProcedureResults } from '../../../shared/contract';
+import type { KeyportErrorShape, WireResult } from '../../../shared/errors';
+import { inputSchemas } from '../../../shared/schemas';
+import { KeyportError } from '../errors';
+import type { Logger } from '../ports';
+
+export type Handlers = { [P in ProcedureName]: (input: ProcedureParsedInput<P>) => Promise<ProcedureResults[P]> | ProcedureResults[P] };
+
+const known: ReadonlySet<string> = new Set(PROCEDURE_NAMES);
+
+/** The API router: validates untrusted input with the shared schemas, runs the handler, and
+ * maps every failure to a KeyportErrorShape once, here. It never throws. */
+export function createRouter(handlers: Handlers, logger: Logger) {
+  return async function handle(procedure: string, input: unknown): Promise<WireResult<unknown>> {
+    if (!known.has(procedure)) {
+      return fail({ code: 'VALIDATION', message: 'Keyport does not offer that operation.' });
+    }
+    const name = procedure as ProcedureName;
+    const parsed = inputSchemas[name].safeParse(input);
+    if (!parsed.success) return fail(validationShape(parsed.error));
+    try {
+      const handler = handlers[name] as (input: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (error) {
+      if (error instanceof KeyportError) return fail(error.toShape());
+      if (error instanceof z.ZodError) return fail(validationShape(error));
+      // Unknown errors may carry anything in their message; log only their kind.
+      logger.error(`router: ${name} failed with ${error instanceof Error ? error.name : typeof error}`);
+      return fail({ code: 'INTERNAL', message: 'Something went wrong inside Keyport.', hint: 'Try again. If it keeps happening, restart Keyport.' });
+    }
+  };
+}
+
+function fail(error: KeyportErrorShape): WireResult<never> {
+  return { ok: false, error };
+}
+
+/** zod messages here are the schemas' own fixed sentences, never the input value. */
+function validationShape(error: z.ZodError): KeyportErrorShape {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') || undefined;
+  const message = issue?.code === 'invalid_type' && issue.path.length === 0 ? 'The request was not in the expected form.' : (issue?.message ?? 'Invalid input.');
+  return { code: 'VALIDATION', message, field };
+}

@@ -1,0 +1,25 @@
+import type { WireResult } from '../../shared/errors';
+import type { EventName, EventPayloads } from '../../shared/contract';
+import type { Cipher, Clipboard, FilePicker, KeyValueStore, Logger, LookupFunction, Timers } from './ports';
+
+/** Everything the core needs from its host (Electron app, browser host, unit tests). */
+export interface CoreAdapters {
+  store: KeyValueStore;
+  cipher: Cipher;
+  clipboard: Clipboard;
+  filePicker: FilePicker;
+  logger: Logger;
+  appVersion: string;
+  lookup?: LookupFunction | undefined;
+  timers?: Timers | undefined;
+}
+
+export type CoreEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+
+export interface Core {
+  /** Validates `input` against the procedure's schema, runs it, and never throws. */
+  handle(procedure: string, input: unknown): Promise<WireResult<unknown>>;
+  /** Subscribes to events for the renderer; returns the unsubscribe function. */
+  onEvent(listener: CoreEventListener): () => void;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,335 @@
+import * as nodeTls from 'node:tls';
+import type { Readable } from 'node:stream';
+import type { LookupFunction as NodeLookupFunction } from 'node:net';
+import { Agent, request as undiciRequest } from 'undici';
+import { KeyportError, isKeyportError } from '../errors';
+import type { LookupFunction } from '../ports';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTarget,
+  type TlsSettings,
+} from './types';
+
+export const TLS_HINT =
+  "Add the server's CA certificate in the server's settings, or allow an insecure connection if you trust this network.";
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const agents = new Map<string, Agent>();
+
+  function agentFor(tls: TlsSettings): Agent {
+    const key = `${tls.allowInsecureTls ? 'insecure' : 'verify'}\n${tls.caCertificatePem ?? ''}`;
+    let agent = agents.get(key);
+    if (agent === undefined) {
+      agent = new Agent({
+        connect: {
+          rejectUnauthorized: !tls.allowInsecureTls,
+          // Node replaces its default roots when `ca` is given, so keep them: a private CA is
+          // an addition for one server, not a reason to stop trusting public ones.
+          ...(tls.caCertificatePem === null ? {} : { ca: [...defaultRoots(), tls.caCertificatePem] }),
+          ...(options.lookup === undefined ? {} : { lookup: adaptLookup(options.lookup) }),
+          // The per-request AbortSignal bounds connect, headers and body; undici's own timers
+          // would cut a request short of the timeout the person chose in Settings.
+          timeout: 0,
+        },
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  async function send(target: HttpTarget, req: HttpRequest): Promise<HttpResponse> {
+    const { serverName } = target;
+    if (isAborted(req.signal)) throw cancelled(serverName);
+
+    const url = buildUrl(serverName, req);
+    const { headers, body } = buildHeadersAndBody(serverName, req, options.userAgent);
+
+    const timeoutMs = options.timeoutMs();
+    const effectiveTimeout = Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
+    const timeoutSignal = AbortSignal.timeout(effectiveTimeout);
+    const signal = req.signal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, req.signal]);
+
+    try {
+      const res = await undiciRequest(url, {
+        dispatcher: agentFor(target.tls),
+        method: req.method,
+        headers,
+        body,
+        signal,
+      });
+
+      const declaredLength = Number(headerValue(res.headers['content-length']));
+      if (Number.isFinite(declaredLength) && declaredLength > maxBodyBytes) {
+        discard(res.body);
+        throw tooLarge(serverName, maxBodyBytes);
+      }
+
+      const chunks: Buffer[] = [];
+      let received = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > maxBodyBytes) {
+          discard(res.body);
+          throw tooLarge(serverName, maxBodyBytes);
+        }
+        chunks.push(chunk);
+      }
+
+      const responseHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value !== undefined) responseHeaders[name.toLowerCase()] = headerValue(value);
+      }
+      return {
+        status: res.statusCode,
+        headers: responseHeaders,
+        text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)),
+      };
+    } catch (error) {
+      if (isKeyportError(error)) throw error;
+      // Which signal fired decides the code, whatever undici wrapped the abort in.
+      if (isAborted(req.signal)) throw cancelled(serverName, error);
+      if (timeoutSignal.aborted) throw timedOut(serverName, effectiveTimeout, error);
+      throw mapTransportError(serverName, effectiveTimeout, error);
+    }
+  }
+
+  async function close(): Promise<void> {
+    const all = [...agents.values()];
+    agents.clear();
+    await Promise.all(all.map((agent) => agent.close()));
+  }
+
+  return { send, close };
+}
+
+function buildUrl(serverName: string, req: HttpRequest): URL {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    // No cause: the TypeError's message repeats the URL, query string included.
+    throw new KeyportError('VALIDATION', `The address of ${serverName} is not a valid URL.`, {
+      hint: 'Check the URL in the server\u2019s settings; it should look like https://host/path.',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new KeyportError('VALIDATION', `The address of ${serverName} must start with https:// or http://.`, {
+      hint: 'Check the URL in the server\u2019s settings.',
+    });
+  }
+  for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.append(name, value);
+  return url;
+}
+
+function buildHeadersAndBody(
+  serverName: string,
+  req: HttpRequest,
+  userAgent: string,
+): { headers: Record<string, string>; body: string | undefined } {
+  // Keyed by lower-case name so a caller's `accept` replaces ours instead of doubling it.
+  const headers = new Map<string, [string, string]>();
+  const set = (name: string, value: string): void => {
+    headers.set(name.toLowerCase(), [name, value]);
+  };
+  set('Accept', 'application/json');
+  for (const [name, value] of Object.entries(req.headers ?? {})) set(name, value);
+  set('User-Agent', userAgent);
+
+  if (req.basicAuth !== undefined && req.bearer !== undefined) {
+    throw new KeyportError('INTERNAL', `The request to ${serverName} has two kinds of credentials.`);
+  }
+  if (req.basicAuth !== undefined) {
+    const encoded = Buffer.from(`${req.basicAuth.username}:${req.basicAuth.password}`, 'utf8').toString('base64');
+    set('Authorization', `Basic ${encoded}`);
+  }
+  if (req.bearer !== undefined) set('Authorization', `Bearer ${req.bearer}`);
+
+  if (req.json !== undefined && req.form !== undefined) {
+    throw new KeyportError('INTERNAL', `The request to ${serverName} has two bodies.`);
+  }
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    body = JSON.stringify(req.json);
+    set('Content-Type', 'application/json');
+  } else if (req.form !== undefined) {
+    body = new URLSearchParams(req.form).toString();
+    set('Content-Type', 'application/x-www-form-urlencoded');
+  }
+
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers.values()) out[name] = value;
+  return { headers: out, body };
+}
+
+/** What Node trusts when no `ca` is given: the bundled roots plus NODE_EXTRA_CA_CERTS (and the
+ * OS store under --use-system-ca). getCACertificates needs Node 22.15; older runtimes get the
+ * bundled roots only. */
+function defaultRoots(): string[] {
+  const tlsModule: { getCACertificates?: (type: 'default') => string[] } = nodeTls;
+  return typeof tlsModule.getCACertificates === 'function' ? tlsModule.getCACertificates('default') : [...nodeTls.rootCertificates];
+}
+
+/** A function, not an inline check, because TypeScript would keep the narrowing from before the
+ * await and call the later check impossible. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Destroying an unread body makes undici emit an abort error; nobody else listens for it. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+function headerValue(value: string | string[] | undefined): string {
+  if (value === undefined) return '';
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Node's lookup options allow 'IPv4'/'IPv6' families; the port speaks numbers only. */
+function adaptLookup(lookup: LookupFunction): NodeLookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    const { family, all } = lookupOptions;
+    const numericFamily = family === 'IPv4' ? 4 : family === 'IPv6' ? 6 : family;
+    lookup(hostname, { family: numericFamily, all }, callback);
+  };
+}
+
+function cancelled(serverName: string, cause?: unknown): KeyportError {
+  return new KeyportError('CANCELLED', `The request to ${serverName} was cancelled.`, { cause });
+}
+
+function timedOut(serverName: string, timeoutMs: number, cause?: unknown): KeyportError {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  return new KeyportError('TIMEOUT', `${serverName} did not answer within ${seconds} second${seconds === 1 ? '' : 's'}.`, {
+    hint: 'Check that the server is running and reachable, or raise the network timeout in Settings.',
+    cause,
+  });
+}
+
+function tooLarge(serverName: string, maxBodyBytes: number): KeyportError {
+  const mb = Math.round((maxBodyBytes / (1024 * 1024)) * 10) / 10;
+  return new KeyportError('BAD_RESPONSE', `${serverName} sent an answer larger than ${mb} MB.`, {
+    hint: 'Check that the URL points to the server\u2019s API and not to a file download.',
+  });
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const SELF_SIGNED_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
+const UNKNOWN_ISSUER_CODES = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+]);
+const VALIDITY_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const NAME_MISMATCH_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
+const OTHER_CERT_CODES = new Set([
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+]);
+
+interface ErrorFacts {
+  codes: Set<string>;
+  /** A handshake failure reported by OpenSSL rather than by certificate verification. */
+  tlsProtocol: boolean;
+}
+
+/** undici nests the socket's error under TypeError('fetch failed'), UND_ERR_* wrappers and,
+ * with happy eyeballs, an AggregateError per address tried: gather the facts from all of them. */
+function collectFacts(error: unknown): ErrorFacts {
+  const facts: ErrorFacts = { codes: new Set(), tlsProtocol: false };
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && seen.size < 32) {
+    const current = queue.shift();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const record = current as { code?: unknown; library?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof record.code === 'string') {
+      facts.codes.add(record.code);
+      if (record.code.startsWith('ERR_SSL_')) facts.tlsProtocol = true;
+      if (record.code === 'EPROTO' && typeof record.message === 'string' && /ssl|tls/i.test(record.message)) facts.tlsProtocol = true;
+    }
+    if (typeof record.library === 'string' && /ssl/i.test(record.library)) facts.tlsProtocol = true;
+    if (record.cause !== undefined) queue.push(record.cause);
+    if (Array.isArray(record.errors)) queue.push(...(record.errors as unknown[]));
+  }
+  return facts;
+}
+
+function hasAny(codes: Set<string>, wanted: Set<string>): boolean {
+  for (const code of codes) if (wanted.has(code)) return true;
+  return false;
+}
+
+/** Messages are built from fixed text and the server's name only: undici's messages can carry
+ * addresses and the request's path, so they stay in `cause` (for debugging) and never reach people. */
+function mapTransportError(serverName: string, timeoutMs: number, error: unknown): KeyportError {
+  const { codes, tlsProtocol } = collectFacts(error);
+  const tls = (message: string, hint = TLS_HINT): KeyportError => new KeyportError('TLS_FAILURE', message, { hint, cause: error });
+
+  if (hasAny(codes, SELF_SIGNED_CODES)) return tls(`${serverName} presented a self-signed certificate, which is not trusted.`);
+  if (hasAny(codes, UNKNOWN_ISSUER_CODES)) {
+    return tls(`The certificate of ${serverName} was issued by an authority that is not trusted.`);
+  }
+  if (codes.has('CERT_HAS_EXPIRED')) return tls(`The certificate of ${serverName} has expired.`);
+  if (hasAny(codes, VALIDITY_CODES)) return tls(`The certificate of ${serverName} is not valid yet.`);
+  if (hasAny(codes, NAME_MISMATCH_CODES)) return tls(`The certificate of ${serverName} is not valid for its address.`);
+  if (hasAny(codes, OTHER_CERT_CODES)) return tls(`The certificate of ${serverName} could not be verified.`);
+  if (tlsProtocol || [...codes].some((code) => code.startsWith('ERR_TLS_'))) {
+    return tls(
+      `Could not set up a secure connection to ${serverName}.`,
+      `Check that the URL starts with https:// only if the server speaks HTTPS. ${TLS_HINT}`,
+    );
+  }
+  if (hasAny(codes, DNS_CODES)) {
+    return new KeyportError('DNS_FAILURE', `The host name of ${serverName} could not be found.`, {
+      hint: 'Check the spelling of the URL and your network connection.',
+      cause: error,
+    });
+  }
+  if (hasAny(codes, UNREACHABLE_CODES)) {
+    return new KeyportError('SERVER_UNREACHABLE', `Could not connect to ${serverName}.`, {
+      hint: 'Check the URL and that the server is running.',
+      cause: error,
+    });
+  }
+  if (hasAny(codes, RESET_CODES)) {
+    return new KeyportError('CONNECTION_RESET', `${serverName} closed the connection unexpectedly.`, {
+      hint: 'Try again; if it keeps happening, a proxy or firewall may be interrupting the connection.',
+      cause: error,
+    });
+  }
+  if (hasAny(codes, TIMEOUT_CODES)) return timedOut(serverName, timeoutMs, error);
+  if (codes.has('UND_ERR_INVALID_ARG')) {
+    return new KeyportError('VALIDATION', `The request to ${serverName} could not be built.`, {
+      hint: 'A credential or header contains characters that cannot be sent; check for pasted line breaks.',
+      cause: error,
+    });
+  }
+  return new KeyportError('SERVER_UNREACHABLE', `Could not communicate with ${serverName}.`, {
+    hint: 'Check the URL and that the server is running.',
+    cause: error,
+  });
+}

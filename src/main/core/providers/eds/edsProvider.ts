@@ -1,0 +1,136 @@
+import type { UserInfo } from '../../../../shared/model';
+import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
+import { KeyportError } from '../../errors';
+import { errorForStatus, parseJson } from '../../http/responses';
+import type { HttpRequest, HttpResponse } from '../../http/types';
+import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
+import { EDS_EXPECTED, EDS_PATHS, createdTokenAnswer, sessionAnswer, tokenListAnswer, userAnswer } from './edsProtocol';
+
+const TOKENS_ONLY_HOSTED =
+  'API tokens are available only on Enthought-hosted EDS, not on on-site servers. Sign in with your user name and password instead.';
+
+async function send(ctx: ServerContext, request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
+  const { path, ...rest } = request;
+  return ctx.http.send(ctx.target, { ...rest, url: `${ctx.server.url}${path}` });
+}
+
+function ok(res: HttpResponse): boolean {
+  return res.status >= 200 && res.status < 300;
+}
+
+/** Exchanges credentials for a session token, as hatcher's BroodClientAuth does. */
+async function openSession(ctx: ServerContext, auth: Pick<HttpRequest, 'basicAuth' | 'bearer'>, rejected: KeyportError): Promise<string> {
+  const res = await send(ctx, { method: 'POST', path: EDS_PATHS.session, ...auth, form: {} });
+  if (res.status === 401 || res.status === 403) throw rejected;
+  if (!ok(res)) throw errorForStatus(res, ctx.server.name);
+  return parseJson(res, sessionAnswer, ctx.server.name, EDS_EXPECTED).token;
+}
+
+/** Who the session belongs to. The path is assumed (no public client calls it), so a server
+ * without it is not an error: the name typed at sign-in stands in. */
+async function whoAmI(ctx: ServerContext, session: string, fallback: UserInfo): Promise<UserInfo> {
+  const res = await send(ctx, { method: 'GET', path: EDS_PATHS.currentUser, bearer: session });
+  if (res.status === 404) return fallback;
+  if (!ok(res)) throw errorForStatus(res, ctx.server.name);
+  const user = parseJson(res, userAnswer, ctx.server.name, EDS_EXPECTED);
+  return { name: user.name, email: user.email };
+}
+
+const badPassword = () =>
+  new KeyportError('AUTH_FAILED', 'Authentication failed.', { hint: 'Check your user name and password.' });
+const badToken = () =>
+  new KeyportError('AUTH_FAILED', 'Authentication failed: the server did not accept this API token.', {
+    hint: 'The token may have been revoked. Paste a current token, or sign in with your password.',
+  });
+
+export const edsProvider: Provider = {
+  descriptor: {
+    kind: 'eds',
+    label: 'Enthought Deployment Server',
+    description: 'EDS (formerly brood), as the hatcher command line uses it.',
+    urlLabel: 'Server URL',
+    urlPlaceholder: 'https://packages.enthought.com',
+    signInMethods: ['password', 'token'],
+    tokenNoun: 'API token',
+    tokenColumns: { created: true, lastUsed: true, expires: false, scopes: false },
+    copyFormats: ENVIRONMENT_COPY_FORMATS,
+    defaultCopyFormat: 'shell',
+    tokenCreationNote: TOKENS_ONLY_HOSTED,
+  },
+
+  async signInWithPassword(ctx, username, password): Promise<SignInResult> {
+    const session = await openSession(ctx, { basicAuth: { username, password } }, badPassword());
+    return { session, user: await whoAmI(ctx, session, { name: username }), credential: null };
+  },
+
+  async signInWithToken(ctx, token): Promise<SignInResult> {
+    const session = await openSession(ctx, { bearer: token }, badToken());
+    return { session, user: await whoAmI(ctx, session, { name: 'API token user' }), credential: token };
+  },
+
+  renewSession(ctx, credential) {
+    return openSession(ctx, { bearer: credential }, badToken());
+  },
+
+  async listTokens(ctx, session): Promise<ProviderToken[]> {
+    const res = await send(ctx, { method: 'GET', path: EDS_PATHS.apiTokens, bearer: session });
+    if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
+    if (!ok(res)) throw errorForStatus(res, ctx.server.name);
+    return parseJson(res, tokenListAnswer, ctx.server.name, EDS_EXPECTED).tokens.map((t) => ({
+      id: t.name,
+      name: t.name,
+      createdAt: t.created,
+      lastUsedAt: t.last_used,
+      expiresAt: null,
+      scopes: null,
+    }));
+  },
+
+  async createToken(ctx, session, { name }) {
+    const res = await send(ctx, { method: 'POST', path: EDS_PATHS.apiTokens, bearer: session, json: { name } });
+    if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
+    if (!ok(res)) {
+      throw errorForStatus(res, ctx.server.name, {
+        409: new KeyportError('CONFLICT', `A token named “${name}” already exists on ${ctx.server.name}.`, {
+          hint: 'Choose another name, or revoke the existing token first.',
+          field: 'name',
+        }),
+        400: new KeyportError('VALIDATION', `${ctx.server.name} did not accept the name “${name}”.`, {
+          hint: 'Try a shorter name made of letters, digits and dashes.',
+          field: 'name',
+        }),
+      });
+    }
+    const created = parseJson(res, createdTokenAnswer, ctx.server.name, EDS_EXPECTED);
+    return {
+      token: { id: created.name, name: created.name, createdAt: created.created, lastUsedAt: null, expiresAt: null, scopes: null },
+      secret: created.token,
+    };
+  },
+
+  async revokeToken(ctx, session, tokenId) {
+    const res = await send(ctx, { method: 'DELETE', path: EDS_PATHS.apiToken(tokenId), query: { force: 'False' }, bearer: session });
+    if (ok(res)) return;
+    throw errorForStatus(res, ctx.server.name, {
+      404: new KeyportError('NOT_FOUND', `${ctx.server.name} has no token named “${tokenId}”.`, {
+        hint: 'It may have been revoked already. Reload the list.',
+      }),
+    });
+  },
+
+  copyEnvironment(server, secret) {
+    const env: Array<[string, string]> = [
+      ['HATCHER_URL', server.url],
+      ['HATCHER_TOKEN', secret],
+    ];
+    // hatcher has no CA option, so a server Keyport reaches only insecurely needs the same flag.
+    if (server.allowInsecureTls) env.push(['HATCHER_INSECURE', '1']);
+    return env;
+  },
+};
+
+function tokensUnavailable(ctx: ServerContext): KeyportError {
+  return new KeyportError('TOKENS_UNAVAILABLE', `${ctx.server.name} does not offer API tokens to this account.`, {
+    hint: TOKENS_ONLY_HOSTED,
+  });
+}

@@ -1,0 +1,29 @@
+import type { KindDescriptor } from '../../../shared/model';
+import { KeyportError } from '../errors';
+import { edsProvider } from './eds/edsProvider';
+import type { Provider } from './provider';
+
+/** The one list of server kinds. Adding a kind means adding its module here. */
+const PROVIDERS: readonly Provider[] = [edsProvider];
+
+export interface ProviderRegistry {
+  get(kind: string): Provider;
+  descriptors(): KindDescriptor[];
+}
+
+export function createProviderRegistry(providers: readonly Provider[] = PROVIDERS): ProviderRegistry {
+  const byKind = new Map(providers.map((p) => [p.descriptor.kind, p]));
+  return {
+    get(kind) {
+      const provider = byKind.get(kind);
+      if (!provider) {
+        throw new KeyportError('UNSUPPORTED', `Keyport does not know servers of kind “${kind}”.`, {
+          hint: `Choose one of: ${[...byKind.keys()].join(', ')}.`,
+          field: 'kind',
+        });
+      }
+      return provider;
+    },
+    descriptors: () => providers.map((p) => p.descriptor),
+  };
+}

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import type { Core } from './core/core';
+import { createCore } from './core/createCore';
+import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
+import { installAppMenu } from './electron/appMenu';
+import { createCertificatePicker } from './electron/certificatePicker';
+import { createElectronClipboard } from './electron/electronClipboard';
+import { createMainWindow } from './electron/hardenedWindow';
+import { registerIpc } from './electron/ipcTransport';
+import { createSafeStorageCipher } from './electron/safeStorageCipher';
+import { CONTENT_SECURITY_POLICY, developmentContentSecurityPolicy, guardAllWebContents, installSessionGuards } from './electron/security';
+import { createConsoleLogger, createVaultStore } from './electron/stores';
+
+// Lifecycle only: everything else lives in core (plain Node) and electron/ (the adapters).
+
+/** `electron-vite dev` serves the renderer from its dev server; a packaged app never does. */
+const developmentUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const developmentOrigin = developmentUrl ? new URL(developmentUrl).origin : undefined;
+const startUrl = developmentUrl ?? APP_INDEX_URL;
+const trustedOrigins = developmentOrigin ? [APP_ORIGIN, developmentOrigin] : [APP_ORIGIN];
+const QUIT_CLEANUP_TIMEOUT_MS = 3000;
+
+const logger = createConsoleLogger();
+let mainWindow: BrowserWindow | null = null;
+let core: Core | null = null;
+let disposeIpc: (() => void) | null = null;
+let cleanedUp = false;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  // Before `ready`: privileged schemes and the sandbox can only be set up this early.
+  app.enableSandbox();
+  registerAppScheme();
+  guardAllWebContents(app, trustedOrigins, (url) => shell.openExternal(url));
+
+  app.on('second-instance', showMainWindow);
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (core && !mainWindow) openMainWindow();
+  });
+  app.on('will-quit', (event) => {
+    if (cleanedUp || !core) return;
+    // Clear the clipboard (if it still holds our secret) and in-memory secrets before exit.
+    event.preventDefault();
+    cleanedUp = true;
+    const running = core;
+    disposeIpc?.();
+    void withTimeout(running.dispose(), QUIT_CLEANUP_TIMEOUT_MS)
+      .catch(() => logger.error('Keyport could not finish cleaning up before quitting.'))
+      .finally(() => app.quit());
+  });
+
+  app.whenReady().then(start).catch(failToStart);
+}
+
+async function start(): Promise<void> {
+  installSessionGuards(session.defaultSession, developmentOrigin ? developmentContentSecurityPolicy(developmentOrigin) : CONTENT_SECURITY_POLICY);
+  serveAppProtocol(join(import.meta.dirname, '../renderer'));
+  installAppMenu({ platform: process.platform, developer: !app.isPackaged });
+
+  core = createCore({
+    store: createVaultStore(),
+    cipher: await createSafeStorageCipher(),
+    clipboard: createElectronClipboard(),
+    filePicker: createCertificatePicker(() => mainWindow),
+    logger,
+    appVersion: app.getVersion(),
+  });
+  disposeIpc = registerIpc(ipcMain, core, {
+    trustedOrigins,
+    eventTarget: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null),
+  });
+  openMainWindow();
+}
+
+function openMainWindow(): void {
+  const window = createMainWindow({ preload: join(import.meta.dirname, '../preload/index.cjs'), devTools: !app.isPackaged });
+  mainWindow = window;
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  window.loadURL(startUrl).catch(() => logger.error(`The Keyport window could not load ${startUrl}.`));
+}
+
+function showMainWindow(): void {
+  if (!mainWindow) {
+    if (core) openMainWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+function failToStart(error: unknown): void {
+  const detail = error instanceof Error ? error.message : String(error);
+  dialog.showErrorBox('Keyport could not start', detail);
+  app.exit(1);
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}

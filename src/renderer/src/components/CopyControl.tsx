@@ -1,0 +1,27 @@
+import { useState } from 'react';
+import type { KindDescriptor } from '../../../shared/model';
+import { keyport } from '../api';
+import { ErrorMessage } from './ErrorMessage';
+import { useAction } from './useAction';
+
+/** Copy a secret by id in a chosen format. The copy happens in main; the value never comes
+ * here. */
+export function CopyControl({ secretId, kind, name }: { secretId: string; kind: KindDescriptor; name: string }) {
+  const [format, setFormat] = useState(kind.defaultCopyFormat);
+  const { busy, error, run } = useAction();
+  return (
+    <span className="copy-control">
+      <select aria-label={`Copy format for ${name}`} value={format} onChange={(e) => setFormat(e.target.value)}>
+        {kind.copyFormats.map((f) => (
+          <option key={f.id} value={f.id}>
+            {f.label}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={() => run(() => keyport.call('clipboard.copy', { secretId, format }))} disabled={busy} aria-label={`Copy ${name}`}>
+        Copy
+      </button>
+      <ErrorMessage error={error} />
+    </span>
+  );
+}

@@ -1,0 +1,77 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
+import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { CopyControl } from './CopyControl';
+import { Dialog } from './Dialog';
+import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
+import { useAction } from './useAction';
+
+/** Create a token, then show its value once. The value lives only in this component's state
+ * and is gone when the dialog closes. */
+export function CreateTokenDialog({ server, kind, onClose }: { server: ServerView; kind: KindDescriptor; onClose(): void }) {
+  const persistent = useKeyport((s) => s.status?.storage.persistent ?? false);
+  const storageReason = useKeyport((s) => s.status?.storage.reason);
+  const loadTokens = useKeyport((s) => s.loadTokens);
+  const refreshSaved = useKeyport((s) => s.refreshSaved);
+  const [name, setName] = useState('');
+  const [save, setSave] = useState(persistent);
+  const [created, setCreated] = useState<CreatedToken | null>(null);
+  const { busy, error, run } = useAction();
+  const warningId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await run(() => keyport.call('tokens.create', { serverId: server.id, name, save }));
+    if (result) {
+      setCreated(result);
+      void loadTokens(server.id);
+      if (result.saved) void refreshSaved();
+    }
+  };
+
+  if (created) {
+    return (
+      <Dialog title={`${kind.tokenNoun} “${created.token.name}” created`} onClose={onClose} role="alertdialog" describedBy={warningId}>
+        <p id={warningId} className="warning">
+          Copy it now: this is the only time Keyport shows this token.{' '}
+          {created.saved ? 'A copy is saved in Keyport, encrypted, so you can copy it again later.' : 'It was not saved in Keyport.'}
+        </p>
+        <Field label="New token">
+          {(p) => <textarea {...p} className="secret" readOnly value={created.secret} rows={3} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />}
+        </Field>
+        <div className="actions spread">
+          <CopyControl secretId={created.secretId} kind={kind} name={created.token.name} />
+          <button type="button" className="primary" onClick={onClose} autoFocus>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        <Field label="Token name" hint="The name identifies the token on the server; use one per machine.">
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder="build-server-token" />}
+        </Field>
+        <label className="check">
+          <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} disabled={!persistent} />
+          <span>Save in Keyport (encrypted) so I can copy it again later</span>
+        </label>
+        {!persistent ? <p className="muted">{storageReason}</p> : null}
+        <ErrorMessage error={error} />
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create token'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'react';
+import type { ServerView } from '../../../shared/model';
+import { keyport } from '../api';
+import { useKeyport, useKind } from '../store';
+import { ConfirmDialog } from './ConfirmDialog';
+import { CreateTokenDialog } from './CreateTokenDialog';
+import { ErrorMessage } from './ErrorMessage';
+import { ServerFormDialog } from './ServerFormDialog';
+import { SignInPanel } from './SignInPanel';
+import { TokenTable } from './TokenTable';
+import { useAction } from './useAction';
+
+type Open = 'edit' | 'remove' | 'create' | null;
+
+export function ServerDetail({ server }: { server: ServerView }) {
+  const kind = useKind(server.kind);
+  const putServer = useKeyport((s) => s.putServer);
+  const dropServer = useKeyport((s) => s.dropServer);
+  const loadTokens = useKeyport((s) => s.loadTokens);
+  const tokensStatus = useKeyport((s) => s.tokens[server.id]?.status ?? 'idle');
+  const [open, setOpen] = useState<Open>(null);
+  const action = useAction();
+  const signedIn = server.session.state === 'signed-in';
+
+  useEffect(() => {
+    if (signedIn && tokensStatus === 'idle') void loadTokens(server.id);
+  }, [signedIn, tokensStatus, server.id, loadTokens]);
+
+  if (!kind) return <p className="muted">Unknown server kind “{server.kind}”.</p>;
+
+  const signOut = async () => {
+    const result = await action.run(() => keyport.call('auth.signOut', { serverId: server.id }));
+    if (result) putServer(result);
+  };
+  const remove = async () => {
+    const done = await action.run(async () => {
+      await keyport.call('servers.remove', { id: server.id });
+      return true;
+    });
+    if (done) {
+      setOpen(null);
+      dropServer(server.id);
+    }
+  };
+
+  return (
+    <article className="detail" aria-labelledby="server-title">
+      <header className="detail-header">
+        <div>
+          <h2 id="server-title">{server.name}</h2>
+          <p className="muted">
+            <span className="badge">{kind.label}</span> <span className="url">{server.url}</span>
+          </p>
+          {server.allowInsecureTls ? (
+            <p className="warning" role="note">
+              ⚠ Insecure TLS is allowed: Keyport does not verify this server’s certificate.
+            </p>
+          ) : null}
+        </div>
+        <div className="header-actions">
+          <button type="button" onClick={() => setOpen('edit')}>
+            Edit
+          </button>
+          <button type="button" className="danger-quiet" onClick={() => setOpen('remove')}>
+            Remove
+          </button>
+        </div>
+      </header>
+
+      {server.session.state === 'signed-in' ? (
+        <section className="panel session" aria-label="Session">
+          <p>
+            Signed in as <strong>{server.session.user.name}</strong>
+            {server.session.user.email ? <span className="muted"> ({server.session.user.email})</span> : null}
+            {server.session.method === 'token' ? <span className="muted"> with an API token</span> : null}
+          </p>
+          {!server.session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
+          <button type="button" onClick={signOut} disabled={action.busy}>
+            Sign out
+          </button>
+        </section>
+      ) : (
+        <SignInPanel key={server.id} server={server} kind={kind} />
+      )}
+      <ErrorMessage error={open === null ? action.error : null} />
+
+      {signedIn ? (
+        <section className="panel" aria-labelledby="tokens-title">
+          <div className="section-header">
+            <h3 id="tokens-title">{kind.tokenNoun}s</h3>
+            <div className="header-actions">
+              <button type="button" onClick={() => loadTokens(server.id)} disabled={tokensStatus === 'loading'}>
+                Reload
+              </button>
+              <button type="button" className="primary" onClick={() => setOpen('create')}>
+                Create token
+              </button>
+            </div>
+          </div>
+          <TokenTable server={server} kind={kind} />
+        </section>
+      ) : null}
+
+      {open === 'edit' ? <ServerFormDialog server={server} onClose={() => setOpen(null)} /> : null}
+      {open === 'create' ? <CreateTokenDialog server={server} kind={kind} onClose={() => setOpen(null)} /> : null}
+      {open === 'remove' ? (
+        <ConfirmDialog
+          title={`Remove “${server.name}”?`}
+          message={`Keyport forgets this server, its session and the tokens saved for it. Tokens stay valid on the server: revoke them first if they should stop working.`}
+          confirmLabel="Remove server"
+          busy={action.busy}
+          error={action.error}
+          onConfirm={remove}
+          onClose={() => setOpen(null)}
+        />
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,95 @@
+import { useState, type FormEvent } from 'react';
+import type { ServerView } from '../../../shared/model';
+import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { Dialog } from './Dialog';
+import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
+import { useAction } from './useAction';
+
+/** Add a server, or edit one. Validation is the shared schema's, run in main. */
+export function ServerFormDialog({ server, onClose }: { server: ServerView | null; onClose(): void }) {
+  const kinds = useKeyport((s) => s.kinds);
+  const putServer = useKeyport((s) => s.putServer);
+  const select = useKeyport((s) => s.select);
+  const [name, setName] = useState(server?.name ?? '');
+  const [kind, setKind] = useState(server?.kind ?? kinds[0]?.kind ?? '');
+  const [url, setUrl] = useState(server?.url ?? '');
+  const [allowInsecureTls, setAllowInsecureTls] = useState(server?.allowInsecureTls ?? false);
+  const [caCertificatePath, setCaPath] = useState(server?.caCertificatePath ?? '');
+  const { busy, error, run } = useAction();
+  const descriptor = kinds.find((k) => k.kind === kind);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null };
+    const saved = await run(() => (server ? keyport.call('servers.update', { id: server.id, changes }) : keyport.call('servers.add', changes)));
+    if (saved) {
+      putServer(saved);
+      select(saved.id);
+      onClose();
+    }
+  };
+
+  const browse = async () => {
+    const picked = await run(() => keyport.call('servers.pickCertificate'));
+    if (picked) setCaPath(picked);
+  };
+
+  const invalid = (field: string) => (error?.field === field ? true : undefined);
+
+  return (
+    <Dialog title={server ? `Edit ${server.name}` : 'Add server'} onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        <Field label="Name">
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-invalid={invalid('name')} autoFocus placeholder="Company packages" />}
+        </Field>
+        <Field label="Kind" hint={descriptor?.description}>
+          {(p) => (
+            <select {...p} value={kind} onChange={(e) => setKind(e.target.value)} aria-invalid={invalid('kind')}>
+              {kinds.map((k) => (
+                <option key={k.kind} value={k.kind}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={descriptor?.urlLabel ?? 'URL'}>
+          {(p) => <input {...p} value={url} onChange={(e) => setUrl(e.target.value)} required inputMode="url" spellCheck={false} aria-invalid={invalid('url')} placeholder={descriptor?.urlPlaceholder} />}
+        </Field>
+        <fieldset className="fieldset">
+          <legend>Secure connection</legend>
+          <Field label="CA certificate file (optional)" hint="For servers whose certificate is signed by your organisation’s own authority.">
+            {(p) => (
+              <span className="row">
+                <input {...p} value={caCertificatePath} onChange={(e) => setCaPath(e.target.value)} spellCheck={false} aria-invalid={invalid('caCertificatePath')} placeholder="/path/to/company-ca.pem" />
+                <button type="button" onClick={browse} disabled={busy}>
+                  Browse…
+                </button>
+              </span>
+            )}
+          </Field>
+          <label className="check">
+            <input type="checkbox" checked={allowInsecureTls} onChange={(e) => setAllowInsecureTls(e.target.checked)} />
+            <span>Allow insecure TLS (do not verify the server’s certificate)</span>
+          </label>
+          {allowInsecureTls ? (
+            <p className="warning" role="note">
+              ⚠ Anyone on the network path can read and change traffic to this server, including your password and tokens. Prefer adding the CA certificate.
+            </p>
+          ) : null}
+        </fieldset>
+        <ErrorMessage error={error} />
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {server ? 'Save changes' : 'Add server'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,46 @@
+import { useState, type FormEvent } from 'react';
+import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { Dialog } from './Dialog';
+import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
+import { useAction } from './useAction';
+
+export function SettingsDialog({ onClose }: { onClose(): void }) {
+  const settings = useKeyport((s) => s.settings);
+  const setSettings = useKeyport((s) => s.setSettings);
+  const [clear, setClear] = useState(String(settings?.clipboardClearSeconds ?? 30));
+  const [timeout, setTimeoutValue] = useState(String(settings?.requestTimeoutSeconds ?? 15));
+  const { busy, error, run } = useAction();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout) }));
+    if (saved) {
+      setSettings(saved);
+      onClose();
+    }
+  };
+
+  return (
+    <Dialog title="Settings" onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        <Field label="Clear the clipboard after (seconds)" hint="Keyport clears it only if it still holds what Keyport copied.">
+          {(p) => <input {...p} type="number" min={5} max={600} value={clear} onChange={(e) => setClear(e.target.value)} aria-invalid={error?.field === 'clipboardClearSeconds' || undefined} />}
+        </Field>
+        <Field label="Give up on a server after (seconds)">
+          {(p) => <input {...p} type="number" min={1} max={300} value={timeout} onChange={(e) => setTimeoutValue(e.target.value)} aria-invalid={error?.field === 'requestTimeoutSeconds' || undefined} />}
+        </Field>
+        <ErrorMessage error={error} />
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            Save settings
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,111 @@
+import { create } from 'zustand';
+import { KeyportApiError, type KeyportErrorShape } from '../../shared/errors';
+import type { AppStatus, ClipboardEvent, KindDescriptor, SavedSecretView, ServerView, Settings, TokenView } from '../../shared/model';
+import { keyport } from './api';
+
+export type TokensState = { status: 'idle' | 'loading' | 'ready' | 'error'; items: TokenView[]; error: KeyportErrorShape | null };
+
+interface KeyportState {
+  loaded: boolean;
+  loadError: KeyportErrorShape | null;
+  status: AppStatus | null;
+  kinds: KindDescriptor[];
+  servers: ServerView[];
+  selectedId: string | null;
+  tokens: Record<string, TokensState>;
+  saved: SavedSecretView[];
+  settings: Settings | null;
+  clipboard: ClipboardEvent | null;
+
+  load(): Promise<void>;
+  select(id: string | null): void;
+  putServer(server: ServerView): void;
+  dropServer(id: string): void;
+  refreshServers(): Promise<void>;
+  loadTokens(serverId: string): Promise<void>;
+  refreshSaved(): Promise<void>;
+  setSettings(settings: Settings): void;
+  setClipboard(event: ClipboardEvent | null): void;
+}
+
+export const toShape = (error: unknown): KeyportErrorShape =>
+  error instanceof KeyportApiError
+    ? { code: error.code, message: error.message, hint: error.hint, field: error.field }
+    : { code: 'INTERNAL', message: 'Something went wrong.', hint: 'Try again.' };
+
+/** Renderer state: no secrets here, ever (ARCHITECTURE.md). Components subscribe with
+ * selectors, so a change to one server re-renders only what shows it. */
+export const useKeyport = create<KeyportState>((set, get) => ({
+  loaded: false,
+  loadError: null,
+  status: null,
+  kinds: [],
+  servers: [],
+  selectedId: null,
+  tokens: {},
+  saved: [],
+  settings: null,
+  clipboard: null,
+
+  async load() {
+    try {
+      const [status, kinds, servers, saved, settings] = await Promise.all([
+        keyport.call('app.status'),
+        keyport.call('kinds.list'),
+        keyport.call('servers.list'),
+        keyport.call('secrets.list'),
+        keyport.call('settings.get'),
+      ]);
+      set({ loaded: true, status, kinds, servers, saved, settings, selectedId: servers[0]?.id ?? null });
+    } catch (error) {
+      set({ loaded: true, loadError: toShape(error) });
+    }
+  },
+
+  select: (id) => set({ selectedId: id }),
+
+  putServer(server) {
+    const servers = get().servers;
+    const index = servers.findIndex((s) => s.id === server.id);
+    const next = index >= 0 ? servers.map((s) => (s.id === server.id ? server : s)) : [...servers, server];
+    const tokens = server.session.state === 'signed-in' ? get().tokens : { ...get().tokens, [server.id]: emptyTokens };
+    set({ servers: next, tokens });
+  },
+
+  dropServer(id) {
+    const { servers, selectedId, tokens } = get();
+    const rest = servers.filter((s) => s.id !== id);
+    const { [id]: _dropped, ...otherTokens } = tokens;
+    set({ servers: rest, tokens: otherTokens, selectedId: selectedId === id ? (rest[0]?.id ?? null) : selectedId });
+    void get().refreshSaved();
+  },
+
+  async refreshServers() {
+    set({ servers: await keyport.call('servers.list') });
+  },
+
+  async loadTokens(serverId) {
+    const previous = get().tokens[serverId] ?? emptyTokens;
+    set({ tokens: { ...get().tokens, [serverId]: { ...previous, status: 'loading', error: null } } });
+    try {
+      const items = await keyport.call('tokens.list', { serverId });
+      set({ tokens: { ...get().tokens, [serverId]: { status: 'ready', items, error: null } } });
+    } catch (error) {
+      set({ tokens: { ...get().tokens, [serverId]: { status: 'error', items: previous.items, error: toShape(error) } } });
+      // The session may have ended: show the server's new state.
+      await get().refreshServers();
+    }
+  },
+
+  async refreshSaved() {
+    set({ saved: await keyport.call('secrets.list') });
+  },
+
+  setSettings: (settings) => set({ settings }),
+  setClipboard: (clipboard) => set({ clipboard }),
+}));
+
+const emptyTokens: TokensState = { status: 'idle', items: [], error: null };
+
+export const useSelectedServer = () => useKeyport((s) => s.servers.find((x) => x.id === s.selectedId) ?? null);
+export const useKind = (kind: string | undefined) => useKeyport((s) => s.kinds.find((k) => k.kind === kind) ?? null);
