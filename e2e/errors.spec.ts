@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEdsServer } from './servers/eds/edsServer';
-import { ALICE, addAndSignIn, addServer, expect, signInWithPassword, test } from './fixtures';
+import { ALICE, addAndSignIn, addServer, expect, signInWithPassword, test, sessionPanel } from './fixtures';
 import type { EdsFault } from './servers/eds/edsServer';
 
 async function closedPort(): Promise<number> {
@@ -48,7 +48,8 @@ test.describe('errors a person can act on', () => {
 
   const answers: Array<[string, EdsFault, RegExp]> = [
     ['a 500 error', { kind: 'status', status: 500, times: 1 }, /had an internal error \(HTTP 500\)/],
-    ['an HTML page', { kind: 'html', times: 1 }, /did not answer with JSON/],
+    ['an HTML page', { kind: 'html', status: 200, times: 1 }, /did not answer with JSON \(it sent an HTML page\)/],
+    ['an HTML error page from a proxy', { kind: 'html', times: 1 }, /had an internal error \(HTTP 502\)/],
     ['malformed JSON', { kind: 'malformed-json', times: 1 }, /not valid JSON/],
     ['an answer of the wrong shape', { kind: 'wrong-shape', times: 1 }, /answered in an unexpected format/],
     ['a reset connection', { kind: 'reset', times: 1 }, /closed the connection unexpectedly/],
@@ -92,12 +93,12 @@ test.describe('TLS', () => {
       await edit.getByLabel('CA certificate file (optional)').fill(caPath);
       await edit.getByRole('button', { name: 'Save changes' }).click();
       await signInWithPassword(page);
-      await expect(page.getByText('Signed in as alice')).toBeVisible();
+      await expect(sessionPanel(page).getByText('Signed in as alice')).toBeVisible();
 
       await addServer(page, { name: 'Private, insecure', url: eds.url, insecure: true });
       await expect(page.getByRole('note')).toContainText('Insecure TLS is allowed');
       await signInWithPassword(page);
-      await expect(page.getByText('Signed in as alice')).toBeVisible();
+      await expect(sessionPanel(page).getByText('Signed in as alice')).toBeVisible();
     } finally {
       await eds.close();
     }

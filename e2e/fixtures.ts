@@ -32,17 +32,20 @@ export async function addServer(page: Page, server: { name: string; url: string;
   await expect(page.getByRole('heading', { level: 2, name: server.name })).toBeVisible();
 }
 
+/** The signed-in panel of the selected server (the sidebar says "Signed in as" too). */
+export const sessionPanel = (page: Page) => page.getByRole('region', { name: 'Session' });
+
 export async function signInWithPassword(page: Page, username = ALICE.username, password = ALICE.password): Promise<void> {
   await page.getByLabel('User name', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Adds an EDS server and signs in as alice; returns when the token list is shown. */
 export async function addAndSignIn(page: Page, eds: EdsServer, name = 'Enthought'): Promise<void> {
   await addServer(page, { name, url: eds.url });
   await signInWithPassword(page);
-  await expect(page.getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
+  await expect(sessionPanel(page).getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
 }
 
 export async function createToken(page: Page, name: string, options: { save?: boolean } = {}): Promise<string> {

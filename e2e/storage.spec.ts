@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { startHost } from './host/host';
-import { addAndSignIn, createToken, expect, test } from './fixtures';
+import { addAndSignIn, createToken, expect, test, sessionPanel } from './fixtures';
 
 test.describe('secrets at rest', () => {
   test('without a real keyring, Keyport says so, keeps sessions in memory and refuses to save tokens', async ({ browser, eds }) => {
@@ -52,7 +52,7 @@ test.describe('secrets at rest', () => {
     const second = await startHost(browser, { dataDir: first.dataDir });
     try {
       const { page } = second;
-      await expect(page.getByText('Signed in as alice')).toBeVisible();
+      await expect(sessionPanel(page).getByText('Signed in as alice')).toBeVisible();
       const row = page.getByRole('row', { name: /kept/ });
       await row.getByLabel('Copy format for kept').selectOption('raw');
       await row.getByRole('button', { name: 'Copy kept' }).click();

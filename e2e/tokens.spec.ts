@@ -1,11 +1,11 @@
-import { ALICE, addAndSignIn, addServer, createToken, expect, signInWithPassword, test } from './fixtures';
+import { ALICE, addAndSignIn, addServer, createToken, expect, signInWithPassword, test, sessionPanel } from './fixtures';
 
 test.describe('EDS tokens', () => {
   test('signs in, creates a token shown once, copies it, and revokes it', async ({ app, eds }) => {
     const { page } = app;
     eds.createApiToken('alice', 'made-by-hatcher');
     await addAndSignIn(page, eds);
-    await expect(page.getByText(ALICE.email)).toBeVisible();
+    await expect(sessionPanel(page).getByText(ALICE.email)).toBeVisible();
 
     // The account's existing tokens, with created and last-used columns.
     const table = page.getByRole('table', { name: 'API tokens on Enthought' });
@@ -93,13 +93,13 @@ test.describe('EDS tokens', () => {
     await addServer(page, { name: 'Enthought', url: eds.url });
     await page.getByRole('radio', { name: 'Existing API token' }).check();
     await page.getByLabel('API token', { exact: true }).fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByText('Signed in as alice')).toBeVisible();
-    await expect(page.getByText('with an API token')).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(sessionPanel(page).getByText('Signed in as alice')).toBeVisible();
+    await expect(sessionPanel(page).getByText('with an API token')).toBeVisible();
     await expect(page.getByRole('rowheader', { name: 'pasted' })).toBeVisible();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
     const [server] = (await app.call('servers.list')) as Array<{ session: { state: string } }>;
     expect(server?.session.state).toBe('signed-out');
     // Nothing of the session or the pasted token is left in the vault.
@@ -124,19 +124,19 @@ test.describe('EDS tokens', () => {
     eds.expireSessions();
     await page.getByRole('button', { name: 'Reload' }).click();
     await expect(page.getByText('Your session on With password has ended. Sign in again.')).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 
     const token = eds.createApiToken('alice', 'renewal');
     await addServer(page, { name: 'With token', url: eds.url });
     await page.getByRole('radio', { name: 'Existing API token' }).check();
     await page.getByLabel('API token', { exact: true }).fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('rowheader', { name: 'renewal' })).toBeVisible();
     eds.expireSessions();
     const before = eds.requestLog.filter((r) => r.path.endsWith('/auth/tokens/auth')).length;
     await page.getByRole('button', { name: 'Reload' }).click();
     await expect(page.getByRole('rowheader', { name: 'renewal' })).toBeVisible();
-    await expect(page.getByText('Signed in as alice')).toBeVisible();
+    await expect(sessionPanel(page).getByText('Signed in as alice')).toBeVisible();
     // Exactly one renewal.
     await expect.poll(() => eds.requestLog.filter((r) => r.path.endsWith('/auth/tokens/auth')).length).toBe(before + 1);
   });
