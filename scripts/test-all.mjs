@@ -1,0 +1,93 @@
+// `npm test`: typecheck, lint, unit, end-to-end and conformance, in that order. Every suite
+// runs even if an earlier one failed, so one run shows everything that is wrong; the last line
+// is the sum over all suites, "N passed, N failed". A skipped test is never a pass: it is
+// reported, and fails the run. Pass suite names to run only some: `npm test -- unit e2e`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const REPORTS = '.test-reports';
+rmSync(REPORTS, { recursive: true, force: true });
+mkdirSync(REPORTS, { recursive: true });
+
+/** Runs a command with inherited output; true when it exits 0. */
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: false });
+  return result.status === 0;
+}
+
+const npx = (args) => run('npx', args);
+
+function vitestCounts(file) {
+  if (!existsSync(file)) return null;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  let failed = report.numFailedTests;
+  // A file that failed before its tests ran (a broken beforeAll, a missing Python) has
+  // failed tests counted nowhere else.
+  if (report.numFailedTests === 0 && report.numFailedTestSuites > 0) failed += report.numFailedTestSuites;
+  return { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+}
+
+function playwrightCounts(file) {
+  if (!existsSync(file)) return null;
+  const { stats, errors } = JSON.parse(readFileSync(file, 'utf8'));
+  return { passed: stats.expected, failed: stats.unexpected + stats.flaky + (errors?.length ?? 0), skipped: stats.skipped };
+}
+
+const checks = {
+  typecheck: () => ({ ok: npx(['tsc', '-p', 'tsconfig.json', '--noEmit']) }),
+  lint: () => ({ ok: npx(['eslint', '--max-warnings', '0', '.']) }),
+  unit: () => {
+    const ok = npx(['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile=${REPORTS}/unit.json`]);
+    return { ok, counts: vitestCounts(`${REPORTS}/unit.json`) };
+  },
+  e2e: () => {
+    if (!npx(['electron-vite', 'build'])) return { ok: false, counts: null, note: 'the renderer did not build' };
+    const ok = npx(['playwright', 'test']);
+    return { ok, counts: playwrightCounts(`${REPORTS}/e2e.json`) };
+  },
+  conformance: () => {
+    const ok = npx(['vitest', 'run', '--project', 'conformance', '--reporter=default', '--reporter=json', `--outputFile=${REPORTS}/conformance.json`]);
+    return { ok, counts: vitestCounts(`${REPORTS}/conformance.json`) };
+  },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in checks));
+if (unknown.length) {
+  console.error(`Unknown suite(s): ${unknown.join(', ')}. Known: ${Object.keys(checks).join(', ')}.`);
+  process.exit(2);
+}
+const selected = wanted.length ? wanted : Object.keys(checks);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines = [];
+for (const name of selected) {
+  console.log(`\n━━ ${name} ━━`);
+  const started = Date.now();
+  const { ok, counts, note } = checks[name]();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (counts === undefined) {
+    // A check without test cases (typecheck, lint) counts as one.
+    ok ? passed++ : failed++;
+    lines.push(`${ok ? '✓' : '✗'} ${name} (${seconds} s)`);
+  } else if (counts === null) {
+    failed++;
+    lines.push(`✗ ${name}: no report (${note ?? 'the runner did not finish'}) (${seconds} s)`);
+  } else {
+    // A runner that exits non-zero with every test passed (e.g. an unhandled error between
+    // tests) is still a failure.
+    const extra = !ok && counts.failed === 0 ? 1 : 0;
+    passed += counts.passed;
+    failed += counts.failed + extra;
+    skipped += counts.skipped;
+    lines.push(`${ok ? '✓' : '✗'} ${name}: ${counts.passed} passed, ${counts.failed + extra} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} (${seconds} s)`);
+  }
+}
+
+console.log('\n━━ summary ━━');
+for (const line of lines) console.log(line);
+if (skipped) console.log(`${skipped} test(s) were skipped; a skipped test is not a pass.`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && skipped === 0 ? 0 : 1);
