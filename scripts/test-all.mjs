@@ -70,7 +70,8 @@ for (const name of selected) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (counts === undefined) {
     // A check without test cases (typecheck, lint) counts as one.
-    ok ? passed++ : failed++;
+    if (ok) passed++;
+    else failed++;
     lines.push(`${ok ? '✓' : '✗'} ${name} (${seconds} s)`);
   } else if (counts === null) {
     failed++;

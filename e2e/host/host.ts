@@ -7,9 +7,10 @@ import Conf from 'conf';
 import { build } from 'vite';
 import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
-import { createCore } from '../../src/main/core/createCore';
-import type { Cipher, Clipboard, KeyValueStore, LookupFunction } from '../../src/main/core/ports';
-import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
+import type { KeyValueStore } from '../../src/main/core/ports';
+import { createTestCore, type MemoryClipboard } from './testCore';
+
+export { MemoryClipboard, loopbackOnlyLookup } from './testCore';
 
 /** The fixed origin the built renderer is served from, through page routing: no port opens. */
 export const HOST_ORIGIN = 'http://keyport.localhost';
@@ -26,31 +27,6 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.json': 'application/json',
-};
-
-/** An in-memory clipboard standing in for the system one. */
-export class MemoryClipboard implements Clipboard {
-  text = '';
-  writes: string[] = [];
-  async readText() {
-    return this.text;
-  }
-  async writeText(text: string) {
-    this.text = text;
-    this.writes.push(text);
-  }
-}
-
-/** Resolves only loopback names, so no test sends a DNS query off the machine. Anything
- * else fails as an unknown host would. */
-export const loopbackOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-    return;
-  }
-  const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-  callback(error, '', 4);
 };
 
 let preloadBundle: Promise<string> | null = null;
@@ -106,20 +82,11 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
   const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test' });
   const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k) };
-  const cipher: Cipher =
-    options.cipher === 'unavailable'
-      ? createUnavailableCipher('basic_text', 'Your system has no keyring (Linux “basic_text” backend), so Keyport cannot encrypt secrets at rest.')
-      : createAesCipher(testKeyFor(dataDir), 'aes-256-gcm (test key)');
-  const clipboard = new MemoryClipboard();
-  const logs: string[] = [];
-  const core = createCore({
+  const { core, clipboard, logs } = createTestCore({
     store,
-    cipher,
-    clipboard,
-    filePicker: { pickCertificate: async () => options.certificateToPick ?? null },
-    logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
-    appVersion: '0.0.0-test',
-    lookup: loopbackOnlyLookup,
+    cipher: options.cipher,
+    key: testKeyFor(dataDir),
+    certificateToPick: options.certificateToPick,
   });
 
   const context = await browser.newContext({ baseURL: HOST_ORIGIN });

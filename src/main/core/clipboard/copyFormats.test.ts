@@ -1,0 +1,190 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KeyportError } from '../errors';
+import { ENVIRONMENT_COPY_FORMATS, renderCopyText, shellQuote } from './copyFormats';
+
+const URL = 'https://eds.example.com';
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MX0.fake-signature_x';
+const EDS_ENV = [
+  ['HATCHER_URL', URL],
+  ['HATCHER_TOKEN', TOKEN],
+] as const;
+
+/** Values that break naive quoting. None holds a line break (those are refused). */
+const NASTY = [
+  'a\'b"c $HOME `x`',
+  "'",
+  "''",
+  '"',
+  '\\',
+  'a\\\'b',
+  '$(echo pwned)',
+  '${HOME}',
+  'a;b|c&d>e<f',
+  '!bang !! !$',
+  ' leading and trailing ',
+  '*',
+  '~',
+  '~root',
+  '-n',
+  '#not a comment',
+  'key=value',
+  '\u00e9\u20ac \u{1F511}',
+  'tab\there',
+  '',
+];
+
+function keyportError(fn: () => unknown): KeyportError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof KeyportError) return error;
+    throw error;
+  }
+  throw new Error('expected a KeyportError');
+}
+
+/** Runs `text` in bash with an empty environment (HOME set to a marker, so an expansion shows),
+ * and prints the variables back, NUL-separated. */
+function bashRoundTrip(text: string, names: readonly string[]): string[] {
+  const script = `eval "$1"; ${names.map((n) => `printf '%s\\0' "$${n}"`).join('; ')}`;
+  const out = execFileSync('env', ['-i', 'HOME=/expanded-home', 'PATH=/usr/bin:/bin', 'bash', '--norc', '--noprofile', '-c', script, 'bash', text], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return out.split('\0').slice(0, names.length);
+}
+
+const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
+
+describe('renderCopyText for the EDS environment', () => {
+  it('offers exactly these formats', () => {
+    expect(ENVIRONMENT_COPY_FORMATS).toEqual([
+      { id: 'raw', label: 'Token only' },
+      { id: 'shell', label: 'Shell (export)' },
+      { id: 'powershell', label: 'PowerShell' },
+      { id: 'cmd', label: 'Command Prompt' },
+      { id: 'dotenv', label: '.env file' },
+    ]);
+  });
+
+  it('raw is the token alone', () => {
+    expect(renderCopyText('raw', TOKEN, EDS_ENV)).toBe(TOKEN);
+  });
+
+  it('shell is one export line', () => {
+    expect(renderCopyText('shell', TOKEN, EDS_ENV)).toBe(`export HATCHER_URL=${URL} HATCHER_TOKEN=${TOKEN}`);
+  });
+
+  it('powershell sets $Env: variables in single quotes, one per line', () => {
+    expect(renderCopyText('powershell', TOKEN, EDS_ENV)).toBe(`$Env:HATCHER_URL = '${URL}'\n$Env:HATCHER_TOKEN = '${TOKEN}'`);
+  });
+
+  it('cmd uses set "K=V" lines joined by CRLF', () => {
+    expect(renderCopyText('cmd', TOKEN, EDS_ENV)).toBe(`set "HATCHER_URL=${URL}"\r\nset "HATCHER_TOKEN=${TOKEN}"`);
+  });
+
+  it('dotenv is one K=V line per variable', () => {
+    expect(renderCopyText('dotenv', TOKEN, EDS_ENV)).toBe(`HATCHER_URL=${URL}\nHATCHER_TOKEN=${TOKEN}`);
+  });
+
+  it('renders every variable it is given, in order', () => {
+    const env = [...EDS_ENV, ['HATCHER_INSECURE', '1']] as const;
+    expect(renderCopyText('shell', TOKEN, env)).toBe(`export HATCHER_URL=${URL} HATCHER_TOKEN=${TOKEN} HATCHER_INSECURE=1`);
+    expect(renderCopyText('dotenv', TOKEN, env).split('\n')).toEqual([`HATCHER_URL=${URL}`, `HATCHER_TOKEN=${TOKEN}`, 'HATCHER_INSECURE=1']);
+    expect(renderCopyText('cmd', TOKEN, env).split('\r\n')).toHaveLength(3);
+    expect(renderCopyText('powershell', TOKEN, env).split('\n')[2]).toBe("$Env:HATCHER_INSECURE = '1'");
+  });
+});
+
+describe('quoting', () => {
+  it('leaves safe words bare and single-quotes the rest for the shell', () => {
+    expect(shellQuote('abc-DEF_1.2/x:y@z%+=,')).toBe('abc-DEF_1.2/x:y@z%+=,');
+    expect(shellQuote('a b')).toBe("'a b'");
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(shellQuote('$HOME')).toBe("'$HOME'");
+    expect(shellQuote('')).toBe("''");
+  });
+
+  it('shell: quotes values with spaces, quotes and $', () => {
+    const env = [['HATCHER_TOKEN', 'a\'b"c $HOME']] as const;
+    expect(renderCopyText('shell', 'x', env)).toBe(`export HATCHER_TOKEN='a'\\''b"c $HOME'`);
+  });
+
+  it('dotenv: double-quotes values with spaces, escaping \\ and "', () => {
+    expect(renderCopyText('dotenv', 'x', [['K', 'a b']])).toBe('K="a b"');
+    expect(renderCopyText('dotenv', 'x', [['K', 'a"b']])).toBe('K="a\\"b"');
+    expect(renderCopyText('dotenv', 'x', [['K', 'a\\b']])).toBe('K="a\\\\b"');
+    expect(renderCopyText('dotenv', 'x', [['K', "it's"]])).toBe('K="it\'s"');
+    expect(renderCopyText('dotenv', 'x', [['K', '']])).toBe('K=""');
+  });
+
+  it("powershell: single quotes, '' for a quote, $ and ` left literal", () => {
+    expect(renderCopyText('powershell', 'x', [['K', "it's $x `n"]])).toBe("$Env:K = 'it''s $x `n'");
+    expect(renderCopyText('powershell', 'x', [['K', '']])).toBe("$Env:K = ''");
+  });
+
+  it('cmd: the value sits inside the quotes as it is', () => {
+    expect(renderCopyText('cmd', 'x', [['K', 'a & b | c']])).toBe('set "K=a & b | c"');
+  });
+
+  it.skipIf(!hasBash).each(NASTY.map((v) => [JSON.stringify(v), v]))('bash reads the shell text back exactly for %s', (_label, value) => {
+    const text = renderCopyText('shell', value, [
+      ['HATCHER_URL', URL],
+      ['HATCHER_TOKEN', value],
+    ]);
+    expect(bashRoundTrip(text, ['HATCHER_URL', 'HATCHER_TOKEN'])).toEqual([URL, value]);
+  });
+
+  it.skipIf(!hasBash)('bash reads back all the nasty values exported at once', () => {
+    const env = NASTY.map((v, i) => [`V${i}`, v] as const);
+    const text = renderCopyText('shell', 'x', env);
+    expect(bashRoundTrip(text, env.map(([k]) => k))).toEqual(NASTY);
+  });
+});
+
+// python-dotenv is what Python CLIs (and many tools) read .env files with; use it when present.
+const hasPythonDotenv = spawnSync('python3', ['-c', 'import dotenv'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasPythonDotenv)('dotenv read back by python-dotenv', () => {
+  // python-dotenv reads `\"` inside double quotes as an escaped quote even after another
+  // backslash, so it cannot read a value that ends in a backslash in any quoting: its limit,
+  // not Keyport's. python-dotenv expands `${…}` inside double quotes, so those values are left out.
+  const values = [...NASTY.filter((v) => !v.includes('${') && !v.endsWith('\\')), 'back\\slash'];
+  it('gives back each value exactly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyport-dotenv-'));
+    try {
+      const env = values.map((v, i) => [`V${i}`, v] as const);
+      const file = join(dir, '.env');
+      writeFileSync(file, renderCopyText('dotenv', 'x', env));
+      const out = execFileSync('python3', ['-c', 'import json,sys,dotenv; print(json.dumps(dotenv.dotenv_values(sys.argv[1])))', file], { encoding: 'utf8' });
+      expect(JSON.parse(out)).toEqual(Object.fromEntries(env));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('refusals', () => {
+  it.each(['raw', 'shell', 'powershell', 'cmd', 'dotenv'])('refuses line breaks and NUL in any value (%s)', (format) => {
+    for (const bad of ['fake-secret\nrm -rf ~', 'fake-secret\r', 'fake-\u0000secret']) {
+      for (const env of [[['HATCHER_TOKEN', bad]], [['HATCHER_URL', bad], ['HATCHER_TOKEN', TOKEN]]] as const) {
+        const error = keyportError(() => renderCopyText(format, bad, env));
+        expect(error.code).toBe('VALIDATION');
+        expect(error.message).toBe('This value contains a line break and cannot be copied as a command.');
+        expect(error.message).not.toContain('fake-secret');
+      }
+    }
+  });
+
+  it('refuses an unknown format, naming the field', () => {
+    for (const format of ['bash', 'SHELL', '', 'toString', '__proto__']) {
+      const error = keyportError(() => renderCopyText(format, TOKEN, EDS_ENV));
+      expect(error.toShape()).toMatchObject({ code: 'VALIDATION', field: 'format' });
+      expect(error.message).not.toContain(TOKEN);
+    }
+  });
+});

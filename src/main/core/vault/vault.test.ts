@@ -1,0 +1,373 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeyportError } from '../errors';
+import type { Cipher, KeyValueStore, Logger } from '../ports';
+import { createAesCipher, createUnavailableCipher } from './aesCipher';
+import type { SecretMeta, ServerRecord } from './records';
+import { DEFAULT_SETTINGS, Vault } from './vault';
+
+const SECRET = 'fake-secret-Zq8v\u00e9-value';
+const OTHER_SECRET = 'fake-secret-other-77';
+const REASON = 'Your system has no keyring, so Keyport cannot encrypt secrets at rest.';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+interface ConfStore {
+  store: KeyValueStore;
+  path: string;
+  dir: string;
+  text(): string;
+}
+
+function confStore(dir?: string): ConfStore {
+  const cwd = dir ?? mkdtempSync(join(tmpdir(), 'keyport-vault-'));
+  if (!dir) dirs.push(cwd);
+  const conf = new Conf<Record<string, unknown>>({ cwd, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
+  return {
+    store: { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k) },
+    path: conf.path,
+    dir: cwd,
+    text: () => {
+      try {
+        return readFileSync(conf.path, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+  };
+}
+
+function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {
+  const map = new Map<string, unknown>(Object.entries(initial));
+  const writes: string[] = [];
+  return {
+    map,
+    writes,
+    get: (k) => map.get(k),
+    set: (k, v) => {
+      writes.push(k);
+      map.set(k, structuredClone(v));
+    },
+    delete: (k) => {
+      writes.push(k);
+      map.delete(k);
+    },
+  };
+}
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+}
+
+const server = (id: string, name = `Server ${id}`): ServerRecord => ({
+  id,
+  name,
+  kind: 'eds',
+  url: `https://${id}.example.com`,
+  allowInsecureTls: false,
+  caCertificatePath: null,
+  createdAt: '2025-01-01T00:00:00.000Z',
+});
+
+const meta = (id: string, serverId: string, purpose: SecretMeta['purpose'] = 'api-token'): SecretMeta => ({
+  id,
+  serverId,
+  purpose,
+  name: `token ${id}`,
+  savedAt: '2025-01-02T00:00:00.000Z',
+  attributes: { tokenId: `tok-${id}` },
+});
+
+async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof KeyportError) return error;
+    throw error;
+  }
+  throw new Error('expected a KeyportError');
+}
+
+describe('Vault servers', () => {
+  it('puts, gets, replaces and removes servers, and persists the list', () => {
+    const { store } = confStore();
+    const vault = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
+    expect(vault.servers()).toEqual([]);
+    vault.putServer(server('a'));
+    vault.putServer(server('b'));
+    expect(vault.server('a')).toEqual(server('a'));
+    expect(vault.servers().map((s) => s.id)).toEqual(['a', 'b']);
+
+    vault.putServer({ ...server('a'), name: 'Renamed' });
+    expect(vault.servers().map((s) => [s.id, s.name])).toEqual([
+      ['a', 'Renamed'],
+      ['b', 'Server b'],
+    ]);
+    expect(store.get('servers')).toEqual([{ ...server('a'), name: 'Renamed' }, server('b')]);
+
+    vault.removeServer('a');
+    expect(vault.servers().map((s) => s.id)).toEqual(['b']);
+    expect(store.get('servers')).toEqual([server('b')]);
+    // Removing an unknown server is a no-op.
+    vault.removeServer('nope');
+    expect(vault.servers().map((s) => s.id)).toEqual(['b']);
+  });
+
+  it('throws NOT_FOUND with a hint for an unknown server id', () => {
+    const vault = new Vault(mapStore(), createAesCipher(randomBytes(32)), recordingLogger());
+    let caught: unknown;
+    try {
+      vault.server('missing');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(KeyportError);
+    expect((caught as KeyportError).toShape()).toEqual({
+      code: 'NOT_FOUND',
+      message: 'That server is no longer in Keyport.',
+      hint: 'Reload the list of servers.',
+    });
+  });
+
+  it('removing a server deletes its secrets, and only its', async () => {
+    const conf = confStore();
+    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    vault.putServer(server('a'));
+    vault.putServer(server('b'));
+    await vault.putSecret(meta('s1', 'a'), SECRET);
+    await vault.putSecret(meta('s2', 'a', 'session'), SECRET);
+    await vault.putSecret(meta('s3', 'b'), OTHER_SECRET);
+
+    vault.removeServer('a');
+    expect(vault.secrets().map((m) => m.id)).toEqual(['s3']);
+    expect(vault.secretMeta('s1')).toBeUndefined();
+    expect(await vault.readSecret('s1')).toBeNull();
+    expect(await vault.readSecret('s3')).toBe(OTHER_SECRET);
+    expect(Object.keys(conf.store.get('secrets') as object)).toEqual(['s3']);
+    expect(conf.text()).not.toContain('"s1"');
+    expect(conf.text()).not.toContain('"s2"');
+  });
+});
+
+describe('Vault secrets with a working cipher', () => {
+  it('stores only ciphertext: the value is nowhere in the file', async () => {
+    const conf = confStore();
+    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    vault.putServer(server('a'));
+    await vault.putSecret(meta('s1', 'a'), SECRET);
+
+    expect(vault.storage()).toEqual({ persistent: true, backend: 'aes-256-gcm' });
+    const text = conf.text();
+    expect(text).toContain('"s1"');
+    expect(text).toContain('token s1'); // the metadata is there…
+    expect(text).not.toContain(SECRET); // …the value is not,
+    expect(text).not.toContain('fake-secret');
+    expect(text).not.toContain(Buffer.from(SECRET).toString('base64'));
+    const stored = (conf.store.get('secrets') as Record<string, { ciphertext: string }>).s1;
+    expect(stored?.ciphertext).toMatch(/^v1\./); // …only its ciphertext.
+    expect(await vault.readSecret('s1')).toBe(SECRET);
+  });
+
+  it('lists metadata with filters and deletes secrets from the store', async () => {
+    const conf = confStore();
+    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    await vault.putSecret(meta('s1', 'a'), SECRET);
+    await vault.putSecret(meta('s2', 'a', 'session'), SECRET);
+    await vault.putSecret(meta('s3', 'b'), OTHER_SECRET);
+    expect(vault.secrets({ serverId: 'a' }).map((m) => m.id)).toEqual(['s1', 's2']);
+    expect(vault.secrets({ purpose: 'api-token' }).map((m) => m.id)).toEqual(['s1', 's3']);
+    expect(vault.secrets({ serverId: 'a', purpose: 'session' }).map((m) => m.id)).toEqual(['s2']);
+    expect(vault.secretMeta('s3')).toEqual(meta('s3', 'b'));
+
+    vault.deleteSecret('s1');
+    expect(vault.secretMeta('s1')).toBeUndefined();
+    expect(await vault.readSecret('s1')).toBeNull();
+    expect(Object.keys(conf.store.get('secrets') as object).sort()).toEqual(['s2', 's3']);
+  });
+
+  it('a new Vault over the same file and key reads everything back', async () => {
+    const key = randomBytes(32);
+    const first = confStore();
+    const vault = new Vault(first.store, createAesCipher(key), recordingLogger());
+    vault.putServer(server('a'));
+    await vault.putSecret(meta('s1', 'a'), SECRET);
+    vault.updateSettings({ clipboardClearSeconds: 45 });
+
+    // A fresh Conf instance reads the file from disk, as after a restart.
+    const reopened = new Vault(confStore(first.dir).store, createAesCipher(key), recordingLogger());
+    expect(reopened.servers()).toEqual([server('a')]);
+    expect(reopened.secretMeta('s1')).toEqual(meta('s1', 'a'));
+    expect(await reopened.readSecret('s1')).toBe(SECRET);
+    expect(reopened.settings()).toEqual({ clipboardClearSeconds: 45, requestTimeoutSeconds: 15 });
+  });
+
+  it('with another key, reading fails with STORAGE_UNAVAILABLE and the log names the id only', async () => {
+    const first = confStore();
+    const vault = new Vault(first.store, createAesCipher(randomBytes(32)), recordingLogger());
+    await vault.putSecret(meta('s1', 'a'), SECRET);
+
+    const logger = recordingLogger();
+    const reopened = new Vault(confStore(first.dir).store, createAesCipher(randomBytes(32)), logger);
+    const error = await keyportError(reopened.readSecret('s1'));
+    expect(error.code).toBe('STORAGE_UNAVAILABLE');
+    expect(error.hint).toMatch(/Remove the secret and save it again/);
+    expect(logger.lines).toEqual(['warn vault: secret s1 could not be decrypted']);
+    expect(JSON.stringify(error.toShape())).not.toContain('fake-secret');
+  });
+
+  it('writes the store version', () => {
+    const store = mapStore();
+    new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
+    expect(store.get('version')).toBe(1);
+  });
+});
+
+describe('Vault in memory-only mode (cipher unavailable)', () => {
+  const unavailable = (): Cipher => createUnavailableCipher('basic_text', REASON);
+
+  it('says secrets are not persistent, and why', () => {
+    const vault = new Vault(mapStore(), unavailable(), recordingLogger());
+    expect(vault.storage()).toEqual({ persistent: false, backend: 'basic_text', reason: REASON });
+  });
+
+  it('gives a reason in words even when the cipher has none', () => {
+    const cipher: Cipher = { ...unavailable(), status: () => ({ available: false, backend: 'basic_text' }) };
+    const storage = new Vault(mapStore(), cipher, recordingLogger()).storage();
+    expect(storage.persistent).toBe(false);
+    expect(storage.reason).toMatch(/kept for this session only/);
+  });
+
+  it('keeps a secret in memory and writes nothing about it to the store', async () => {
+    const conf = confStore();
+    const store = mapStore();
+    const vault = new Vault(store, unavailable(), recordingLogger());
+    const fileVault = new Vault(conf.store, unavailable(), recordingLogger());
+    const writesBefore = [...store.writes];
+
+    await vault.putSecret(meta('s1', 'a', 'session'), SECRET);
+    await fileVault.putSecret(meta('s1', 'a', 'session'), SECRET);
+
+    expect(await vault.readSecret('s1')).toBe(SECRET);
+    expect(vault.secrets().map((m) => m.id)).toEqual(['s1']);
+    expect(store.writes).toEqual(writesBefore);
+    expect(store.get('secrets')).toBeUndefined();
+    expect(conf.text()).not.toContain('fake-secret');
+    expect(conf.text()).not.toContain('"s1"');
+
+    // After a restart nothing refers to it.
+    const reopened = new Vault(store, unavailable(), recordingLogger());
+    expect(reopened.secrets()).toEqual([]);
+    expect(await reopened.readSecret('s1')).toBeNull();
+  });
+
+  it('refuses with STORAGE_UNAVAILABLE when asked to persist, and keeps nothing', async () => {
+    const store = mapStore();
+    const vault = new Vault(store, unavailable(), recordingLogger());
+    const error = await keyportError(vault.putSecret(meta('s1', 'a'), SECRET, { requirePersistent: true }));
+    expect(error.toShape()).toEqual({ code: 'STORAGE_UNAVAILABLE', message: 'Keyport cannot save secrets on this system.', hint: REASON });
+    expect(vault.secrets()).toEqual([]);
+    expect(await vault.readSecret('s1')).toBeNull();
+    expect(store.get('secrets')).toBeUndefined();
+  });
+
+  it('deleting a memory-only secret forgets its value', async () => {
+    const vault = new Vault(mapStore(), unavailable(), recordingLogger());
+    await vault.putSecret(meta('s1', 'a', 'session'), SECRET);
+    vault.deleteSecret('s1');
+    expect(await vault.readSecret('s1')).toBeNull();
+    expect(vault.secrets()).toEqual([]);
+  });
+
+  it('removing a server forgets its memory-only secrets', async () => {
+    const vault = new Vault(mapStore(), unavailable(), recordingLogger());
+    vault.putServer(server('a'));
+    await vault.putSecret(meta('s1', 'a', 'session'), SECRET);
+    vault.removeServer('a');
+    expect(await vault.readSecret('s1')).toBeNull();
+  });
+});
+
+describe('Vault loading a damaged store', () => {
+  it('ignores unreadable entries without crashing, and logs without values', async () => {
+    const key = randomBytes(32);
+    const cipher = createAesCipher(key);
+    const good = { meta: meta('good', 'a'), ciphertext: await cipher.encrypt(SECRET) };
+    const store = mapStore({
+      servers: [server('a'), { id: 'b', name: 'fake-secret-in-server' }, 'fake-secret-junk', null, 42],
+      secrets: {
+        good,
+        noMeta: { ciphertext: 'fake-secret-ciphertext' },
+        badPurpose: { meta: { ...meta('badPurpose', 'a'), purpose: 'fake-secret-purpose' }, ciphertext: 'x' },
+        mismatched: { meta: meta('other-id', 'a'), ciphertext: 'x' },
+        stringy: 'fake-secret-string',
+      },
+      settings: { clipboardClearSeconds: 'fake-secret-number', requestTimeoutSeconds: 20 },
+    });
+    const logger = recordingLogger();
+    const vault = new Vault(store, cipher, logger);
+
+    expect(vault.servers()).toEqual([server('a')]);
+    expect(vault.secrets().map((m) => m.id)).toEqual(['good']);
+    expect(await vault.readSecret('good')).toBe(SECRET);
+    expect(vault.secretMeta('other-id')).toBeUndefined();
+    expect(vault.settings()).toEqual(DEFAULT_SETTINGS);
+
+    expect(logger.lines.filter((l) => l.includes('"servers"'))).toHaveLength(4);
+    expect(logger.lines.filter((l) => l === 'warn vault: ignored an unreadable secret entry')).toHaveLength(4);
+    expect(logger.lines).toHaveLength(8);
+    for (const line of logger.lines) expect(line).not.toContain('fake-secret');
+  });
+
+  it('treats stores of the wrong shape as empty', () => {
+    const logger = recordingLogger();
+    const vault = new Vault(mapStore({ servers: { a: server('a') }, secrets: ['x'], settings: 'fast' }), createAesCipher(randomBytes(32)), logger);
+    expect(vault.servers()).toEqual([]);
+    expect(vault.secrets()).toEqual([]);
+    expect(vault.settings()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('fills missing settings from the defaults', () => {
+    const vault = new Vault(mapStore({ settings: { requestTimeoutSeconds: 60 } }), createAesCipher(randomBytes(32)), recordingLogger());
+    expect(vault.settings()).toEqual({ clipboardClearSeconds: 30, requestTimeoutSeconds: 60 });
+  });
+});
+
+describe('Vault settings', () => {
+  it('defaults to 30 s clipboard clearing and a 15 s request timeout', () => {
+    const vault = new Vault(mapStore(), createAesCipher(randomBytes(32)), recordingLogger());
+    expect(vault.settings()).toEqual({ clipboardClearSeconds: 30, requestTimeoutSeconds: 15 });
+    expect(DEFAULT_SETTINGS).toEqual({ clipboardClearSeconds: 30, requestTimeoutSeconds: 15 });
+  });
+
+  it('updates, validates and persists', () => {
+    const store = mapStore();
+    const vault = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
+    expect(vault.updateSettings({ clipboardClearSeconds: 60 })).toEqual({ clipboardClearSeconds: 60, requestTimeoutSeconds: 15 });
+    expect(store.get('settings')).toEqual({ clipboardClearSeconds: 60, requestTimeoutSeconds: 15 });
+
+    for (const bad of [{ clipboardClearSeconds: 4 }, { clipboardClearSeconds: 601 }, { requestTimeoutSeconds: 0 }, { requestTimeoutSeconds: 301 }, { clipboardClearSeconds: 7.5 }]) {
+      expect(() => vault.updateSettings(bad)).toThrow();
+    }
+    // A refused update changes nothing, in memory or on disk.
+    expect(vault.settings()).toEqual({ clipboardClearSeconds: 60, requestTimeoutSeconds: 15 });
+    expect(store.get('settings')).toEqual({ clipboardClearSeconds: 60, requestTimeoutSeconds: 15 });
+
+    expect(vault.updateSettings({ clipboardClearSeconds: 5, requestTimeoutSeconds: 300 })).toEqual({ clipboardClearSeconds: 5, requestTimeoutSeconds: 300 });
+    expect(new Vault(store, createAesCipher(randomBytes(32)), recordingLogger()).settings()).toEqual({ clipboardClearSeconds: 5, requestTimeoutSeconds: 300 });
+  });
+
+  it('hands out copies, so callers cannot change the settings behind its back', () => {
+    const vault = new Vault(mapStore(), createAesCipher(randomBytes(32)), recordingLogger());
+    const settings = vault.settings();
+    settings.clipboardClearSeconds = 1;
+    expect(vault.settings().clipboardClearSeconds).toBe(30);
+  });
+});
