@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
+import { renderCopyText } from '../src/main/core/clipboard/copyFormats';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startEdsServer } from '../e2e/servers/eds/edsServer.ts';
 import type { EdsServer } from '../e2e/servers/eds/edsServer.ts';
@@ -123,5 +124,16 @@ describe('copy formats, used by their real consumers', () => {
     expect(values).toEqual({ HATCHER_URL: eds.url, HATCHER_TOKEN: secret });
     const listed = await runHatcher(['api-tokens', 'list'], values);
     expect(listed.code).toBe(0);
+  });
+
+  it('".env" text of awkward values is read back exactly by python-dotenv', async () => {
+    // `${…}` is refused by Keyport (python-dotenv expands it in any quoting); `$x` is not expanded.
+    const values = ['a b', 'a"b', "it's", 'back\\slash', 'a $HOME b', '$PATH', 'x=y#z', 'tab\there', 'ünïcödé ✓', ''];
+    const env = values.map((v, i) => [`V${i}`, v] as const);
+    const file = join(scratch, 'awkward.env');
+    writeFileSync(file, renderCopyText('dotenv', 'x', env));
+    const parsed = await runInVenv('python', ['-c', 'import json, sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))', file]);
+    expect(parsed.code).toBe(0);
+    expect(JSON.parse(parsed.stdout)).toEqual(Object.fromEntries(env));
   });
 });

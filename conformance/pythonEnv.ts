@@ -221,3 +221,11 @@ export async function runInVenv(program: string, args: readonly string[], option
 export function runHatcher(args: readonly string[], env: Record<string, string> = {}, options: Omit<RunOptions, 'env'> = {}): Promise<CommandResult> {
   return runInVenv('hatcher', args, { ...options, env });
 }
+
+/**
+ * Runs `python -c code args…` in the venv (clean environment as for runInVenv). For the
+ * library-level checks (agavepy) whose scripts live in the test files as strings.
+ */
+export function runPython(code: string, args: readonly string[] = [], options: RunOptions = {}): Promise<CommandResult> {
+  return runInVenv('python', ['-c', code, ...args], options);
+}

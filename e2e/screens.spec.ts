@@ -84,3 +84,29 @@ test('the whole app can be used from the keyboard: add a server and sign in', as
   await page.keyboard.press('Enter');
   await expect(sessionPanel(page)).toContainText('Signed in as alice');
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`storage choice, passphrase and lock screens are accessible (${theme})`, async ({ browser }) => {
+    const { startHost } = await import('./host/host');
+    const host = await startHost(browser, { cipher: 'unavailable' });
+    try {
+      const { page } = host;
+      await page.setViewportSize({ width: 1180, height: 760 });
+      await page.emulateMedia({ colorScheme: theme });
+      await expect(page.getByRole('button', { name: 'Use a passphrase' })).toBeVisible();
+      await check(page, 'no-keyring', theme);
+      await page.getByRole('button', { name: 'Use a passphrase' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Protect Keyport with a passphrase' });
+      await check(page, 'passphrase', theme);
+      await dialog.getByLabel('Passphrase', { exact: true }).fill('correct horse battery staple');
+      await dialog.getByLabel('Passphrase again').fill('correct horse battery staple');
+      await dialog.getByRole('button', { name: 'Use this passphrase' }).click();
+      await expect(dialog).toBeHidden();
+      await page.getByRole('button', { name: 'Lock now' }).click();
+      await expect(page.getByRole('heading', { name: 'Keyport is locked' })).toBeVisible();
+      await check(page, 'locked', theme);
+    } finally {
+      await host.close();
+    }
+  });
+}

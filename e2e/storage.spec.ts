@@ -1,48 +1,111 @@
 import { readFile } from 'node:fs/promises';
 import { startHost } from './host/host';
-import { addAndSignIn, createToken, expect, test, sessionPanel } from './fixtures';
+import { addAndSignIn, createToken, expect, sessionPanel, test } from './fixtures';
+
+const PASSPHRASE = 'correct horse battery staple';
 
 test.describe('secrets at rest', () => {
-  test('without a real keyring, Keyport says so, keeps sessions in memory and refuses to save tokens', async ({ browser, eds }) => {
-    const host = await startHost(browser, { cipher: 'unavailable' });
+  test('without a keyring: Keyport explains, saves nothing secret until the person chooses a passphrase, then asks for it at start', async ({ browser, eds }) => {
+    const first = await startHost(browser, { cipher: 'unavailable' });
+    const { page } = first;
+    await expect(page.getByRole('alert').filter({ hasText: 'cannot use your system’s keyring' })).toContainText('basic_text');
+    await addAndSignIn(page, eds);
+    await expect(page.getByText('This session lasts until you quit Keyport.')).toBeVisible();
+
+    // Undecided: tokens cannot be saved, and main refuses before the server creates anything.
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('dialog', { name: /Create api token/i });
+    await expect(dialog.getByLabel(/Save in Keyport/)).toBeDisabled();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const servers = (await first.call('servers.list')) as Array<{ id: string }>;
+    const refused = await first.core.handle('tokens.create', { serverId: servers[0]?.id, name: 'must-not-exist', save: true });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE' } });
+    expect(eds.hasApiToken('alice', 'must-not-exist')).toBe(false);
+    expect(await readFile(first.vaultPath, 'utf8')).not.toContain('"purpose"');
+
+    // Choose a passphrase: the live session is encrypted and written, nothing in clear.
+    await page.getByRole('button', { name: 'Use a passphrase' }).click();
+    const choose = page.getByRole('dialog', { name: 'Protect Keyport with a passphrase' });
+    await choose.getByLabel('Passphrase', { exact: true }).fill('short');
+    await choose.getByLabel('Passphrase again').fill('short');
+    await choose.getByRole('button', { name: 'Use this passphrase' }).click();
+    await expect(choose.getByRole('alert')).toContainText('Use at least 8 characters.');
+    await choose.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await choose.getByLabel('Passphrase again').fill(PASSPHRASE);
+    await choose.getByRole('button', { name: 'Use this passphrase' }).click();
+    await expect(choose).toBeHidden();
+    await expect(page.getByRole('alert').filter({ hasText: 'keyring' })).toBeHidden();
+    const value = await createToken(page, 'kept-with-passphrase');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await first.close({ keepData: true });
+
+    const file = await readFile(first.vaultPath, 'utf8');
+    expect(file).toMatch(/"mode": *"passphrase"/);
+    expect(file).not.toContain(value);
+    expect(file).not.toContain(PASSPHRASE);
+
+    // Next start: only the lock screen, until the right passphrase.
+    const second = await startHost(browser, { cipher: 'unavailable', dataDir: first.dataDir });
     try {
-      const { page } = host;
-      await expect(page.getByRole('alert').filter({ hasText: 'Secrets are not saved on this computer.' })).toContainText('basic_text');
-      await addAndSignIn(page, eds);
-      await expect(page.getByText('This session lasts until you quit Keyport.')).toBeVisible();
-
-      await page.getByRole('button', { name: 'Create token' }).click();
-      const dialog = page.getByRole('dialog', { name: /Create api token/i });
-      await expect(dialog.getByLabel(/Save in Keyport/)).toBeDisabled();
-      await expect(dialog.getByLabel(/Save in Keyport/)).not.toBeChecked();
-      await dialog.getByLabel('Token name').fill('not-kept');
-      await dialog.getByRole('button', { name: 'Create token' }).click();
-      const shown = page.getByRole('alertdialog', { name: 'API token “not-kept” created' });
-      await expect(shown).toContainText('It was not saved in Keyport.');
-      const value = await shown.getByLabel('New token').inputValue();
-
-      // Asked directly, main refuses to save, before anything is created on the server.
-      const servers = (await host.call('servers.list')) as Array<{ id: string }>;
-      const refused = await host.core.handle('tokens.create', { serverId: servers[0]?.id, name: 'must-not-exist', save: true });
-      expect(refused).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE' } });
-      expect(eds.hasApiToken('alice', 'must-not-exist')).toBe(false);
-
-      const file = await readFile(host.vaultPath, 'utf8');
-      expect(file).not.toContain(value);
-      expect(file).not.toContain('"purpose"');
+      const next = second.page;
+      await expect(next.getByRole('heading', { name: 'Keyport is locked' })).toBeVisible();
+      expect(await next.content()).not.toContain('kept-with-passphrase');
+      await next.getByLabel('Passphrase').fill('not the passphrase');
+      await next.getByRole('button', { name: 'Unlock' }).click();
+      await expect(next.getByRole('alert')).toContainText('That passphrase is not correct.');
+      expect((await second.core.handle('tokens.list', { serverId: servers[0]?.id })).ok).toBe(false);
+      await next.getByLabel('Passphrase').fill(PASSPHRASE);
+      await next.getByRole('button', { name: 'Unlock' }).click();
+      await expect(sessionPanel(next).getByText('Signed in as alice')).toBeVisible();
+      const row = next.getByRole('row', { name: /kept-with-passphrase/ });
+      await row.getByLabel('Copy format for kept-with-passphrase').selectOption('raw');
+      await row.getByRole('button', { name: 'Copy kept-with-passphrase' }).click();
+      await expect.poll(() => second.clipboard.text).toBe(value);
     } finally {
-      await host.close();
+      await second.close();
     }
+  });
+
+  test('"this session only" keeps secrets out of the file and forgets them at quit', async ({ browser, eds }) => {
+    const first = await startHost(browser, { cipher: 'unavailable' });
+    await first.page.getByRole('button', { name: 'Keep secrets for this session only' }).click();
+    await expect(first.page.getByRole('status').filter({ hasText: 'Secrets are kept for this session only.' })).toBeVisible();
+    await addAndSignIn(first.page, eds);
+    await first.close({ keepData: true });
+    const file = await readFile(first.vaultPath, 'utf8');
+    expect(file).toMatch(/"mode": *"session"/);
+    expect(file).not.toContain('"purpose"');
+
+    const second = await startHost(browser, { cipher: 'unavailable', dataDir: first.dataDir });
+    try {
+      await expect(second.page.getByRole('heading', { level: 2, name: 'Enthought' })).toBeVisible();
+      await expect(second.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('"Lock now" hides everything and drops secrets until unlocked', async ({ app, eds }) => {
+    const { page } = app;
+    await addAndSignIn(page, eds);
+    await createToken(page, 'while-unlocked');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Lock now' }).click();
+    await expect(page.getByRole('heading', { name: 'Keyport is locked' })).toBeVisible();
+    const html = await page.content();
+    expect(html).not.toContain('Enthought');
+    expect(html).not.toContain('while-unlocked');
+    const saved = (await app.core.handle('secrets.list', undefined)) as { ok: boolean; error?: { code: string } };
+    expect(saved).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByRole('rowheader', { name: 'while-unlocked' })).toBeVisible();
   });
 
   test('after a restart the server, the session and the saved token are back; the file holds only ciphertext', async ({ browser, eds }) => {
     const first = await startHost(browser);
-    const value = await (async () => {
-      await addAndSignIn(first.page, eds);
-      const token = await createToken(first.page, 'kept');
-      await first.page.getByRole('button', { name: 'Done' }).click();
-      return token;
-    })();
+    await addAndSignIn(first.page, eds);
+    const value = await createToken(first.page, 'kept');
+    await first.page.getByRole('button', { name: 'Done' }).click();
     await first.close({ keepData: true });
 
     const file = await readFile(first.vaultPath, 'utf8');

@@ -7,7 +7,7 @@ import Conf from 'conf';
 import { build } from 'vite';
 import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
-import type { KeyValueStore } from '../../src/main/core/ports';
+import { confStore, type ConfLike } from '../../src/main/core/vault/confStore';
 import { createTestCore, type MemoryClipboard } from './testCore';
 
 export { MemoryClipboard, loopbackOnlyLookup } from './testCore';
@@ -81,7 +81,7 @@ export interface KeyportHost {
 export async function startHost(browser: Browser, options: HostOptions = {}): Promise<KeyportHost> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
   const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test' });
-  const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k) };
+  const store = confStore(conf as unknown as ConfLike);
   const { core, clipboard, logs } = createTestCore({
     store,
     cipher: options.cipher,

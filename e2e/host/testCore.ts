@@ -33,7 +33,15 @@ export const BASIC_TEXT_REASON = 'Your system has no keyring (Linux “basic_tex
 
 export function mapStore(): KeyValueStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
-  return { data, get: (k) => structuredClone(data.get(k)), set: (k, v) => void data.set(k, structuredClone(v)), delete: (k) => void data.delete(k) };
+  return {
+    data,
+    get: (k) => structuredClone(data.get(k)),
+    set: (k, v) => void data.set(k, structuredClone(v)),
+    delete: (k) => void data.delete(k),
+    setMany: (values) => {
+      for (const [k, v] of Object.entries(values)) data.set(k, structuredClone(v));
+    },
+  };
 }
 
 export interface TestCoreOptions {
@@ -68,6 +76,8 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     appVersion: '0.0.0-test',
     lookup: loopbackOnlyLookup,
     timers: options.timers,
+    // No proxy: a proxy set on the machine must not change what the tests see.
+    env: {},
   });
   return {
     core,

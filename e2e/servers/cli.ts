@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EDS_USERS, startEdsServer } from './eds/edsServer.ts';
 import type { EdsServer } from './eds/edsServer.ts';
+import { startConnectProxy } from './tapis/connectProxy.ts';
+import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 
-const servers: EdsServer[] = [];
+const servers: Pick<EdsServer, 'close'>[] = [];
 const edsHttp = await startEdsServer();
 servers.push(edsHttp);
 const edsHttps = await startEdsServer({ https: true });
@@ -17,6 +19,17 @@ servers.push(edsHttps);
 const caDir = mkdtempSync(join(tmpdir(), 'keyport-servers-'));
 const caFile = join(caDir, 'eds-ca.pem');
 writeFileSync(caFile, edsHttps.caPem ?? '');
+
+const tapisHttp = await startTapisServer();
+servers.push(tapisHttp);
+const tapisHttps = await startTapisServer({ https: true });
+servers.push(tapisHttps);
+// agavepy's Swagger client (Agave.restore(), ag.profiles.get()) only works with an HTTPS
+// api_server on the default port: this proxy tunnels https://localhost to tapisHttps.
+const tapisProxy = await startConnectProxy(tapisHttps.url);
+servers.push(tapisProxy);
+const tapisCaFile = join(caDir, 'tapis-ca.pem');
+writeFileSync(tapisCaFile, tapisHttps.caPem ?? '');
 
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
@@ -30,6 +43,19 @@ console.log('');
 console.log('Try:');
 console.log(`  hatcher -u ${edsHttp.url} -U alice -p ${DEFAULT_EDS_USERS[0]?.password ?? ''} api-tokens list`);
 console.log(`  hatcher -u ${edsHttps.url} --insecure -U alice -p ${DEFAULT_EDS_USERS[0]?.password ?? ''} api-tokens list`);
+console.log('');
+console.log(`Tapis (HTTP):  ${tapisHttp.url}   tenant ${tapisHttp.tenantId}`);
+console.log(`Tapis (HTTPS): ${tapisHttps.url}   tenant ${tapisHttps.tenantId}`);
+console.log(`  CA file:     ${tapisCaFile}`);
+console.log(`  for agavepy's Swagger client: HTTPS_PROXY=${tapisProxy.url} with api_server https://localhost`);
+console.log('');
+console.log('Demo users (both Tapis servers):');
+for (const user of DEFAULT_TAPIS_USERS) console.log(`  ${user.username} / ${user.password}  (${user.email}, ${user.firstName} ${user.lastName})`);
+console.log('');
+console.log('Try:');
+console.log(`  curl -u alice:${DEFAULT_TAPIS_USERS[0]?.password ?? ''} -d clientName=demo ${tapisHttp.url}/clients/v2`);
+console.log(`  curl -u KEY:SECRET -d grant_type=password -d username=alice -d password=${DEFAULT_TAPIS_USERS[0]?.password ?? ''} -d scope=PRODUCTION ${tapisHttp.url}/token`);
+console.log(`  curl -H 'Authorization: Bearer ACCESS_TOKEN' ${tapisHttp.url}/profiles/v2/me`);
 
 let stopping = false;
 async function stop(): Promise<void> {

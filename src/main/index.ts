@@ -33,6 +33,9 @@ if (!app.requestSingleInstanceLock()) {
   // Before `ready`: privileged schemes and the sandbox can only be set up this early.
   app.enableSandbox();
   registerAppScheme();
+  // The one shell.openExternal: reached only through the navigation guards of security.ts, which
+  // pass it nothing but the web URLs they allow (electronegativity's OPEN_EXTERNAL_JS_CHECK asks
+  // for this review; see scripts/electronegativity-allowlist.json).
   guardAllWebContents(app, trustedOrigins, (url) => shell.openExternal(url));
 
   app.on('second-instance', showMainWindow);

@@ -16,6 +16,11 @@ import type {
  * zod schema per procedure so main validates what it receives). */
 export interface ProcedureResults {
   'app.status': AppStatus;
+  'app.lock': AppStatus;
+  'app.unlock': AppStatus;
+  'app.activity': void;
+  'storage.usePassphrase': AppStatus;
+  'storage.useSessionOnly': AppStatus;
   'kinds.list': KindDescriptor[];
   'servers.list': ServerView[];
   'servers.add': ServerView;
@@ -38,6 +43,11 @@ export interface ProcedureResults {
 export type ProcedureName = keyof ProcedureResults & keyof typeof inputSchemas;
 export const PROCEDURE_NAMES = [
   'app.status',
+  'app.lock',
+  'app.unlock',
+  'app.activity',
+  'storage.usePassphrase',
+  'storage.useSessionOnly',
   'kinds.list',
   'servers.list',
   'servers.add',
@@ -65,11 +75,13 @@ export type ProcedureParsedInput<P extends ProcedureName> = z.output<(typeof inp
 /** Events main pushes to the renderer. */
 export interface EventPayloads {
   clipboard: ClipboardEvent;
+  /** Storage or lock state changed (e.g. Keyport locked itself after being idle). */
+  'app.status': AppStatus;
   /** A server's state changed outside a call the renderer made (e.g. its session expired). */
   'servers.changed': { serverId: string };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES = ['clipboard', 'servers.changed'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status'] as const satisfies readonly EventName[];
 
 /** IPC channel of a procedure / event. One channel each, prefixed so a sender cannot reach
  * anything else on ipcMain. */

@@ -74,17 +74,29 @@ export interface CreatedToken {
   saved: boolean;
 }
 
+/** How secrets are kept at rest.
+ * - `os`: encrypted with the operating system's keyring (Electron safeStorage).
+ * - `passphrase`: no usable keyring; encrypted with a key derived from the person's passphrase.
+ * - `session`: no usable keyring; kept in memory only, lost at quit (the person chose this).
+ * - `undecided`: no usable keyring and no choice made yet; behaves like `session`. */
+export type StorageMode = 'os' | 'passphrase' | 'session' | 'undecided';
+
 export interface StorageStatus {
-  /** True when secrets are encrypted with an OS-backed key and persisted. */
+  mode: StorageMode;
+  /** True when secrets are encrypted and written to disk. */
   persistent: boolean;
+  /** True when Keyport is locked: secrets are out of memory until unlocked. */
+  locked: boolean;
   backend: string;
-  /** Why secrets are not persisted, in words for people. */
+  /** Why the OS keyring cannot be used, in words for people. */
   reason?: string | undefined;
 }
 
 export interface Settings {
   clipboardClearSeconds: number;
   requestTimeoutSeconds: number;
+  /** Lock after this many idle minutes; 0 never locks by itself. */
+  idleLockMinutes: number;
 }
 
 export interface AppStatus {

@@ -80,10 +80,22 @@ export const usernameSchema = z
 export const settingsSchema = z.object({
   clipboardClearSeconds: z.number().int().min(5, 'At least 5 seconds.').max(600, 'At most 10 minutes.'),
   requestTimeoutSeconds: z.number().int().min(1, 'At least 1 second.').max(300, 'At most 5 minutes.'),
+  idleLockMinutes: z.number().int().min(0, 'Use 0 to never lock by itself.').max(1440, 'At most 24 hours.'),
 });
+
+export const MIN_PASSPHRASE_LENGTH = 8;
+export const passphraseSchema = z
+  .string()
+  .min(MIN_PASSPHRASE_LENGTH, `Use at least ${MIN_PASSPHRASE_LENGTH} characters.`)
+  .max(1024, 'Use at most 1024 characters.');
 
 export const inputSchemas = {
   'app.status': z.undefined(),
+  'app.lock': z.undefined(),
+  'app.unlock': z.object({ passphrase: z.string().max(1024, 'Use at most 1024 characters.').optional() }),
+  'app.activity': z.undefined(),
+  'storage.usePassphrase': z.object({ passphrase: passphraseSchema }),
+  'storage.useSessionOnly': z.undefined(),
   'kinds.list': z.undefined(),
   'servers.list': z.undefined(),
   'servers.add': serverInputSchema,

@@ -79,6 +79,9 @@ export interface EdsServer {
   revokeApiToken(username: string, name: string): boolean;
   /** Ends every session at once, so that clients must sign in again. */
   expireSessions(): void;
+  /** Every session token this server has issued, live or ended: for tests that check a
+   * client never shows, logs or stores one in the clear. */
+  sessionTokens(): string[];
   close(): Promise<void>;
 }
 
@@ -202,6 +205,7 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
   const signingKey = randomBytes(32);
   const apiTokens = new Map<number, ApiTokenRecord>();
   const sessions = new Map<string, Session>();
+  const issuedSessions: string[] = [];
   const requestLog: EdsRequestLogEntry[] = [];
   const faultList: { fault: EdsFault; remaining: number }[] = [];
   const pendingDelays = new Set<() => void>();
@@ -290,6 +294,7 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
     }
     const token = randomBytes(32).toString('base64url');
     sessions.set(token, { username, expiresAt: Date.now() + sessionLifetimeMs, apiTokenId });
+    issuedSessions.push(token);
     return token;
   };
 
@@ -503,6 +508,7 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
     createApiToken: (username, name) => createApiToken(username, name).token,
     revokeApiToken,
     expireSessions: () => sessions.clear(),
+    sessionTokens: () => [...issuedSessions],
     close: async () => {
       if (closed) return;
       closed = true;

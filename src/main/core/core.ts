@@ -12,6 +12,10 @@ export interface CoreAdapters {
   appVersion: string;
   lookup?: LookupFunction | undefined;
   timers?: Timers | undefined;
+  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read from; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** scrypt cost for new passphrases; tests lower it to stay fast. */
+  scryptCost?: { N: number; r: number; p: number } | undefined;
 }
 
 export type CoreEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;

@@ -1,3 +1,5 @@
+import type { WireResult } from '../../shared/errors';
+import type { AppStatus } from '../../shared/model';
 import type { Core, CoreAdapters } from './core';
 import { createRouter } from './api/router';
 import { ClipboardService } from './clipboard/clipboardService';
@@ -12,18 +14,21 @@ import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
 import { Vault } from './vault/vault';
 
+const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.unlock', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
+
 /** The composition root shared by the Electron app and the browser host: only the adapters
  * differ. */
 export function createCore(adapters: CoreAdapters): Core {
   const timers = adapters.timers ?? systemTimers;
   const now = () => new Date(timers.now());
   const events = new EventHub();
-  const vault = new Vault(adapters.store, adapters.cipher, adapters.logger);
+  const vault = new Vault(adapters.store, adapters.cipher, adapters.logger, { scryptCost: adapters.scryptCost });
   const providers = createProviderRegistry();
   const http = createHttpClient({
     timeoutMs: () => vault.settings().requestTimeoutSeconds * 1000,
     userAgent: `Keyport/${adapters.appVersion}`,
     lookup: adapters.lookup,
+    env: adapters.env,
   });
   const targetFor = createTargetResolver();
   const sessions = new SessionService({
@@ -38,9 +43,42 @@ export function createCore(adapters: CoreAdapters): Core {
   const tokens = new TokenService({ vault, sessions, ephemeral, now });
   const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, ephemeral, events, timers, logger: adapters.logger });
 
-  const handle = createRouter(
+  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage() });
+  /** Locking clears Keyport's clipboard copy and every secret held in memory. */
+  const lockNow = async (): Promise<AppStatus> => {
+    idleTimer?.cancel();
+    await clipboard.clearNow();
+    ephemeral.clear();
+    vault.lock();
+    events.emit('app.status', status());
+    return status();
+  };
+  let idleTimer: { cancel(): void } | null = null;
+  const restartIdleTimer = () => {
+    idleTimer?.cancel();
+    idleTimer = null;
+    const minutes = vault.settings().idleLockMinutes;
+    if (minutes > 0 && !vault.storage().locked) idleTimer = timers.setTimeout(() => void lockNow(), minutes * 60_000);
+  };
+
+  const route = createRouter(
     {
-      'app.status': () => ({ version: adapters.appVersion, storage: vault.storage() }),
+      'app.status': () => status(),
+      'app.lock': () => lockNow(),
+      'app.unlock': async ({ passphrase }) => {
+        await vault.unlock(passphrase);
+        events.emit('app.status', status());
+        return status();
+      },
+      'app.activity': () => undefined,
+      'storage.usePassphrase': async ({ passphrase }) => {
+        await vault.usePassphrase(passphrase);
+        return status();
+      },
+      'storage.useSessionOnly': async () => {
+        await vault.useSessionOnly();
+        return status();
+      },
       'kinds.list': () => providers.descriptors(),
       'servers.list': () => servers.list(),
       'servers.add': (input) => servers.add(input),
@@ -72,10 +110,22 @@ export function createCore(adapters: CoreAdapters): Core {
     adapters.logger,
   );
 
+  /** Every call from the renderer counts as activity; while locked only these get through. */
+  const handle = async (procedure: string, input: unknown): Promise<WireResult<unknown>> => {
+    if (vault.storage().locked && !AVAILABLE_WHILE_LOCKED.has(procedure)) {
+      return { ok: false, error: { code: 'LOCKED', message: 'Keyport is locked.', hint: 'Unlock Keyport to continue.' } };
+    }
+    const result = await route(procedure, input);
+    restartIdleTimer();
+    return result;
+  };
+  restartIdleTimer();
+
   return {
     handle,
     onEvent: (listener) => events.on(listener),
     async dispose() {
+      idleTimer?.cancel();
       await clipboard.clearNow();
       ephemeral.clear();
       await http.close();

@@ -22,6 +22,9 @@ export interface KeyValueStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   delete(key: string): void;
+  /** Writes several keys in one atomic write (conf's `set(object)`), for changes that must
+   * not be seen half done, such as re-encrypting every secret. */
+  setMany(values: Record<string, unknown>): void;
 }
 
 /** The system clipboard. Asynchronous, as Electron's is since 44. */

@@ -1,16 +1,13 @@
 import Store from 'electron-store';
 import type { KeyValueStore, Logger } from '../core/ports';
+import { confStore, type ConfLike } from '../core/vault/confStore';
 
 /** The vault's key-value store: one JSON file in the user data folder, written atomically.
  * No schema here: the core validates everything it reads with zod. Keys are opaque names, not
  * dot paths. A malformed file is an error, not a reason to overwrite the person's data. */
 export function createVaultStore(): KeyValueStore {
   const store = new Store<Record<string, unknown>>({ name: 'keyport-vault', accessPropertiesByDotNotation: false, clearInvalidConfig: false });
-  return {
-    get: (key) => store.get(key),
-    set: (key, value) => store.set(key, value),
-    delete: (key) => store.delete(key),
-  };
+  return confStore(store as unknown as ConfLike);
 }
 
 /** The core passes only redacted text, so the lines can go to the console as they are. */

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { keyport } from './api';
 import { ClipboardStatus } from './components/ClipboardStatus';
+import { LockScreen } from './components/LockScreen';
 import { ErrorMessage } from './components/ErrorMessage';
 import { ServerDetail } from './components/ServerDetail';
 import { ServerFormDialog } from './components/ServerFormDialog';
@@ -14,12 +15,23 @@ export function App() {
   const loadError = useKeyport((s) => s.loadError);
   const hasServers = useKeyport((s) => s.servers.length > 0);
   const selected = useSelectedServer();
+  const locked = useKeyport((s) => s.status?.storage.locked ?? false);
   const [dialog, setDialog] = useState<'add' | 'settings' | null>(null);
 
   useEffect(() => {
-    const { load, setClipboard, refreshServers, loadTokens } = useKeyport.getState();
+    const { load, setClipboard, refreshServers, loadTokens, setStatus } = useKeyport.getState();
     void load();
     const offClipboard = keyport.on('clipboard', setClipboard);
+    const offStatus = keyport.on('app.status', setStatus);
+    // Input counts as activity for the idle lock; one ping a minute is plenty.
+    let lastPing = 0;
+    const onInput = () => {
+      if (Date.now() - lastPing < 60_000 || useKeyport.getState().status?.storage.locked) return;
+      lastPing = Date.now();
+      void keyport.call('app.activity').catch(() => undefined);
+    };
+    window.addEventListener('keydown', onInput, { passive: true });
+    window.addEventListener('pointerdown', onInput, { passive: true });
     const offServers = keyport.on('servers.changed', ({ serverId }) => {
       void refreshServers();
       void loadTokens(serverId);
@@ -27,8 +39,18 @@ export function App() {
     return () => {
       offClipboard();
       offServers();
+      offStatus();
+      window.removeEventListener('keydown', onInput);
+      window.removeEventListener('pointerdown', onInput);
     };
   }, []);
+
+  const lock = async () => {
+    const status = await keyport.call('app.lock').catch(() => null);
+    if (status) useKeyport.getState().setStatus(status);
+  };
+
+  if (locked) return <LockScreen />;
 
   return (
     <div className="app">
@@ -44,6 +66,9 @@ export function App() {
         <div className="sidebar-footer">
           <button type="button" className="quiet" onClick={() => setDialog('settings')} disabled={!loaded}>
             Settings
+          </button>
+          <button type="button" className="quiet" onClick={lock} disabled={!loaded}>
+            Lock now
           </button>
         </div>
       </aside>

@@ -25,6 +25,10 @@ interface KeyportState {
   loadTokens(serverId: string): Promise<void>;
   refreshSaved(): Promise<void>;
   setSettings(settings: Settings): void;
+  /** New storage / lock state. Locking empties what the renderer shows. */
+  setStatus(status: AppStatus): void;
+  /** After unlocking: load everything again. */
+  unlocked(status: AppStatus): Promise<void>;
   setClipboard(event: ClipboardEvent | null): void;
 }
 
@@ -49,6 +53,11 @@ export const useKeyport = create<KeyportState>((set, get) => ({
 
   async load() {
     try {
+      const first = await keyport.call('app.status');
+      if (first.storage.locked) {
+        set({ loaded: true, status: first });
+        return;
+      }
       const [status, kinds, servers, saved, settings] = await Promise.all([
         keyport.call('app.status'),
         keyport.call('kinds.list'),
@@ -56,7 +65,7 @@ export const useKeyport = create<KeyportState>((set, get) => ({
         keyport.call('secrets.list'),
         keyport.call('settings.get'),
       ]);
-      set({ loaded: true, status, kinds, servers, saved, settings, selectedId: servers[0]?.id ?? null });
+      set({ loaded: true, loadError: null, status, kinds, servers, saved, settings, tokens: {}, selectedId: get().selectedId ?? servers[0]?.id ?? null });
     } catch (error) {
       set({ loaded: true, loadError: toShape(error) });
     }
@@ -102,6 +111,14 @@ export const useKeyport = create<KeyportState>((set, get) => ({
   },
 
   setSettings: (settings) => set({ settings }),
+  setStatus(status) {
+    if (status.storage.locked) set({ status, servers: [], tokens: {}, saved: [], selectedId: null, clipboard: null });
+    else set({ status });
+  },
+  async unlocked(status) {
+    set({ status });
+    await get().load();
+  },
   setClipboard: (clipboard) => set({ clipboard }),
 }));
 

@@ -17,9 +17,10 @@ export function createRouter(handlers: Handlers, logger: Logger) {
       return fail({ code: 'VALIDATION', message: 'Keyport does not offer that operation.' });
     }
     const name = procedure as ProcedureName;
-    const parsed = inputSchemas[name].safeParse(input);
-    if (!parsed.success) return fail(validationShape(parsed.error));
     try {
+      // Inside the try: an in-process caller's object can throw from a getter while parsed.
+      const parsed = inputSchemas[name].safeParse(input);
+      if (!parsed.success) return fail(validationShape(parsed.error));
       const handler = handlers[name] as (input: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {

@@ -1,7 +1,7 @@
 import * as nodeTls from 'node:tls';
 import type { Readable } from 'node:stream';
 import type { LookupFunction as NodeLookupFunction } from 'node:net';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { KeyportError, isKeyportError } from '../errors';
 import type { LookupFunction } from '../ports';
 import {
@@ -20,26 +20,42 @@ export const TLS_HINT =
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const agents = new Map<string, Agent>();
+  const proxies = readProxySettings(options.env ?? process.env);
+  const agents = new Map<string, Dispatcher>();
 
-  function agentFor(tls: TlsSettings): Agent {
-    const key = `${tls.allowInsecureTls ? 'insecure' : 'verify'}\n${tls.caCertificatePem ?? ''}`;
+  /** One dispatcher per target scheme and TLS settings. With a proxy for the scheme, undici's
+   * EnvHttpProxyAgent given that proxy and NO_PROXY explicitly (so it never reads process.env
+   * itself): https targets go through a CONNECT tunnel and the per-server TLS settings apply to
+   * the server inside it; http targets are forwarded; NO_PROXY hosts connect directly. */
+  function agentFor(scheme: 'http' | 'https', tls: TlsSettings): Dispatcher {
+    const proxy = proxies[scheme];
+    if (proxy.problem !== null) throw proxy.problem;
+    const key = `${scheme}\n${tls.allowInsecureTls ? 'insecure' : 'verify'}\n${tls.caCertificatePem ?? ''}`;
     let agent = agents.get(key);
     if (agent === undefined) {
-      agent = new Agent({
-        connect: {
-          rejectUnauthorized: !tls.allowInsecureTls,
-          // Node replaces its default roots when `ca` is given, so keep them: a private CA is
-          // an addition for one server, not a reason to stop trusting public ones.
-          ...(tls.caCertificatePem === null ? {} : { ca: [...defaultRoots(), tls.caCertificatePem] }),
-          ...(options.lookup === undefined ? {} : { lookup: adaptLookup(options.lookup) }),
-          // The per-request AbortSignal bounds connect, headers and body; undici's own timers
-          // would cut a request short of the timeout the person chose in Settings.
-          timeout: 0,
-        },
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
+      const lookup = options.lookup === undefined ? {} : { lookup: adaptLookup(options.lookup) };
+      const targetTls = {
+        rejectUnauthorized: !tls.allowInsecureTls,
+        // Node replaces its default roots when `ca` is given, so keep them: a private CA is
+        // an addition for one server, not a reason to stop trusting public ones.
+        ...(tls.caCertificatePem === null ? {} : { ca: [...defaultRoots(), tls.caCertificatePem] }),
+        // The per-request AbortSignal bounds connect, headers and body; undici's own timers
+        // would cut a request short of the timeout the person chose in Settings.
+        timeout: 0,
+      };
+      const direct = { connect: { ...targetTls, ...lookup }, headersTimeout: 0, bodyTimeout: 0 };
+      agent =
+        proxy.uri === null
+          ? new Agent(direct)
+          : new EnvHttpProxyAgent({
+              ...direct,
+              httpProxy: proxy.uri,
+              httpsProxy: proxy.uri,
+              noProxy: proxies.noProxy,
+              // The proxy's own name goes through the same resolver as a server's would.
+              proxyTls: { ...lookup, timeout: 0 },
+              requestTls: targetTls,
+            });
       agents.set(key, agent);
     }
     return agent;
@@ -59,7 +75,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     try {
       const res = await undiciRequest(url, {
-        dispatcher: agentFor(target.tls),
+        dispatcher: agentFor(url.protocol === 'https:' ? 'https' : 'http', target.tls),
         method: req.method,
         headers,
         body,
@@ -97,7 +113,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // Which signal fired decides the code, whatever undici wrapped the abort in.
       if (isAborted(req.signal)) throw cancelled(serverName, error);
       if (timeoutSignal.aborted) throw timedOut(serverName, effectiveTimeout, error);
-      throw mapTransportError(serverName, effectiveTimeout, error);
+      throw mapTransportError(serverName, effectiveTimeout, error, proxies[url.protocol === 'https:' ? 'https' : 'http'].variable);
     }
   }
 
@@ -108,6 +124,62 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return { send, close };
+}
+
+interface SchemeProxy {
+  /** The proxy's URL, or null to connect directly. */
+  uri: string | null;
+  /** The variable it came from (for messages: never its value, which may hold a password). */
+  variable: string | null;
+  /** Set when the variable holds something that is not a proxy URL: requests then fail with it
+   * rather than silently bypass a proxy the person meant to use. */
+  problem: KeyportError | null;
+}
+
+export interface ProxySettings {
+  http: SchemeProxy;
+  https: SchemeProxy;
+  noProxy: string;
+}
+
+/** Reads the proxy variables as curl, Python requests (hatcher) and Go do: HTTPS_PROXY for https
+ * targets, HTTP_PROXY for http targets (no fallback from one to the other), the lower-case form
+ * first, NO_PROXY as a comma list of hosts, domain suffixes, `host:port` or `*`. A value without
+ * a scheme means http://, as in curl. */
+export function readProxySettings(env: Readonly<Record<string, string | undefined>>): ProxySettings {
+  const first = (...names: string[]): { name: string; value: string } | null => {
+    for (const name of names) {
+      const value = env[name]?.trim();
+      if (value) return { name, value };
+    }
+    return null;
+  };
+  const scheme = (lower: string, upper: string): SchemeProxy => {
+    const found = first(lower, upper);
+    if (found === null) return { uri: null, variable: null, problem: null };
+    const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(found.value) ? found.value : `http://${found.value}`;
+    let url: URL | null;
+    try {
+      url = new URL(text);
+    } catch {
+      url = null;
+    }
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+      return {
+        uri: null,
+        variable: found.name,
+        problem: new KeyportError('SERVER_UNREACHABLE', `The proxy set in ${found.name} is not an http:// or https:// URL.`, {
+          hint: `Fix or remove ${found.name} in your environment and restart Keyport.`,
+        }),
+      };
+    }
+    return { uri: url.href, variable: found.name, problem: null };
+  };
+  return {
+    http: scheme('http_proxy', 'HTTP_PROXY'),
+    https: scheme('https_proxy', 'HTTPS_PROXY'),
+    noProxy: first('no_proxy', 'NO_PROXY')?.value ?? '',
+  };
 }
 
 function buildUrl(serverName: string, req: HttpRequest): URL {
@@ -253,12 +325,14 @@ interface ErrorFacts {
   codes: Set<string>;
   /** A handshake failure reported by OpenSSL rather than by certificate verification. */
   tlsProtocol: boolean;
+  /** The proxy refused the tunnel (a non-200 answer to CONNECT) or could not be reached. */
+  proxy: boolean;
 }
 
 /** undici nests the socket's error under TypeError('fetch failed'), UND_ERR_* wrappers and,
  * with happy eyeballs, an AggregateError per address tried: gather the facts from all of them. */
 function collectFacts(error: unknown): ErrorFacts {
-  const facts: ErrorFacts = { codes: new Set(), tlsProtocol: false };
+  const facts: ErrorFacts = { codes: new Set(), tlsProtocol: false, proxy: false };
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
   while (queue.length > 0 && seen.size < 32) {
@@ -272,6 +346,8 @@ function collectFacts(error: unknown): ErrorFacts {
       if (record.code === 'EPROTO' && typeof record.message === 'string' && /ssl|tls/i.test(record.message)) facts.tlsProtocol = true;
     }
     if (typeof record.library === 'string' && /ssl/i.test(record.library)) facts.tlsProtocol = true;
+    if (record.code === 'UND_ERR_PRX_CONN' || record.code === 'UND_ERR_PRX_TLS') facts.proxy = true;
+    if (typeof record.message === 'string' && /^Proxy (response \(\d+\)|Authentication Required)/.test(record.message)) facts.proxy = true;
     if (record.cause !== undefined) queue.push(record.cause);
     if (Array.isArray(record.errors)) queue.push(...(record.errors as unknown[]));
   }
@@ -285,9 +361,17 @@ function hasAny(codes: Set<string>, wanted: Set<string>): boolean {
 
 /** Messages are built from fixed text and the server's name only: undici's messages can carry
  * addresses and the request's path, so they stay in `cause` (for debugging) and never reach people. */
-function mapTransportError(serverName: string, timeoutMs: number, error: unknown): KeyportError {
-  const { codes, tlsProtocol } = collectFacts(error);
+function mapTransportError(serverName: string, timeoutMs: number, error: unknown, proxyVariable: string | null): KeyportError {
+  const { codes, tlsProtocol, proxy } = collectFacts(error);
   const tls = (message: string, hint = TLS_HINT): KeyportError => new KeyportError('TLS_FAILURE', message, { hint, cause: error });
+  const proxyHint = proxyVariable === null ? '' : ` Keyport connects through the proxy in ${proxyVariable}: check that it is running, or list the server in NO_PROXY.`;
+
+  if (proxy) {
+    return new KeyportError('SERVER_UNREACHABLE', `The proxy did not let Keyport through to ${serverName}.`, {
+      hint: `Check the proxy in ${proxyVariable ?? 'HTTPS_PROXY / HTTP_PROXY'} (its address, and whether it needs a user name and password), or list the server in NO_PROXY.`,
+      cause: error,
+    });
+  }
 
   if (hasAny(codes, SELF_SIGNED_CODES)) return tls(`${serverName} presented a self-signed certificate, which is not trusted.`);
   if (hasAny(codes, UNKNOWN_ISSUER_CODES)) {
@@ -311,7 +395,7 @@ function mapTransportError(serverName: string, timeoutMs: number, error: unknown
   }
   if (hasAny(codes, UNREACHABLE_CODES)) {
     return new KeyportError('SERVER_UNREACHABLE', `Could not connect to ${serverName}.`, {
-      hint: 'Check the URL and that the server is running.',
+      hint: `Check the URL and that the server is running.${proxyHint}`,
       cause: error,
     });
   }

@@ -44,6 +44,10 @@ export interface HttpClientOptions {
   lookup?: LookupFunction | undefined;
   /** Bodies larger than this fail with BAD_RESPONSE. Default 10 MiB. */
   maxBodyBytes?: number | undefined;
+  /** Where the proxy variables are read from, once, when the client is created: HTTPS_PROXY,
+   * HTTP_PROXY and NO_PROXY (lower-case forms win, as in curl). Default: `process.env`. Tests
+   * pass their own, so a proxy set on the machine never changes what they test. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 export interface HttpClient {

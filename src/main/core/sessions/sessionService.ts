@@ -81,7 +81,7 @@ export class SessionService {
     } catch (error) {
       if (!isAuthFailure(error)) throw error;
     }
-    const renewed = await this.renew(server, provider, ctx, meta.id);
+    const renewed = await this.renew(server, provider, ctx, meta.id, session);
     try {
       return await fn(ctx, renewed, provider);
     } catch (error) {
@@ -90,7 +90,12 @@ export class SessionService {
     }
   }
 
-  private async renew(server: ServerRecord, provider: Provider, ctx: ServerContext, staleId: string): Promise<string> {
+  private async renew(server: ServerRecord, provider: Provider, ctx: ServerContext, staleId: string, staleSession: string): Promise<string> {
+    // A 401 that arrives after another call's renewal finished uses that renewal instead of
+    // starting a second one. Nothing may await between the single-flight check and the set.
+    const current = this.deps.vault.secretMeta(staleId) ? await this.deps.vault.readSecret(staleId) : null;
+    if (current !== null && current !== staleSession) return current;
+    if (!this.deps.vault.secretMeta(staleId) && this.expired.has(server.id)) throw sessionEnded(server);
     const running = this.renewals.get(server.id);
     if (running) return running;
     const renewal = (async () => {

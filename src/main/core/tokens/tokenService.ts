@@ -30,8 +30,8 @@ export class TokenService {
     // Refuse before the server creates anything we could not keep.
     const storage = this.vault.storage();
     if (save && !storage.persistent) {
-      throw new KeyportError('STORAGE_UNAVAILABLE', 'Keyport cannot save tokens on this system.', {
-        hint: `${storage.reason ?? ''} Untick “Save in Keyport” to create the token and copy it now.`.trim(),
+      throw new KeyportError('STORAGE_UNAVAILABLE', 'Keyport is keeping secrets for this session only, so it cannot save tokens.', {
+        hint: 'Protect Keyport with a passphrase to save tokens, or untick “Save in Keyport” to create the token and copy it now.',
       });
     }
     const created = await this.sessions.withSession(serverId, (ctx, session, provider) => provider.createToken(ctx, session, { name }));

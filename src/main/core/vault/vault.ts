@@ -1,31 +1,69 @@
 import { z } from 'zod';
-import type { Settings, StorageStatus } from '../../../shared/model';
+import type { Settings, StorageMode, StorageStatus } from '../../../shared/model';
 import { settingsSchema } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
+import { createAesCipher } from './aesCipher';
+import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
 import { serverRecordSchema, storedSecretSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
-export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15 };
+export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15 };
 
-const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings' } as const;
+const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy' } as const;
 const STORE_VERSION = 1;
+/** Encrypted with the passphrase key: decrypting it proves the passphrase before any secret is
+ * touched (GCM's tag makes a wrong key fail, never decrypt to garbage). */
+const CHECK_PLAINTEXT = 'keyport-vault-check-v1';
 
-/** Server definitions, settings and secrets. Secrets are stored only as ciphertext from the
- * Cipher port; when the cipher cannot protect them (no keyring), they live in memory for this
- * session only and `storage()` says so, so the UI can tell the person. */
+const storagePolicySchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('passphrase'), params: passphraseParamsSchema, check: z.string() }),
+  z.object({ mode: z.literal('session') }),
+]);
+type StoragePolicy = z.infer<typeof storagePolicySchema>;
+
+export interface VaultOptions {
+  /** scrypt cost for new passphrases (tests lower it). */
+  scryptCost?: { N: number; r: number; p: number };
+}
+
+/** Server definitions, settings and secrets. Secrets are stored only as ciphertext: from the
+ * OS keyring (the Cipher port) when it is real; otherwise from a passphrase the person chose,
+ * or not at all ("this session only", the default until they choose). Locking drops every
+ * secret and key from memory. */
 export class Vault {
   private readonly serverCache: ServerRecord[];
   private readonly secretCache: Map<string, StoredSecret>;
   private readonly memoryValues = new Map<string, string>();
   private settingsCache: Settings;
   private readonly store: KeyValueStore;
-  private readonly cipher: Cipher;
+  private readonly osCipher: Cipher;
   private readonly logger: Logger;
+  private readonly scryptCost: { N: number; r: number; p: number };
+  private mode: StorageMode;
+  /** The cipher secrets are written with; null while locked or when not persisting. */
+  private cipher: Cipher | null;
+  private locked = false;
+  private policy: StoragePolicy | null;
 
-  constructor(store: KeyValueStore, cipher: Cipher, logger: Logger) {
+  constructor(store: KeyValueStore, osCipher: Cipher, logger: Logger, options: VaultOptions = {}) {
     this.store = store;
-    this.cipher = cipher;
+    this.osCipher = osCipher;
     this.logger = logger;
+    this.scryptCost = options.scryptCost ?? DEFAULT_SCRYPT;
+    const parsedPolicy = storagePolicySchema.safeParse(store.get(KEYS.policy));
+    this.policy = parsedPolicy.success ? parsedPolicy.data : null;
+    if (osCipher.status().available) {
+      this.mode = 'os';
+      this.cipher = osCipher;
+    } else if (this.policy?.mode === 'passphrase') {
+      // Starts locked: only the passphrase can open it.
+      this.mode = 'passphrase';
+      this.cipher = null;
+      this.locked = true;
+    } else {
+      this.mode = this.policy?.mode === 'session' ? 'session' : 'undecided';
+      this.cipher = null;
+    }
     this.serverCache = this.loadList(KEYS.servers, serverRecordSchema);
     this.secretCache = this.loadSecrets();
     const settings = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...asObject(store.get(KEYS.settings)) });
@@ -34,13 +72,106 @@ export class Vault {
   }
 
   storage(): StorageStatus {
-    const status = this.cipher.status();
-    if (status.available) return { persistent: true, backend: status.backend };
-    return {
-      persistent: false,
-      backend: status.backend,
-      reason: status.reason ?? 'Secrets cannot be encrypted on this system, so they are kept for this session only.',
+    const os = this.osCipher.status();
+    const status: StorageStatus = {
+      mode: this.mode,
+      persistent: this.mode === 'os' || this.mode === 'passphrase',
+      locked: this.locked,
+      backend: this.mode === 'passphrase' ? 'passphrase (scrypt + AES-256-GCM)' : os.backend,
     };
+    if (!os.available) status.reason = os.reason ?? 'Your system offers no keyring to encrypt secrets with.';
+    return status;
+  }
+
+  // Storage policy and lock -------------------------------------------------------------
+
+  /** Drops every secret value and key from memory. Metadata (names, who is signed in) stays. */
+  lock(): void {
+    this.memoryValues.clear();
+    if (!this.storage().persistent) {
+      // Session-only secrets exist nowhere else: locking forgets them.
+      for (const [id, stored] of this.secretCache) if (!stored.ciphertext) this.secretCache.delete(id);
+    }
+    if (this.mode === 'passphrase') this.cipher = null;
+    this.locked = true;
+  }
+
+  /** Unlocks: with the passphrase in passphrase mode, without one otherwise. */
+  async unlock(passphrase?: string): Promise<void> {
+    if (!this.locked) return;
+    if (this.mode === 'passphrase') {
+      if (!passphrase) throw wrongPassphrase('Enter your passphrase.');
+      if (this.policy?.mode !== 'passphrase') throw new KeyportError('STORAGE_UNAVAILABLE', 'The vault’s passphrase settings are missing.');
+      const cipher = createAesCipher(await derivePassphraseKey(passphrase, this.policy.params), 'passphrase (scrypt + AES-256-GCM)');
+      try {
+        if ((await cipher.decrypt(this.policy.check)) !== CHECK_PLAINTEXT) throw new Error('check mismatch');
+      } catch {
+        throw wrongPassphrase('That passphrase is not correct.');
+      }
+      this.cipher = cipher;
+    }
+    this.locked = false;
+  }
+
+  /** Protects secrets with a (new) passphrase: every secret is re-encrypted and written in one
+   * atomic write together with the new policy, so a crash leaves the old state or the new. */
+  async usePassphrase(passphrase: string): Promise<void> {
+    this.requireChoice();
+    const params = newPassphraseParams(this.scryptCost);
+    const cipher = createAesCipher(await derivePassphraseKey(passphrase, params), 'passphrase (scrypt + AES-256-GCM)');
+    const plaintexts = await this.allPlaintexts();
+    const next = new Map<string, StoredSecret>();
+    for (const [id, { meta }] of this.secretCache) next.set(id, { meta, ciphertext: await cipher.encrypt(plaintexts.get(id) ?? '') });
+    const policy: StoragePolicy = { mode: 'passphrase', params, check: await cipher.encrypt(CHECK_PLAINTEXT) };
+    this.store.setMany({ [KEYS.secrets]: Object.fromEntries(next), [KEYS.policy]: policy });
+    this.replaceSecrets(next, new Map());
+    this.policy = policy;
+    this.mode = 'passphrase';
+    this.cipher = cipher;
+  }
+
+  /** Keeps secrets in memory only from now on; what was on disk is decrypted into memory and
+   * removed from the file in one write. */
+  async useSessionOnly(): Promise<void> {
+    this.requireChoice();
+    const plaintexts = await this.allPlaintexts();
+    const policy: StoragePolicy = { mode: 'session' };
+    this.store.setMany({ [KEYS.secrets]: {}, [KEYS.policy]: policy });
+    const next = new Map<string, StoredSecret>();
+    for (const [id, { meta }] of this.secretCache) next.set(id, { meta, ciphertext: '' });
+    this.replaceSecrets(next, plaintexts);
+    this.policy = policy;
+    this.mode = 'session';
+    this.cipher = null;
+  }
+
+  private requireChoice(): void {
+    if (this.mode === 'os') {
+      throw new KeyportError('UNSUPPORTED', 'Your system keyring already protects Keyport’s secrets.', {
+        hint: 'A passphrase or session-only storage is offered only where no keyring is available.',
+      });
+    }
+    this.requireUnlocked();
+  }
+
+  private requireUnlocked(): void {
+    if (this.locked) throw new KeyportError('LOCKED', 'Keyport is locked.', { hint: 'Unlock Keyport first.' });
+  }
+
+  private async allPlaintexts(): Promise<Map<string, string>> {
+    const values = new Map<string, string>();
+    for (const id of this.secretCache.keys()) {
+      const value = await this.readSecret(id);
+      if (value !== null) values.set(id, value);
+    }
+    return values;
+  }
+
+  private replaceSecrets(next: Map<string, StoredSecret>, memory: Map<string, string>): void {
+    this.secretCache.clear();
+    for (const [id, stored] of next) this.secretCache.set(id, stored);
+    this.memoryValues.clear();
+    for (const [id, value] of memory) this.memoryValues.set(id, value);
   }
 
   // Servers -------------------------------------------------------------------------------
@@ -93,10 +224,12 @@ export class Vault {
   /** Stores a secret. With `requirePersistent`, refuses (STORAGE_UNAVAILABLE) rather than keep
    * it in memory only, for secrets the person explicitly asked Keyport to keep. */
   async putSecret(meta: SecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
-    const storage = this.storage();
-    if (!storage.persistent) {
+    this.requireUnlocked();
+    if (!this.cipher) {
       if (options.requirePersistent) {
-        throw new KeyportError('STORAGE_UNAVAILABLE', 'Keyport cannot save secrets on this system.', { hint: storage.reason });
+        throw new KeyportError('STORAGE_UNAVAILABLE', 'Keyport is keeping secrets for this session only.', {
+          hint: 'Protect Keyport with a passphrase to save tokens.',
+        });
       }
       // Memory-only: the metadata is not written either, so nothing refers to a missing value
       // after a restart.
@@ -110,10 +243,11 @@ export class Vault {
   }
 
   async readSecret(id: string): Promise<string | null> {
+    this.requireUnlocked();
     const memory = this.memoryValues.get(id);
     if (memory !== undefined) return memory;
     const stored = this.secretCache.get(id);
-    if (!stored || !stored.ciphertext) return null;
+    if (!stored || !stored.ciphertext || !this.cipher) return null;
     try {
       return await this.cipher.decrypt(stored.ciphertext);
     } catch {
@@ -171,6 +305,9 @@ export class Vault {
     return map;
   }
 }
+
+const wrongPassphrase = (message: string) =>
+  new KeyportError('AUTH_FAILED', message, { hint: 'Passphrases are case-sensitive. Keyport cannot recover a forgotten one.', field: 'passphrase' });
 
 function asObject(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

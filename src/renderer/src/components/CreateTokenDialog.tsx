@@ -12,7 +12,6 @@ import { useAction } from './useAction';
  * and is gone when the dialog closes. */
 export function CreateTokenDialog({ server, kind, onClose }: { server: ServerView; kind: KindDescriptor; onClose(): void }) {
   const persistent = useKeyport((s) => s.status?.storage.persistent ?? false);
-  const storageReason = useKeyport((s) => s.status?.storage.reason);
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const [name, setName] = useState('');
@@ -61,7 +60,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} disabled={!persistent} />
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
         </label>
-        {!persistent ? <p className="muted">{storageReason}</p> : null}
+        {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
         <ErrorMessage error={error} />
         <div className="actions">
           <button type="button" onClick={onClose}>

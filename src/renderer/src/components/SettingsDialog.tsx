@@ -11,11 +11,12 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const setSettings = useKeyport((s) => s.setSettings);
   const [clear, setClear] = useState(String(settings?.clipboardClearSeconds ?? 30));
   const [timeout, setTimeoutValue] = useState(String(settings?.requestTimeoutSeconds ?? 15));
+  const [idle, setIdle] = useState(String(settings?.idleLockMinutes ?? 15));
   const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout) }));
+    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle) }));
     if (saved) {
       setSettings(saved);
       onClose();
@@ -30,6 +31,9 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         </Field>
         <Field label="Give up on a server after (seconds)">
           {(p) => <input {...p} type="number" min={1} max={300} value={timeout} onChange={(e) => setTimeoutValue(e.target.value)} aria-invalid={error?.field === 'requestTimeoutSeconds' || undefined} />}
+        </Field>
+        <Field label="Lock after idle (minutes)" hint="Locking clears secrets from memory. 0 never locks by itself.">
+          {(p) => <input {...p} type="number" min={0} max={1440} value={idle} onChange={(e) => setIdle(e.target.value)} aria-invalid={error?.field === 'idleLockMinutes' || undefined} />}
         </Field>
         <ErrorMessage error={error} />
         <div className="actions">

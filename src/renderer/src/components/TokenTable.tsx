@@ -1,10 +1,12 @@
-import { useState } from 'react';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { ErrorMessage } from './ErrorMessage';
+import { TokenFilter } from './TokenFilter';
 import { useAction } from './useAction';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -14,14 +16,25 @@ export const formatDate = (iso: string | null, empty = '—') => {
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
 };
 
-/** The account's tokens, with the columns the kind has. */
+/** Token names that contain `query`, ignoring case. `lowerNames[i]` is `items[i].name` in lower
+ * case, computed once per list rather than once per keystroke. */
+export function filterTokens(items: readonly TokenView[], lowerNames: readonly string[], query: string): readonly TokenView[] {
+  if (query === '') return items;
+  const needle = query.toLowerCase();
+  return items.filter((_, i) => lowerNames[i]?.includes(needle));
+}
+
+/** The account's tokens, with the columns the kind has, and a filter by name above them. */
 export function TokenTable({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
   const state = useKeyport((s) => s.tokens[server.id]);
   const [revoking, setRevoking] = useState<TokenView | null>(null);
+  const [query, setQuery] = useState('');
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const revoke = useAction();
-  const cols = kind.tokenColumns;
+  const items = state?.items ?? NO_TOKENS;
+  const lowerNames = useMemo(() => items.map((t) => t.name.toLowerCase()), [items]);
+  const rows = useMemo(() => filterTokens(items, lowerNames, query), [items, lowerNames, query]);
 
   const confirmRevoke = async () => {
     if (!revoking) return;
@@ -50,38 +63,10 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
         <p className="empty">No {kind.tokenNoun.toLowerCase()}s yet. Create one for each machine or script that needs access.</p>
       ) : null}
       {state.items.length > 0 ? (
-        <table className="tokens" aria-label={`${kind.tokenNoun}s on ${server.name}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              {cols.created ? <th scope="col">Created</th> : null}
-              {cols.lastUsed ? <th scope="col">Last used</th> : null}
-              {cols.expires ? <th scope="col">Expires</th> : null}
-              <th scope="col">In Keyport</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.items.map((t) => (
-              <tr key={t.id}>
-                <th scope="row" className="token-name">
-                  {t.name}
-                </th>
-                {cols.created ? <td>{formatDate(t.createdAt)}</td> : null}
-                {cols.lastUsed ? <td>{formatDate(t.lastUsedAt, 'Never')}</td> : null}
-                {cols.expires ? <td>{formatDate(t.expiresAt, 'Never')}</td> : null}
-                <td>{t.savedSecretId ? <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> : <span className="muted">Not saved</span>}</td>
-                <td className="row-actions">
-                  <button type="button" className="danger-quiet" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <TokenFilter query={query} onQueryChange={setQuery} shown={rows.length} total={items.length} noun={kind.tokenNoun} />
+          {rows.length > 0 ? <VirtualTokenRows rows={rows} server={server} kind={kind} query={query} onRevoke={setRevoking} /> : null}
+        </>
       ) : null}
       {revoking ? (
         <ConfirmDialog
@@ -100,3 +85,157 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
     </>
   );
 }
+
+const NO_TOKENS: TokenView[] = [];
+/** A row with a copy control is about this tall, until one is measured. */
+const ROW_ESTIMATE = 51;
+/** Rows drawn above and below the visible ones, so scrolling and keyboard focus moving between
+ * rows rarely meet an empty area. Each costs time on every keystroke in the filter. */
+const OVERSCAN = 5;
+
+// Layout the virtual rows need, set through the CSSOM (allowed by the CSP, unlike inline
+// style attributes in markup).
+const scrollArea = { maxHeight: 'min(70vh, 720px)', overflowY: 'auto', overscrollBehavior: 'contain' } as const;
+const stickyHeader = { position: 'sticky', top: 0, zIndex: 1, background: 'var(--surface)' } as const;
+const spacerCell = { padding: 0, border: 0 } as const;
+
+/** The table, virtualized: only the rows in view (plus a margin) are in the DOM, with spacer
+ * rows standing in for the rest, so 10,000 tokens scroll and filter as fast as 10. It stays a
+ * real table for assistive technology: aria-rowcount gives the full count and each row its
+ * aria-rowindex (the header row is 1). */
+function VirtualTokenRows({
+  rows,
+  server,
+  kind,
+  query,
+  onRevoke,
+}: {
+  rows: readonly TokenView[];
+  server: ServerView;
+  kind: KindDescriptor;
+  query: string;
+  onRevoke: (token: TokenView) => void;
+}) {
+  const cols = kind.tokenColumns;
+  const columnCount = 3 + Number(cols.created) + Number(cols.lastUsed) + Number(cols.expires);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // A new filter starts at the top of the list, not at a scroll offset past its end.
+  useLayoutEffect(() => {
+    const area = scrollRef.current;
+    if (area && area.scrollTop !== 0) area.scrollTop = 0;
+  }, [query]);
+  // A stable key function: the virtualizer recomputes every row's position when it changes.
+  const itemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
+  // Rows not drawn yet are estimated at the height of the last one measured. Rows are nearly
+  // all alike, so a newly drawn row rarely differs from its estimate, and the virtualizer does
+  // not recompute every row's position after each one is measured (with 10,000 rows that
+  // storm costs a frame when a filter brings a screenful of new rows).
+  const lastHeight = useRef(ROW_ESTIMATE);
+  const estimateSize = useCallback(() => lastHeight.current, []);
+  const measureRow = useCallback((row: HTMLTableRowElement, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, HTMLTableRowElement>) => {
+    const height = measureElement(row, entry, instance);
+    if (height > 0) lastHeight.current = height;
+    return height;
+  }, []);
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is meant to be read during render; this app does not use the React Compiler, and nothing memoizes what it returns.
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize,
+    measureElement: measureRow,
+    overscan: OVERSCAN,
+    getItemKey: itemKey,
+    initialRect: { width: 0, height: 720 },
+  });
+  const visible = virtualizer.getVirtualItems();
+  const first = visible[0];
+  const last = visible[visible.length - 1];
+  const padTop = first ? first.start : 0;
+  const padBottom = last ? virtualizer.getTotalSize() - last.end : 0;
+
+  return (
+    <div ref={scrollRef} className="token-scroll" style={scrollArea}>
+      <table className="tokens" aria-label={`${kind.tokenNoun}s on ${server.name}`} aria-rowcount={rows.length + 1}>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th scope="col" style={stickyHeader}>
+              Name
+            </th>
+            {cols.created ? (
+              <th scope="col" style={stickyHeader}>
+                Created
+              </th>
+            ) : null}
+            {cols.lastUsed ? (
+              <th scope="col" style={stickyHeader}>
+                Last used
+              </th>
+            ) : null}
+            {cols.expires ? (
+              <th scope="col" style={stickyHeader}>
+                Expires
+              </th>
+            ) : null}
+            <th scope="col" style={stickyHeader}>
+              In Keyport
+            </th>
+            <th scope="col" style={stickyHeader}>
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={columnCount} style={{ ...spacerCell, height: padTop }} />
+            </tr>
+          ) : null}
+          {visible.map((item) => {
+            const token = rows[item.index];
+            return token ? (
+              <TokenRow key={item.key} token={token} index={item.index} kind={kind} measure={virtualizer.measureElement} onRevoke={onRevoke} />
+            ) : null;
+          })}
+          {padBottom > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={columnCount} style={{ ...spacerCell, height: padBottom }} />
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** One token. Memoized: while filtering, the rows that stay in view are not drawn again. */
+const TokenRow = memo(function TokenRow({
+  token: t,
+  index,
+  kind,
+  measure,
+  onRevoke,
+}: {
+  token: TokenView;
+  index: number;
+  kind: KindDescriptor;
+  measure: (row: HTMLTableRowElement | null) => void;
+  onRevoke: (token: TokenView) => void;
+}) {
+  const cols = kind.tokenColumns;
+  return (
+    <tr data-index={index} ref={measure} aria-rowindex={index + 2}>
+      <th scope="row" className="token-name">
+        {t.name}
+      </th>
+      {cols.created ? <td>{formatDate(t.createdAt)}</td> : null}
+      {cols.lastUsed ? <td>{formatDate(t.lastUsedAt, 'Never')}</td> : null}
+      {cols.expires ? <td>{formatDate(t.expiresAt, 'Never')}</td> : null}
+      <td>{t.savedSecretId ? <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> : <span className="muted">Not saved</span>}</td>
+      <td className="row-actions">
+        <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`Revoke ${t.name}`}>
+          Revoke
+        </button>
+      </td>
+    </tr>
+  );
+});

@@ -1,0 +1,53 @@
+// Run by bench/memory.ts in its own Node process with --expose-gc, so that nothing else the
+// bench holds (Playwright, the reference server, the other figures) is in the heap. Prints one
+// JSON line. Each measure runs in its own function so that no temporary of one (the file's
+// text, say) is still held by the module's frame while the next is measured.
+import { readFileSync } from 'node:fs';
+import { createTestCore, type TestCore } from '../e2e/host/testCore';
+import { openConfStore } from './benchHost.ts';
+
+const { dataDir, keyHex, serverId } = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; keyHex: string; serverId: string };
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+function heapUsed(): number {
+  for (let i = 0; i < 4; i++) gc?.();
+  return process.memoryUsage().heapUsed;
+}
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const held: unknown[] = [];
+
+/** The floor: the vault file parsed and held as plain objects (its text is not counted). */
+function rawHeld(path: string): number {
+  const text = readFileSync(path, 'utf8');
+  const before = heapUsed();
+  held.push(JSON.parse(text));
+  const after = heapUsed();
+  if (text.length === 0) throw new Error('empty vault file');
+  return after - before;
+}
+
+/** The core on that vault: servers and 10,000 saved-token records (ciphertext in memory). */
+function coreHeld(): { bytes: number; test: TestCore } {
+  const before = heapUsed();
+  const test = createTestCore({ store: openConfStore(dataDir).store, key: Buffer.from(keyHex, 'hex') });
+  const after = heapUsed();
+  return { bytes: after - before, test };
+}
+
+/** The same core holding the 10,000 tokens it just listed (what tokens.list hands the renderer). */
+async function listHeld(test: TestCore): Promise<{ bytes: number; count: number }> {
+  const before = heapUsed();
+  const listed = await test.call<unknown[]>('tokens.list', { serverId });
+  const after = heapUsed();
+  return { bytes: after - before, count: listed.length };
+}
+
+const { path } = openConfStore(dataDir);
+const raw = rawHeld(path);
+held.length = 0;
+const core = coreHeld();
+const list = await listHeld(core.test);
+await core.test.core.dispose();
+
+process.stdout.write(`${JSON.stringify({ rawHeldMB: mb(raw), coreHeldMB: mb(core.bytes), listHeldMB: mb(list.bytes), listed: list.count })}\n`);

@@ -1,0 +1,89 @@
+// `npm run bench`: the performance figures of issue 8, each beside a floor measured in the same
+// run on the same machine. Prints a Markdown table and writes bench/results.json. Not part of
+// `npm test`: timings depend on the machine, so they are reported, not asserted.
+//
+// Runs under plain Node 24 (type stripping); bench/resolveTs.mjs lets it import src/ and e2e/,
+// whose relative imports have no extension. Needs the built renderer (`electron-vite build`,
+// which the npm script runs first) and /usr/bin/chromium (or CHROMIUM_PATH).
+import { rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { chromium } from '@playwright/test';
+import { startEdsServer } from '../e2e/servers/eds/edsServer';
+import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
+import { firstRenderFigure, largeVaultFigures } from './browser.ts';
+import { memoryFigure } from './memory.ts';
+import { networkFigures } from './network.ts';
+import { jsonFigure, markdownTable, met, ratioOf, round, targetText, type Figure } from './report.ts';
+import { seedEds } from './seed.ts';
+import { vaultFigures } from './vault.ts';
+
+// The browser host's flags (playwright.config.ts): nothing leaves the machine.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOT = 'test-results/bench/token-filter.png';
+
+const started = performance.now();
+const step = (what: string) => console.log(`[${round((performance.now() - started) / 1000, 1)} s] ${what}`);
+const figures: Figure[] = [];
+const small = await startEdsServer();
+const large = await startEdsServer();
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const chromiumVersion = browser.version();
+let largeVaultDir: string | null = null;
+try {
+  step('1. renderer bundle vs. a bare React build');
+  await buildBaseline();
+  figures.push(await bundleFigure());
+
+  step('2. first interactive render, 20 servers');
+  figures.push(await firstRenderFigure(browser, small));
+
+  step('3. large vault in the browser host: seeding 10,000 tokens');
+  seedEds(large);
+  const largeVault = await largeVaultFigures(browser, large, SCREENSHOT);
+  largeVaultDir = largeVault.dataDir;
+  figures.push(...largeVault.figures);
+  await browser.close();
+
+  step('4. vault open and save, 10,000 secrets');
+  figures.push(...(await vaultFigures()));
+
+  step('5. network: core vs. raw fetch');
+  figures.push(...(await networkFigures(small, large)));
+
+  step('6. memory');
+  figures.push(await memoryFigure({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId }));
+} finally {
+  await browser.close().catch(() => undefined);
+  await small.close();
+  await large.close();
+  await rm(BASELINE_DIR, { recursive: true, force: true });
+  if (largeVaultDir) await rm(largeVaultDir, { recursive: true, force: true });
+}
+
+const seconds = round((performance.now() - started) / 1000, 1);
+const table = markdownTable(figures);
+console.log(`\n${table}\n`);
+for (const f of figures) if (f.note) console.log(`${f.id}: ${f.note}`);
+const missed = figures.filter((f) => met(f) === false);
+console.log(
+  missed.length === 0
+    ? '\nEvery target met.'
+    : `\nMissed: ${missed.map((f) => `${f.id} (${targetText(f)}: ${round(f.target && 'max' in f.target ? f.value / f.target.max : (ratioOf(f) ?? 0) / ((f.target as { maxRatio: number }).maxRatio), 2)}× the target)`).join(', ')}`,
+);
+console.log(`Screenshot: ${SCREENSHOT}. Took ${seconds} s.`);
+
+const cpu = cpus();
+await writeFile(
+  'bench/results.json',
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? '', memoryGB: round(totalmem() / 1024 ** 3, 1), node: process.version, platform: `${process.platform} ${process.arch}`, chromium: chromiumVersion },
+      seconds,
+      figures: figures.map(jsonFigure),
+      markdown: table,
+    },
+    null,
+    2,
+  )}\n`,
+);

@@ -1,0 +1,371 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEdsServer, type EdsServer } from '../../../../e2e/servers/eds/edsServer';
+import type { EventName, EventPayloads } from '../../../shared/contract';
+import type { KeyportErrorShape } from '../../../shared/errors';
+import type { Core } from '../core';
+import { createCore } from '../createCore';
+import type { Cipher, Clipboard, KeyValueStore, Timers } from '../ports';
+import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
+import type { ServerView, TokenView } from '../../../shared/model';
+
+const START = Date.UTC(2025, 0, 1, 12);
+
+/** Timers under the test's control: nothing scheduled runs until `advance`. */
+class FakeTimers implements Timers {
+  current = START;
+  private queue: { at: number; fn: () => void; cancelled: boolean }[] = [];
+  now(): number {
+    return this.current;
+  }
+  setTimeout(fn: () => void, ms: number) {
+    const entry = { at: this.current + ms, fn, cancelled: false };
+    this.queue.push(entry);
+    return { cancel: () => void (entry.cancelled = true) };
+  }
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      const due = this.queue.filter((e) => !e.cancelled && e.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.queue = this.queue.filter((e) => e !== due);
+      this.current = due.at;
+      due.fn();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.current = target;
+  }
+}
+
+class MemoryClipboard implements Clipboard {
+  text = '';
+  async readText() {
+    return this.text;
+  }
+  async writeText(text: string) {
+    this.text = text;
+  }
+}
+
+type Emitted = { [E in EventName]: [E, EventPayloads[E]] }[EventName];
+
+interface Harness {
+  core: Core;
+  eds: EdsServer;
+  timers: FakeTimers;
+  clipboard: MemoryClipboard;
+  events: Emitted[];
+  logs: string[];
+  store: KeyValueStore;
+  /** The vault file's text, as on disk. */
+  vaultText(): string;
+  /** Calls a procedure and returns its value; fails the test on an error answer. */
+  call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
+  /** Calls a procedure that must fail, and returns its error. */
+  fail(procedure: string, input?: unknown): Promise<KeyportErrorShape>;
+  /** Requests to the server whose path matches, since the log was last cleared. */
+  hits(pattern: RegExp): number;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(options: { cipher?: 'aes' | 'unavailable'; eds?: EdsServer } = {}): Promise<Harness> {
+  const eds = options.eds ?? (await startEdsServer());
+  if (!options.eds) cleanups.push(() => eds.close());
+  const dir = mkdtempSync(join(tmpdir(), 'keyport-core-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const conf = new Conf<Record<string, unknown>>({ cwd: dir, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
+  const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k), setMany: (values) => conf.set(values) };
+  const cipher: Cipher =
+    options.cipher === 'unavailable'
+      ? createUnavailableCipher('basic_text', 'No keyring on this system, so secrets cannot be encrypted.')
+      : createAesCipher(randomBytes(32), 'aes-256-gcm (test key)');
+  const timers = new FakeTimers();
+  const clipboard = new MemoryClipboard();
+  const logs: string[] = [];
+  const core = createCore({
+    store,
+    cipher,
+    clipboard,
+    filePicker: { pickCertificate: async () => null },
+    logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
+    appVersion: '0.0.0-test',
+    timers,
+  });
+  cleanups.push(() => core.dispose());
+  const events: Emitted[] = [];
+  core.onEvent((event, payload) => events.push([event, payload] as Emitted));
+  return {
+    core,
+    eds,
+    timers,
+    clipboard,
+    events,
+    logs,
+    store,
+    vaultText: () => {
+      try {
+        return readFileSync(conf.path, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    async call<T>(procedure: string, input?: unknown) {
+      const result = await core.handle(procedure, input);
+      if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);
+      return result.value as T;
+    },
+    async fail(procedure: string, input?: unknown) {
+      const result = await core.handle(procedure, input);
+      if (result.ok) throw new Error(`${procedure} succeeded, but should have failed`);
+      return result.error;
+    },
+    hits: (pattern) => eds.requestLog.filter((e) => pattern.test(e.path)).length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const AUTH = /\/auth\/tokens\/auth$/;
+const LIST = /\/auth\/tokens\/api$/;
+const PASSWORD = 'wonderland-secret'; // the reference server's password for alice
+
+async function addServer(h: Harness): Promise<string> {
+  const view = await h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
+  return view.id;
+}
+
+async function signedInWithPassword(): Promise<{ h: Harness; serverId: string }> {
+  const h = await harness();
+  const serverId = await addServer(h);
+  await h.call('auth.signInWithPassword', { serverId, username: 'alice', password: PASSWORD });
+  return { h, serverId };
+}
+
+async function signedInWithToken(options: { cipher?: 'aes' | 'unavailable' } = {}): Promise<{ h: Harness; serverId: string; token: string }> {
+  const h = await harness(options);
+  const serverId = await addServer(h);
+  const token = h.eds.createApiToken('alice', 'laptop');
+  await h.call('auth.signInWithToken', { serverId, token });
+  return { h, serverId, token };
+}
+
+/** Forgets what happened so far, so counts start at zero. */
+function reset(h: Harness): void {
+  h.eds.requestLog.length = 0;
+  h.events.length = 0;
+}
+
+async function sessionOf(h: Harness, serverId: string) {
+  const servers = await h.call<ServerView[]>('servers.list');
+  return servers.find((s) => s.id === serverId)?.session;
+}
+
+function storedSecrets(h: Harness): Array<{ purpose: string; serverId: string }> {
+  const secrets = (h.store.get('secrets') ?? {}) as Record<string, { meta: { purpose: string; serverId: string } }>;
+  return Object.values(secrets).map((s) => ({ purpose: s.meta.purpose, serverId: s.meta.serverId }));
+}
+
+describe('signing in', () => {
+  it('with a password: signed in as the server says, the password kept nowhere', async () => {
+    const { h, serverId } = await signedInWithPassword();
+    expect(await sessionOf(h, serverId)).toEqual({
+      state: 'signed-in',
+      user: { name: 'alice', email: 'alice@example.com' },
+      method: 'password',
+      signedInAt: new Date(START).toISOString(),
+      persisted: true,
+    });
+    expect(storedSecrets(h)).toEqual([{ purpose: 'session', serverId }]);
+    expect(h.vaultText()).not.toContain(PASSWORD);
+  });
+
+  it('with a token: the session and the token are kept, encrypted', async () => {
+    const { h, serverId, token } = await signedInWithToken();
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'token', user: { name: 'alice' } });
+    expect(storedSecrets(h).map((s) => s.purpose).sort()).toEqual(['credential', 'session']);
+    expect(h.vaultText()).not.toContain(token);
+  });
+
+  it('a wrong password leaves the server signed out and stores nothing', async () => {
+    const h = await harness();
+    const serverId = await addServer(h);
+    const error = await h.fail('auth.signInWithPassword', { serverId, username: 'alice', password: 'fake-wrong-password' });
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(JSON.stringify(error)).not.toContain('fake-wrong-password');
+    expect(await sessionOf(h, serverId)).toEqual({ state: 'signed-out' });
+    expect(storedSecrets(h)).toEqual([]);
+  });
+
+  it('signing in again replaces the session instead of adding one', async () => {
+    const { h, serverId } = await signedInWithToken();
+    await h.call('auth.signInWithPassword', { serverId, username: 'alice', password: PASSWORD });
+    expect(storedSecrets(h)).toEqual([{ purpose: 'session', serverId }]);
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'password' });
+  });
+
+  it('when secrets cannot be protected, the session lives in memory only and says so', async () => {
+    const { h, serverId } = await signedInWithToken({ cipher: 'unavailable' });
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', persisted: false });
+    expect(h.store.get('secrets')).toBeUndefined();
+    expect(await h.call('tokens.list', { serverId })).toHaveLength(1);
+  });
+});
+
+describe('an expired session', () => {
+  it('without a credential (password): SESSION_EXPIRED, the server shows "expired", one event, no loop', async () => {
+    const { h, serverId } = await signedInWithPassword();
+    h.eds.expireSessions();
+    reset(h);
+
+    expect(await h.fail('tokens.list', { serverId })).toEqual({
+      code: 'SESSION_EXPIRED',
+      message: 'Your session on Test EDS has ended.',
+      hint: 'Sign in again.',
+    });
+    expect(h.hits(LIST)).toBe(1);
+    expect(h.hits(AUTH)).toBe(0);
+    expect(h.events).toEqual([['servers.changed', { serverId }]]);
+    expect(await sessionOf(h, serverId)).toEqual({ state: 'expired', message: 'Your session on Test EDS has ended. Sign in again.' });
+    expect(storedSecrets(h)).toEqual([]);
+
+    // Later calls do not go back to the server at all.
+    const again = await h.fail('tokens.list', { serverId });
+    expect(again.code).toBe('NOT_SIGNED_IN');
+    expect(h.eds.requestLog).toHaveLength(1);
+    expect(h.hits(AUTH)).toBe(0);
+    expect(h.events).toHaveLength(1);
+
+    // Signing in again clears the "expired" state.
+    await h.call('auth.signInWithPassword', { serverId, username: 'alice', password: PASSWORD });
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in' });
+    expect(await h.call('tokens.list', { serverId })).toEqual([]);
+  });
+
+  it('with a credential (token): renews exactly once and the call succeeds', async () => {
+    const { h, serverId } = await signedInWithToken();
+    h.eds.expireSessions();
+    reset(h);
+
+    const tokens = await h.call<TokenView[]>('tokens.list', { serverId });
+    expect(tokens.map((t) => t.name)).toEqual(['laptop']);
+    expect(h.hits(AUTH)).toBe(1);
+    expect(h.hits(LIST)).toBe(2);
+    expect(h.events).toEqual([]);
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'token' });
+
+    // The renewed session is kept: the next call needs no renewal.
+    await h.call('tokens.list', { serverId });
+    expect(h.hits(AUTH)).toBe(1);
+    expect(h.hits(LIST)).toBe(3);
+  });
+
+  it('10 concurrent calls share ONE renewal (single flight)', async () => {
+    const { h, serverId } = await signedInWithToken();
+    h.eds.expireSessions();
+    reset(h);
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => h.core.handle('tokens.list', { serverId })));
+    for (const result of results) expect(result).toMatchObject({ ok: true, value: [{ name: 'laptop' }] });
+    expect(h.hits(AUTH)).toBe(1);
+    expect(h.hits(LIST)).toBe(20);
+    expect(h.events).toEqual([]);
+  });
+
+  it('a call whose 401 arrives after the renewal finished uses the renewed session (no second renewal)', async () => {
+    const { h, serverId } = await signedInWithToken();
+    h.eds.expireSessions();
+    reset(h);
+    // The first list request is held back, so its 401 comes after the others renewed.
+    h.eds.faults.add({ kind: 'delay', ms: 300, match: LIST, times: 1 });
+
+    const results = await Promise.all(Array.from({ length: 4 }, () => h.core.handle('tokens.list', { serverId })));
+    for (const result of results) expect(result.ok).toBe(true);
+    expect(h.hits(AUTH)).toBe(1);
+  });
+
+  it('a revoked credential: signed out, "sign in again", one renewal attempt, no retry loop', async () => {
+    const { h, serverId } = await signedInWithToken();
+    h.eds.revokeApiToken('alice', 'laptop'); // ends the sessions bought with it too
+    reset(h);
+
+    const error = await h.fail('tokens.list', { serverId });
+    expect(error).toEqual({ code: 'SESSION_EXPIRED', message: 'Your session on Test EDS has ended.', hint: 'Sign in again.' });
+    expect(h.hits(AUTH)).toBe(1);
+    expect(h.hits(LIST)).toBe(1);
+    expect(h.events).toEqual([['servers.changed', { serverId }]]);
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'expired' });
+    expect(storedSecrets(h)).toEqual([]);
+
+    expect((await h.fail('tokens.list', { serverId })).code).toBe('NOT_SIGNED_IN');
+    expect(h.eds.requestLog).toHaveLength(2);
+  });
+
+  it('concurrent calls with a revoked credential try to renew once and end the session once', async () => {
+    const { h, serverId } = await signedInWithToken();
+    h.eds.revokeApiToken('alice', 'laptop');
+    reset(h);
+    const results = await Promise.all(Array.from({ length: 5 }, () => h.core.handle('tokens.list', { serverId })));
+    for (const result of results) expect(result).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+    expect(h.hits(AUTH)).toBe(1);
+    expect(h.events).toEqual([['servers.changed', { serverId }]]);
+  });
+
+  it('a renewed session the server still refuses ends the session instead of renewing again', async () => {
+    const { h, serverId } = await signedInWithToken();
+    reset(h);
+    h.eds.faults.add({ kind: 'status', status: 401, match: LIST, times: 2 });
+    expect((await h.fail('tokens.list', { serverId })).code).toBe('SESSION_EXPIRED');
+    expect(h.hits(AUTH)).toBe(1);
+    expect(h.hits(LIST)).toBe(2);
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'expired' });
+  });
+
+  it('a renewal that fails for another reason keeps the sign-in, and the next call renews', async () => {
+    const { h, serverId } = await signedInWithToken();
+    h.eds.expireSessions();
+    reset(h);
+    h.eds.faults.add({ kind: 'status', status: 503, match: AUTH, times: 1 });
+    expect((await h.fail('tokens.list', { serverId })).code).toBe('SERVER_ERROR');
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in' });
+    expect(h.events).toEqual([]);
+    expect(await h.call('tokens.list', { serverId })).toHaveLength(1);
+    expect(h.hits(AUTH)).toBe(2);
+  });
+});
+
+describe('signing out', () => {
+  it('removes the session and the credential', async () => {
+    const { h, serverId, token } = await signedInWithToken();
+    expect(storedSecrets(h)).toHaveLength(2);
+    const view = await h.call<ServerView>('auth.signOut', { serverId });
+    expect(view.session).toEqual({ state: 'signed-out' });
+    expect(storedSecrets(h)).toEqual([]);
+    expect(await h.call('secrets.list')).toEqual([]);
+    reset(h);
+    expect((await h.fail('tokens.list', { serverId })).code).toBe('NOT_SIGNED_IN');
+    expect(h.eds.requestLog).toEqual([]);
+    // The server-side token is the person's: signing out does not revoke it.
+    expect(h.eds.isApiTokenValid(token)).toBe(true);
+  });
+
+  it('clears an "expired" state', async () => {
+    const { h, serverId } = await signedInWithPassword();
+    h.eds.expireSessions();
+    await h.fail('tokens.list', { serverId });
+    expect((await h.call<ServerView>('auth.signOut', { serverId })).session).toEqual({ state: 'signed-out' });
+  });
+
+  it('an unknown server is NOT_FOUND', async () => {
+    const h = await harness();
+    expect((await h.fail('auth.signOut', { serverId: 'nope' })).code).toBe('NOT_FOUND');
+    expect((await h.fail('tokens.list', { serverId: 'nope' })).code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,46 @@
+import { useId } from 'react';
+
+const layout = { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: '8px 12px' } as const;
+const inputWidth = { width: 'min(320px, 100%)' } as const;
+
+/** The search box above a token table: filters by name, case-insensitively, as you type. The
+ * count is a polite live region, so a screen reader hears how many tokens match once typing
+ * pauses. */
+export function TokenFilter({
+  query,
+  onQueryChange,
+  shown,
+  total,
+  noun,
+}: {
+  query: string;
+  onQueryChange: (query: string) => void;
+  shown: number;
+  total: number;
+  noun: string;
+}) {
+  const id = useId();
+  const plural = `${noun}${total === 1 ? '' : 's'}`;
+  let summary = '';
+  if (query !== '') summary = shown === 0 ? `No ${noun}s match “${query}”.` : `Showing ${shown.toLocaleString()} of ${total.toLocaleString()} ${plural}`;
+  return (
+    <div className="token-filter" style={layout}>
+      <label htmlFor={id} className="visually-hidden">
+        Filter tokens
+      </label>
+      <input
+        id={id}
+        type="search"
+        placeholder="Filter by name"
+        autoComplete="off"
+        spellCheck={false}
+        value={query}
+        onChange={(e) => onQueryChange(e.target.value)}
+        style={inputWidth}
+      />
+      <span className="muted" role="status">
+        {summary}
+      </span>
+    </div>
+  );
+}
