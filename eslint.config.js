@@ -8,7 +8,7 @@ import globals from 'globals';
 const outsideShared = ['**/main/**', '**/renderer/**', '**/preload/**', '**/e2e/**'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'bench/.baseline/**', '.test-reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,7 +10,7 @@ import { build } from 'vite';
 import { isTrustedSenderUrl } from '../src/main/core/api/senderPolicy';
 import type { Core } from '../src/main/core/core';
 import type { KeyValueStore } from '../src/main/core/ports';
-import { confStore, type ConfLike } from '../src/main/core/vault/confStore';
+import { confStore, VAULT_STORE_OPTIONS } from '../src/main/core/vault/confStore';
 import { HOST_ORIGIN } from '../e2e/host/host';
 import { createTestCore } from '../e2e/host/testCore';
 import { PAGE_HARNESS } from './pageHarness.ts';
@@ -31,8 +31,8 @@ const MIME: Record<string, string> = {
 
 /** The vault file as the e2e host opens it: conf in `dataDir`, written atomically. */
 export function openConfStore(dataDir: string): { store: KeyValueStore; path: string } {
-  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test' });
-  return { store: confStore(conf as unknown as ConfLike), path: conf.path };
+  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
+  return { store: confStore(conf), path: conf.path };
 }
 
 /** A context whose only origin is HOST_ORIGIN, served from `dir` through Playwright routing (no

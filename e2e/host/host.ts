@@ -7,7 +7,7 @@ import Conf from 'conf';
 import { build } from 'vite';
 import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
-import { confStore, type ConfLike } from '../../src/main/core/vault/confStore';
+import { confStore, VAULT_STORE_OPTIONS } from '../../src/main/core/vault/confStore';
 import { createTestCore, type MemoryClipboard } from './testCore';
 
 export { MemoryClipboard, loopbackOnlyLookup } from './testCore';
@@ -80,8 +80,8 @@ export interface KeyportHost {
  * `window.keyport` installed through the same createKeyportApi the preload uses. */
 export async function startHost(browser: Browser, options: HostOptions = {}): Promise<KeyportHost> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
-  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test' });
-  const store = confStore(conf as unknown as ConfLike);
+  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
+  const store = confStore(conf);
   const { core, clipboard, logs } = createTestCore({
     store,
     cipher: options.cipher,

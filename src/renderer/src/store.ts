@@ -52,23 +52,34 @@ export const useKeyport = create<KeyportState>((set, get) => ({
   clipboard: null,
 
   async load() {
-    try {
-      const first = await keyport.call('app.status');
-      if (first.storage.locked) {
-        set({ loaded: true, status: first });
-        return;
-      }
-      const [status, kinds, servers, saved, settings] = await Promise.all([
-        keyport.call('app.status'),
-        keyport.call('kinds.list'),
-        keyport.call('servers.list'),
-        keyport.call('secrets.list'),
-        keyport.call('settings.get'),
-      ]);
-      set({ loaded: true, loadError: null, status, kinds, servers, saved, settings, tokens: {}, selectedId: get().selectedId ?? servers[0]?.id ?? null });
-    } catch (error) {
-      set({ loaded: true, loadError: toShape(error) });
+    // One round of calls: while locked, all but app.status fail with LOCKED, which is fine.
+    const [status, kinds, servers, saved, settings] = await Promise.allSettled([
+      keyport.call('app.status'),
+      keyport.call('kinds.list'),
+      keyport.call('servers.list'),
+      keyport.call('secrets.list'),
+      keyport.call('settings.get'),
+    ]);
+    if (status.status === 'fulfilled' && status.value.storage.locked) {
+      set({ loaded: true, status: status.value });
+      return;
     }
+    const failed = [status, kinds, servers, saved, settings].find((r) => r.status === 'rejected');
+    if (failed || status.status !== 'fulfilled' || kinds.status !== 'fulfilled' || servers.status !== 'fulfilled' || saved.status !== 'fulfilled' || settings.status !== 'fulfilled') {
+      set({ loaded: true, loadError: toShape(failed?.status === 'rejected' ? failed.reason : null) });
+      return;
+    }
+    set({
+      loaded: true,
+      loadError: null,
+      status: status.value,
+      kinds: kinds.value,
+      servers: servers.value,
+      saved: saved.value,
+      settings: settings.value,
+      tokens: {},
+      selectedId: get().selectedId ?? servers.value[0]?.id ?? null,
+    });
   },
 
   select: (id) => set({ selectedId: id }),

@@ -7,7 +7,7 @@ import Conf from 'conf';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAesCipher } from './aesCipher';
-import { confStore, type ConfLike } from './confStore';
+import { confStore } from './confStore';
 import { Vault } from './vault';
 
 /** Crash safety: a child process writes secrets through the real Vault over `conf` (the base of
@@ -176,7 +176,7 @@ describe('vault crash safety', () => {
       // corrupt one), and the Vault validates every entry.
       const warnings: string[] = [];
       const conf = new Conf<Record<string, unknown>>({ cwd: dir, ...CONF_OPTIONS });
-      const vault = new Vault(confStore(conf as unknown as ConfLike), createAesCipher(key), { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) });
+      const vault = new Vault(confStore(conf), createAesCipher(key), { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) });
       expect(warnings, `${where}: unreadable entries`).toEqual([]);
       // At most one write was unreported: the one the kill interrupted, which may have landed.
       const unreported = vault.secrets().filter((m) => !reported.has(m.id));
