@@ -5,8 +5,12 @@ import type {
   ClipboardEvent,
   CopyResult,
   CreatedToken,
+  DeviceSignInCode,
   KindDescriptor,
+  RevokeResult,
   SavedSecretView,
+  SessionFileExport,
+  SessionFileLocation,
   ServerView,
   Settings,
   TokenView,
@@ -30,12 +34,23 @@ export interface ProcedureResults {
   'auth.signInWithPassword': ServerView;
   'auth.signInWithToken': ServerView;
   'auth.signOut': ServerView;
+  'auth.refresh': ServerView;
+  'auth.signInWithBrowser': ServerView;
+  /** null: already signed in with a valid session and `force` was false. */
+  'auth.startDeviceSignIn': DeviceSignInCode | null;
+  'auth.finishDeviceSignIn': ServerView;
+  'auth.openDeviceVerification': void;
+  'auth.cancelSignIn': void;
   'tokens.list': TokenView[];
   'tokens.create': CreatedToken;
-  'tokens.revoke': void;
+  'tokens.revoke': RevokeResult;
   'secrets.list': SavedSecretView[];
   'secrets.forget': void;
   'clipboard.copy': CopyResult;
+  'clipboard.copySession': CopyResult;
+  'sessionFiles.locate': SessionFileLocation;
+  'sessionFiles.import': ServerView;
+  'sessionFiles.export': SessionFileExport;
   'settings.get': Settings;
   'settings.update': Settings;
 }
@@ -57,12 +72,22 @@ export const PROCEDURE_NAMES = [
   'auth.signInWithPassword',
   'auth.signInWithToken',
   'auth.signOut',
+  'auth.refresh',
+  'auth.signInWithBrowser',
+  'auth.startDeviceSignIn',
+  'auth.finishDeviceSignIn',
+  'auth.openDeviceVerification',
+  'auth.cancelSignIn',
   'tokens.list',
   'tokens.create',
   'tokens.revoke',
   'secrets.list',
   'secrets.forget',
   'clipboard.copy',
+  'clipboard.copySession',
+  'sessionFiles.locate',
+  'sessionFiles.import',
+  'sessionFiles.export',
   'settings.get',
   'settings.update',
 ] as const satisfies readonly ProcedureName[];

@@ -1,7 +1,9 @@
 /** Plain data that crosses the process boundary. No secrets here, except `CreatedToken.secret`,
  * the one show-once value (ARCHITECTURE.md, "Secrets"). */
 
-export type SignInMethod = 'password' | 'token';
+/** `browser`: authorization code + PKCE in the system browser; `device`: a code entered on
+ * another device (RFC 8628). */
+export type SignInMethod = 'password' | 'token' | 'browser' | 'device';
 
 export interface CopyFormatDescriptor {
   id: string;
@@ -23,6 +25,44 @@ export interface KindDescriptor {
   defaultCopyFormat: string;
   /** Shown when the server refuses token creation (403/404), e.g. EDS on-site servers. */
   tokenCreationNote?: string;
+  /** Settings of a server beyond name, URL and TLS (Tapis: the tenant id). */
+  serverFields: FieldDescriptor[];
+  /** Columns of the token list beyond name and dates (Tapis: description, tier, key). */
+  extraColumns: FieldDescriptor[];
+  /** Fields of "create token" beyond its name (Tapis: description). */
+  createFields: FieldDescriptor[];
+  /** The verb of the destructive action on a token: "Revoke", or "Delete" for OAuth clients. */
+  revokeVerb: string;
+  /** The server manages tokens with the account's password, not the session (Tapis clients
+   * API): the UI asks for it, or uses the one the person chose to remember. */
+  tokensNeedPassword: boolean;
+  /** Password sign-in goes through an OAuth client: reuse one or let Keyport create one. */
+  oauthClient?: { noun: string; defaultNamePrefix: string } | undefined;
+  /** Sessions expire and can be refreshed without the person (shows expiry and "Refresh now"). */
+  refreshableSession: boolean;
+  /** What can be copied from the session itself (an access token, a whole session file). */
+  sessionCopyFormats: CopyFormatDescriptor[];
+  /** A file a CLI of this kind keeps its session in, which Keyport imports and exports. */
+  sessionFile?: SessionFileDescriptor | undefined;
+}
+
+export interface FieldDescriptor {
+  id: string;
+  label: string;
+  placeholder?: string | undefined;
+  hint?: string | undefined;
+  required?: boolean | undefined;
+}
+
+export interface SessionFileDescriptor {
+  /** The usual place, for people, e.g. "~/.agave/current". */
+  displayPath: string;
+  /** What reads it, e.g. "agavepy and the Tapis CLI". */
+  consumer: string;
+  /** Shown before exporting: what the person should know (shared refresh token, …). */
+  exportNote: string;
+  /** The file holds several servers, and signing out can remove this one's entry. */
+  removableEntry?: boolean | undefined;
 }
 
 export interface UserInfo {
@@ -32,7 +72,20 @@ export interface UserInfo {
 
 export type SessionView =
   | { state: 'signed-out' }
-  | { state: 'signed-in'; user: UserInfo; method: SignInMethod; signedInAt: string; persisted: boolean }
+  | {
+      state: 'signed-in';
+      user: UserInfo;
+      /** How the session was obtained; `file` = imported from a CLI's session file. */
+      method: SignInMethod | 'file';
+      signedInAt: string;
+      persisted: boolean;
+      /** When the access token expires (refreshable sessions), else null. */
+      expiresAt: string | null;
+      /** The token or OAuth client the session depends on (deleting it signs out). */
+      dependsOn: string | null;
+      /** The person chose to keep their password (encrypted) for managing tokens. */
+      passwordRemembered: boolean;
+    }
   | { state: 'expired'; message: string };
 
 export interface ServerView {
@@ -42,6 +95,8 @@ export interface ServerView {
   url: string;
   allowInsecureTls: boolean;
   caCertificatePath: string | null;
+  /** Kind-specific settings (see KindDescriptor.serverFields). */
+  options: Record<string, string>;
   createdAt: string;
   session: SessionView;
 }
@@ -54,9 +109,37 @@ export interface TokenView {
   lastUsedAt: string | null;
   expiresAt: string | null;
   scopes: string[] | null;
+  /** Values of the kind's extra columns. */
+  extra: Record<string, string>;
   /** The id of the saved copy in Keyport's vault, if any. */
   savedSecretId: string | null;
+  /** Keyport's own session on this server depends on it. */
+  usedBySession: boolean;
 }
+
+/** A device sign-in in progress: what the person enters, and where. */
+export interface DeviceSignInCode {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string | null;
+  expiresAt: string;
+  intervalSeconds: number;
+}
+
+export interface RevokeResult {
+  /** Revoking it ended Keyport's session on the server (it was the session's OAuth client). */
+  signedOut: boolean;
+}
+
+export interface SessionFileLocation {
+  path: string;
+  exists: boolean;
+}
+
+export type SessionFileExport =
+  | { state: 'written'; path: string; backupPath: string | null; warnings: string[] }
+  /** The file exists and `overwrite` was false: ask the person, then call again. */
+  | { state: 'exists'; path: string };
 
 export interface SavedSecretView {
   id: string;
@@ -69,6 +152,8 @@ export interface CreatedToken {
   token: TokenView;
   /** The token value, shown once. The renderer must not keep it after the dialog closes. */
   secret: string;
+  /** A non-secret identifier shown with it (an OAuth client's key), or null. */
+  identifier: { label: string; value: string } | null;
   /** Id under which Keyport can copy it: a saved secret, or a short-lived in-memory one. */
   secretId: string;
   saved: boolean;

@@ -125,6 +125,7 @@ describe('serverInputSchema', () => {
       url: 'https://x.example',
       allowInsecureTls: false,
       caCertificatePath: null,
+      options: {},
     });
   });
 

@@ -64,6 +64,11 @@ export const serverInputSchema = z.object({
     .nullable()
     .default(null)
     .transform((p) => (p === '' ? null : p)),
+  /** Kind-specific settings; the kind's provider validates them. */
+  options: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, 'Unknown setting.'), z.string().trim().max(500, 'Use at most 500 characters.'))
+    .refine((o) => Object.keys(o).length <= 20, 'Too many settings.')
+    .default({}),
 });
 export type ServerInput = z.input<typeof serverInputSchema>;
 
@@ -76,6 +81,26 @@ export const usernameSchema = z
   .min(1, 'Enter your user name.')
   .max(320, 'That user name is too long.')
   .refine((s) => !/\p{Cc}/u.test(s), 'User names cannot contain control characters.');
+
+/** How a password sign-in gets its OAuth client (kinds with `oauthClient`). */
+export const oauthClientChoiceSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('new'), name: nameSchema.optional() }),
+  z.object({ type: z.literal('saved'), secretId: id }),
+  z.object({ type: z.literal('existing'), key: secretSchema('client key').transform((k) => k.trim()), secret: secretSchema('client secret') }),
+]);
+export type OAuthClientChoice = z.output<typeof oauthClientChoiceSchema>;
+
+/** The account password, for kinds whose tokens are managed with it (Tapis clients API). */
+const accountPassword = secretSchema('password').optional();
+
+/** An absolute path to a CLI's session file; empty means "the usual place". */
+const sessionFilePath = z
+  .string()
+  .trim()
+  .max(4096, 'That path is too long.')
+  .optional()
+  .transform((p) => (p ? p : undefined))
+  .refine((p) => p === undefined || p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('~/'), 'Use a full path, such as ~/.agave/current.');
 
 export const settingsSchema = z.object({
   clipboardClearSeconds: z.number().int().min(5, 'At least 5 seconds.').max(600, 'At most 10 minutes.'),
@@ -102,15 +127,37 @@ export const inputSchemas = {
   'servers.update': z.object({ id, changes: serverInputSchema }),
   'servers.remove': z.object({ id }),
   'servers.pickCertificate': z.undefined(),
-  'auth.signInWithPassword': z.object({ serverId: id, username: usernameSchema, password: secretSchema('password') }),
+  'auth.signInWithPassword': z.object({
+    serverId: id,
+    username: usernameSchema,
+    password: secretSchema('password'),
+    client: oauthClientChoiceSchema.optional(),
+    rememberPassword: z.boolean().default(false),
+  }),
   'auth.signInWithToken': z.object({ serverId: id, token: secretSchema('token').transform((t) => t.trim()) }),
-  'auth.signOut': z.object({ serverId: id }),
-  'tokens.list': z.object({ serverId: id }),
-  'tokens.create': z.object({ serverId: id, name: nameSchema, save: z.boolean() }),
-  'tokens.revoke': z.object({ serverId: id, tokenId: z.string().min(1).max(1000) }),
+  'auth.signOut': z.object({ serverId: id, removeFromSessionFile: z.boolean().default(false) }),
+  'auth.refresh': z.object({ serverId: id }),
+  'auth.signInWithBrowser': z.object({ serverId: id, force: z.boolean().default(false) }),
+  'auth.startDeviceSignIn': z.object({ serverId: id, force: z.boolean().default(false) }),
+  'auth.finishDeviceSignIn': z.object({ serverId: id }),
+  'auth.openDeviceVerification': z.object({ serverId: id }),
+  'auth.cancelSignIn': z.object({ serverId: id }),
+  'tokens.list': z.object({ serverId: id, password: accountPassword }),
+  'tokens.create': z.object({
+    serverId: id,
+    name: nameSchema,
+    save: z.boolean(),
+    fields: z.record(z.string().max(40), z.string().trim().max(500, 'Use at most 500 characters.')).default({}),
+    password: accountPassword,
+  }),
+  'tokens.revoke': z.object({ serverId: id, tokenId: z.string().min(1).max(1000), password: accountPassword }),
   'secrets.list': z.undefined(),
   'secrets.forget': z.object({ secretId: id }),
   'clipboard.copy': z.object({ secretId: id, format: z.string().min(1).max(40) }),
+  'clipboard.copySession': z.object({ serverId: id, format: z.string().min(1).max(40) }),
+  'sessionFiles.locate': z.object({ kind: z.string().min(1).max(40) }),
+  'sessionFiles.import': z.object({ kind: z.string().min(1).max(40), path: sessionFilePath }),
+  'sessionFiles.export': z.object({ serverId: id, path: sessionFilePath, overwrite: z.boolean().default(false) }),
   'settings.get': z.undefined(),
   'settings.update': settingsSchema.partial(),
 } as const;

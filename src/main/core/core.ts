@@ -1,6 +1,6 @@
 import type { WireResult } from '../../shared/errors';
 import type { EventName, EventPayloads } from '../../shared/contract';
-import type { Cipher, Clipboard, FilePicker, KeyValueStore, Logger, LookupFunction, Timers } from './ports';
+import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Timers } from './ports';
 
 /** Everything the core needs from its host (Electron app, browser host, unit tests). */
 export interface CoreAdapters {
@@ -8,12 +8,20 @@ export interface CoreAdapters {
   cipher: Cipher;
   clipboard: Clipboard;
   filePicker: FilePicker;
+  /** Where browser sign-ins open (the system browser; a second page in the browser host).
+   * Without one, browser sign-in is refused. */
+  browser?: ExternalBrowser | undefined;
   logger: Logger;
   appVersion: string;
   lookup?: LookupFunction | undefined;
   timers?: Timers | undefined;
-  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read from; default `process.env`. */
+  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY and the CLIs' variables (AGAVE_CACHE_DIR, …)
+   * are read from; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The person's home folder, where CLIs keep their session files; default `os.homedir()`. */
+  homeDir?: string | undefined;
+  /** How long a browser or device sign-in may take; default 5 minutes (tests shorten it). */
+  signInTimeoutMs?: number | undefined;
   /** scrypt cost for new passphrases; tests lower it to stay fast. */
   scryptCost?: { N: number; r: number; p: number } | undefined;
 }

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { WireResult } from '../../shared/errors';
 import type { AppStatus } from '../../shared/model';
 import type { Core, CoreAdapters } from './core';
@@ -8,7 +9,10 @@ import { createHttpClient } from './http/httpClient';
 import { createProviderRegistry } from './providers/registry';
 import { createTargetResolver } from './servers/serverTarget';
 import { ServerRegistry } from './servers/serverRegistry';
+import { SessionFileService } from './sessionFiles/sessionFileService';
+import { InteractiveSignIn } from './sessions/interactiveSignIn';
 import { SessionService } from './sessions/sessionService';
+import { DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS } from './oauth/loopbackRedirect';
 import { EphemeralSecrets } from './tokens/ephemeralSecrets';
 import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
@@ -36,17 +40,35 @@ export function createCore(adapters: CoreAdapters): Core {
     providers,
     events,
     now,
-    contextFor: async (server) => ({ server, target: await targetFor(server), http }),
+    contextFor: async (server) => ({ server, target: await targetFor(server), http, now }),
+  });
+  const interactive = new InteractiveSignIn({
+    vault,
+    providers,
+    sessions,
+    contextFor: async (server) => ({ server, target: await targetFor(server), http, now }),
+    browser: adapters.browser,
+    timeoutMs: adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS,
   });
   const ephemeral = new EphemeralSecrets(timers);
   const servers = new ServerRegistry({ vault, providers, sessions, now });
   const tokens = new TokenService({ vault, sessions, ephemeral, now });
-  const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, ephemeral, events, timers, logger: adapters.logger });
+  const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, sessions, ephemeral, events, timers, logger: adapters.logger });
+  const sessionFiles = new SessionFileService({
+    vault,
+    providers,
+    sessions,
+    servers,
+    env: adapters.env ?? process.env,
+    home: adapters.homeDir ?? homedir(),
+    now,
+  });
 
   const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage() });
   /** Locking clears Keyport's clipboard copy and every secret held in memory. */
   const lockNow = async (): Promise<AppStatus> => {
     idleTimer?.cancel();
+    interactive.cancelAll();
     await clipboard.clearNow();
     ephemeral.clear();
     vault.lock();
@@ -85,25 +107,46 @@ export function createCore(adapters: CoreAdapters): Core {
       'servers.update': ({ id, changes }) => servers.update(id, changes),
       'servers.remove': ({ id }) => servers.remove(id),
       'servers.pickCertificate': () => adapters.filePicker.pickCertificate(),
-      'auth.signInWithPassword': async ({ serverId, username, password }) => {
-        await sessions.signInWithPassword(serverId, username, password);
+      'auth.signInWithPassword': async ({ serverId, username, password, client, rememberPassword }) => {
+        await sessions.signInWithPassword(serverId, username, password, { client, rememberPassword });
         return servers.view(vault.server(serverId));
       },
       'auth.signInWithToken': async ({ serverId, token }) => {
         await sessions.signInWithToken(serverId, token);
         return servers.view(vault.server(serverId));
       },
-      'auth.signOut': ({ serverId }) => {
+      'auth.signOut': async ({ serverId, removeFromSessionFile }) => {
         const server = vault.server(serverId);
+        interactive.cancel(serverId);
+        if (removeFromSessionFile) await sessionFiles.removeEntry(serverId);
         sessions.signOut(serverId);
         return servers.view(server);
       },
-      'tokens.list': ({ serverId }) => tokens.list(serverId),
-      'tokens.create': ({ serverId, name, save }) => tokens.create(serverId, name, save),
-      'tokens.revoke': ({ serverId, tokenId }) => tokens.revoke(serverId, tokenId),
+      'auth.signInWithBrowser': async ({ serverId, force }) => {
+        await interactive.withBrowser(serverId, force);
+        return servers.view(vault.server(serverId));
+      },
+      'auth.startDeviceSignIn': ({ serverId, force }) => interactive.startDevice(serverId, force),
+      'auth.finishDeviceSignIn': async ({ serverId }) => {
+        await interactive.finishDevice(serverId);
+        return servers.view(vault.server(serverId));
+      },
+      'auth.openDeviceVerification': ({ serverId }) => interactive.openDeviceVerification(serverId),
+      'auth.cancelSignIn': ({ serverId }) => interactive.cancel(serverId),
+      'auth.refresh': async ({ serverId }) => {
+        await sessions.refresh(serverId);
+        return servers.view(vault.server(serverId));
+      },
+      'tokens.list': ({ serverId, password }) => tokens.list(serverId, password),
+      'tokens.create': ({ serverId, ...request }) => tokens.create(serverId, request),
+      'tokens.revoke': ({ serverId, tokenId, password }) => tokens.revoke(serverId, tokenId, password),
       'secrets.list': () => tokens.saved(),
       'secrets.forget': ({ secretId }) => tokens.forget(secretId),
       'clipboard.copy': ({ secretId, format }) => clipboard.copy(secretId, format),
+      'clipboard.copySession': ({ serverId, format }) => clipboard.copySession(serverId, format),
+      'sessionFiles.locate': ({ kind }) => sessionFiles.locate(kind),
+      'sessionFiles.import': ({ kind, path }) => sessionFiles.import(kind, path),
+      'sessionFiles.export': ({ serverId, path, overwrite }) => sessionFiles.export(serverId, path, overwrite),
       'settings.get': () => vault.settings(),
       'settings.update': (changes) => vault.updateSettings(changes),
     },
@@ -126,6 +169,7 @@ export function createCore(adapters: CoreAdapters): Core {
     onEvent: (listener) => events.on(listener),
     async dispose() {
       idleTimer?.cancel();
+      interactive.cancelAll();
       await clipboard.clearNow();
       ephemeral.clear();
       await http.close();

@@ -38,6 +38,12 @@ export interface FilePicker {
   pickCertificate(): Promise<string | null>;
 }
 
+/** Opens a URL in the person's browser (Electron: shell.openExternal). The core calls it only
+ * with sign-in URLs it built from a configured server's discovery document. */
+export interface ExternalBrowser {
+  open(url: string): Promise<void>;
+}
+
 /** Lines for a local diagnostic log. Callers pass only redacted text. */
 export interface Logger {
   warn(message: string): void;

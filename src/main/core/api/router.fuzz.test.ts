@@ -283,6 +283,12 @@ let eds: EdsServer;
 let test: TestCore;
 let store: ReturnType<typeof mapStore>;
 let serverId: string;
+/** A Tapis server, never signed in: the probes of the procedures only refreshable kinds and
+ * kinds with a session file answer (refresh, session copy, session-file export). */
+let tapisId: string;
+/** An Anaconda site that does not resolve (the test core resolves only loopback names): the
+ * probes of the interactive sign-ins fail at discovery, before any browser opens. */
+let anacondaId: string;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -295,6 +301,9 @@ beforeAll(async () => {
   test = createTestCore({ store });
   const server = await test.call<{ id: string }>('servers.add', { name: 'Reference EDS', kind: 'eds', url: eds.url });
   serverId = server.id;
+  // Never contacted: every probe stops before a request (not signed in, or refused input).
+  tapisId = (await test.call<{ id: string }>('servers.add', { name: 'Reference Tapis', kind: 'tapis', url: 'https://tapis.example.com', options: { tenantId: 'tacc.prod' } })).id;
+  anacondaId = (await test.call<{ id: string }>('servers.add', { name: 'Reference Anaconda', kind: 'anaconda', url: 'https://anaconda.example.com' })).id;
 });
 
 afterAll(async () => {
@@ -364,8 +373,17 @@ describe('IPC fuzzing through core.handle', () => {
      * UNSUPPORTED    servers.add with a kind Keyport has no provider for;
      * AUTH_FAILED    sign-in with wrong credentials (the reference EDS answers 401);
      * BAD_RESPONSE   only for a 16 KB token, which no server accepts in a header (HTTP 431);
-     * VALIDATION     clipboard formats are checked by the provider after the schema.
-     * An `ok` is allowed only where a probe lists it (signing out of a signed-out server). */
+     * VALIDATION     clipboard formats are checked by the provider after the schema; a Tapis URL
+     *                with a path or a bad tenant id is refused by the provider;
+     * FILE_ERROR     also a session file to import that is missing, not a file, or not a session.
+     * UNSUPPORTED    also a browser or code sign-in on a kind without one (EDS, Tapis);
+     * NOT_FOUND      also finishing a code sign-in, or opening its page, when none is running;
+     * DNS_FAILURE    a browser or code sign-in on the Anaconda site, whose host does not resolve:
+     *                it stops at discovery, before a browser opens or a flow starts;
+     * VALIDATION     also Anaconda sites with a path or bad settings (sign-in domain, client id,
+     *                extra headers), refused by the provider.
+     * An `ok` is allowed only where a probe lists it (signing out of a signed-out server,
+     * cancelling a sign-in that is not running). */
     const probes: Array<{ procedure: string; input: () => unknown; codes: Array<ErrorCode | 'ok'>; times: number }> = [
       { procedure: 'servers.update', input: () => ({ id: missingId(), changes: server() }), codes: ['NOT_FOUND'], times: 40 },
       { procedure: 'servers.remove', input: () => ({ id: missingId() }), codes: ['NOT_FOUND'], times: 40 },
@@ -376,7 +394,7 @@ describe('IPC fuzzing through core.handle', () => {
         codes: ['FILE_ERROR'],
         times: 12,
       },
-      { procedure: 'servers.add', input: () => server({ kind: rng.pick(['tapis', 'EDS', '__proto__', 'constructor', 'toString', randomString(rng).slice(0, 40) || 'x']) }), codes: ['UNSUPPORTED'], times: 30 },
+      { procedure: 'servers.add', input: () => server({ kind: rng.pick(['TAPIS', 'EDS', '__proto__', 'constructor', 'toString', randomString(rng).slice(0, 40) || 'x']) }), codes: ['UNSUPPORTED'], times: 30 },
       { procedure: 'auth.signInWithPassword', input: () => ({ serverId: missingId(), username: 'alice', password: 'x' }), codes: ['NOT_FOUND'], times: 20 },
       { procedure: 'auth.signInWithPassword', input: () => ({ serverId, username: rng.pick(['alice', 'bob', 'mallory', 'a'.repeat(320)]), password: randomString(rng) || 'x' }), codes: ['AUTH_FAILED'], times: 8 },
       { procedure: 'auth.signInWithToken', input: () => ({ serverId: missingId(), token: 'x' }), codes: ['NOT_FOUND'], times: 20 },
@@ -394,6 +412,94 @@ describe('IPC fuzzing through core.handle', () => {
       { procedure: 'tokens.revoke', input: () => ({ serverId, tokenId: missingId() }), codes: ['NOT_SIGNED_IN'], times: 10 },
       { procedure: 'secrets.forget', input: () => ({ secretId: missingId() }), codes: ['NOT_FOUND'], times: 20 },
       { procedure: 'clipboard.copy', input: () => ({ secretId: missingId(), format: rng.pick(['raw', 'shell', 'powershell', 'nope', '__proto__']) }), codes: ['NOT_FOUND', 'VALIDATION'], times: 20 },
+      {
+        procedure: 'servers.add',
+        input: () => server({ kind: 'tapis', url: rng.pick(['https://tapis.example.com/v2', 'https://tapis.example.com/a/b/']), options: { tenantId: 'tacc.prod' } }),
+        codes: ['VALIDATION'],
+        times: 6,
+      },
+      { procedure: 'servers.add', input: () => server({ kind: 'tapis', options: { tenantId: rng.pick(['.dot-first', 'a b', 'x'.repeat(65), 'ü']) } }), codes: ['VALIDATION'], times: 8 },
+      { procedure: 'auth.refresh', input: () => ({ serverId: missingId() }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'auth.refresh', input: () => ({ serverId }), codes: ['UNSUPPORTED'], times: 3 },
+      { procedure: 'auth.refresh', input: () => ({ serverId: tapisId }), codes: ['NOT_SIGNED_IN'], times: 3 },
+      { procedure: 'tokens.list', input: () => ({ serverId: tapisId, password: rng.chance(0.5) ? 'not-the-password' : undefined }), codes: ['NOT_SIGNED_IN'], times: 5 },
+      { procedure: 'tokens.revoke', input: () => ({ serverId: tapisId, tokenId: missingId(), password: 'not-the-password' }), codes: ['NOT_SIGNED_IN'], times: 5 },
+      { procedure: 'clipboard.copySession', input: () => ({ serverId: missingId(), format: 'access-token' }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'clipboard.copySession', input: () => ({ serverId, format: rng.pick(['access-token', 'raw', '__proto__']) }), codes: ['VALIDATION'], times: 5 },
+      { procedure: 'clipboard.copySession', input: () => ({ serverId: tapisId, format: rng.pick(['nope', '__proto__', 'toString']) }), codes: ['VALIDATION'], times: 5 },
+      { procedure: 'clipboard.copySession', input: () => ({ serverId: tapisId, format: rng.pick(['access-token', 'refresh-token', 'agave-current']) }), codes: ['NOT_SIGNED_IN'], times: 5 },
+      { procedure: 'sessionFiles.locate', input: () => ({ kind: rng.pick(['eds', 'TAPIS', '__proto__', 'constructor']) }), codes: ['UNSUPPORTED'], times: 10 },
+      { procedure: 'sessionFiles.import', input: () => ({ kind: rng.pick(['eds', 'gitlab', '__proto__']), path: '/nonexistent/current' }), codes: ['UNSUPPORTED'], times: 10 },
+      {
+        procedure: 'sessionFiles.import',
+        input: () => ({ kind: 'tapis', path: rng.pick(['/nonexistent/.agave/current', '/', '/dev/null', '/etc/hostname', '/proc/self/environ']) }),
+        codes: ['FILE_ERROR'],
+        times: 10,
+      },
+      { procedure: 'sessionFiles.export', input: () => ({ serverId: missingId(), path: '/nonexistent/current', overwrite: rng.chance(0.5) }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'sessionFiles.export', input: () => ({ serverId, path: '/nonexistent/current' }), codes: ['UNSUPPORTED'], times: 3 },
+      // Not signed in: refused before anything is written.
+      { procedure: 'sessionFiles.export', input: () => ({ serverId: tapisId, path: '/nonexistent/.agave/current', overwrite: rng.chance(0.5) }), codes: ['NOT_SIGNED_IN'], times: 5 },
+      // Interactive sign-ins (browser, device code): none may open a browser or start a flow here.
+      { procedure: 'auth.signInWithBrowser', input: () => ({ serverId: missingId(), force: rng.chance(0.5) }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'auth.signInWithBrowser', input: () => ({ serverId: rng.pick([serverId, tapisId]), force: rng.chance(0.5) }), codes: ['UNSUPPORTED'], times: 6 },
+      { procedure: 'auth.signInWithBrowser', input: () => ({ serverId: anacondaId, force: rng.chance(0.5) }), codes: ['DNS_FAILURE'], times: 3 },
+      { procedure: 'auth.startDeviceSignIn', input: () => ({ serverId: missingId(), force: rng.chance(0.5) }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'auth.startDeviceSignIn', input: () => ({ serverId: rng.pick([serverId, tapisId]), force: rng.chance(0.5) }), codes: ['UNSUPPORTED'], times: 6 },
+      { procedure: 'auth.startDeviceSignIn', input: () => ({ serverId: anacondaId, force: rng.chance(0.5) }), codes: ['DNS_FAILURE'], times: 3 },
+      { procedure: 'auth.finishDeviceSignIn', input: () => ({ serverId: rng.pick([missingId(), serverId, tapisId, anacondaId]) }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'auth.openDeviceVerification', input: () => ({ serverId: rng.pick([missingId(), serverId, tapisId, anacondaId]) }), codes: ['NOT_FOUND'], times: 20 },
+      { procedure: 'auth.cancelSignIn', input: () => ({ serverId: rng.pick([missingId(), serverId, tapisId, anacondaId]) }), codes: ['ok'], times: 20 },
+      {
+        procedure: 'servers.add',
+        input: () => server({ kind: 'anaconda', url: rng.pick(['https://anaconda.example.com/api', 'https://anaconda.example.com/app/', 'http://127.0.0.1:8443/auth/oidc']) }),
+        codes: ['VALIDATION'],
+        times: 6,
+      },
+      {
+        procedure: 'servers.add',
+        input: () =>
+          server({
+            kind: 'anaconda',
+            url: 'https://anaconda.example.com',
+            options: rng.pick<Record<string, string>>([
+              { authDomain: rng.pick(['not a host', 'a_b.example.com', 'https://', '%%%', '[::1]']) },
+              { clientId: rng.pick(['a b', 'x'.repeat(201), 'zürich', 'tab\there', 'nul\u0000', '__proto__ x']) },
+              {
+                extraHeaders: rng.pick([
+                  '{"X-Org": "acme"',
+                  '["X-Org", "acme"]',
+                  'null',
+                  '{"X-Org": 42}',
+                  '{"Authorization": "Bearer not-a-secret"}',
+                  '{"aUtHoRiZaTiOn": "x"}',
+                  '{"X-Org": "acme\\r\\nX-Injected: yes"}',
+                  '{"X-Org": "a\\u0000b"}',
+                  '{"X Org": "acme"}',
+                  '{"__proto__": {"polluted": "yes"}}',
+                  '{"constructor": {"prototype": {"polluted": "yes"}}}',
+                  `{${randomString(rng)}`,
+                ]),
+              },
+            ]),
+          }),
+        codes: ['VALIDATION'],
+        times: 30,
+      },
+      {
+        procedure: 'servers.update',
+        input: () => ({ id: anacondaId, changes: server({ name: 'Reference Anaconda', kind: 'anaconda', url: 'https://anaconda.example.com', options: { extraHeaders: '{"Authorization": "x"}' } }) }),
+        codes: ['VALIDATION'],
+        times: 3,
+      },
+      { procedure: 'clipboard.copySession', input: () => ({ serverId: anacondaId, format: rng.pick(['raw', 'shell', 'dotenv']) }), codes: ['NOT_SIGNED_IN'], times: 5 },
+      { procedure: 'sessionFiles.export', input: () => ({ serverId: anacondaId, path: '/nonexistent/.anaconda/keyring', overwrite: rng.chance(0.5) }), codes: ['NOT_SIGNED_IN'], times: 5 },
+      {
+        procedure: 'sessionFiles.import',
+        input: () => ({ kind: 'anaconda', path: rng.pick(['/nonexistent/.anaconda/keyring', '/', '/dev/null', '/etc/hostname', '/proc/self/environ']) }),
+        codes: ['FILE_ERROR'],
+        times: 10,
+      },
     ];
 
     let before = snapshot();
@@ -412,6 +518,7 @@ describe('IPC fuzzing through core.handle', () => {
     }
     expect(unhandled, `seed ${SEED}: unhandled rejections`).toEqual([]);
     expect(eds.tokenNames('alice'), 'no probe may create a token').toEqual([]);
+    expect(test.opened, 'no probe may open a browser').toEqual([]);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
   });
 });

@@ -1,61 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MemoryClipboard } from '../../../../e2e/host/testCore';
 import type { EventName, EventPayloads } from '../../../shared/contract';
 import { KeyportError } from '../errors';
 import { EventHub } from '../events';
-import type { Clipboard, Timers } from '../ports';
 import { createProviderRegistry } from '../providers/registry';
+import { FakeTimers } from '../testing/coreHarness';
 import { EphemeralSecrets } from '../tokens/ephemeralSecrets';
 import { createAesCipher } from '../vault/aesCipher';
 import type { SecretMeta, ServerRecord } from '../vault/records';
 import { Vault } from '../vault/vault';
+import { SessionService } from '../sessions/sessionService';
 import { ClipboardService } from './clipboardService';
 
 const SECRET = 'fake-secret.eyJpZCI6N30.sig';
 const ONCE_SECRET = 'fake-secret-once.eyJpZCI6OH0.sig';
 const START = Date.UTC(2025, 0, 1);
 
-/** Timers under the test's control: nothing runs until `advance`. */
-class FakeTimers implements Timers {
-  current = START;
-  private queue: { at: number; fn: () => void; cancelled: boolean }[] = [];
-  now(): number {
-    return this.current;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const entry = { at: this.current + ms, fn, cancelled: false };
-    this.queue.push(entry);
-    return { cancel: () => void (entry.cancelled = true) };
-  }
-  pending(): number {
-    return this.queue.filter((e) => !e.cancelled).length;
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
-    for (;;) {
-      const due = this.queue.filter((e) => !e.cancelled && e.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.queue = this.queue.filter((e) => e !== due);
-      this.current = due.at;
-      due.fn();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.current = target;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-class MemoryClipboard implements Clipboard {
-  text = 'what was there before';
-  writes: string[] = [];
+/** Starts with other text on it, and can be made to fail reads. */
+class TestClipboard extends MemoryClipboard {
+  override text = 'what was there before';
   failReads = false;
-  async readText() {
+  override async readText() {
     if (this.failReads) throw new Error(`clipboard broken while holding ${this.text}`);
     return this.text;
-  }
-  async writeText(text: string) {
-    this.text = text;
-    this.writes.push(text);
   }
 }
 
@@ -66,6 +34,7 @@ const server = (overrides: Partial<ServerRecord> = {}): ServerRecord => ({
   url: 'https://eds.example.com',
   allowInsecureTls: false,
   caCertificatePath: null,
+  options: {},
   createdAt: '2025-01-01T00:00:00.000Z',
   ...overrides,
 });
@@ -100,14 +69,16 @@ async function setup(record: ServerRecord = server()) {
   vault.putServer(record);
   await vault.putSecret(tokenMeta('saved'), SECRET);
   await vault.putSecret(tokenMeta('session-secret', 'session'), 'fake-secret-session');
-  const timers = new FakeTimers();
+  const timers = new FakeTimers(START, { settleAfterAdvance: true });
   const ephemeral = new EphemeralSecrets(timers);
   const onceId = ephemeral.add({ serverId: record.id, name: 'fresh-token', value: ONCE_SECRET });
   const events = new EventHub();
   const emitted: Emitted[] = [];
   events.on((event, payload) => emitted.push([event, payload] as Emitted));
-  const clipboard = new MemoryClipboard();
-  const service = new ClipboardService({ clipboard, vault, providers: createProviderRegistry(), ephemeral, events, timers, logger });
+  const clipboard = new TestClipboard();
+  const providers = createProviderRegistry();
+  const sessions = new SessionService({ vault, providers, events, now: () => new Date(timers.now()), contextFor: () => Promise.reject(new Error('no network in these tests')) });
+  const service = new ClipboardService({ clipboard, vault, providers, sessions, ephemeral, events, timers, logger });
   return { service, clipboard, timers, vault, emitted, onceId, logs, ephemeral };
 }
 

@@ -3,6 +3,7 @@ import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
 import type { Clipboard, Logger, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
+import type { SessionService } from '../sessions/sessionService';
 import type { EphemeralSecrets } from '../tokens/ephemeralSecrets';
 import type { Vault } from '../vault/vault';
 import { renderCopyText } from './copyFormats';
@@ -15,6 +16,7 @@ export class ClipboardService {
     clipboard: Clipboard;
     vault: Vault;
     providers: ProviderRegistry;
+    sessions: SessionService;
     ephemeral: EphemeralSecrets;
     events: EventHub;
     timers: Timers;
@@ -26,22 +28,40 @@ export class ClipboardService {
   }
 
   async copy(secretId: string, format: string): Promise<CopyResult> {
-    const { vault, providers, timers } = this.deps;
+    const { vault, providers } = this.deps;
     const secret = await this.resolve(secretId);
     const server = vault.server(secret.serverId);
     const provider = providers.get(server.kind);
-    if (!provider.descriptor.copyFormats.some((f) => f.id === format)) {
+    const descriptor = provider.descriptor.copyFormats.find((f) => f.id === format);
+    if (!descriptor) {
       throw new KeyportError('VALIDATION', `${provider.descriptor.label} tokens cannot be copied as “${format}”.`, { field: 'format' });
     }
-    const text = renderCopyText(format, secret.value, provider.copyEnvironment(server, secret.value));
-    await this.deps.clipboard.writeText(text);
+    const attributes = secret.attributes ?? {};
+    const text = provider.renderTokenCopy?.(format, secret.value, attributes) ?? renderCopyText(format, secret.value, provider.copyEnvironment(server, secret.value, attributes));
+    return this.place(text, `${secret.name} (${descriptor.label})`);
+  }
 
+  /** Copies something of the server's live session (an access token, a whole session file),
+   * refreshed first when it is about to expire. */
+  async copySession(serverId: string, format: string): Promise<CopyResult> {
+    const server = this.deps.vault.server(serverId);
+    const provider = this.deps.providers.get(server.kind);
+    const descriptor = provider.descriptor.sessionCopyFormats.find((f) => f.id === format);
+    if (!descriptor || !provider.renderSessionCopy) {
+      throw new KeyportError('VALIDATION', `The session of a ${provider.descriptor.label} server cannot be copied as “${format}”.`, { field: 'format' });
+    }
+    const material = await this.deps.sessions.material(serverId);
+    return this.place(provider.renderSessionCopy(server, material, format), `${server.name}: ${descriptor.label}`);
+  }
+
+  private async place(text: string, label: string): Promise<CopyResult> {
+    const { timers } = this.deps;
+    await this.deps.clipboard.writeText(text);
     this.pending?.cancel();
-    const seconds = vault.settings().clipboardClearSeconds;
+    const seconds = this.deps.vault.settings().clipboardClearSeconds;
     const timer = timers.setTimeout(() => void this.clearIfUnchanged(text), seconds * 1000);
     this.pending = { text, cancel: () => timer.cancel() };
     const clearsAt = timers.now() + seconds * 1000;
-    const label = `${secret.name} (${provider.descriptor.copyFormats.find((f) => f.id === format)?.label ?? format})`;
     this.deps.events.emit('clipboard', { state: 'copied', label, clearsAt, seconds });
     return { clearsAt, seconds };
   }
@@ -66,7 +86,7 @@ export class ClipboardService {
     }
   }
 
-  private async resolve(secretId: string): Promise<{ serverId: string; name: string; value: string }> {
+  private async resolve(secretId: string): Promise<{ serverId: string; name: string; value: string; attributes?: Record<string, string> | undefined }> {
     const once = this.deps.ephemeral.get(secretId);
     if (once) return once;
     const meta = this.deps.vault.secretMeta(secretId);
@@ -77,6 +97,6 @@ export class ClipboardService {
     }
     const value = await this.deps.vault.readSecret(secretId);
     if (value === null) throw new KeyportError('NOT_FOUND', 'That token is no longer available to copy.');
-    return { serverId: meta.serverId, name: meta.name, value };
+    return { serverId: meta.serverId, name: meta.name, value, attributes: meta.attributes };
   }
 }

@@ -224,7 +224,7 @@ function buildHeadersAndBody(
   }
   if (req.bearer !== undefined) set('Authorization', `Bearer ${req.bearer}`);
 
-  if (req.json !== undefined && req.form !== undefined) {
+  if ([req.json, req.form, req.rawBody].filter((b) => b !== undefined).length > 1) {
     throw new KeyportError('INTERNAL', `The request to ${serverName} has two bodies.`);
   }
   let body: string | undefined;
@@ -234,6 +234,8 @@ function buildHeadersAndBody(
   } else if (req.form !== undefined) {
     body = new URLSearchParams(req.form).toString();
     set('Content-Type', 'application/x-www-form-urlencoded');
+  } else if (req.rawBody !== undefined) {
+    body = req.rawBody;
   }
 
   const out: Record<string, string> = {};

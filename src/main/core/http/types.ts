@@ -26,6 +26,8 @@ export interface HttpRequest {
   json?: unknown;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string> | undefined;
+  /** A body already encoded by the caller (OAuth libraries), with its own Content-Type header. */
+  rawBody?: string | undefined;
   /** Cancels the request (e.g. the person pressed Cancel). */
   signal?: AbortSignal | undefined;
 }

@@ -1,4 +1,4 @@
-import type { KindDescriptor, UserInfo } from '../../../shared/model';
+import type { DeviceSignInCode, KindDescriptor, UserInfo } from '../../../shared/model';
 import type { HttpClient, HttpTarget } from '../http/types';
 import type { ServerRecord } from '../vault/records';
 
@@ -7,15 +7,54 @@ export interface ServerContext {
   server: ServerRecord;
   target: HttpTarget;
   http: HttpClient;
+  now(): Date;
 }
 
-export interface SignInResult {
-  /** The secret later calls authenticate with (EDS: a session token). */
+/** A session as the provider hands it to the session service. */
+export interface SessionGrant {
+  /** The secret later calls authenticate with (EDS: a session token; Tapis: an access token). */
   session: string;
-  user: UserInfo;
-  /** A long-lived credential the session can be renewed from without asking the person
-   * (EDS: the pasted API token), or null when only the person can sign in again. */
+  /** What the session is renewed from without asking the person (EDS: the pasted API token;
+   * Tapis: the OAuth client and refresh token), or null when only the person can sign in again.
+   * Opaque to everyone but the provider. */
   credential: string | null;
+  /** When `session` stops working (ISO time), or null when the server does not say. */
+  expiresAt: string | null;
+}
+
+export interface SignInResult extends SessionGrant {
+  user: UserInfo;
+  /** Non-secret facts kept with the session (Tapis: the OAuth client's name and key). */
+  attributes?: Record<string, string> | undefined;
+  /** The token the session depends on: revoking it signs out (Tapis: the OAuth client). */
+  dependsOnTokenId?: string | undefined;
+}
+
+/** What a browser sign-in needs from Keyport. */
+export interface BrowserFlow {
+  openBrowser(url: string): Promise<void>;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** How a password sign-in gets its OAuth client; `saved` is resolved to `existing` first. */
+export type ResolvedClientChoice = { type: 'new'; name?: string | undefined } | { type: 'existing'; key: string; secret: string; name?: string | undefined };
+
+/** The secrets and facts of a live session, for copying or writing a session file. */
+export interface SessionMaterial {
+  session: string;
+  credential: string | null;
+  expiresAt: string | null;
+  user: UserInfo;
+  attributes: Record<string, string>;
+}
+
+/** How a token operation authenticates: the session, plus the account password for kinds whose
+ * tokens are managed with it (`descriptor.tokensNeedPassword`). */
+export interface TokenAuth {
+  session: string;
+  username: string;
+  password: string | null;
 }
 
 export interface ProviderToken {
@@ -25,20 +64,67 @@ export interface ProviderToken {
   lastUsedAt: string | null;
   expiresAt: string | null;
   scopes: string[] | null;
+  extra?: Record<string, string> | undefined;
+}
+
+export interface CreatedProviderToken {
+  token: ProviderToken;
+  secret: string;
+  /** A non-secret identifier shown and saved with the secret (an OAuth client's key). */
+  identifier?: { label: string; value: string } | undefined;
+}
+
+/** A session read from a CLI's session file. */
+export interface ImportedSession extends SignInResult {
+  server: { url: string; options: Record<string, string>; suggestedName: string; caCertificatePath?: string | null | undefined };
+}
+
+/** A CLI's session file (Tapis: ~/.agave/current). Reading and writing the disk, backups and
+ * confirmation are the session-file service's; the provider only parses and renders. */
+export interface SessionFileFormat {
+  /** Where the CLI looks, from its environment variables, with `~` already expanded. */
+  defaultPath(env: Readonly<Record<string, string | undefined>>, home: string): string;
+  /** Parses the file (one session per server it holds); `readSibling` reads another file in
+   * the same folder (null if absent). */
+  parse(text: string, readSibling: (name: string) => Promise<string | null>): Promise<ImportedSession[]>;
+  /** Whether an imported session belongs to an existing server; default: same URL and options. */
+  sameServer?(server: ServerRecord, imported: ImportedSession['server']): boolean;
+  /** The file's new content; `existing` is its current content, for formats that merge. */
+  render(server: ServerRecord, material: SessionMaterial, existing: string | null): { text: string; warnings: string[] };
+  /** The file without this server's entry (formats that hold several servers), or null when
+   * nothing would be left of it for this server to remove. */
+  remove?(server: ServerRecord, existing: string): string | null;
 }
 
 /** One server kind. Capabilities in `descriptor` drive the UI; no other module switches on the
- * kind. Methods throw KeyportError; an AUTH_FAILED from a call that used `session` means the
+ * kind. Methods throw KeyportError; an AUTH_FAILED from a call that used the session means the
  * session is no longer valid (the session service then renews or signs out). */
 export interface Provider {
   readonly descriptor: KindDescriptor;
-  signInWithPassword?(ctx: ServerContext, username: string, password: string): Promise<SignInResult>;
+  /** Checks and normalizes a server's URL and kind-specific settings (throws VALIDATION). */
+  checkServer?(url: string, options: Record<string, string>): { url: string; options: Record<string, string> };
+  signInWithPassword?(ctx: ServerContext, username: string, password: string, client?: ResolvedClientChoice): Promise<SignInResult>;
   signInWithToken?(ctx: ServerContext, token: string): Promise<SignInResult>;
-  /** Obtains a fresh session from the credential kept at sign-in. */
-  renewSession?(ctx: ServerContext, credential: string): Promise<string>;
-  listTokens(ctx: ServerContext, session: string): Promise<ProviderToken[]>;
-  createToken(ctx: ServerContext, session: string, request: { name: string }): Promise<{ token: ProviderToken; secret: string }>;
-  revokeToken(ctx: ServerContext, session: string, tokenId: string): Promise<void>;
-  /** Environment variables a CLI of this kind reads, in order, for the copy formats. */
-  copyEnvironment(server: ServerRecord, secret: string): Array<[name: string, value: string]>;
+  /** Sign-in in the system browser (authorization code + PKCE over a loopback redirect). */
+  signInWithBrowser?(ctx: ServerContext, flow: BrowserFlow): Promise<SignInResult>;
+  /** Sign-in with a code entered on another device; `result` settles when the person is done. */
+  startDeviceSignIn?(ctx: ServerContext, signal: AbortSignal): Promise<{ code: DeviceSignInCode; result: Promise<SignInResult> }>;
+  /** Obtains a fresh session from the credential kept at sign-in; a rotated credential comes
+   * back with it and replaces the old one. */
+  renewSession?(ctx: ServerContext, credential: string): Promise<SessionGrant>;
+  /** Asks the server whether the session still works (AUTH_FAILED if not), before Keyport
+   * hands the session out (copy, export), so a token the server ended early is renewed first. */
+  checkSession?(ctx: ServerContext, session: string): Promise<void>;
+  listTokens(ctx: ServerContext, auth: TokenAuth): Promise<ProviderToken[]>;
+  createToken(ctx: ServerContext, auth: TokenAuth, request: { name: string; fields: Record<string, string> }): Promise<CreatedProviderToken>;
+  revokeToken(ctx: ServerContext, auth: TokenAuth, tokenId: string): Promise<void>;
+  /** Environment variables a CLI of this kind reads, in order, for the copy formats of a saved
+   * token. `attributes` are the saved token's (e.g. an OAuth client's key). */
+  copyEnvironment(server: ServerRecord, secret: string, attributes: Record<string, string>): Array<[name: string, value: string]>;
+  /** Text for a copy format of a saved token that is not an environment format (Tapis:
+   * `key:secret`), or null to use the environment formats. */
+  renderTokenCopy?(format: string, secret: string, attributes: Record<string, string>): string | null;
+  /** The text for one of `descriptor.sessionCopyFormats`. */
+  renderSessionCopy?(server: ServerRecord, material: SessionMaterial, format: string): string;
+  sessionFile?: SessionFileFormat;
 }

@@ -1,135 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEdsServer, type EdsServer } from '../../../../e2e/servers/eds/edsServer';
-import type { EventName, EventPayloads } from '../../../shared/contract';
-import type { KeyportErrorShape } from '../../../shared/errors';
-import type { Core } from '../core';
-import { createCore } from '../createCore';
-import type { Cipher, Clipboard, KeyValueStore, Timers } from '../ports';
-import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
+import { describe, expect, it } from 'vitest';
+import { startEdsServer } from '../../../../e2e/servers/eds/edsServer';
+import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
 import type { CreatedToken, ServerView } from '../../../shared/model';
 
-const START = Date.UTC(2025, 0, 1, 12);
-
-/** Timers under the test's control: nothing scheduled runs until `advance`. */
-class FakeTimers implements Timers {
-  current = START;
-  private queue: { at: number; fn: () => void; cancelled: boolean }[] = [];
-  now(): number {
-    return this.current;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const entry = { at: this.current + ms, fn, cancelled: false };
-    this.queue.push(entry);
-    return { cancel: () => void (entry.cancelled = true) };
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
-    for (;;) {
-      const due = this.queue.filter((e) => !e.cancelled && e.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.queue = this.queue.filter((e) => e !== due);
-      this.current = due.at;
-      due.fn();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.current = target;
-  }
-}
-
-class MemoryClipboard implements Clipboard {
-  text = '';
-  async readText() {
-    return this.text;
-  }
-  async writeText(text: string) {
-    this.text = text;
-  }
-}
-
-type Emitted = { [E in EventName]: [E, EventPayloads[E]] }[EventName];
-
-interface Harness {
-  core: Core;
-  eds: EdsServer;
-  timers: FakeTimers;
-  clipboard: MemoryClipboard;
-  events: Emitted[];
-  logs: string[];
-  store: KeyValueStore;
-  /** The vault file's text, as on disk. */
-  vaultText(): string;
-  /** Calls a procedure and returns its value; fails the test on an error answer. */
-  call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
-  /** Calls a procedure that must fail, and returns its error. */
-  fail(procedure: string, input?: unknown): Promise<KeyportErrorShape>;
-  /** Requests to the server whose path matches, since the log was last cleared. */
-  hits(pattern: RegExp): number;
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function harness(options: { cipher?: 'aes' | 'unavailable'; eds?: EdsServer } = {}): Promise<Harness> {
-  const eds = options.eds ?? (await startEdsServer());
-  if (!options.eds) cleanups.push(() => eds.close());
-  const dir = mkdtempSync(join(tmpdir(), 'keyport-core-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const conf = new Conf<Record<string, unknown>>({ cwd: dir, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
-  const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k), setMany: (values) => conf.set(values) };
-  const cipher: Cipher =
-    options.cipher === 'unavailable'
-      ? createUnavailableCipher('basic_text', 'No keyring on this system, so secrets cannot be encrypted.')
-      : createAesCipher(randomBytes(32), 'aes-256-gcm (test key)');
-  const timers = new FakeTimers();
-  const clipboard = new MemoryClipboard();
-  const logs: string[] = [];
-  const core = createCore({
-    store,
-    cipher,
-    clipboard,
-    filePicker: { pickCertificate: async () => null },
-    logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
-    appVersion: '0.0.0-test',
-    timers,
-  });
-  cleanups.push(() => core.dispose());
-  const events: Emitted[] = [];
-  core.onEvent((event, payload) => events.push([event, payload] as Emitted));
-  return {
-    core,
-    eds,
-    timers,
-    clipboard,
-    events,
-    logs,
-    store,
-    vaultText: () => {
-      try {
-        return readFileSync(conf.path, 'utf8');
-      } catch {
-        return '';
-      }
-    },
-    async call<T>(procedure: string, input?: unknown) {
-      const result = await core.handle(procedure, input);
-      if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);
-      return result.value as T;
-    },
-    async fail(procedure: string, input?: unknown) {
-      const result = await core.handle(procedure, input);
-      if (result.ok) throw new Error(`${procedure} succeeded, but should have failed`);
-      return result.error;
-    },
-    hits: (pattern) => eds.requestLog.filter((e) => pattern.test(e.path)).length,
-  };
-}
+const { cleanups, harness } = useCoreHarness();
 
 // ---------------------------------------------------------------------------------------------
 
@@ -156,11 +33,12 @@ describe('servers.add', () => {
       url: h.eds.url,
       allowInsecureTls: false,
       caCertificatePath: null,
+      options: {},
       createdAt: new Date(START).toISOString(),
       session: { state: 'signed-out' },
     });
     expect(await h.call('servers.list')).toEqual([view]);
-    expect(h.store.get('servers')).toEqual([{ id: view.id, name: 'Test EDS', kind: 'eds', url: h.eds.url, allowInsecureTls: false, caCertificatePath: null, createdAt: view.createdAt }]);
+    expect(h.store.get('servers')).toEqual([{ id: view.id, name: 'Test EDS', kind: 'eds', url: h.eds.url, allowInsecureTls: false, caCertificatePath: null, options: {}, createdAt: view.createdAt }]);
   });
 
   it.each([
@@ -201,7 +79,7 @@ describe('servers.add', () => {
   it('refuses an unknown kind with UNSUPPORTED on the kind field', async () => {
     const h = await harness();
     const error = await h.fail('servers.add', input(h, { kind: 'gitlab' }));
-    expect(error).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds.' });
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda.' });
     expect(await h.call('servers.list')).toEqual([]);
   });
 

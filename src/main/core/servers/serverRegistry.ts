@@ -34,7 +34,7 @@ export class ServerRegistry {
     const next: ServerRecord = { ...current, ...(await this.check(input, id)) };
     // A session belongs to the server it was opened on: moving the URL or changing the kind
     // signs out rather than sending one server's token to another.
-    if (next.url !== current.url || next.kind !== current.kind) this.deps.sessions.signOut(id);
+    if (next.url !== current.url || next.kind !== current.kind || !sameOptions(next.options, current.options)) this.deps.sessions.signOut(id);
     this.deps.vault.putServer(next);
     return this.view(next);
   }
@@ -53,25 +53,42 @@ export class ServerRegistry {
       url: server.url,
       allowInsecureTls: server.allowInsecureTls,
       caCertificatePath: server.caCertificatePath,
+      options: { ...server.options },
       createdAt: server.createdAt,
       session: this.deps.sessions.view(server.id),
     };
   }
 
   private async check(input: ServerInput, id: string | null): Promise<Omit<ServerRecord, 'id' | 'createdAt'>> {
-    this.deps.providers.get(input.kind);
+    const provider = this.deps.providers.get(input.kind);
     const name = input.name;
     const clash = this.deps.vault.servers().find((s) => s.id !== id && s.name.toLocaleLowerCase() === name.toLocaleLowerCase());
     if (clash) {
       throw new KeyportError('CONFLICT', `A server named “${name}” is already in Keyport.`, { hint: 'Choose another name.', field: 'name' });
     }
     if (input.caCertificatePath) await readCaCertificate(input.caCertificatePath);
+    // Only the settings the kind declares are kept; the provider checks their values.
+    const declared = new Set(provider.descriptor.serverFields.map((f) => f.id));
+    const options = Object.fromEntries(Object.entries(input.options).filter(([key, value]) => declared.has(key) && value !== ''));
+    for (const field of provider.descriptor.serverFields) {
+      if (field.required && !options[field.id]) {
+        throw new KeyportError('VALIDATION', `Enter the ${field.label.toLowerCase()}.`, { field: field.id });
+      }
+    }
+    const checked = provider.checkServer?.(normalizeServerUrl(input.url), options) ?? { url: normalizeServerUrl(input.url), options };
     return {
       name,
       kind: input.kind,
-      url: normalizeServerUrl(input.url),
+      url: checked.url,
       allowInsecureTls: input.allowInsecureTls,
       caCertificatePath: input.caCertificatePath,
+      options: checked.options,
     };
   }
+}
+
+/** Two servers' kind-specific settings are the same. */
+export function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
 }

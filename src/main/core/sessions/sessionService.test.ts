@@ -1,135 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Conf from 'conf';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEdsServer, type EdsServer } from '../../../../e2e/servers/eds/edsServer';
-import type { EventName, EventPayloads } from '../../../shared/contract';
-import type { KeyportErrorShape } from '../../../shared/errors';
-import type { Core } from '../core';
-import { createCore } from '../createCore';
-import type { Cipher, Clipboard, KeyValueStore, Timers } from '../ports';
-import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
+import { describe, expect, it } from 'vitest';
+import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
 import type { ServerView, TokenView } from '../../../shared/model';
 
-const START = Date.UTC(2025, 0, 1, 12);
-
-/** Timers under the test's control: nothing scheduled runs until `advance`. */
-class FakeTimers implements Timers {
-  current = START;
-  private queue: { at: number; fn: () => void; cancelled: boolean }[] = [];
-  now(): number {
-    return this.current;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const entry = { at: this.current + ms, fn, cancelled: false };
-    this.queue.push(entry);
-    return { cancel: () => void (entry.cancelled = true) };
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
-    for (;;) {
-      const due = this.queue.filter((e) => !e.cancelled && e.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.queue = this.queue.filter((e) => e !== due);
-      this.current = due.at;
-      due.fn();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.current = target;
-  }
-}
-
-class MemoryClipboard implements Clipboard {
-  text = '';
-  async readText() {
-    return this.text;
-  }
-  async writeText(text: string) {
-    this.text = text;
-  }
-}
-
-type Emitted = { [E in EventName]: [E, EventPayloads[E]] }[EventName];
-
-interface Harness {
-  core: Core;
-  eds: EdsServer;
-  timers: FakeTimers;
-  clipboard: MemoryClipboard;
-  events: Emitted[];
-  logs: string[];
-  store: KeyValueStore;
-  /** The vault file's text, as on disk. */
-  vaultText(): string;
-  /** Calls a procedure and returns its value; fails the test on an error answer. */
-  call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
-  /** Calls a procedure that must fail, and returns its error. */
-  fail(procedure: string, input?: unknown): Promise<KeyportErrorShape>;
-  /** Requests to the server whose path matches, since the log was last cleared. */
-  hits(pattern: RegExp): number;
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function harness(options: { cipher?: 'aes' | 'unavailable'; eds?: EdsServer } = {}): Promise<Harness> {
-  const eds = options.eds ?? (await startEdsServer());
-  if (!options.eds) cleanups.push(() => eds.close());
-  const dir = mkdtempSync(join(tmpdir(), 'keyport-core-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const conf = new Conf<Record<string, unknown>>({ cwd: dir, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
-  const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k), setMany: (values) => conf.set(values) };
-  const cipher: Cipher =
-    options.cipher === 'unavailable'
-      ? createUnavailableCipher('basic_text', 'No keyring on this system, so secrets cannot be encrypted.')
-      : createAesCipher(randomBytes(32), 'aes-256-gcm (test key)');
-  const timers = new FakeTimers();
-  const clipboard = new MemoryClipboard();
-  const logs: string[] = [];
-  const core = createCore({
-    store,
-    cipher,
-    clipboard,
-    filePicker: { pickCertificate: async () => null },
-    logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
-    appVersion: '0.0.0-test',
-    timers,
-  });
-  cleanups.push(() => core.dispose());
-  const events: Emitted[] = [];
-  core.onEvent((event, payload) => events.push([event, payload] as Emitted));
-  return {
-    core,
-    eds,
-    timers,
-    clipboard,
-    events,
-    logs,
-    store,
-    vaultText: () => {
-      try {
-        return readFileSync(conf.path, 'utf8');
-      } catch {
-        return '';
-      }
-    },
-    async call<T>(procedure: string, input?: unknown) {
-      const result = await core.handle(procedure, input);
-      if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);
-      return result.value as T;
-    },
-    async fail(procedure: string, input?: unknown) {
-      const result = await core.handle(procedure, input);
-      if (result.ok) throw new Error(`${procedure} succeeded, but should have failed`);
-      return result.error;
-    },
-    hits: (pattern) => eds.requestLog.filter((e) => pattern.test(e.path)).length,
-  };
-}
+const { harness } = useCoreHarness();
 
 // ---------------------------------------------------------------------------------------------
 
@@ -182,6 +55,9 @@ describe('signing in', () => {
       method: 'password',
       signedInAt: new Date(START).toISOString(),
       persisted: true,
+      expiresAt: null,
+      dependsOn: null,
+      passwordRemembered: false,
     });
     expect(storedSecrets(h)).toEqual([{ purpose: 'session', serverId }]);
     expect(h.vaultText()).not.toContain(PASSWORD);
@@ -258,7 +134,8 @@ describe('an expired session', () => {
     expect(tokens.map((t) => t.name)).toEqual(['laptop']);
     expect(h.hits(AUTH)).toBe(1);
     expect(h.hits(LIST)).toBe(2);
-    expect(h.events).toEqual([]);
+    // The renewed session is news for the UI (a new expiry, for kinds that have one).
+    expect(h.events).toEqual([['servers.changed', { serverId }]]);
     expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'token' });
 
     // The renewed session is kept: the next call needs no renewal.
@@ -276,7 +153,8 @@ describe('an expired session', () => {
     for (const result of results) expect(result).toMatchObject({ ok: true, value: [{ name: 'laptop' }] });
     expect(h.hits(AUTH)).toBe(1);
     expect(h.hits(LIST)).toBe(20);
-    expect(h.events).toEqual([]);
+    // One renewal, so one change event.
+    expect(h.events).toEqual([['servers.changed', { serverId }]]);
   });
 
   it('a call whose 401 arrives after the renewal finished uses the renewed session (no second renewal)', async () => {

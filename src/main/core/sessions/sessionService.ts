@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionView, SignInMethod, UserInfo } from '../../../shared/model';
+import type { OAuthClientChoice } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
 import type { ProviderRegistry } from '../providers/registry';
-import type { Provider, ServerContext, SignInResult } from '../providers/provider';
-import type { ServerRecord } from '../vault/records';
+import type { Provider, ResolvedClientChoice, ServerContext, SessionMaterial, SignInResult } from '../providers/provider';
+import type { SecretMeta, ServerRecord } from '../vault/records';
 import type { Vault } from '../vault/vault';
 
 export interface SessionDeps {
@@ -15,9 +16,16 @@ export interface SessionDeps {
   now(): Date;
 }
 
+/** An access token this close to its expiry is refreshed before it is used (agavepy uses the
+ * same minute), so a call never starts with a token that dies on the way. */
+export const REFRESH_MARGIN_MS = 60_000;
+
+type Method = SignInMethod | 'file';
+const METHODS: readonly string[] = ['password', 'token', 'browser', 'device', 'file'];
+
 /** Signed-in state per server. The session secret is kept in the vault (encrypted, or in
- * memory when secrets cannot be protected); the non-secret facts (who, how, since when) sit in
- * its metadata so listing servers never decrypts anything. */
+ * memory when secrets cannot be protected); the non-secret facts (who, how, since when, until
+ * when) sit in its metadata so listing servers never decrypts anything. */
 export class SessionService {
   private readonly deps: SessionDeps;
   private readonly expired = new Map<string, string>();
@@ -31,51 +39,84 @@ export class SessionService {
   view(serverId: string): SessionView {
     const meta = this.sessionMeta(serverId);
     if (meta) {
-      const user: UserInfo = { name: meta.attributes.userName ?? '' };
-      if (meta.attributes.userEmail) user.email = meta.attributes.userEmail;
+      const a = meta.attributes;
+      const user: UserInfo = { name: a.userName ?? '' };
+      if (a.userEmail) user.email = a.userEmail;
       return {
         state: 'signed-in',
         user,
-        method: meta.attributes.method === 'token' ? 'token' : 'password',
+        method: METHODS.includes(a.method ?? '') ? (a.method as Method) : 'password',
         signedInAt: meta.savedAt,
         persisted: this.deps.vault.storage().persistent,
+        expiresAt: a.expiresAt ?? null,
+        dependsOn: a.dependsOn ?? null,
+        passwordRemembered: this.deps.vault.secrets({ serverId, purpose: 'password' }).length > 0,
       };
     }
     const message = this.expired.get(serverId);
     return message ? { state: 'expired', message } : { state: 'signed-out' };
   }
 
-  async signInWithPassword(serverId: string, username: string, password: string): Promise<void> {
+  async signInWithPassword(
+    serverId: string,
+    username: string,
+    password: string,
+    options: { client?: OAuthClientChoice | undefined; rememberPassword?: boolean | undefined } = {},
+  ): Promise<void> {
     const { server, provider } = this.resolve(serverId);
-    if (!provider.signInWithPassword) throw unsupported(provider, 'a user name and password');
-    const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password);
-    await this.store(server, 'password', result);
+    if (!provider.signInWithPassword) throw unsupported(provider, 'signing in with a user name and password');
+    const client = options.client ? await this.resolveClient(server, options.client) : undefined;
+    const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, client);
+    await this.store(server, 'password', result, options.rememberPassword ? { username, password } : null);
   }
 
   async signInWithToken(serverId: string, token: string): Promise<void> {
     const { server, provider } = this.resolve(serverId);
-    if (!provider.signInWithToken) throw unsupported(provider, 'a token');
+    if (!provider.signInWithToken) throw unsupported(provider, 'signing in with a token');
     const result = await provider.signInWithToken(await this.deps.contextFor(server), token);
-    await this.store(server, 'token', result);
+    await this.store(server, 'token', result, null);
   }
 
-  /** Forgets the session and any credential it was renewed from. */
+  /** Takes over a session obtained elsewhere: a CLI's session file, a browser or device
+   * sign-in. */
+  async adopt(serverId: string, result: SignInResult, method: Method = 'file'): Promise<void> {
+    await this.store(this.deps.vault.server(serverId), method, result, null);
+  }
+
+  /** Signed in, with a session that has not expired (by its known expiry). */
+  hasValidSession(serverId: string): boolean {
+    const meta = this.sessionMeta(serverId);
+    if (!meta) return false;
+    const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
+    return !Number.isFinite(expiresAt) || expiresAt > this.deps.now().getTime();
+  }
+
+  /** Forgets the session, the credential it was renewed from and a remembered password. */
   signOut(serverId: string): void {
     this.forget(serverId);
     this.expired.delete(serverId);
   }
 
-  /** Runs `fn` with the server's session. If the server rejects the session, renews it once
-   * from the kept credential and retries; without one, the server becomes "signed out — sign
-   * in again" and the call fails with SESSION_EXPIRED. Never loops. */
+  /** Renews the session now ("Refresh now"). */
+  async refresh(serverId: string): Promise<void> {
+    const { server, provider } = this.resolve(serverId);
+    if (!provider.renewSession || !provider.descriptor.refreshableSession) throw unsupported(provider, 'refreshing a session');
+    const { meta, session } = await this.current(server);
+    await this.renew(server, provider, await this.deps.contextFor(server), meta.id, session);
+  }
+
+  /** Runs `fn` with the server's session. A session about to expire is renewed first. If the
+   * server rejects the session, renews it once from the kept credential and retries; without
+   * one, the server becomes "signed out — sign in again" and the call fails with
+   * SESSION_EXPIRED. Never loops. */
   async withSession<T>(serverId: string, fn: (ctx: ServerContext, session: string, provider: Provider) => Promise<T>): Promise<T> {
     const { server, provider } = this.resolve(serverId);
-    const meta = this.sessionMeta(serverId);
-    const session = meta ? await this.deps.vault.readSecret(meta.id) : null;
-    if (!meta || session === null) {
-      throw new KeyportError('NOT_SIGNED_IN', `You are not signed in to ${server.name}.`, { hint: 'Sign in first.' });
-    }
+    const { meta, session: stored } = await this.current(server);
     const ctx = await this.deps.contextFor(server);
+    let session = stored;
+    if (this.aboutToExpire(meta) && provider.renewSession) {
+      session = await this.renew(server, provider, ctx, meta.id, stored);
+    }
     try {
       return await fn(ctx, session, provider);
     } catch (error) {
@@ -90,6 +131,68 @@ export class SessionService {
     }
   }
 
+  /** The live session's secrets and facts, for copying or exporting it: renewed first if about
+   * to expire, or if the server says it no longer works. */
+  async material(serverId: string): Promise<SessionMaterial> {
+    const session = await this.withSession(serverId, async (ctx, s, provider) => {
+      await provider.checkSession?.(ctx, s);
+      return s;
+    });
+    const meta = this.sessionMeta(serverId);
+    if (!meta) throw notSignedIn(this.deps.vault.server(serverId));
+    const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
+    const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
+    const view = this.view(serverId);
+    return {
+      session,
+      credential,
+      expiresAt: meta.attributes.expiresAt ?? null,
+      user: view.state === 'signed-in' ? view.user : { name: '' },
+      attributes: { ...meta.attributes },
+    };
+  }
+
+  /** The user name and password for a token operation on a kind that needs the password: the
+   * one given for this call, else the remembered one, else PASSWORD_REQUIRED. */
+  async accountPassword(serverId: string, given: string | undefined): Promise<{ username: string; password: string }> {
+    const server = this.deps.vault.server(serverId);
+    const meta = this.sessionMeta(serverId);
+    if (!meta) throw notSignedIn(server);
+    const username = meta.attributes.userName ?? '';
+    if (given !== undefined) return { username, password: given };
+    const remembered = this.deps.vault.secrets({ serverId, purpose: 'password' })[0];
+    const password = remembered ? await this.deps.vault.readSecret(remembered.id) : null;
+    if (password === null) {
+      throw new KeyportError('PASSWORD_REQUIRED', `${server.name} needs your password for this.`, {
+        hint: 'Enter the password of your account. Keyport uses it for this action only.',
+        field: 'password',
+      });
+    }
+    return { username, password };
+  }
+
+  /** A remembered password the server rejected is forgotten, so it is not sent again. */
+  forgetPassword(serverId: string): void {
+    for (const meta of this.deps.vault.secrets({ serverId, purpose: 'password' })) this.deps.vault.deleteSecret(meta.id);
+  }
+
+  /** The token the session depends on (its OAuth client), or null. */
+  dependsOn(serverId: string): string | null {
+    return this.sessionMeta(serverId)?.attributes.dependsOn ?? null;
+  }
+
+  private async current(server: ServerRecord): Promise<{ meta: SecretMeta; session: string }> {
+    const meta = this.sessionMeta(server.id);
+    const session = meta ? await this.deps.vault.readSecret(meta.id) : null;
+    if (!meta || session === null) throw notSignedIn(server);
+    return { meta, session };
+  }
+
+  private aboutToExpire(meta: SecretMeta): boolean {
+    const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
+    return Number.isFinite(expiresAt) && expiresAt - this.deps.now().getTime() <= REFRESH_MARGIN_MS;
+  }
+
   private async renew(server: ServerRecord, provider: Provider, ctx: ServerContext, staleId: string, staleSession: string): Promise<string> {
     // A 401 that arrives after another call's renewal finished uses that renewal instead of
     // starting a second one. Nothing may await between the single-flight check and the set.
@@ -98,27 +201,7 @@ export class SessionService {
     if (!this.deps.vault.secretMeta(staleId) && this.expired.has(server.id)) throw sessionEnded(server);
     const running = this.renewals.get(server.id);
     if (running) return running;
-    const renewal = (async () => {
-      const credentialMeta = this.deps.vault.secrets({ serverId: server.id, purpose: 'credential' })[0];
-      const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
-      if (!provider.renewSession || credential === null) {
-        this.expire(server);
-        throw sessionEnded(server);
-      }
-      let fresh: string;
-      try {
-        fresh = await provider.renewSession(ctx, credential);
-      } catch (error) {
-        if (isAuthFailure(error)) {
-          this.expire(server);
-          throw sessionEnded(server);
-        }
-        throw error;
-      }
-      const meta = this.deps.vault.secretMeta(staleId);
-      if (meta) await this.deps.vault.putSecret(meta, fresh);
-      return fresh;
-    })();
+    const renewal = this.renewFromCredential(server, provider, ctx, staleId);
     this.renewals.set(server.id, renewal);
     try {
       return await renewal;
@@ -127,19 +210,72 @@ export class SessionService {
     }
   }
 
-  private async store(server: ServerRecord, method: SignInMethod, result: SignInResult): Promise<void> {
+  private async renewFromCredential(server: ServerRecord, provider: Provider, ctx: ServerContext, sessionId: string): Promise<string> {
+    const { vault } = this.deps;
+    const credentialMeta = vault.secrets({ serverId: server.id, purpose: 'credential' })[0];
+    const credential = credentialMeta ? await vault.readSecret(credentialMeta.id) : null;
+    if (!provider.renewSession || !credentialMeta || credential === null) {
+      this.expire(server);
+      throw sessionEnded(server);
+    }
+    let grant;
+    try {
+      grant = await provider.renewSession(ctx, credential);
+    } catch (error) {
+      if (isAuthFailure(error)) {
+        this.expire(server);
+        throw sessionEnded(server);
+      }
+      throw error;
+    }
+    const sessionMeta = vault.secretMeta(sessionId);
+    // Signed out while the renewal ran: nothing to update.
+    if (!sessionMeta) throw sessionEnded(server);
+    const attributes = { ...sessionMeta.attributes };
+    if (grant.expiresAt) attributes.expiresAt = grant.expiresAt;
+    else delete attributes.expiresAt;
+    // The new access token and the rotated refresh token are written together: keeping only
+    // one of them would leave a session that cannot be renewed again.
+    const entries = [{ meta: { ...sessionMeta, attributes }, value: grant.session }];
+    if (grant.credential !== null && grant.credential !== credential) entries.push({ meta: credentialMeta, value: grant.credential });
+    await vault.putSecrets(entries);
+    this.deps.events.emit('servers.changed', { serverId: server.id });
+    return grant.session;
+  }
+
+  private async resolveClient(server: ServerRecord, choice: OAuthClientChoice): Promise<ResolvedClientChoice> {
+    if (choice.type !== 'saved') return choice;
+    const meta = this.deps.vault.secretMeta(choice.secretId);
+    const key = meta?.attributes.key;
+    const value = meta && meta.serverId === server.id && meta.purpose === 'api-token' && key ? await this.deps.vault.readSecret(meta.id) : null;
+    if (!meta || !key || value === null) {
+      throw new KeyportError('NOT_FOUND', `That saved OAuth client is no longer in Keyport for ${server.name}.`, {
+        hint: 'Choose another client, or let Keyport create one.',
+        field: 'client',
+      });
+    }
+    return { type: 'existing', key, secret: value, name: meta.attributes.tokenId ?? meta.name };
+  }
+
+  private async store(server: ServerRecord, method: Method, result: SignInResult, password: { username: string; password: string } | null): Promise<void> {
     this.forget(server.id);
     this.expired.delete(server.id);
     const savedAt = this.deps.now().toISOString();
-    const attributes: Record<string, string> = { method, userName: result.user.name };
+    const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name };
     if (result.user.email) attributes.userEmail = result.user.email;
-    await this.deps.vault.putSecret({ id: randomUUID(), serverId: server.id, purpose: 'session', name: 'session', savedAt, attributes }, result.session);
+    if (result.expiresAt) attributes.expiresAt = result.expiresAt;
+    if (result.dependsOnTokenId) attributes.dependsOn = result.dependsOnTokenId;
+    const base = { serverId: server.id, savedAt };
+    const entries: Array<{ meta: SecretMeta; value: string }> = [
+      { meta: { ...base, id: randomUUID(), purpose: 'session', name: 'session', attributes }, value: result.session },
+    ];
     if (result.credential !== null) {
-      await this.deps.vault.putSecret(
-        { id: randomUUID(), serverId: server.id, purpose: 'credential', name: 'sign-in token', savedAt, attributes: {} },
-        result.credential,
-      );
+      entries.push({ meta: { ...base, id: randomUUID(), purpose: 'credential', name: 'sign-in credential', attributes: {} }, value: result.credential });
     }
+    if (password) {
+      entries.push({ meta: { ...base, id: randomUUID(), purpose: 'password', name: 'account password', attributes: { username: password.username } }, value: password.password });
+    }
+    await this.deps.vault.putSecrets(entries);
   }
 
   private expire(server: ServerRecord): void {
@@ -149,7 +285,7 @@ export class SessionService {
   }
 
   private forget(serverId: string): void {
-    for (const purpose of ['session', 'credential'] as const) {
+    for (const purpose of ['session', 'credential', 'password'] as const) {
       for (const meta of this.deps.vault.secrets({ serverId, purpose })) this.deps.vault.deleteSecret(meta.id);
     }
   }
@@ -169,5 +305,8 @@ const isAuthFailure = (error: unknown): boolean => error instanceof KeyportError
 const sessionEnded = (server: ServerRecord) =>
   new KeyportError('SESSION_EXPIRED', `Your session on ${server.name} has ended.`, { hint: 'Sign in again.' });
 
+const notSignedIn = (server: ServerRecord) =>
+  new KeyportError('NOT_SIGNED_IN', `You are not signed in to ${server.name}.`, { hint: 'Sign in first.' });
+
 const unsupported = (provider: Provider, what: string) =>
-  new KeyportError('UNSUPPORTED', `${provider.descriptor.label} servers do not support signing in with ${what}.`);
+  new KeyportError('UNSUPPORTED', `${provider.descriptor.label} servers do not support ${what}.`);

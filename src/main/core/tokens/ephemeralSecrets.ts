@@ -5,6 +5,8 @@ export interface EphemeralSecret {
   serverId: string;
   name: string;
   value: string;
+  /** Non-secret facts, as a saved token's (an OAuth client's key). */
+  attributes?: Record<string, string> | undefined;
 }
 
 /** A just-created token that the person chose not to save: kept in memory for a few minutes so

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CreatedToken, SavedSecretView, TokenView } from '../../../shared/model';
+import type { CreatedToken, RevokeResult, SavedSecretView, TokenView } from '../../../shared/model';
 import { KeyportError } from '../errors';
-import type { ProviderToken } from '../providers/provider';
+import type { Provider, ProviderToken, ServerContext, TokenAuth } from '../providers/provider';
 import type { SessionService } from '../sessions/sessionService';
 import type { Vault } from '../vault/vault';
 import type { EphemeralSecrets } from './ephemeralSecrets';
@@ -20,13 +20,15 @@ export class TokenService {
     this.now = deps.now;
   }
 
-  async list(serverId: string): Promise<TokenView[]> {
-    const tokens = await this.sessions.withSession(serverId, (ctx, session, provider) => provider.listTokens(ctx, session));
+  async list(serverId: string, password?: string): Promise<TokenView[]> {
+    const tokens = await this.withAuth(serverId, password, (ctx, auth, provider) => provider.listTokens(ctx, auth));
     const saved = this.savedByTokenId(serverId);
-    return tokens.map((t) => this.view(t, saved.get(t.id) ?? null));
+    const dependsOn = this.sessions.dependsOn(serverId);
+    return tokens.map((t) => this.view(t, saved.get(t.id) ?? null, dependsOn));
   }
 
-  async create(serverId: string, name: string, save: boolean): Promise<CreatedToken> {
+  async create(serverId: string, request: { name: string; save: boolean; fields?: Record<string, string>; password?: string | undefined }): Promise<CreatedToken> {
+    const { name, save } = request;
     // Refuse before the server creates anything we could not keep.
     const storage = this.vault.storage();
     if (save && !storage.persistent) {
@@ -34,7 +36,11 @@ export class TokenService {
         hint: 'Protect Keyport with a passphrase to save tokens, or untick “Save in Keyport” to create the token and copy it now.',
       });
     }
-    const created = await this.sessions.withSession(serverId, (ctx, session, provider) => provider.createToken(ctx, session, { name }));
+    const created = await this.withAuth(serverId, request.password, (ctx, auth, provider) =>
+      provider.createToken(ctx, auth, { name, fields: request.fields ?? {} }),
+    );
+    const attributes: Record<string, string> = { tokenId: created.token.id };
+    if (created.identifier) attributes.key = created.identifier.value;
     let secretId: string;
     if (save) {
       secretId = randomUUID();
@@ -45,22 +51,52 @@ export class TokenService {
           purpose: 'api-token',
           name: created.token.name,
           savedAt: this.now().toISOString(),
-          attributes: { tokenId: created.token.id },
+          attributes,
         },
         created.secret,
         { requirePersistent: true },
       );
     } else {
-      secretId = this.ephemeral.add({ serverId, name: created.token.name, value: created.secret });
+      secretId = this.ephemeral.add({ serverId, name: created.token.name, value: created.secret, attributes });
     }
-    return { token: this.view(created.token, save ? secretId : null), secret: created.secret, secretId, saved: save };
+    return {
+      token: this.view(created.token, save ? secretId : null, this.sessions.dependsOn(serverId)),
+      secret: created.secret,
+      identifier: created.identifier ?? null,
+      secretId,
+      saved: save,
+    };
   }
 
-  async revoke(serverId: string, tokenId: string): Promise<void> {
-    await this.sessions.withSession(serverId, (ctx, session, provider) => provider.revokeToken(ctx, session, tokenId));
+  /** Revokes a token. If Keyport's own session depends on it (its OAuth client), the session
+   * is signed out cleanly rather than left to fail on its next call. */
+  async revoke(serverId: string, tokenId: string, password?: string): Promise<RevokeResult> {
+    await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId));
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
     if (savedId) this.vault.deleteSecret(savedId);
+    const signedOut = this.sessions.dependsOn(serverId) === tokenId;
+    if (signedOut) this.sessions.signOut(serverId);
+    return { signedOut };
+  }
+
+  /** The session, plus the account password for kinds that manage tokens with it. A remembered
+   * password the server refuses is forgotten. */
+  private async withAuth<T>(serverId: string, given: string | undefined, fn: (ctx: ServerContext, auth: TokenAuth, provider: Provider) => Promise<T>): Promise<T> {
+    let account: { username: string; password: string } | null = null;
+    let remembered = false;
+    return this.sessions.withSession(serverId, async (ctx, session, provider) => {
+      if (provider.descriptor.tokensNeedPassword && account === null) {
+        account = await this.sessions.accountPassword(serverId, given);
+        remembered = given === undefined;
+      }
+      try {
+        return await fn(ctx, { session, username: account?.username ?? '', password: account?.password ?? null }, provider);
+      } catch (error) {
+        if (remembered && error instanceof KeyportError && error.code === 'PASSWORD_REQUIRED') this.sessions.forgetPassword(serverId);
+        throw error;
+      }
+    });
   }
 
   saved(): SavedSecretView[] {
@@ -85,7 +121,7 @@ export class TokenService {
     return map;
   }
 
-  private view(token: ProviderToken, savedSecretId: string | null): TokenView {
-    return { ...token, savedSecretId };
+  private view(token: ProviderToken, savedSecretId: string | null, dependsOn: string | null): TokenView {
+    return { ...token, extra: token.extra ?? {}, savedSecretId, usedBySession: dependsOn !== null && dependsOn === token.id };
   }
 }

@@ -9,13 +9,16 @@ export const serverRecordSchema = z.object({
   url: z.string(),
   allowInsecureTls: z.boolean(),
   caCertificatePath: z.string().nullable(),
+  /** Kind-specific settings (Tapis: tenantId). Absent in vaults written before kinds had any. */
+  options: z.record(z.string(), z.string()).default({}),
   createdAt: z.string(),
 });
 export type ServerRecord = z.infer<typeof serverRecordSchema>;
 
-/** Why a secret is kept: a token the person saved, the session of a signed-in server, or the
- * credential (a pasted API token) a session is renewed from. */
-export const secretPurposeSchema = z.enum(['api-token', 'session', 'credential']);
+/** Why a secret is kept: a token the person saved, the session of a signed-in server, the
+ * credential a session is renewed from (a pasted API token; an OAuth client and refresh token),
+ * or the account password the person asked Keyport to remember. */
+export const secretPurposeSchema = z.enum(['api-token', 'session', 'credential', 'password']);
 export type SecretPurpose = z.infer<typeof secretPurposeSchema>;
 
 export const secretMetaSchema = z.object({

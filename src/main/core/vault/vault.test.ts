@@ -80,6 +80,7 @@ const server = (id: string, name = `Server ${id}`): ServerRecord => ({
   url: `https://${id}.example.com`,
   allowInsecureTls: false,
   caCertificatePath: null,
+  options: {},
   createdAt: '2025-01-01T00:00:00.000Z',
 });
 

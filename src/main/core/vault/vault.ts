@@ -242,6 +242,23 @@ export class Vault {
     this.saveSecrets();
   }
 
+  /** Stores several secrets in one write, so a crash leaves all of them or none (a rotated
+   * refresh token and the access token issued with it). */
+  async putSecrets(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
+    this.requireUnlocked();
+    if (!this.cipher) {
+      for (const { meta, value } of entries) {
+        this.secretCache.set(meta.id, { meta, ciphertext: '' });
+        this.memoryValues.set(meta.id, value);
+      }
+      return;
+    }
+    const encrypted: StoredSecret[] = [];
+    for (const { meta, value } of entries) encrypted.push({ meta, ciphertext: await this.cipher.encrypt(value) });
+    for (const stored of encrypted) this.secretCache.set(stored.meta.id, stored);
+    this.saveSecrets();
+  }
+
   async readSecret(id: string): Promise<string | null> {
     this.requireUnlocked();
     const memory = this.memoryValues.get(id);

@@ -4,6 +4,7 @@ import { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
 import type { ServerRecord } from '../../vault/records';
+import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerContext } from '../provider';
 import { createProviderRegistry } from '../registry';
 import { edsProvider } from './edsProvider';
@@ -38,23 +39,11 @@ afterEach(() => {
   eds.faults.clear();
 });
 
-function record(overrides: Partial<ServerRecord> = {}): ServerRecord {
-  return {
-    id: 'srv',
-    name: 'Test EDS',
-    kind: 'eds',
-    url: eds.url,
-    allowInsecureTls: false,
-    caCertificatePath: null,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+const record = (overrides: Partial<ServerRecord> = {}): ServerRecord => serverRecord({ name: 'Test EDS', kind: 'eds', url: eds.url }, overrides);
+const ctx = (overrides: Partial<ServerRecord> = {}): ServerContext => serverContext(record(overrides), http);
 
-function ctx(overrides: Partial<ServerRecord> = {}): ServerContext {
-  const server = record(overrides);
-  return { server, target: { serverName: server.name, tls: { allowInsecureTls: server.allowInsecureTls, caCertificatePem: null } }, http };
-}
+/** A token call made with the session only, as for every EDS call. */
+const auth = (session: string) => ({ session, username: '', password: null });
 
 const alice = () => {
   const user = eds.users[0];
@@ -74,19 +63,7 @@ function seedToken(name: string): string {
   return token;
 }
 
-async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof KeyportError) {
-      const text = JSON.stringify({ ...error.toShape(), stack: error.stack });
-      for (const secret of secrets) expect(text.includes(secret), 'an error carries a secret').toBe(false);
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected a KeyportError');
-}
+const keyportError = (promise: Promise<unknown>): Promise<KeyportError> => expectKeyportError(promise, secrets);
 
 describe('EDS descriptor', () => {
   it('declares its capabilities', () => {
@@ -107,7 +84,7 @@ describe('EDS descriptor', () => {
     } catch (error) {
       caught = error;
     }
-    expect((caught as KeyportError).toShape()).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds.' });
+    expect((caught as KeyportError).toShape()).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda.' });
   });
 });
 
@@ -122,7 +99,7 @@ describe('EDS sign-in', () => {
       ['GET', '/api/v0/json/auth/user', 'bearer', 200],
     ]);
     // The session works.
-    expect(await provider.listTokens(ctx(), result.session)).toEqual([]);
+    expect(await provider.listTokens(ctx(), auth(result.session))).toEqual([]);
   });
 
   it('a wrong password is AUTH_FAILED, and says nothing of the password', async () => {
@@ -156,11 +133,11 @@ describe('EDS sign-in', () => {
     const token = seedToken('renewer');
     const first = await signInWithToken(ctx(), token);
     eds.expireSessions();
-    expect((await keyportError(provider.listTokens(ctx(), first.session))).code).toBe('AUTH_FAILED');
-    const renewed = await renewSession(ctx(), token);
+    expect((await keyportError(provider.listTokens(ctx(), auth(first.session)))).code).toBe('AUTH_FAILED');
+    const renewed = (await renewSession(ctx(), token)).session;
     secrets.push(renewed);
     expect(renewed).not.toBe(first.session);
-    expect((await provider.listTokens(ctx(), renewed)).map((t) => t.name)).toEqual(['renewer']);
+    expect((await provider.listTokens(ctx(), auth(renewed))).map((t) => t.name)).toEqual(['renewer']);
     // A revoked credential cannot renew.
     eds.revokeApiToken('alice', 'renewer');
     expect((await keyportError(renewSession(ctx(), token))).code).toBe('AUTH_FAILED');
@@ -195,7 +172,7 @@ describe('EDS sign-in', () => {
 describe('EDS tokens', () => {
   it('creates, lists and revokes API tokens', async () => {
     const session = await aliceSession();
-    const created = await provider.createToken(ctx(), session, { name: 'ci' });
+    const created = await provider.createToken(ctx(), auth(session), { name: 'ci', fields: {} });
     secrets.push(created.secret);
     expect(created.token).toEqual({
       id: 'ci',
@@ -208,14 +185,14 @@ describe('EDS tokens', () => {
     expect(eds.isApiTokenValid(created.secret)).toBe(true);
     seedToken('second');
 
-    const listed = await provider.listTokens(ctx(), session);
+    const listed = await provider.listTokens(ctx(), auth(session));
     expect(listed.map((t) => [t.id, t.name, t.expiresAt, t.scopes])).toEqual([
       ['ci', 'ci', null, null],
       ['second', 'second', null, null],
     ]);
     expect(listed[0]?.createdAt).toBe(created.token.createdAt);
 
-    await provider.revokeToken(ctx(), session, 'ci');
+    await provider.revokeToken(ctx(), auth(session), 'ci');
     expect(eds.tokenNames('alice')).toEqual(['second']);
     expect(eds.isApiTokenValid(created.secret)).toBe(false);
   });
@@ -224,7 +201,7 @@ describe('EDS tokens', () => {
     const session = await aliceSession();
     const token = seedToken('used');
     await signInWithToken(ctx(), token);
-    const [used] = await provider.listTokens(ctx(), session);
+    const [used] = await provider.listTokens(ctx(), auth(session));
     expect(used?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
@@ -232,7 +209,7 @@ describe('EDS tokens', () => {
     const session = await aliceSession();
     seedToken('my token/1');
     eds.requestLog.length = 0;
-    await provider.revokeToken(ctx(), session, 'my token/1');
+    await provider.revokeToken(ctx(), auth(session), 'my token/1');
     expect(eds.requestLog).toEqual([
       { method: 'DELETE', path: '/api/v1/json/auth/tokens/api/my%20token%2F1', query: 'force=False', auth: 'bearer', status: 204 },
     ]);
@@ -242,7 +219,7 @@ describe('EDS tokens', () => {
   it('a taken name is CONFLICT on the name field', async () => {
     const session = await aliceSession();
     seedToken('ci');
-    const error = await keyportError(provider.createToken(ctx(), session, { name: 'ci' }));
+    const error = await keyportError(provider.createToken(ctx(), auth(session), { name: 'ci', fields: {} }));
     expect(error.toShape()).toMatchObject({ code: 'CONFLICT', field: 'name' });
     expect(error.message).toBe('A token named “ci” already exists on Test EDS.');
   });
@@ -250,13 +227,13 @@ describe('EDS tokens', () => {
   it('a refused name (400) is VALIDATION on the name field', async () => {
     const session = await aliceSession();
     eds.faults.add({ kind: 'status', status: 400, match: /tokens\/api$/ });
-    expect((await keyportError(provider.createToken(ctx(), session, { name: 'x' }))).toShape()).toMatchObject({ code: 'VALIDATION', field: 'name' });
+    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toMatchObject({ code: 'VALIDATION', field: 'name' });
   });
 
   it.each([403, 404])('%i on create or list is TOKENS_UNAVAILABLE with the hosted-EDS hint', async (status) => {
     const session = await aliceSession();
     eds.faults.add({ kind: 'status', status, match: /tokens\/api$/ });
-    for (const call of [provider.createToken(ctx(), session, { name: 'ci' }), provider.listTokens(ctx(), session)]) {
+    for (const call of [provider.createToken(ctx(), auth(session), { name: 'ci', fields: {} }), provider.listTokens(ctx(), auth(session))]) {
       const error = await keyportError(call);
       expect(error.code).toBe('TOKENS_UNAVAILABLE');
       expect(error.message).toBe('Test EDS does not offer API tokens to this account.');
@@ -268,7 +245,7 @@ describe('EDS tokens', () => {
 
   it('revoking a token that is not there is NOT_FOUND', async () => {
     const session = await aliceSession();
-    const error = await keyportError(provider.revokeToken(ctx(), session, 'ghost'));
+    const error = await keyportError(provider.revokeToken(ctx(), auth(session), 'ghost'));
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toBe('Test EDS has no token named “ghost”.');
   });
@@ -278,9 +255,9 @@ describe('EDS tokens', () => {
     seedToken('keep');
     eds.expireSessions();
     for (const call of [
-      provider.listTokens(ctx(), session),
-      provider.createToken(ctx(), session, { name: 'new' }),
-      provider.revokeToken(ctx(), session, 'keep'),
+      provider.listTokens(ctx(), auth(session)),
+      provider.createToken(ctx(), auth(session), { name: 'new', fields: {} }),
+      provider.revokeToken(ctx(), auth(session), 'keep'),
     ]) {
       expect((await keyportError(call)).code).toBe('AUTH_FAILED');
     }
@@ -290,7 +267,7 @@ describe('EDS tokens', () => {
   it('a list in an unexpected shape is BAD_RESPONSE', async () => {
     const session = await aliceSession();
     eds.faults.add({ kind: 'wrong-shape', match: /tokens\/api$/ });
-    expect((await keyportError(provider.listTokens(ctx(), session))).code).toBe('BAD_RESPONSE');
+    expect((await keyportError(provider.listTokens(ctx(), auth(session)))).code).toBe('BAD_RESPONSE');
   });
 
   it('no error text carries a password, session or token value', async () => {
@@ -300,22 +277,22 @@ describe('EDS tokens', () => {
     await keyportError(signInWithPassword(ctx(), 'alice', alice().password));
     await keyportError(signInWithToken(ctx(), token));
     await keyportError(renewSession(ctx(), token));
-    await keyportError(provider.listTokens(ctx(), session));
-    await keyportError(provider.createToken(ctx(), session, { name: 'n' }));
-    await keyportError(provider.revokeToken(ctx(), session, 't1'));
+    await keyportError(provider.listTokens(ctx(), auth(session)));
+    await keyportError(provider.createToken(ctx(), auth(session), { name: 'n', fields: {} }));
+    await keyportError(provider.revokeToken(ctx(), auth(session), 't1'));
   });
 });
 
 describe('EDS copy environment', () => {
   it('gives HATCHER_URL and HATCHER_TOKEN', () => {
-    expect(provider.copyEnvironment(record({ url: 'https://eds.example.com' }), 'tok')).toEqual([
+    expect(provider.copyEnvironment(record({ url: 'https://eds.example.com' }), 'tok', {})).toEqual([
       ['HATCHER_URL', 'https://eds.example.com'],
       ['HATCHER_TOKEN', 'tok'],
     ]);
   });
 
   it('adds HATCHER_INSECURE=1 only for a server reached insecurely', () => {
-    expect(provider.copyEnvironment(record({ url: 'https://eds.example.com', allowInsecureTls: true }), 'tok')).toEqual([
+    expect(provider.copyEnvironment(record({ url: 'https://eds.example.com', allowInsecureTls: true }), 'tok', {})).toEqual([
       ['HATCHER_URL', 'https://eds.example.com'],
       ['HATCHER_TOKEN', 'tok'],
       ['HATCHER_INSECURE', '1'],

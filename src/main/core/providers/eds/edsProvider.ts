@@ -56,23 +56,30 @@ export const edsProvider: Provider = {
     copyFormats: ENVIRONMENT_COPY_FORMATS,
     defaultCopyFormat: 'shell',
     tokenCreationNote: TOKENS_ONLY_HOSTED,
+    serverFields: [],
+    extraColumns: [],
+    createFields: [],
+    revokeVerb: 'Revoke',
+    tokensNeedPassword: false,
+    refreshableSession: false,
+    sessionCopyFormats: [],
   },
 
   async signInWithPassword(ctx, username, password): Promise<SignInResult> {
     const session = await openSession(ctx, { basicAuth: { username, password } }, badPassword());
-    return { session, user: await whoAmI(ctx, session, { name: username }), credential: null };
+    return { session, user: await whoAmI(ctx, session, { name: username }), credential: null, expiresAt: null };
   },
 
   async signInWithToken(ctx, token): Promise<SignInResult> {
     const session = await openSession(ctx, { bearer: token }, badToken());
-    return { session, user: await whoAmI(ctx, session, { name: 'API token user' }), credential: token };
+    return { session, user: await whoAmI(ctx, session, { name: 'API token user' }), credential: token, expiresAt: null };
   },
 
-  renewSession(ctx, credential) {
-    return openSession(ctx, { bearer: credential }, badToken());
+  async renewSession(ctx, credential) {
+    return { session: await openSession(ctx, { bearer: credential }, badToken()), credential, expiresAt: null };
   },
 
-  async listTokens(ctx, session): Promise<ProviderToken[]> {
+  async listTokens(ctx, { session }): Promise<ProviderToken[]> {
     const res = await send(ctx, { method: 'GET', path: EDS_PATHS.apiTokens, bearer: session });
     if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
     if (!ok(res)) throw errorForStatus(res, ctx.server.name);
@@ -86,7 +93,7 @@ export const edsProvider: Provider = {
     }));
   },
 
-  async createToken(ctx, session, { name }) {
+  async createToken(ctx, { session }, { name }) {
     const res = await send(ctx, { method: 'POST', path: EDS_PATHS.apiTokens, bearer: session, json: { name } });
     if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
     if (!ok(res)) {
@@ -108,7 +115,7 @@ export const edsProvider: Provider = {
     };
   },
 
-  async revokeToken(ctx, session, tokenId) {
+  async revokeToken(ctx, { session }, tokenId) {
     const res = await send(ctx, { method: 'DELETE', path: EDS_PATHS.apiToken(tokenId), query: { force: 'False' }, bearer: session });
     if (ok(res)) return;
     throw errorForStatus(res, ctx.server.name, {

@@ -1,0 +1,229 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ServerView, SessionFileExport, SessionFileLocation, TokenView } from '../../../shared/model';
+import { pythonJsonDumps, renderAgaveCurrent } from '../providers/tapis/agaveCurrent';
+import { encodeCredential } from '../providers/tapis/tapisCredential';
+import { START } from '../testing/coreHarness';
+import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../testing/tapisHarness';
+
+/** ~/.agave/current import and export through the real core, with a temporary home folder. */
+
+const { tapisHarness } = useTapisHarness();
+
+/** A `current` as agavepy's save_configs writes it, for a client and tokens seeded on the
+ * server, issued "now" on Keyport's clock (so the access token is fresh). */
+function agavepyCurrent(t: TapisHarness, overrides: Record<string, unknown> = {}): { text: string; clientKey: string; accessToken: string } {
+  const { consumerKey, consumerSecret } = t.tapis.createClient('alice', 'cli-client');
+  const tokens = t.tapis.issueTokens('alice', 'cli-client');
+  const fields = {
+    access_token: tokens.accessToken,
+    apikey: consumerKey,
+    apisecret: consumerSecret,
+    baseurl: t.tapis.url,
+    created_at: String(START / 1000),
+    devurl: '',
+    expires_at: 'Wed Jan 1 16:00:00 UTC 2025',
+    expires_in: tokens.expiresIn,
+    refresh_token: tokens.refreshToken,
+    tenantid: t.tapis.tenantId,
+    username: 'alice',
+    ...overrides,
+  };
+  return { text: pythonJsonDumps(fields, true), clientKey: consumerKey, accessToken: tokens.accessToken };
+}
+
+function writeFile(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text, { mode: 0o644 });
+  return path;
+}
+
+/** Every file under `dir` with its content, to show that nothing changed. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isFile()) out[path] = readFileSync(path, 'utf8');
+  }
+  return out;
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+async function signedIn(env?: Record<string, string>): Promise<TapisHarness & { serverId: string; current: string }> {
+  const t = await tapisHarness({ env });
+  const serverId = await t.addServer();
+  await t.signIn(serverId);
+  return { ...t, serverId, current: join(t.home, '.agave', 'current') };
+}
+
+describe('exporting a Tapis session to ~/.agave/current', () => {
+  it('writes the save_configs layout, byte for byte, mode 0600', async () => {
+    const t = await signedIn();
+    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId });
+    expect(result).toEqual({ state: 'written', path: t.current, backupPath: null, warnings: expect.arrayContaining([expect.stringMatching(/https/)]) });
+    expect(mode(t.current)).toBe(0o600);
+    expect(mode(dirname(t.current))).toBe(0o700);
+    const text = readFileSync(t.current, 'utf8');
+
+    // The values are the live session's.
+    const file = JSON.parse(text) as Record<string, string | number>;
+    const clientName = t.tapis.clientNames('alice')[0] ?? '';
+    expect(file).toMatchObject({ apikey: t.tapis.getClient('alice', clientName)?.consumerKey, baseurl: t.tapis.url, tenantid: t.tapis.tenantId, username: 'alice', created_at: String(START / 1000), expires_in: 14400 });
+    expect(t.tapis.isAccessTokenValid(String(file.access_token))).toBe(true);
+    expect(t.tapis.isRefreshTokenValid(String(file.refresh_token))).toBe(true);
+
+    // The bytes are renderAgaveCurrent's for that session, and what the session copy gives.
+    const server = (await t.h.call<ServerView[]>('servers.list'))[0];
+    if (!server) throw new Error('no server');
+    const material = {
+      session: String(file.access_token),
+      credential: encodeCredential({ clientName, key: String(file.apikey), secret: String(file.apisecret), refreshToken: String(file.refresh_token), issuedAt: START / 1000, expiresIn: 14400 }),
+      expiresAt: null,
+      user: { name: 'alice' },
+      attributes: {},
+    };
+    expect(text).toBe(renderAgaveCurrent(server, material));
+    await t.h.call('clipboard.copySession', { serverId: t.serverId, format: 'agave-current' });
+    expect(t.h.clipboard.text).toBe(text);
+  });
+
+  it('an existing file is not replaced without overwrite: {state: "exists"}, the file untouched, nothing asked of the server', async () => {
+    const t = await signedIn();
+    writeFile(t.current, 'agavepy’s own session');
+    const before = { ...tree(t.home), mtime: statSync(t.current).mtimeMs };
+    const requests = t.tapis.requestLog.length;
+    expect(await t.h.call('sessionFiles.export', { serverId: t.serverId })).toEqual({ state: 'exists', path: t.current });
+    expect({ ...tree(t.home), mtime: statSync(t.current).mtimeMs }).toEqual(before);
+    expect(t.tapis.requestLog).toHaveLength(requests);
+  });
+
+  it('with overwrite, backs the old file up beside it first', async () => {
+    const t = await signedIn();
+    writeFile(t.current, '{"old": "session"}');
+    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    if (result.state !== 'written') throw new Error('not written');
+    expect(result.backupPath).toBe(`${t.current}.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`);
+    expect(readFileSync(result.backupPath ?? '', 'utf8')).toBe('{"old": "session"}');
+    expect(readFileSync(t.current, 'utf8')).toMatch(/^\{"access_token": /);
+    expect(mode(t.current)).toBe(0o600);
+    // No temporary file is left behind.
+    expect(readdirSync(dirname(t.current)).sort()).toEqual(['current', `current.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`]);
+  });
+
+  it('writes to a path the person chose, with ~ for the home folder', async () => {
+    const t = await signedIn();
+    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, path: '~/elsewhere/current' });
+    expect(result).toMatchObject({ state: 'written', path: join(t.home, 'elsewhere', 'current') });
+    expect(existsSync(t.current)).toBe(false);
+  });
+});
+
+describe('importing ~/.agave/current', () => {
+  it('adds the server it names and signs in with method "file"; the session works', async () => {
+    const t = await tapisHarness();
+    const { text, accessToken } = agavepyCurrent(t);
+    const path = writeFile(join(t.home, 'agavepy', 'current'), text);
+    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    expect(view).toMatchObject({ kind: 'tapis', url: t.tapis.url, options: { tenantId: t.tapis.tenantId }, name: `Tapis ${t.tapis.tenantId}` });
+    expect(view.session).toEqual({
+      state: 'signed-in',
+      user: { name: 'alice' },
+      method: 'file',
+      signedInAt: new Date(START).toISOString(),
+      persisted: true,
+      expiresAt: new Date(START + 14_400_000).toISOString(),
+      dependsOn: null,
+      passwordRemembered: false,
+    });
+    await t.h.call('clipboard.copySession', { serverId: view.id, format: 'access-token' });
+    expect(t.h.clipboard.text).toBe(accessToken);
+    expect(await t.h.call<TokenView[]>('tokens.list', { serverId: view.id, password: ALICE_PASSWORD })).toHaveLength(1);
+    // Importing changes nothing on disk.
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('a second import of the same file reuses the server', async () => {
+    const t = await tapisHarness();
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    const first = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    const second = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    expect(second.id).toBe(first.id);
+    expect(await t.h.call<ServerView[]>('servers.list')).toHaveLength(1);
+  });
+
+  it('takes the client name from config.json beside it: deleting that client signs out', async () => {
+    const t = await tapisHarness();
+    const { text, clientKey } = agavepyCurrent(t);
+    const path = writeFile(join(t.home, '.agave', 'current'), text);
+    writeFile(join(t.home, '.agave', 'config.json'), JSON.stringify({ current: { 'cli-client': { apikey: clientKey } } }, null, 4));
+    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    expect(view.session).toMatchObject({ dependsOn: 'cli-client' });
+    const tokens = await t.h.call<TokenView[]>('tokens.list', { serverId: view.id, password: ALICE_PASSWORD });
+    expect(tokens.map((x) => [x.name, x.usedBySession])).toEqual([['cli-client', true]]);
+  });
+
+  it('import then export gives back the same bytes while the token is fresh', async () => {
+    const t = await tapisHarness();
+    const { text } = agavepyCurrent(t);
+    const path = writeFile(join(t.home, 'from-agavepy', 'current'), text);
+    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    const out = join(t.home, 'to-agavepy', 'current');
+    expect(await t.h.call('sessionFiles.export', { serverId: view.id, path: out })).toMatchObject({ state: 'written', path: out });
+    expect(readFileSync(out, 'utf8')).toBe(text);
+    expect(t.tapis.tokenRequests.refresh).toBe(0);
+  });
+
+  it('a file that is not a session: FILE_ERROR, no server added, no file changed, no secret in the error', async () => {
+    const t = await tapisHarness();
+    const { text } = agavepyCurrent(t);
+    const broken = JSON.parse(text) as Record<string, unknown>;
+    delete broken.refresh_token;
+    const path = writeFile(join(t.home, '.agave', 'current'), JSON.stringify(broken));
+    const before = tree(t.home);
+    const error = await t.h.fail('sessionFiles.import', { kind: 'tapis', path });
+    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'path', message: expect.stringMatching(/refresh_token/) });
+    for (const secret of [broken.access_token, broken.apisecret]) expect(JSON.stringify(error)).not.toContain(String(secret));
+    writeFileSync(path, 'not json at all');
+    expect((await t.h.fail('sessionFiles.import', { kind: 'tapis', path })).code).toBe('FILE_ERROR');
+    expect(await t.h.call('servers.list')).toEqual([]);
+    expect(tree(t.home)).toEqual({ ...before, [path]: 'not json at all' });
+    expect(t.h.store.get('secrets') ?? {}).toEqual({});
+  });
+
+  it('a missing file: FILE_ERROR naming the path', async () => {
+    const t = await tapisHarness();
+    const path = join(t.home, 'nowhere', 'current');
+    expect(await t.h.fail('sessionFiles.import', { kind: 'tapis', path })).toMatchObject({ code: 'FILE_ERROR', field: 'path', message: expect.stringContaining(path) });
+    expect(await t.h.fail('sessionFiles.import', { kind: 'tapis' })).toMatchObject({ code: 'FILE_ERROR', message: expect.stringContaining(join(t.home, '.agave', 'current')) });
+    expect(await t.h.call('servers.list')).toEqual([]);
+  });
+});
+
+describe('where the session file is', () => {
+  it('~/.agave/current by default', async () => {
+    const t = await tapisHarness();
+    expect(await t.h.call<SessionFileLocation>('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, '.agave', 'current'), exists: false });
+    writeFile(join(t.home, '.agave', 'current'), '{}');
+    expect(await t.h.call<SessionFileLocation>('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, '.agave', 'current'), exists: true });
+  });
+
+  it('TAPIS_CACHE_DIR wins over AGAVE_CACHE_DIR, for locate and export', async () => {
+    const t = await signedIn({ TAPIS_CACHE_DIR: '$HOME/tapis-cache', AGAVE_CACHE_DIR: '$HOME/agave-cache' });
+    const path = join(t.home, 'tapis-cache', 'current');
+    expect(await t.h.call('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path, exists: false });
+    expect(await t.h.call('sessionFiles.export', { serverId: t.serverId })).toMatchObject({ state: 'written', path });
+    expect(existsSync(path)).toBe(true);
+    expect(existsSync(t.current)).toBe(false);
+    expect(existsSync(join(t.home, 'agave-cache'))).toBe(false);
+  });
+
+  it('AGAVE_CACHE_DIR is read when TAPIS_CACHE_DIR is not set', async () => {
+    const t = await tapisHarness({ env: { AGAVE_CACHE_DIR: '$HOME/agave-cache' } });
+    writeFile(join(t.home, 'agave-cache', 'current'), agavepyCurrent(t).text);
+    expect(await t.h.call('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, 'agave-cache', 'current'), exists: true });
+    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    expect(view.session).toMatchObject({ state: 'signed-in', method: 'file' });
+  });
+});

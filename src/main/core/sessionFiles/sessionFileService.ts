@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { ServerView, SessionFileExport, SessionFileLocation } from '../../../shared/model';
+import { KeyportError } from '../errors';
+import type { ImportedSession, Provider, SessionFileFormat } from '../providers/provider';
+import type { ProviderRegistry } from '../providers/registry';
+import { sameOptions, type ServerRegistry } from '../servers/serverRegistry';
+import type { SessionService } from '../sessions/sessionService';
+import type { Vault } from '../vault/vault';
+
+/** Session files are small; anything larger is not one. */
+const MAX_SESSION_FILE_BYTES = 1024 * 1024;
+
+export interface SessionFileDeps {
+  vault: Vault;
+  providers: ProviderRegistry;
+  sessions: SessionService;
+  servers: ServerRegistry;
+  env: Readonly<Record<string, string | undefined>>;
+  home: string;
+  now(): Date;
+}
+
+/** Imports and exports the session files of the CLIs Keyport replaces (Tapis: ~/.agave/current).
+ * The provider parses and renders; this service owns the disk: where the file is, reading it
+ * with a size limit, backing up before overwriting, and writing atomically with mode 0600. */
+export class SessionFileService {
+  private readonly deps: SessionFileDeps;
+
+  constructor(deps: SessionFileDeps) {
+    this.deps = deps;
+  }
+
+  async locate(kind: string): Promise<SessionFileLocation> {
+    const { format } = this.format(kind);
+    const path = format.defaultPath(this.deps.env, this.deps.home);
+    return { path, exists: await isFile(path) };
+  }
+
+  /** Reads the file and signs in to the server it names, adding that server if Keyport does not
+   * have it yet. Nothing changes unless the whole file is understood. */
+  async import(kind: string, requestedPath: string | undefined): Promise<ServerView> {
+    const { provider, format } = this.format(kind);
+    const path = this.resolvePath(requestedPath) ?? format.defaultPath(this.deps.env, this.deps.home);
+    const text = await readSessionFile(path);
+    if (text === null) {
+      throw new KeyportError('FILE_ERROR', `There is no session file at ${path}.`, {
+        hint: `Sign in with ${provider.descriptor.sessionFile?.consumer ?? 'the command line'} first, or choose the file’s path.`,
+        field: 'path',
+      });
+    }
+    const sessions = await format.parse(text, (name) => readSessionFile(join(dirname(path), basename(name))));
+    if (sessions.length === 0) {
+      throw new KeyportError('FILE_ERROR', `${path} holds no sign-in that Keyport can use.`, { hint: 'Sign in with the command line first, or choose another file.', field: 'path' });
+    }
+    const { servers, vault } = this.deps;
+    let last: string | null = null;
+    for (const imported of sessions) {
+      const same = format.sameServer ?? ((s: { url: string; options: Record<string, string> }, i: ImportedSession['server']) => s.url === i.url && sameOptions(s.options, i.options));
+      const existing = vault.servers().find((s) => s.kind === kind && same(s, imported.server));
+      const serverId =
+        existing?.id ??
+        (
+          await servers.add({
+            name: this.freeName(imported.server.suggestedName),
+            kind,
+            url: imported.server.url,
+            allowInsecureTls: false,
+            caCertificatePath: imported.server.caCertificatePath ?? null,
+            options: imported.server.options,
+          })
+        ).id;
+      await this.deps.sessions.adopt(serverId, imported);
+      last = serverId;
+    }
+    return servers.view(vault.server(last ?? ''));
+  }
+
+  /** Writes the server's live session to the CLI's file. An existing file is never replaced
+   * without `overwrite`, and is copied to a backup beside it first. */
+  async export(serverId: string, requestedPath: string | undefined, overwrite: boolean): Promise<SessionFileExport> {
+    const server = this.deps.vault.server(serverId);
+    const { format } = this.format(server.kind);
+    const path = this.resolvePath(requestedPath) ?? format.defaultPath(this.deps.env, this.deps.home);
+    const existing = await readSessionFile(path);
+    if (existing !== null && !overwrite) return { state: 'exists', path };
+    const material = await this.deps.sessions.material(serverId);
+    const { text, warnings } = format.render(server, material, existing);
+    let backupPath: string | null = null;
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      if (existing !== null) {
+        backupPath = this.backupPath(path);
+        await copyFile(path, backupPath);
+      }
+      await writeAtomically(path, text);
+    } catch (error) {
+      throw unwritable(path, error);
+    }
+    return { state: 'written', path, backupPath, warnings };
+  }
+
+  /** Removes this server's entry from the CLI's file (formats holding several servers), backing
+   * the file up first. A missing file or entry is not an error. */
+  async removeEntry(serverId: string): Promise<void> {
+    const server = this.deps.vault.server(serverId);
+    const { format } = this.format(server.kind);
+    if (!format.remove) return;
+    const path = format.defaultPath(this.deps.env, this.deps.home);
+    const existing = await readSessionFile(path);
+    if (existing === null) return;
+    const next = format.remove(server, existing);
+    if (next === null || next === existing) return;
+    try {
+      await copyFile(path, this.backupPath(path));
+      await writeAtomically(path, next);
+    } catch (error) {
+      throw unwritable(path, error);
+    }
+  }
+
+  private backupPath(path: string): string {
+    return `${path}.keyport-backup-${this.deps.now().toISOString().replace(/[:.]/g, '-')}`;
+  }
+
+  private format(kind: string): { provider: Provider; format: SessionFileFormat } {
+    const provider = this.deps.providers.get(kind);
+    if (!provider.sessionFile) {
+      throw new KeyportError('UNSUPPORTED', `${provider.descriptor.label} servers have no session file to import or export.`);
+    }
+    return { provider, format: provider.sessionFile };
+  }
+
+  private resolvePath(path: string | undefined): string | undefined {
+    if (path === undefined) return undefined;
+    const expanded = path.startsWith('~/') ? join(this.deps.home, path.slice(2)) : path;
+    if (!isAbsolute(expanded)) throw new KeyportError('VALIDATION', 'Use a full path, such as ~/.agave/current.', { field: 'path' });
+    return expanded;
+  }
+
+  private freeName(suggested: string): string {
+    const taken = new Set(this.deps.vault.servers().map((s) => s.name.toLocaleLowerCase()));
+    const base = suggested.slice(0, 90);
+    if (!taken.has(base.toLocaleLowerCase())) return base;
+    for (let i = 2; i < 1000; i++) if (!taken.has(`${base} (${i})`.toLocaleLowerCase())) return `${base} (${i})`;
+    return `${base} (${Date.now()})`;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The file's text, or null when there is none. Errors name the path, never the content. */
+async function readSessionFile(path: string): Promise<string | null> {
+  let size: number;
+  try {
+    // lstat: a session file that is a symbolic link may point anywhere (another user's file, a
+    // device); Keyport reads and replaces only real files.
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) {
+      throw new KeyportError('FILE_ERROR', `${path} is a symbolic link; Keyport reads and writes session files only directly.`, {
+        hint: 'Choose the file the link points to, or replace the link with the file.',
+        field: 'path',
+      });
+    }
+    if (!info.isFile()) throw new KeyportError('FILE_ERROR', `${path} is not a file.`, { field: 'path' });
+    // Writable by other users: someone else could have put their session there.
+    if (process.platform !== 'win32' && (info.mode & 0o022) !== 0) {
+      throw new KeyportError('FILE_ERROR', `${path} can be changed by other users, so Keyport does not trust it.`, {
+        hint: `Make it yours alone (chmod 600 ${path}), then try again.`,
+        field: 'path',
+      });
+    }
+    size = info.size;
+  } catch (error) {
+    if (error instanceof KeyportError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw unreadable(path, error);
+  }
+  if (size > MAX_SESSION_FILE_BYTES) {
+    throw new KeyportError('FILE_ERROR', `${path} is too large to be a session file.`, { hint: 'Check that you chose the right file.', field: 'path' });
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+}
+
+const unwritable = (path: string, error: unknown) =>
+  error instanceof KeyportError
+    ? error
+    : new KeyportError('FILE_ERROR', `Keyport could not write ${path}.`, {
+        hint: `${(error as NodeJS.ErrnoException).code ?? 'The disk refused it'}: check that the folder exists and is yours to write.`,
+        field: 'path',
+      });
+
+const unreadable = (path: string, error: unknown) =>
+  new KeyportError('FILE_ERROR', `Keyport could not read ${path}.`, {
+    hint: `${(error as NodeJS.ErrnoException).code ?? 'The disk refused it'}: check the file’s permissions.`,
+    field: 'path',
+  });
+
+/** Write beside, then rename: a crash leaves the old file or the new one, never half of one.
+ * Mode 0600: the file holds tokens. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.keyport-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
