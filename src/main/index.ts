@@ -4,6 +4,7 @@ import type { Core } from './core/core';
 import { createCore } from './core/createCore';
 import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
 import { installAppMenu } from './electron/appMenu';
+import { createExternalBrowser } from './electron/externalBrowser';
 import { createCertificatePicker } from './electron/certificatePicker';
 import { createElectronClipboard } from './electron/electronClipboard';
 import { createMainWindow } from './electron/hardenedWindow';
@@ -33,10 +34,9 @@ if (!app.requestSingleInstanceLock()) {
   // Before `ready`: privileged schemes and the sandbox can only be set up this early.
   app.enableSandbox();
   registerAppScheme();
-  // The one shell.openExternal: reached only through the navigation guards of security.ts, which
-  // pass it nothing but the web URLs they allow (electronegativity's OPEN_EXTERNAL_JS_CHECK asks
-  // for this review; see scripts/electronegativity-allowlist.json).
-  guardAllWebContents(app, trustedOrigins, (url) => shell.openExternal(url));
+  // No page can navigate away, open a window or hand a URL to the system browser; the core's
+  // sign-in flows open pages through createExternalBrowser only.
+  guardAllWebContents(app, trustedOrigins);
 
   app.on('second-instance', showMainWindow);
   app.on('window-all-closed', () => {
@@ -70,6 +70,7 @@ async function start(): Promise<void> {
     cipher: await createSafeStorageCipher(),
     clipboard: createElectronClipboard(),
     filePicker: createCertificatePicker(() => mainWindow),
+    browser: createExternalBrowser(shell),
     logger,
     appVersion: app.getVersion(),
   });

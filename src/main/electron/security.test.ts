@@ -45,10 +45,9 @@ class FakeWebContents extends EventEmitter {
 
 function guarded() {
   const contents = new FakeWebContents();
-  const openExternal = vi.fn();
   // The fake has the members the guards use (on, setWindowOpenHandler) and nothing else.
-  installNavigationGuards(contents as unknown as WebContents, TRUSTED, openExternal);
-  return { contents, openExternal };
+  installNavigationGuards(contents as unknown as WebContents, TRUSTED);
+  return { contents };
 }
 
 function navigation(url: string) {
@@ -110,30 +109,20 @@ describe('installSessionGuards', () => {
 });
 
 describe('installNavigationGuards', () => {
-  it('prevents navigation to another origin and opens web links in the browser instead', () => {
-    const { contents, openExternal } = guarded();
-    const event = navigation('https://evil.example/phish');
-    contents.emit('will-navigate', event);
-    expect(event.preventDefault).toHaveBeenCalled();
-    expect(openExternal).toHaveBeenCalledWith('https://evil.example/phish');
-  });
-
-  it('allows navigation within the trusted origin', () => {
-    const { contents, openExternal } = guarded();
-    const event = navigation('app://keyport/index.html#/servers');
-    contents.emit('will-navigate', event);
-    expect(event.preventDefault).not.toHaveBeenCalled();
-    expect(openExternal).not.toHaveBeenCalled();
-  });
-
-  it('never hands non-web URLs to the system', () => {
-    const { contents, openExternal } = guarded();
-    for (const url of ['file:///etc/passwd', 'smb://host/share', 'app://keyport.evil/x', 'javascript:alert(1)']) {
+  it('prevents navigation to another origin, web or not', () => {
+    const { contents } = guarded();
+    for (const url of ['https://evil.example/phish', 'file:///etc/passwd', 'smb://host/share', 'app://keyport.evil/x', 'javascript:alert(1)']) {
       const event = navigation(url);
       contents.emit('will-navigate', event);
       expect(event.preventDefault).toHaveBeenCalled();
     }
-    expect(openExternal).not.toHaveBeenCalled();
+  });
+
+  it('allows navigation within the trusted origin', () => {
+    const { contents } = guarded();
+    const event = navigation('app://keyport/index.html#/servers');
+    contents.emit('will-navigate', event);
+    expect(event.preventDefault).not.toHaveBeenCalled();
   });
 
   it('prevents redirects to another origin', () => {
@@ -146,13 +135,11 @@ describe('installNavigationGuards', () => {
     expect(home.preventDefault).not.toHaveBeenCalled();
   });
 
-  it('denies every window.open, even to the app itself', () => {
-    const { contents, openExternal } = guarded();
+  it('denies every window.open, even to the app itself, and opens nothing outside', () => {
+    const { contents } = guarded();
     expect(openWindow(contents, 'https://docs.example/help')).toEqual({ action: 'deny' });
     expect(openWindow(contents, 'app://keyport/index.html')).toEqual({ action: 'deny' });
     expect(openWindow(contents, 'file:///etc/passwd')).toEqual({ action: 'deny' });
-    expect(openExternal).toHaveBeenCalledTimes(1);
-    expect(openExternal).toHaveBeenCalledWith('https://docs.example/help');
   });
 
   it('refuses to attach a <webview>', () => {
@@ -164,9 +151,8 @@ describe('installNavigationGuards', () => {
 
   it('is installed on every WebContents the app creates', () => {
     const app = new EventEmitter();
-    const openExternal = vi.fn();
     // Only `on` is used.
-    guardAllWebContents(app as unknown as App, TRUSTED, openExternal);
+    guardAllWebContents(app as unknown as App, TRUSTED);
     const contents = new FakeWebContents();
     app.emit('web-contents-created', {}, contents);
     const event = navigation('https://evil.example/');

@@ -57,42 +57,24 @@ export function isExternalWebUrl(url: string): boolean {
   }
 }
 
-export type OpenExternal = (url: string) => void | Promise<void>;
-
 type GuardedWebContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
 
-/** The page can never leave the app's own origin, open a window, or embed a <webview>. Web
- * links it tries to open (a click or `window.open`) go to the system browser instead. */
-export function installNavigationGuards(contents: GuardedWebContents, trustedOrigins: readonly string[], openExternal: OpenExternal): void {
-  const openOutside = (url: string) => {
-    if (!isExternalWebUrl(url)) return;
-    const ignore = () => {
-      // No browser to open the link with: nothing useful to tell the page.
-    };
-    try {
-      Promise.resolve(openExternal(url)).catch(ignore);
-    } catch {
-      ignore();
-    }
-  };
-
+/** The page can never leave the app's own origin, open a window, embed a <webview>, or hand a
+ * URL to the system browser: the only URLs Keyport opens outside are the sign-in pages the core
+ * builds from a configured server's discovery document (src/main/electron/externalBrowser.ts). */
+export function installNavigationGuards(contents: GuardedWebContents, trustedOrigins: readonly string[]): void {
   contents.on('will-navigate', (event) => {
-    if (isTrustedSenderUrl(event.url, trustedOrigins)) return;
-    event.preventDefault();
-    openOutside(event.url);
+    if (!isTrustedSenderUrl(event.url, trustedOrigins)) event.preventDefault();
   });
   contents.on('will-redirect', (event) => {
     if (!isTrustedSenderUrl(event.url, trustedOrigins)) event.preventDefault();
   });
-  contents.setWindowOpenHandler(({ url }) => {
-    openOutside(url);
-    return { action: 'deny' };
-  });
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
 /** The same guards on every WebContents the app ever creates (the main window's included), so
  * a window opened some other way is never left unguarded. */
-export function guardAllWebContents(app: Pick<App, 'on'>, trustedOrigins: readonly string[], openExternal: OpenExternal): void {
-  app.on('web-contents-created', (_event, contents) => installNavigationGuards(contents, trustedOrigins, openExternal));
+export function guardAllWebContents(app: Pick<App, 'on'>, trustedOrigins: readonly string[]): void {
+  app.on('web-contents-created', (_event, contents) => installNavigationGuards(contents, trustedOrigins));
 }
