@@ -4,48 +4,19 @@ import { X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { basic, bearer, call, useServers } from '../common/testing.ts';
+import type { Answer } from '../common/testing.ts';
 import { startConnectProxy } from './connectProxy.ts';
 import { startTapisServer } from './tapisServer.ts';
-import type { TapisServer, TapisServerOptions } from './tapisServer.ts';
+import type { TapisServer } from './tapisServer.ts';
 
 const ALICE_PASSWORD = 'wonderland-secret';
 const BOB_PASSWORD = 'builder-secret';
 const FORM = 'application/x-www-form-urlencoded';
 
-function basic(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-}
-
-function bearer(token: string): string {
-  return `Bearer ${token}`;
-}
-
 function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  contentType: string | null;
-  text: string;
-  json: unknown;
-}
-
-async function call(server: TapisServer, method: string, path: string, init: { auth?: string; body?: string; contentType?: string } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (init.auth !== undefined) headers.Authorization = init.auth;
-  if (init.contentType !== undefined) headers['Content-Type'] = init.contentType;
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: init.body });
-  const text = await response.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Left undefined: some answers are deliberately not JSON.
-  }
-  return { status: response.status, headers: response.headers, contentType: response.headers.get('content-type'), text, json };
 }
 
 interface ClientJson {
@@ -114,20 +85,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 describe('Tapis reference server', () => {
   let server: TapisServer;
-  const started: TapisServer[] = [];
-
-  async function start(options?: TapisServerOptions): Promise<TapisServer> {
-    const s = await startTapisServer(options);
-    started.push(s);
-    return s;
-  }
+  const start = useServers(startTapisServer);
 
   beforeEach(async () => {
     server = await start();
-  });
-
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((s) => s.close()));
   });
 
   describe('basics', () => {

@@ -5,12 +5,12 @@
 // status codes, name rules, lifetimes) are the constants at the top of this file.
 // This file must run under plain `node --experimental-strip-types` (npm run servers), so it
 // uses only erasable TypeScript and imports nothing from src/.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import { generate } from 'selfsigned';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { createFaultInjector } from '../common/faults.ts';
+import type { Fault, FaultAction, Faults } from '../common/faults.ts';
+import { JSON_TYPE, listen, readBody as readRequestBody, requestHandler, sameSecret, sendJson } from '../common/httpServer.ts';
+import type { AuthScheme, Credentials } from '../common/httpServer.ts';
 
 export interface TapisUser {
   readonly username: string;
@@ -33,28 +33,14 @@ export interface TapisServerOptions {
   https?: boolean;
 }
 
-/** What a fault does to a matching request. */
-export type TapisFaultAction =
-  | { kind: 'delay'; ms: number }
-  | { kind: 'status'; status: number; body?: string; contentType?: string }
-  | { kind: 'malformed-json' }
-  | { kind: 'html'; status?: number }
-  | { kind: 'reset' }
-  | { kind: 'wrong-shape' };
+/** What a fault does to a matching request (see e2e/servers/common/faults.ts). */
+export type TapisFaultAction = FaultAction;
 
-export type TapisFault = TapisFaultAction & {
-  /** Tested against the request path (no query); every path when absent. */
-  match?: RegExp;
-  /** How many requests the fault applies to; unlimited when absent. */
-  times?: number;
-};
+export type TapisFault = Fault;
 
-export interface TapisFaults {
-  add(fault: TapisFault): void;
-  clear(): void;
-}
+export type TapisFaults = Faults;
 
-export type TapisAuthScheme = 'basic' | 'bearer' | 'none' | 'other';
+export type TapisAuthScheme = AuthScheme;
 
 /** One request as the server saw it. Never holds passwords, secrets or token values. */
 export interface TapisRequestLogEntry {
@@ -137,8 +123,6 @@ export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 14400;
 // Assumed: the real refresh-token lifetime is not public.
 const DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 
-const MAX_BODY_BYTES = 64 * 1024;
-const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 // The "version" every Agave service put in its envelope (assumed value).
 const API_VERSION = '2.0.0';
@@ -195,12 +179,6 @@ interface RefreshTokenRecord {
   readonly expiresAt: number;
 }
 
-type Credentials =
-  | { scheme: 'basic'; username: string; password: string }
-  | { scheme: 'bearer'; token: string }
-  | { scheme: 'none' }
-  | { scheme: 'other' };
-
 /** An error answer with its exact body, so that each route family keeps its own error shape. */
 class HttpError extends Error {
   readonly status: number;
@@ -225,44 +203,8 @@ function oauthError(status: number, error: string, description: string): HttpErr
   return new HttpError(status, description, { error, error_description: description }, headers);
 }
 
-function parseAuthorization(header: string | undefined): Credentials {
-  if (header === undefined || header.trim() === '') return { scheme: 'none' };
-  const [scheme = '', ...rest] = header.trim().split(/\s+/);
-  const value = rest.join(' ');
-  if (scheme.toLowerCase() === 'bearer' && value !== '') return { scheme: 'bearer', token: value };
-  if (scheme.toLowerCase() === 'basic' && value !== '') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return { scheme: 'other' };
-    return { scheme: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  }
-  return { scheme: 'other' };
-}
-
-// Hashing first gives equal-length buffers, so timingSafeEqual never throws and the
-// comparison time does not reveal the secret's length.
-function sameSecret(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
-}
-
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(envelopeError(413, 'Request body too large'));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readRequestBody(req, () => envelopeError(413, 'Request body too large'));
 }
 
 function mediaType(req: IncomingMessage): string {
@@ -295,34 +237,8 @@ function parseFields(req: IncomingMessage, body: Buffer): Map<string, string> {
   throw envelopeError(415, `Unsupported Content-Type '${type}'`);
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
-  send(res, status, JSON.stringify(value), { 'Content-Type': JSON_TYPE, ...headers });
-}
-
 function envelope(message: string, result: unknown): unknown {
   return { status: 'success', message, version: API_VERSION, result };
-}
-
-async function makeCertificate(): Promise<{ key: string; cert: string }> {
-  // As in the EDS server: EC for speed, SANs for 127.0.0.1 and localhost, not a CA.
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 7 * 24 * 60 * 60 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-    ],
-  });
-  return { key: pems.private, cert: pems.cert };
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -350,10 +266,11 @@ export async function startTapisServer(options: TapisServerOptions = {}): Promis
   const accessTokens = new Map<string, AccessTokenRecord>();
   const refreshTokens = new Map<string, RefreshTokenRecord>();
   const requestLog: TapisRequestLogEntry[] = [];
-  const faultList: { fault: TapisFault; remaining: number }[] = [];
-  const pendingDelays = new Set<() => void>();
+  const faults = createFaultInjector({
+    errorBody: (_status, message) => ({ status: 'error', message, version: API_VERSION, result: null }),
+    malformedJson: '{"status": "success", "access_token": "abc", "result": [',
+  });
   const counts = { password: 0, refresh: 0, total: 0 };
-  let closed = false;
   let url = '';
 
   const findUser = (username: string): TapisUser | undefined => users.find((u) => u.username === username);
@@ -582,123 +499,20 @@ export async function startTapisServer(options: TapisServerOptions = {}): Promis
     throw envelopeError(404, 'Not Found');
   };
 
-  const wait = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        pendingDelays.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pendingDelays.add(done);
-    });
-
-  /** Applies matching faults in the order added; returns true when one answered the request. */
-  const applyFaults = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
-    for (const entry of [...faultList]) {
-      const { fault } = entry;
-      if (entry.remaining <= 0) continue;
-      if (fault.match !== undefined) {
-        fault.match.lastIndex = 0; // a /g or /y RegExp would otherwise remember the last match
-        if (!fault.match.test(path)) continue;
-      }
-      entry.remaining -= 1;
-      switch (fault.kind) {
-        case 'delay':
-          await wait(fault.ms);
-          if (closed) {
-            res.destroy();
-            return true;
-          }
-          continue; // a delay slows the request down; later faults or the real answer follow
-        case 'status':
-          await readBody(req).catch(() => undefined);
-          if (fault.body === undefined) {
-            sendJson(res, fault.status, { status: 'error', message: STATUS_CODES[fault.status] ?? 'Error', version: API_VERSION, result: null });
-          } else {
-            send(res, fault.status, fault.body, { 'Content-Type': fault.contentType ?? JSON_TYPE });
-          }
-          return true;
-        case 'malformed-json':
-          await readBody(req).catch(() => undefined);
-          send(res, 200, '{"status": "success", "access_token": "abc", "result": [', { 'Content-Type': JSON_TYPE });
-          return true;
-        case 'html': {
-          await readBody(req).catch(() => undefined);
-          const status = fault.status ?? 502;
-          const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
-          send(res, status, `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><hr><center>nginx</center></body></html>\n`, {
-            'Content-Type': 'text/html; charset=utf-8',
-          });
-          return true;
-        }
-        case 'reset': {
-          const socket: Socket = req.socket;
-          // A TCP RST is what a crashing proxy produces; TLS sockets cannot reset, so they just close.
-          try {
-            socket.resetAndDestroy();
-          } catch {
-            socket.destroy();
-          }
-          return true;
-        }
-        case 'wrong-shape':
-          // Valid JSON that is neither an envelope nor a token answer.
-          await readBody(req).catch(() => undefined);
-          sendJson(res, 200, { result: 'ok', data: [] });
-          return true;
-      }
-    }
-    return false;
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const credentials = parseAuthorization(req.headers.authorization);
-    const entry: TapisRequestLogEntry = {
-      method: req.method ?? 'GET',
-      path: target.pathname,
-      query: target.search.replace(/^\?/, ''),
-      auth: credentials.scheme,
-      grantType: null,
-      status: null,
-    };
-    requestLog.push(entry);
-    res.on('finish', () => {
-      entry.status = res.statusCode;
-    });
-    try {
-      if (await applyFaults(req, res, target.pathname)) return;
-      await route(req, res, target.pathname, credentials, entry);
-    } catch (error) {
-      if (error instanceof HttpError) sendJson(res, error.status, error.body, error.headers);
-      else sendJson(res, 500, { status: 'error', message: 'Internal Server Error', version: API_VERSION, result: null });
-    }
-  };
-
-  const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    void handle(req, res);
-  };
-
-  let caPem: string | undefined;
-  let server: Server;
-  if (options.https === true) {
-    const { key, cert } = await makeCertificate();
-    caPem = cert;
-    server = createHttpsServer({ key, cert }, listener);
-  } else {
-    server = createHttpServer(listener);
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `${options.https === true ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const server = await listen(
+    { https: options.https, faults },
+    requestHandler({
+      requestLog,
+      faults,
+      entry: (base): TapisRequestLogEntry => ({ ...base, grantType: null, status: null }),
+      route,
+      fail: (res, error) => {
+        if (error instanceof HttpError) sendJson(res, error.status, error.body, error.headers);
+        else sendJson(res, 500, { status: 'error', message: 'Internal Server Error', version: API_VERSION, result: null });
+      },
+    }),
+  );
+  url = server.url;
 
   const seedError = (error: unknown): never => {
     throw error instanceof HttpError ? new Error(error.message) : error;
@@ -706,19 +520,12 @@ export async function startTapisServer(options: TapisServerOptions = {}): Promis
 
   return {
     url,
-    caPem,
+    caPem: server.caPem,
     tenantId,
     users,
     accessTokenLifetimeSeconds: accessLifetimeS,
     requestLog,
-    faults: {
-      add(fault: TapisFault): void {
-        faultList.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
-      },
-      clear(): void {
-        faultList.length = 0;
-      },
-    },
+    faults: faults.faults,
     tokenRequests: {
       get password() {
         return counts.password;
@@ -770,14 +577,6 @@ export async function startTapisServer(options: TapisServerOptions = {}): Promis
       const now = Date.now();
       for (const record of accessTokens.values()) if (username === undefined || record.username === username) record.expiresAt = now;
     },
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      for (const release of [...pendingDelays]) release();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: server.close,
   };
 }
