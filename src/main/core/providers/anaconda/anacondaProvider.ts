@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import type { UserInfo } from '../../../../shared/model';
+import { ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
+import { KeyportError } from '../../errors';
+import { errorForStatus, parseJson } from '../../http/responses';
+import type { HttpRequest, HttpResponse } from '../../http/types';
+import { browserSignIn, discover, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
+import type { ServerRecord } from '../../vault/records';
+import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
+import { keyringDomain, keyringPath, parseKeyring, removeFromKeyring, renderKeyring } from './anacondaKeyring';
+import { requireApiKeyExpiry } from './apiKeyJwt';
+
+/** The public client id of the anaconda CLIs (anaconda_auth/config.py). */
+export const ANACONDA_PUBLIC_CLIENT_ID = 'b4ad7f1d-c784-46b5-a9fe-106e50441f5a';
+/** What anaconda-auth's browser login asks for (actions.py make_auth_code_request_url). */
+const BROWSER_SCOPE = 'openid email profile offline_access';
+/** Its device login asks for `openid` only (actions.py _do_device_flow). */
+const DEVICE_SCOPE = 'openid';
+/** The scopes anaconda-auth mints its key with (actions.py get_api_key). */
+const KEY_SCOPES = ['cloud:read', 'cloud:write', 'repo:read'];
+const KEY_TAGS = ['keyport'];
+const EXPECTED = 'an Anaconda site';
+const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$/;
+
+const mintedAnswer = z.object({ api_key: z.string().min(1), id: z.string().optional(), expires_at: z.string().optional() });
+const keyListAnswer = z.array(
+  z.object({
+    id: z.string(),
+    name: z.string().nullable().optional(),
+    scopes: z.array(z.string()).nullable().optional(),
+    created_at: z.string().nullable().optional(),
+    expires_at: z.string().nullable().optional(),
+    last_used_at: z.string().nullable().optional(),
+  }),
+);
+const accountAnswer = z.object({
+  user: z.object({ email: z.string().nullable().optional(), username: z.string().nullable().optional(), first_name: z.string().nullable().optional(), last_name: z.string().nullable().optional() }),
+});
+
+/** domain_validator of anaconda-auth: keep host[:port] of whatever was typed. */
+function hostOf(value: string): string {
+  const withScheme = /^https?:\/\//i.test(value) ? value : `https://${value}`;
+  try {
+    return new URL(withScheme).host;
+  } catch {
+    return '';
+  }
+}
+
+/** Where sign-in lives: the auth-domain override, else the site itself, with the site's scheme. */
+const authBase = (server: ServerRecord): string => {
+  const site = new URL(server.url);
+  return server.options.authDomain ? `${site.protocol}//${server.options.authDomain}` : `${site.protocol}//${site.host}`;
+};
+
+function extraHeaders(server: ServerRecord): Record<string, string> {
+  return server.options.extraHeaders ? (JSON.parse(server.options.extraHeaders) as Record<string, string>) : {};
+}
+
+async function send(ctx: ServerContext, request: Omit<HttpRequest, 'headers'>): Promise<HttpResponse> {
+  return ctx.http.send(ctx.target, { ...request, headers: extraHeaders(ctx.server) });
+}
+
+const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
+
+/** A key the site no longer accepts means the session is over (AUTH_FAILED). */
+function apiError(ctx: ServerContext, res: HttpResponse, overrides: Partial<Record<number, KeyportError>> = {}): KeyportError {
+  return errorForStatus(res, ctx.server.name, {
+    401: new KeyportError('AUTH_FAILED', `${ctx.server.name} no longer accepts Keyport’s API key.`, { hint: 'Sign in again.' }),
+    ...overrides,
+  });
+}
+
+/** As anaconda-auth's get_api_key: the auth domain's /api/auth/api-keys, then the site's
+ * /api/iam/api-keys; only a 201 counts. */
+async function mintApiKey(ctx: ServerContext, accessToken: string): Promise<{ apiKey: string; id: string | null }> {
+  const urls = [`${authBase(ctx.server)}/api/auth/api-keys`, `${ctx.server.url}/api/iam/api-keys`];
+  let last: HttpResponse | null = null;
+  for (const url of urls) {
+    const res = await send(ctx, { method: 'POST', url, bearer: accessToken, json: { scopes: KEY_SCOPES, tags: KEY_TAGS } });
+    if (res.status === 201) {
+      const minted = parseJson(res, mintedAnswer, ctx.server.name, EXPECTED);
+      return { apiKey: minted.api_key, id: minted.id ?? null };
+    }
+    last = res;
+  }
+  throw new KeyportError('AUTH_FAILED', `${ctx.server.name} signed you in but gave no API key (HTTP ${last?.status ?? '?'}).`, {
+    hint: 'Your account may not be allowed to create API keys. Try again later.',
+  });
+}
+
+async function account(ctx: ServerContext, apiKey: string): Promise<UserInfo> {
+  const res = await send(ctx, { method: 'GET', url: `${ctx.server.url}/api/account`, bearer: apiKey });
+  if (!ok(res)) throw apiError(ctx, res);
+  const { user } = parseJson(res, accountAnswer, ctx.server.name, EXPECTED);
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username || user.email || 'Anaconda user';
+  const info: UserInfo = { name: user.username || name };
+  if (user.email) info.email = user.email;
+  return info;
+}
+
+async function sessionFrom(ctx: ServerContext, tokens: OidcTokens): Promise<SignInResult> {
+  const { apiKey, id } = await mintApiKey(ctx, tokens.accessToken);
+  const expiresAt = requireApiKeyExpiry(apiKey, ctx.server.name).toISOString();
+  const user = await account(ctx, apiKey);
+  return { session: apiKey, credential: null, expiresAt, user, dependsOnTokenId: id ?? undefined };
+}
+
+const oidcSettings = (server: ServerRecord) => ({ issuer: authBase(server), clientId: server.options.clientId || ANACONDA_PUBLIC_CLIENT_ID });
+
+/** Variables the anaconda tools read: ANACONDA_AUTH_* (current) and ANACONDA_CLOUD_API_KEY
+ * (older installs; the AUTH one wins when both are set). */
+function environment(server: ServerRecord, apiKey: string): Array<[string, string]> {
+  const env: Array<[string, string]> = [];
+  const domain = keyringDomain(server);
+  if (domain !== 'anaconda.com') env.push(['ANACONDA_AUTH_DOMAIN', domain]);
+  env.push(['ANACONDA_AUTH_API_KEY', apiKey], ['ANACONDA_CLOUD_API_KEY', apiKey]);
+  return env;
+}
+
+export const anacondaProvider: Provider = {
+  descriptor: {
+    kind: 'anaconda',
+    label: 'Anaconda',
+    description: 'anaconda.com and Anaconda sites, as anaconda-auth signs in: browser or code login, then API keys.',
+    urlLabel: 'Site',
+    urlPlaceholder: 'https://anaconda.com',
+    signInMethods: ['browser', 'device'],
+    tokenNoun: 'API key',
+    tokenColumns: { created: true, lastUsed: true, expires: true, scopes: true },
+    extraColumns: [],
+    createFields: [],
+    revokeVerb: 'Revoke',
+    tokensNeedPassword: false,
+    refreshableSession: false,
+    serverFields: [
+      { id: 'authDomain', label: 'Sign-in domain', placeholder: 'auth.anaconda.com', hint: 'Only if sign-in lives on another host (anaconda-auth’s auth_domain_override).' },
+      { id: 'clientId', label: 'Client id', placeholder: ANACONDA_PUBLIC_CLIENT_ID, hint: 'Leave empty for the public client of the anaconda tools.' },
+      { id: 'extraHeaders', label: 'Extra headers (JSON object)', placeholder: '{"X-Org": "acme"}', hint: 'Sent with every API request, as anaconda-auth’s extra_headers.' },
+    ],
+    copyFormats: ENVIRONMENT_COPY_FORMATS,
+    defaultCopyFormat: 'shell',
+    sessionCopyFormats: ENVIRONMENT_COPY_FORMATS.map((f) => ({ id: f.id, label: f.id === 'raw' ? 'API key' : `API key (${f.label})` })),
+    sessionFile: {
+      displayPath: '~/.anaconda/keyring',
+      consumer: 'anaconda-auth and conda',
+      removableEntry: true,
+      exportNote:
+        'Keyport writes this site’s API key into the keyring file and leaves every other entry as it is. anaconda-auth ignores the file while ANACONDA_AUTH_API_KEY or ANACONDA_CLOUD_API_KEY is set.',
+    },
+  },
+
+  checkServer(url, options) {
+    const site = new URL(url);
+    if (site.pathname !== '/' && site.pathname !== '') {
+      throw new KeyportError('VALIDATION', 'An Anaconda site address has no path.', { hint: `Use ${site.protocol}//${site.host}.`, field: 'url' });
+    }
+    const checked: Record<string, string> = {};
+    if (options.authDomain) {
+      const host = hostOf(options.authDomain);
+      if (!HOST.test(host)) throw new KeyportError('VALIDATION', 'Enter the sign-in domain as a host name, such as auth.anaconda.com.', { field: 'authDomain' });
+      checked.authDomain = host;
+    }
+    if (options.clientId) {
+      if (!/^[\x21-\x7e]{1,200}$/.test(options.clientId)) throw new KeyportError('VALIDATION', 'A client id has no spaces or special characters.', { field: 'clientId' });
+      checked.clientId = options.clientId;
+    }
+    if (options.extraHeaders) {
+      let headers: unknown;
+      try {
+        headers = JSON.parse(options.extraHeaders);
+      } catch {
+        throw new KeyportError('VALIDATION', 'Extra headers must be a JSON object, such as {"X-Org": "acme"}.', { field: 'extraHeaders' });
+      }
+      const valid =
+        typeof headers === 'object' &&
+        headers !== null &&
+        !Array.isArray(headers) &&
+        Object.entries(headers).every(([k, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(k) && typeof v === 'string' && !/[\r\n\0]/.test(v) && k.toLowerCase() !== 'authorization');
+      if (!valid) throw new KeyportError('VALIDATION', 'Extra headers must map header names to text (and cannot set Authorization).', { field: 'extraHeaders' });
+      checked.extraHeaders = JSON.stringify(headers);
+    }
+    return { url: `${site.protocol}//${site.host}`, options: checked };
+  },
+
+  async signInWithBrowser(ctx, flow) {
+    const config = await discover(ctx, oidcSettings(ctx.server));
+    const tokens = await browserSignIn(ctx, config, {
+      scope: BROWSER_SCOPE,
+      openBrowser: flow.openBrowser,
+      timeoutMs: flow.timeoutMs,
+      signal: flow.signal,
+      redirectPath: '/auth/oidc',
+    });
+    return sessionFrom(ctx, tokens);
+  },
+
+  async startDeviceSignIn(ctx, signal) {
+    const config = await discover(ctx, oidcSettings(ctx.server));
+    const started = await startDeviceSignIn(ctx, config, DEVICE_SCOPE, signal, ctx.now);
+    return { code: started.code, result: started.tokens.then((tokens) => sessionFrom(ctx, tokens)) };
+  },
+
+  async checkSession(ctx, apiKey) {
+    await account(ctx, apiKey);
+  },
+
+  async listTokens(ctx, { session }): Promise<ProviderToken[]> {
+    const res = await send(ctx, { method: 'GET', url: `${ctx.server.url}/api/iam/api-keys`, bearer: session });
+    if (!ok(res)) throw apiError(ctx, res);
+    return parseJson(res, keyListAnswer, ctx.server.name, EXPECTED).map((k) => ({
+      id: k.id,
+      name: k.name || `Key ${k.id.slice(0, 8)}`,
+      createdAt: k.created_at ?? null,
+      lastUsedAt: k.last_used_at ?? null,
+      expiresAt: k.expires_at ?? null,
+      scopes: k.scopes ?? null,
+    }));
+  },
+
+  async createToken(ctx, { session }, { name }) {
+    const res = await send(ctx, { method: 'POST', url: `${ctx.server.url}/api/iam/api-keys`, bearer: session, json: { name, scopes: KEY_SCOPES, tags: KEY_TAGS } });
+    if (res.status !== 201 && !ok(res)) throw apiError(ctx, res);
+    const minted = parseJson(res, mintedAnswer, ctx.server.name, EXPECTED);
+    const expiresAt = requireApiKeyExpiry(minted.api_key, ctx.server.name).toISOString();
+    const id = minted.id ?? minted.api_key.slice(-12);
+    return {
+      token: { id, name, createdAt: ctx.now().toISOString(), lastUsedAt: null, expiresAt, scopes: KEY_SCOPES },
+      secret: minted.api_key,
+    };
+  },
+
+  async revokeToken(ctx, { session }, id) {
+    const res = await send(ctx, { method: 'DELETE', url: `${ctx.server.url}/api/iam/api-keys/${encodeURIComponent(id)}`, bearer: session });
+    if (ok(res)) return;
+    throw apiError(ctx, res, { 404: new KeyportError('NOT_FOUND', `${ctx.server.name} has no such API key.`, { hint: 'It may have been revoked already. Reload the list.' }) });
+  },
+
+  copyEnvironment: (server, secret) => environment(server, secret),
+
+  renderSessionCopy(server, material, format) {
+    return renderCopyText(format, material.session, environment(server, material.session));
+  },
+
+  sessionFile: {
+    defaultPath: keyringPath,
+    parse: async (text) => parseKeyring(text),
+    sameServer: (server, imported) => new URL(server.url).host === new URL(imported.url).host,
+    render: (server, material, existing) => ({ text: renderKeyring(server, material, existing), warnings: [] }),
+    remove: removeFromKeyring,
+  },
+};
