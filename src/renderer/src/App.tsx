@@ -5,6 +5,7 @@ import { LockScreen } from './components/LockScreen';
 import { ErrorMessage } from './components/ErrorMessage';
 import { ServerDetail } from './components/ServerDetail';
 import { ServerFormDialog } from './components/ServerFormDialog';
+import { ImportSessionDialog } from './components/ImportSessionDialog';
 import { ServerList } from './components/ServerList';
 import { SettingsDialog } from './components/SettingsDialog';
 import { StorageBanner } from './components/StorageBanner';
@@ -16,7 +17,8 @@ export function App() {
   const hasServers = useKeyport((s) => s.servers.length > 0);
   const selected = useSelectedServer();
   const locked = useKeyport((s) => s.status?.storage.locked ?? false);
-  const [dialog, setDialog] = useState<'add' | 'settings' | null>(null);
+  const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | null>(null);
+  const canImport = useKeyport((s) => s.kinds.some((k) => k.sessionFile));
 
   useEffect(() => {
     const { load, setClipboard, refreshServers, loadTokens, setStatus } = useKeyport.getState();
@@ -62,6 +64,11 @@ export function App() {
         <button type="button" className="primary wide" onClick={() => setDialog('add')} disabled={!loaded}>
           Add server
         </button>
+        {canImport ? (
+          <button type="button" className="wide" onClick={() => setDialog('import')} disabled={!loaded}>
+            Import session…
+          </button>
+        ) : null}
         <ServerList />
         <div className="sidebar-footer">
           <button type="button" className="quiet" onClick={() => setDialog('settings')} disabled={!loaded}>
@@ -88,6 +95,7 @@ export function App() {
       </main>
       <ClipboardStatus />
       {dialog === 'add' ? <ServerFormDialog server={null} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'import' ? <ImportSessionDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'settings' ? <SettingsDialog onClose={() => setDialog(null)} /> : null}
     </div>
   );

@@ -22,7 +22,9 @@ interface KeyportState {
   putServer(server: ServerView): void;
   dropServer(id: string): void;
   refreshServers(): Promise<void>;
-  loadTokens(serverId: string): Promise<void>;
+  /** `password`: the account password, for kinds that list tokens with it; used for this one
+   * call and not kept. */
+  loadTokens(serverId: string, password?: string): Promise<void>;
   refreshSaved(): Promise<void>;
   setSettings(settings: Settings): void;
   /** New storage / lock state. Locking empties what the renderer shows. */
@@ -104,11 +106,11 @@ export const useKeyport = create<KeyportState>((set, get) => ({
     set({ servers: await keyport.call('servers.list') });
   },
 
-  async loadTokens(serverId) {
+  async loadTokens(serverId, password) {
     const previous = get().tokens[serverId] ?? emptyTokens;
     set({ tokens: { ...get().tokens, [serverId]: { ...previous, status: 'loading', error: null } } });
     try {
-      const items = await keyport.call('tokens.list', { serverId });
+      const items = await keyport.call('tokens.list', password === undefined ? { serverId } : { serverId, password });
       set({ tokens: { ...get().tokens, [serverId]: { status: 'ready', items, error: null } } });
     } catch (error) {
       set({ tokens: { ...get().tokens, [serverId]: { status: 'error', items: previous.items, error: toShape(error) } } });

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { KeyportErrorShape } from '../../../shared/errors';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -11,14 +11,17 @@ interface ConfirmDialogProps {
   error: KeyportErrorShape | null;
   onConfirm(): void;
   onClose(): void;
+  /** Extra content between the message and the buttons (e.g. a password field). */
+  children?: ReactNode;
 }
 
 /** A confirmation that names what will happen; the safe choice has focus. */
-export function ConfirmDialog({ title, message, confirmLabel, busy, error, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, message, confirmLabel, busy, error, onConfirm, onClose, children }: ConfirmDialogProps) {
   const messageId = useId();
   return (
     <Dialog title={title} onClose={onClose} role="alertdialog" describedBy={messageId}>
       <p id={messageId}>{message}</p>
+      {children}
       <ErrorMessage error={error} />
       <div className="actions">
         <button type="button" onClick={onClose} autoFocus>

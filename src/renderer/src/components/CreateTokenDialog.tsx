@@ -5,7 +5,9 @@ import { useKeyport } from '../store';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
+import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
+import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 
 /** Create a token, then show its value once. The value lives only in this component's state
@@ -15,6 +17,10 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const [name, setName] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [password, setPassword] = useState('');
+  const askPassword = needsAccountPassword(server, kind);
+  const noun = shortTokenNoun(kind);
   const [save, setSave] = useState(persistent);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const { busy, error, run } = useAction();
@@ -22,10 +28,12 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const result = await run(() => keyport.call('tokens.create', { serverId: server.id, name, save }));
+    const given = askPassword ? password : undefined;
+    const result = await run(() => keyport.call('tokens.create', given === undefined ? { serverId: server.id, name, save, fields } : { serverId: server.id, name, save, fields, password: given }));
     if (result) {
+      setPassword('');
       setCreated(result);
-      void loadTokens(server.id);
+      void loadTokens(server.id, given);
       if (result.saved) void refreshSaved();
     }
   };
@@ -34,10 +42,15 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
     return (
       <Dialog title={`${kind.tokenNoun} “${created.token.name}” created`} onClose={onClose} role="alertdialog" describedBy={warningId}>
         <p id={warningId} className="warning">
-          Copy it now: this is the only time Keyport shows this token.{' '}
+          Copy it now: this is the only time Keyport shows this {noun === 'token' ? 'token' : 'secret'}.{' '}
           {created.saved ? 'A copy is saved in Keyport, encrypted, so you can copy it again later.' : 'It was not saved in Keyport.'}
         </p>
-        <Field label="New token">
+        {created.identifier ? (
+          <Field label={created.identifier.label}>
+            {(p) => <input {...p} className="secret" readOnly value={created.identifier?.value ?? ''} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />}
+          </Field>
+        ) : null}
+        <Field label={created.identifier ? 'Secret' : 'New token'}>
           {(p) => <textarea {...p} className="secret" readOnly value={created.secret} rows={3} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />}
         </Field>
         <div className="actions spread">
@@ -53,9 +66,19 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   return (
     <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
-        <Field label="Token name" hint="The name identifies the token on the server; use one per machine.">
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder="build-server-token" />}
+        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={`The name identifies the ${noun} on the server; use one per machine.`}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>
+        {kind.createFields.map((f) => (
+          <Field key={f.id} label={f.label} hint={f.hint}>
+            {(p) => <input {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} maxLength={500} placeholder={f.placeholder} aria-invalid={error?.field === f.id || undefined} />}
+          </Field>
+        ))}
+        {askPassword ? (
+          <Field label="Account password" hint="Needed for this change; not kept.">
+            {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
+          </Field>
+        ) : null}
         <label className="check">
           <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} disabled={!persistent} />
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
@@ -67,7 +90,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create token'}
+            {busy ? 'Creating…' : `Create ${noun}`}
           </button>
         </div>
       </form>

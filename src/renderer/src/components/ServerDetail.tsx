@@ -6,15 +6,16 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { CreateTokenDialog } from './CreateTokenDialog';
 import { ErrorMessage } from './ErrorMessage';
 import { ServerFormDialog } from './ServerFormDialog';
+import { SessionPanel } from './SessionPanel';
 import { SignInPanel } from './SignInPanel';
 import { TokenTable } from './TokenTable';
+import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 
 type Open = 'edit' | 'remove' | 'create' | null;
 
 export function ServerDetail({ server }: { server: ServerView }) {
   const kind = useKind(server.kind);
-  const putServer = useKeyport((s) => s.putServer);
   const dropServer = useKeyport((s) => s.dropServer);
   const loadTokens = useKeyport((s) => s.loadTokens);
   const tokensStatus = useKeyport((s) => s.tokens[server.id]?.status ?? 'idle');
@@ -28,10 +29,6 @@ export function ServerDetail({ server }: { server: ServerView }) {
 
   if (!kind) return <p className="muted">Unknown server kind “{server.kind}”.</p>;
 
-  const signOut = async () => {
-    const result = await action.run(() => keyport.call('auth.signOut', { serverId: server.id }));
-    if (result) putServer(result);
-  };
   const remove = async () => {
     const done = await action.run(async () => {
       await keyport.call('servers.remove', { id: server.id });
@@ -51,6 +48,13 @@ export function ServerDetail({ server }: { server: ServerView }) {
           <p className="muted">
             <span className="badge">{kind.label}</span> <span className="url">{server.url}</span>
           </p>
+          {kind.serverFields.map((f) =>
+            server.options[f.id] ? (
+              <p key={f.id} className="muted">
+                {f.label}: <span className="url">{server.options[f.id]}</span>
+              </p>
+            ) : null,
+          )}
           {server.allowInsecureTls ? (
             <p className="warning" role="note">
               ⚠ Insecure TLS is allowed: Keyport does not verify this server’s certificate.
@@ -68,17 +72,7 @@ export function ServerDetail({ server }: { server: ServerView }) {
       </header>
 
       {server.session.state === 'signed-in' ? (
-        <section className="panel session" aria-label="Session">
-          <p>
-            Signed in as <strong>{server.session.user.name}</strong>
-            {server.session.user.email ? <span className="muted"> ({server.session.user.email})</span> : null}
-            {server.session.method === 'token' ? <span className="muted"> with an API token</span> : null}
-          </p>
-          {!server.session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
-          <button type="button" onClick={signOut} disabled={action.busy}>
-            Sign out
-          </button>
-        </section>
+        <SessionPanel server={server} kind={kind} />
       ) : (
         <SignInPanel key={server.id} server={server} kind={kind} />
       )}
@@ -93,7 +87,7 @@ export function ServerDetail({ server }: { server: ServerView }) {
                 Reload
               </button>
               <button type="button" className="primary" onClick={() => setOpen('create')}>
-                Create token
+                Create {shortTokenNoun(kind)}
               </button>
             </div>
           </div>

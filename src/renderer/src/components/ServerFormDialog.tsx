@@ -17,12 +17,15 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   const [url, setUrl] = useState(server?.url ?? '');
   const [allowInsecureTls, setAllowInsecureTls] = useState(server?.allowInsecureTls ?? false);
   const [caCertificatePath, setCaPath] = useState(server?.caCertificatePath ?? '');
+  const [options, setOptions] = useState<Record<string, string>>(server?.options ?? {});
   const { busy, error, run } = useAction();
   const descriptor = kinds.find((k) => k.kind === kind);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null };
+    // Only the settings of the chosen kind are sent.
+    const kindOptions = Object.fromEntries((descriptor?.serverFields ?? []).map((f) => [f.id, options[f.id] ?? '']));
+    const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null, options: kindOptions };
     const saved = await run(() => (server ? keyport.call('servers.update', { id: server.id, changes }) : keyport.call('servers.add', changes)));
     if (saved) {
       putServer(saved);
@@ -58,6 +61,11 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
         <Field label={descriptor?.urlLabel ?? 'URL'}>
           {(p) => <input {...p} value={url} onChange={(e) => setUrl(e.target.value)} required inputMode="url" spellCheck={false} aria-invalid={invalid('url')} placeholder={descriptor?.urlPlaceholder} />}
         </Field>
+        {descriptor?.serverFields.map((f) => (
+          <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint}>
+            {(p) => <input {...p} value={options[f.id] ?? ''} onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })} required={f.required} maxLength={500} spellCheck={false} placeholder={f.placeholder} aria-invalid={invalid(f.id)} />}
+          </Field>
+        ))}
         <fieldset className="fieldset">
           <legend>Secure connection</legend>
           <Field label="CA certificate file (optional)" hint="For servers whose certificate is signed by your organisation’s own authority.">

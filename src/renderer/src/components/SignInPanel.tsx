@@ -1,12 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import type { KindDescriptor, ServerView, SignInMethod } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
+import { BrowserSignIn } from './BrowserSignIn';
+import { DeviceSignIn } from './DeviceSignIn';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
 
-const METHOD_LABELS: Record<SignInMethod, string> = { password: 'User name and password', token: 'Existing API token' };
+const METHOD_LABELS: Record<SignInMethod, string> = { password: 'User name and password', token: 'Existing API token', browser: 'Browser', device: 'Code on another device' };
 
 /** Sign-in forms for the methods the kind supports. The password goes to main once and is
  * cleared from the form straight after. */
@@ -15,19 +17,35 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
+  // OAuth client (kinds with `oauthClient`): new (optional name), a saved one, or key + secret.
+  const [clientMode, setClientMode] = useState<string>('new');
+  const [clientName, setClientName] = useState('');
+  const [clientKey, setClientKey] = useState('');
+  const [clientSecret, setClientSecret] = useState('');
+  const [remember, setRemember] = useState(false);
+  const saved = useKeyport((s) => s.saved);
+  const savedClients = useMemo(() => saved.filter((x) => x.serverId === server.id), [saved, server.id]);
   const putServer = useKeyport((s) => s.putServer);
   const loadTokens = useKeyport((s) => s.loadTokens);
   const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const client = !kind.oauthClient
+      ? undefined
+      : clientMode === 'new'
+        ? { type: 'new' as const, ...(clientName.trim() ? { name: clientName.trim() } : {}) }
+        : clientMode === 'existing'
+          ? { type: 'existing' as const, key: clientKey, secret: clientSecret }
+          : { type: 'saved' as const, secretId: clientMode };
     const signedIn = await run(() =>
       method === 'password'
-        ? keyport.call('auth.signInWithPassword', { serverId: server.id, username, password })
+        ? keyport.call('auth.signInWithPassword', { serverId: server.id, username, password, ...(client ? { client } : {}), rememberPassword: remember })
         : keyport.call('auth.signInWithToken', { serverId: server.id, token }),
     );
     setPassword('');
     setToken('');
+    setClientSecret('');
     if (signedIn) {
       putServer(signedIn);
       void loadTokens(server.id);
@@ -52,15 +70,57 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
           ))}
         </div>
       ) : null}
+      {method === 'browser' ? <BrowserSignIn server={server} /> : null}
+      {method === 'device' ? <DeviceSignIn server={server} /> : null}
+      {method === 'password' || method === 'token' ? (
       <form className="form" onSubmit={submit} noValidate>
         {method === 'password' ? (
           <>
             <Field label="User name">
               {(p) => <input {...p} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" spellCheck={false} aria-invalid={error?.field === 'username' || undefined} />}
             </Field>
-            <Field label="Password" hint="Used once to sign in; Keyport does not keep it.">
+            <Field label="Password" hint={remember ? 'Kept encrypted in Keyport to manage your clients.' : 'Used once to sign in; Keyport does not keep it.'}>
               {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
             </Field>
+            {kind.oauthClient ? (
+              <fieldset className="fieldset">
+                <legend>{kind.oauthClient.noun}</legend>
+                <Field label="Sign in through" hint={`The session needs an ${kind.oauthClient.noun}: Keyport can create one for this computer, or use one you have.`}>
+                  {(p) => (
+                    <select {...p} value={clientMode} onChange={(e) => setClientMode(e.target.value)}>
+                      <option value="new">A new client created by Keyport</option>
+                      {savedClients.map((c) => (
+                        <option key={c.id} value={c.id}>
+                          Saved client “{c.name}”
+                        </option>
+                      ))}
+                      <option value="existing">A client whose key and secret I have</option>
+                    </select>
+                  )}
+                </Field>
+                {clientMode === 'new' ? (
+                  <Field label="Client name (optional)" hint={`Left empty: ${kind.oauthClient.defaultNamePrefix}<this computer>-<random>.`}>
+                    {(p) => <input {...p} value={clientName} onChange={(e) => setClientName(e.target.value)} maxLength={64} spellCheck={false} aria-invalid={error?.field === 'clientName' || undefined} />}
+                  </Field>
+                ) : null}
+                {clientMode === 'existing' ? (
+                  <>
+                    <Field label="Client key">
+                      {(p) => <input {...p} value={clientKey} onChange={(e) => setClientKey(e.target.value)} spellCheck={false} autoComplete="off" aria-invalid={error?.field === 'clientKey' || undefined} />}
+                    </Field>
+                    <Field label="Client secret">
+                      {(p) => <input {...p} type="password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} autoComplete="off" aria-invalid={error?.field === 'clientSecret' || undefined} />}
+                    </Field>
+                  </>
+                ) : null}
+              </fieldset>
+            ) : null}
+            {kind.tokensNeedPassword ? (
+              <label className="check">
+                <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+                <span>Remember my password (encrypted) so Keyport can list and change {kind.tokenNoun}s without asking</span>
+              </label>
+            ) : null}
           </>
         ) : (
           <Field label={kind.tokenNoun} hint="Kept encrypted so Keyport can renew your session.">
@@ -74,6 +134,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
           </button>
         </div>
       </form>
+      ) : null}
     </section>
   );
 }

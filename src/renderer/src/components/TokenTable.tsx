@@ -3,10 +3,13 @@ import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/reac
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
+import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
 import { TokenFilter } from './TokenFilter';
+import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -14,6 +17,13 @@ export const formatDate = (iso: string | null, empty = '—') => {
   if (!iso) return empty;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+};
+
+/** Within 30 days (the reminder window of the anaconda tools' keys). */
+const SOON_MS = 30 * 24 * 3600 * 1000;
+export const expiresSoon = (iso: string | null, now = Date.now()): boolean => {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(at) && at - now < SOON_MS;
 };
 
 /** Token names that contain `query`, ignoring case. `lowerNames[i]` is `items[i].name` in lower
@@ -29,36 +39,46 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const state = useKeyport((s) => s.tokens[server.id]);
   const [revoking, setRevoking] = useState<TokenView | null>(null);
   const [query, setQuery] = useState('');
+  const [password, setPassword] = useState('');
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
+  const refreshServers = useKeyport((s) => s.refreshServers);
+  const askPassword = needsAccountPassword(server, kind);
   const revoke = useAction();
   const items = state?.items ?? NO_TOKENS;
   const lowerNames = useMemo(() => items.map((t) => t.name.toLowerCase()), [items]);
   const rows = useMemo(() => filterTokens(items, lowerNames, query), [items, lowerNames, query]);
 
+  const closeRevoke = () => {
+    setRevoking(null);
+    setPassword('');
+    revoke.setError(null);
+  };
   const confirmRevoke = async () => {
     if (!revoking) return;
-    const done = await revoke.run(async () => {
-      await keyport.call('tokens.revoke', { serverId: server.id, tokenId: revoking.id });
-      return true;
-    });
-    if (done) {
-      setRevoking(null);
-      void loadTokens(server.id);
+    const given = askPassword ? password : undefined;
+    const result = await revoke.run(() =>
+      keyport.call('tokens.revoke', given === undefined ? { serverId: server.id, tokenId: revoking.id } : { serverId: server.id, tokenId: revoking.id, password: given }),
+    );
+    if (result) {
+      closeRevoke();
       void refreshSaved();
+      // Deleting the client Keyport's own session used signs it out.
+      if (result.signedOut) void refreshServers();
+      else void loadTokens(server.id, given);
     }
   };
 
   if (!state || (state.status === 'loading' && state.items.length === 0)) {
     return (
       <p className="muted" role="status">
-        Loading tokens…
+        Loading {kind.tokenNoun.toLowerCase()}s…
       </p>
     );
   }
   return (
     <>
-      <ErrorMessage error={state.error} />
+      {state.error?.code === 'PASSWORD_REQUIRED' ? <AccountPasswordForm server={server} kind={kind} reason={state.error.message} /> : <ErrorMessage error={state.error} />}
       {state.items.length === 0 && state.status === 'ready' ? (
         <p className="empty">No {kind.tokenNoun.toLowerCase()}s yet. Create one for each machine or script that needs access.</p>
       ) : null}
@@ -70,17 +90,23 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
       ) : null}
       {revoking ? (
         <ConfirmDialog
-          title={`Revoke “${revoking.name}”?`}
-          message={`Scripts and machines that use “${revoking.name}” will lose access to ${server.name}. This cannot be undone.`}
-          confirmLabel="Revoke token"
+          title={`${kind.revokeVerb} “${revoking.name}”?`}
+          message={
+            `Scripts and machines that use “${revoking.name}” will lose access to ${server.name}. This cannot be undone.` +
+            (revoking.usedBySession ? ` Keyport’s own session uses this ${kind.tokenNoun}: you will be signed out of ${server.name}.` : '')
+          }
+          confirmLabel={`${kind.revokeVerb} ${shortTokenNoun(kind)}`}
           busy={revoke.busy}
           error={revoke.error}
           onConfirm={confirmRevoke}
-          onClose={() => {
-            setRevoking(null);
-            revoke.setError(null);
-          }}
-        />
+          onClose={closeRevoke}
+        >
+          {askPassword ? (
+            <Field label="Account password" hint="Needed for this change; not kept.">
+              {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={revoke.error?.field === 'password' || undefined} />}
+            </Field>
+          ) : null}
+        </ConfirmDialog>
       ) : null}
     </>
   );
@@ -117,7 +143,7 @@ function VirtualTokenRows({
   onRevoke: (token: TokenView) => void;
 }) {
   const cols = kind.tokenColumns;
-  const columnCount = 3 + Number(cols.created) + Number(cols.lastUsed) + Number(cols.expires);
+  const columnCount = 3 + Number(cols.created) + Number(cols.lastUsed) + Number(cols.expires) + Number(cols.scopes) + kind.extraColumns.length;
   const scrollRef = useRef<HTMLDivElement>(null);
   // A new filter starts at the top of the list, not at a scroll offset past its end.
   useLayoutEffect(() => {
@@ -161,6 +187,11 @@ function VirtualTokenRows({
             <th scope="col" style={stickyHeader}>
               Name
             </th>
+            {kind.extraColumns.map((c) => (
+              <th key={c.id} scope="col" style={stickyHeader}>
+                {c.label}
+              </th>
+            ))}
             {cols.created ? (
               <th scope="col" style={stickyHeader}>
                 Created
@@ -174,6 +205,11 @@ function VirtualTokenRows({
             {cols.expires ? (
               <th scope="col" style={stickyHeader}>
                 Expires
+              </th>
+            ) : null}
+            {cols.scopes ? (
+              <th scope="col" style={stickyHeader}>
+                Scopes
               </th>
             ) : null}
             <th scope="col" style={stickyHeader}>
@@ -226,14 +262,36 @@ const TokenRow = memo(function TokenRow({
     <tr data-index={index} ref={measure} aria-rowindex={index + 2}>
       <th scope="row" className="token-name">
         {t.name}
+        {t.usedBySession ? (
+          <>
+            {' '}
+            <span className="badge">Keyport’s session</span>
+          </>
+        ) : null}
       </th>
+      {kind.extraColumns.map((c) => (
+        <td key={c.id} className={c.id === 'key' ? 'mono' : undefined}>
+          {t.extra[c.id] || <span className="muted">—</span>}
+        </td>
+      ))}
       {cols.created ? <td>{formatDate(t.createdAt)}</td> : null}
       {cols.lastUsed ? <td>{formatDate(t.lastUsedAt, 'Never')}</td> : null}
-      {cols.expires ? <td>{formatDate(t.expiresAt, 'Never')}</td> : null}
+      {cols.expires ? (
+        <td>
+          {formatDate(t.expiresAt, 'Never')}
+          {expiresSoon(t.expiresAt) ? (
+            <>
+              {' '}
+              <span className="badge warning-badge">Expires soon</span>
+            </>
+          ) : null}
+        </td>
+      ) : null}
+      {cols.scopes ? <td className="scopes">{t.scopes?.join(' ') || <span className="muted">—</span>}</td> : null}
       <td>{t.savedSecretId ? <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> : <span className="muted">Not saved</span>}</td>
       <td className="row-actions">
-        <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`Revoke ${t.name}`}>
-          Revoke
+        <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`${kind.revokeVerb} ${t.name}`}>
+          {kind.revokeVerb}
         </button>
       </td>
     </tr>

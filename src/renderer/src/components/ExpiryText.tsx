@@ -1,0 +1,47 @@
+import { useEffect, useState } from 'react';
+
+/** "in 3 h 59 min", "in 40 s", "ended 2 min ago". */
+export function relativeTime(targetMs: number, nowMs: number): string {
+  const seconds = Math.round((targetMs - nowMs) / 1000);
+  const abs = Math.abs(seconds);
+  const text =
+    abs < 60
+      ? `${abs} s`
+      : abs < 3600
+        ? `${Math.floor(abs / 60)} min`
+        : abs < 48 * 3600
+          ? `${Math.floor(abs / 3600)} h ${Math.floor((abs % 3600) / 60)} min`
+          : `${Math.floor(abs / 86400)} days`;
+  return seconds >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/**
+ * When something expires, updated every few seconds; by default a renewable access token.
+ * With `subject` ("Keyport’s API key") it reads "<subject> expires in …" or "… expired … ago".
+ */
+export function ExpiryText({ expiresAt, subject }: { expiresAt: string; subject?: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 5000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const target = Date.parse(expiresAt);
+  if (Number.isNaN(target)) return null;
+  const when = new Date(target).toLocaleString();
+  if (subject) {
+    return (
+      <span>
+        {subject} {target > now ? 'expires' : 'expired'} <time dateTime={expiresAt} title={when}>{relativeTime(target, now)}</time>.
+      </span>
+    );
+  }
+  return target > now ? (
+    <span>
+      Access token expires <time dateTime={expiresAt} title={when}>{relativeTime(target, now)}</time>; Keyport renews it before it is used.
+    </span>
+  ) : (
+    <span>
+      Access token expired <time dateTime={expiresAt} title={when}>{relativeTime(target, now)}</time>; Keyport renews it on next use.
+    </span>
+  );
+}

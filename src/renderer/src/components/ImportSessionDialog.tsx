@@ -1,0 +1,68 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { Dialog } from './Dialog';
+import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
+import { useAction } from './useAction';
+import { useSessionFilePath } from './useSessionFilePath';
+
+/** Reads a CLI's session file (e.g. ~/.agave/current): the server it names appears in Keyport,
+ * signed in. A file Keyport cannot use changes nothing. */
+export function ImportSessionDialog({ onClose }: { onClose(): void }) {
+  const allKinds = useKeyport((s) => s.kinds);
+  const kinds = useMemo(() => allKinds.filter((k) => k.sessionFile), [allKinds]);
+  const putServer = useKeyport((s) => s.putServer);
+  const select = useKeyport((s) => s.select);
+  const loadTokens = useKeyport((s) => s.loadTokens);
+  const [kind, setKind] = useState(kinds[0]?.kind ?? '');
+  const [path, setPath] = useSessionFilePath(kind);
+  const { busy, error, run } = useAction();
+  const descriptor = kinds.find((k) => k.kind === kind);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const server = await run(() => keyport.call('sessionFiles.import', { kind, path }));
+    if (server) {
+      putServer(server);
+      select(server.id);
+      void loadTokens(server.id);
+      onClose();
+    }
+  };
+
+  return (
+    <Dialog title="Import a session" onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        {kinds.length > 1 ? (
+          <Field label="Kind">
+            {(p) => (
+              <select {...p} value={kind} onChange={(e) => setKind(e.target.value)}>
+                {kinds.map((k) => (
+                  <option key={k.kind} value={k.kind}>
+                    {k.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
+        <p className="muted">
+          {descriptor ? `Keyport reads the session that ${descriptor.sessionFile?.consumer ?? 'the command line'} saved, adds its server if needed, and signs in with it. The file is not changed.` : null}
+        </p>
+        <Field label="Session file" hint={descriptor?.sessionFile ? `Usually ${descriptor.sessionFile.displayPath}.` : undefined}>
+          {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} aria-invalid={error?.field === 'path' || undefined} autoFocus />}
+        </Field>
+        <ErrorMessage error={error} />
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || path === ''}>
+            Import
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

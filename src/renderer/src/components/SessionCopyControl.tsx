@@ -1,0 +1,28 @@
+import { useState } from 'react';
+import type { KindDescriptor, ServerView } from '../../../shared/model';
+import { keyport } from '../api';
+import { ErrorMessage } from './ErrorMessage';
+import { useAction } from './useAction';
+
+/** Copy part of the live session (access token, refresh token, a whole session file). Main
+ * renews the session first if needed and copies; the value never comes here. */
+export function SessionCopyControl({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
+  const [format, setFormat] = useState(kind.sessionCopyFormats[0]?.id ?? '');
+  const { busy, error, run } = useAction();
+  if (kind.sessionCopyFormats.length === 0) return null;
+  return (
+    <span className="copy-control">
+      <select aria-label={`Session item to copy from ${server.name}`} value={format} onChange={(e) => setFormat(e.target.value)}>
+        {kind.sessionCopyFormats.map((f) => (
+          <option key={f.id} value={f.id}>
+            {f.label}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={() => run(() => keyport.call('clipboard.copySession', { serverId: server.id, format }))} disabled={busy}>
+        Copy
+      </button>
+      <ErrorMessage error={error} />
+    </span>
+  );
+}

@@ -1,0 +1,108 @@
+import { useState } from 'react';
+import type { KindDescriptor, ServerView } from '../../../shared/model';
+import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { ConfirmDialog } from './ConfirmDialog';
+import { ErrorMessage } from './ErrorMessage';
+import { ExpiryText } from './ExpiryText';
+import { ExportSessionDialog } from './ExportSessionDialog';
+import { SessionCopyControl } from './SessionCopyControl';
+import { useAction } from './useAction';
+
+const METHOD_NOTES = { password: null, token: ' with an API token', browser: null, device: ' with a code', file: ' (imported session)' } as const;
+
+/** A signed-in server's session: who, until when, refresh, copy, export, sign out. */
+export function SessionPanel({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
+  const putServer = useKeyport((s) => s.putServer);
+  const [exporting, setExporting] = useState(false);
+  const [confirmingSignOut, setConfirmingSignOut] = useState(false);
+  const [removeEntry, setRemoveEntry] = useState(false);
+  const action = useAction();
+  if (server.session.state !== 'signed-in') return null;
+  const session = server.session;
+
+  const signOut = async () => {
+    const result = await action.run(() => keyport.call('auth.signOut', { serverId: server.id, removeFromSessionFile: removeEntry }));
+    if (result) {
+      setConfirmingSignOut(false);
+      putServer(result);
+    }
+  };
+  // Where a CLI file holds this server's entry, signing out asks whether to remove it too.
+  const askFirst = Boolean(kind.sessionFile?.removableEntry);
+  // The CLIs' `login --force`: a new sign-in even though the current one is still valid.
+  const signInAgain = async () => {
+    const result = await action.run(() => keyport.call('auth.signInWithBrowser', { serverId: server.id, force: true }));
+    if (result) putServer(result);
+  };
+  const refresh = async () => {
+    const result = await action.run(() => keyport.call('auth.refresh', { serverId: server.id }));
+    if (result) putServer(result);
+  };
+
+  return (
+    <section className="panel session" aria-label="Session">
+      <p>
+        Signed in as <strong>{session.user.name}</strong>
+        {session.user.email ? <span className="muted"> ({session.user.email})</span> : null}
+        <span className="muted">{METHOD_NOTES[session.method]}</span>
+        {session.dependsOn && kind.oauthClient ? (
+          <span className="muted">
+            {' '}
+            through {kind.oauthClient.noun} “{session.dependsOn}”
+          </span>
+        ) : null}
+      </p>
+      {session.expiresAt ? (
+        <p className="muted" role="status">
+          {kind.refreshableSession ? (
+            <ExpiryText expiresAt={session.expiresAt} />
+          ) : (
+            <ExpiryText expiresAt={session.expiresAt} subject={`Keyport’s ${kind.tokenNoun}`} />
+          )}
+        </p>
+      ) : null}
+      {!session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
+      {session.passwordRemembered ? <p className="muted">Your password is remembered (encrypted) to manage {kind.tokenNoun}s.</p> : null}
+      <div className="row wrap">
+        {kind.refreshableSession ? (
+          <button type="button" onClick={refresh} disabled={action.busy}>
+            Refresh now
+          </button>
+        ) : null}
+        {kind.signInMethods.includes('browser') ? (
+          <button type="button" onClick={signInAgain} disabled={action.busy}>
+            {action.busy ? 'Waiting for the browser…' : 'Sign in again'}
+          </button>
+        ) : null}
+        <SessionCopyControl server={server} kind={kind} />
+        {kind.sessionFile ? (
+          <button type="button" onClick={() => setExporting(true)}>
+            Export to {kind.sessionFile.displayPath}…
+          </button>
+        ) : null}
+        <button type="button" onClick={askFirst ? () => setConfirmingSignOut(true) : signOut} disabled={action.busy}>
+          Sign out
+        </button>
+      </div>
+      <ErrorMessage error={confirmingSignOut ? null : action.error} />
+      {confirmingSignOut && kind.sessionFile ? (
+        <ConfirmDialog
+          title={`Sign out of ${server.name}?`}
+          message="Keyport forgets its API key for this site. The key stays valid on the server until it expires or is revoked."
+          confirmLabel="Sign out"
+          busy={action.busy}
+          error={action.error}
+          onConfirm={signOut}
+          onClose={() => setConfirmingSignOut(false)}
+        >
+          <label className="check">
+            <input type="checkbox" checked={removeEntry} onChange={(e) => setRemoveEntry(e.target.checked)} />
+            <span>Also remove this site from {kind.sessionFile.displayPath} (a backup is kept)</span>
+          </label>
+        </ConfirmDialog>
+      ) : null}
+      {exporting && kind.sessionFile ? <ExportSessionDialog server={server} kind={kind} onClose={() => setExporting(false)} /> : null}
+    </section>
+  );
+}
