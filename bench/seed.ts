@@ -14,7 +14,7 @@ export const tokenName = (i: number): string => `${WORDS[i % WORDS.length]}-${St
 export const tokenNames = (count: number): string[] => Array.from({ length: count }, (_, i) => tokenName(i));
 
 export function serverRecord(name: string, url: string): ServerRecord {
-  return { id: randomUUID(), name, kind: 'eds', url, allowInsecureTls: false, caCertificatePath: null, createdAt: new Date().toISOString() };
+  return { id: randomUUID(), name, kind: 'eds', url, allowInsecureTls: false, caCertificatePath: null, options: {}, createdAt: new Date().toISOString() };
 }
 
 /** A token value shaped like EDS's (a JWT): what a saved token costs in the vault. */

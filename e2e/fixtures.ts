@@ -20,11 +20,16 @@ export const test = base.extend<{ eds: EdsServer; app: KeyportHost }>({
 
 export { expect };
 
-export async function addServer(page: Page, server: { name: string; url: string; caPath?: string; insecure?: boolean }): Promise<void> {
+export async function addServer(
+  page: Page,
+  server: { name: string; url: string; caPath?: string; insecure?: boolean; kind?: string; urlLabel?: string; options?: Record<string, string> },
+): Promise<void> {
   await page.getByRole('button', { name: 'Add server' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Add server' });
   await dialog.getByLabel('Name').fill(server.name);
-  await dialog.getByLabel('Server URL').fill(server.url);
+  if (server.kind) await dialog.getByLabel('Kind').selectOption({ label: server.kind });
+  await dialog.getByLabel(server.urlLabel ?? 'Server URL').fill(server.url);
+  for (const [label, value] of Object.entries(server.options ?? {})) await dialog.getByLabel(label).fill(value);
   if (server.caPath) await dialog.getByLabel('CA certificate file (optional)').fill(server.caPath);
   if (server.insecure) await dialog.getByLabel(/Allow insecure TLS/).check();
   await dialog.getByRole('button', { name: 'Add server' }).click();

@@ -1,6 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { ALICE, addAndSignIn, createToken, expect, sessionPanel, test } from './fixtures';
+import { ALICE, addAndSignIn, addServer, createToken, expect, sessionPanel, test } from './fixtures';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startHost } from './host/host';
+import { startAnacondaServer } from './servers/anaconda/anacondaServer';
+import { startTapisServer } from './servers/tapis/tapisServer';
 
 // Every screen, in both themes: no axe violations, keyboard focus visible, and a screenshot
 // (test-results/screenshots; `npm run screenshots` refreshes the README's in docs/).
@@ -107,6 +112,89 @@ for (const theme of ['light', 'dark'] as const) {
       await check(page, 'locked', theme);
     } finally {
       await host.close();
+    }
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the Tapis screens are accessible and look right (${theme})`, async ({ app }) => {
+    const tapis = await startTapisServer();
+    try {
+      const { page } = app;
+      await page.setViewportSize({ width: 1180, height: 820 });
+      await page.emulateMedia({ colorScheme: theme });
+      tapis.createClient('alice', 'laptop', 'My laptop');
+      await addServer(page, { name: 'TACC', url: tapis.url, kind: 'Tapis (TACC Agave v2)', urlLabel: 'API server', options: { 'Tenant id': tapis.tenantId } });
+      await page.getByLabel('User name', { exact: true }).fill(ALICE.username);
+      await page.getByLabel('Password', { exact: true }).fill(ALICE.password);
+      await check(page, 'tapis-sign-in', theme);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(sessionPanel(page)).toBeVisible();
+      await expect(page.getByLabel('Account password')).toBeVisible();
+      await check(page, 'tapis-password', theme);
+      await page.getByLabel('Account password').fill(ALICE.password);
+      await page.getByRole('button', { name: 'Show OAuth clients' }).click();
+      await expect(page.getByRole('rowheader', { name: 'laptop' })).toBeVisible();
+      await check(page, 'tapis-clients', theme);
+
+      await page.getByRole('button', { name: 'Create OAuth client' }).click();
+      const create = page.getByRole('dialog', { name: 'Create oauth client on TACC' });
+      await create.getByLabel('OAuth client name').fill('build-box');
+      await create.getByLabel('Account password').fill(ALICE.password);
+      await create.getByRole('button', { name: 'Create OAuth client' }).click();
+      await expect(page.getByRole('alertdialog', { name: 'OAuth client “build-box” created' })).toBeVisible();
+      await check(page, 'tapis-client-created', theme);
+      await page.getByRole('button', { name: 'Done' }).click();
+
+      await sessionPanel(page).getByRole('button', { name: 'Export to ~/.agave/current…' }).click();
+      await expect(page.getByRole('dialog', { name: 'Export the session of TACC' })).toBeVisible();
+      await check(page, 'tapis-export', theme);
+      await page.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(page.getByRole('dialog', { name: 'Session exported' })).toBeVisible();
+      await check(page, 'tapis-exported', theme);
+      await page.getByRole('button', { name: 'Done' }).click();
+
+      await page.getByRole('button', { name: 'Import session…' }).click();
+      await expect(page.getByRole('dialog', { name: 'Import a session' })).toBeVisible();
+      await check(page, 'tapis-import', theme);
+    } finally {
+      await tapis.close();
+    }
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the Anaconda screens are accessible and look right (${theme})`, async ({ browser }) => {
+    const anaconda = await startAnacondaServer();
+    const app = await startHost(browser, { signInTimeoutMs: 20_000 });
+    try {
+      const { page } = app;
+      await page.setViewportSize({ width: 1180, height: 820 });
+      await page.emulateMedia({ colorScheme: theme });
+      await addServer(page, { name: 'Anaconda', url: anaconda.url, kind: 'Anaconda', urlLabel: 'Site' });
+      await check(page, 'anaconda-sign-in', theme);
+      await page.getByRole('radio', { name: 'Code on another device' }).check();
+      await page.getByRole('button', { name: 'Get a code' }).click();
+      await expect(page.getByLabel('Code', { exact: true })).not.toHaveValue('');
+      await check(page, 'anaconda-device-code', theme);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+
+      // Signed in from a keyring entry, with one key close to its expiry.
+      const { apiKey } = anaconda.mintApiKey('alice');
+      anaconda.mintApiKey('alice', { name: 'old-laptop', lifetimeSeconds: 5 * 24 * 3600 });
+      const domain = new URL(anaconda.url).host;
+      const entry = Buffer.from(JSON.stringify({ domain, api_key: apiKey, repo_tokens: [], version: 2 })).toString('base64');
+      await mkdir(join(app.dataDir, 'home', '.anaconda'), { recursive: true });
+      await writeFile(join(app.dataDir, 'home', '.anaconda', 'keyring'), JSON.stringify({ 'Anaconda Cloud': { [domain]: entry } }));
+      await page.getByRole('button', { name: 'Import session…' }).click();
+      const importing = page.getByRole('dialog', { name: 'Import a session' });
+      await importing.getByLabel('Kind').selectOption({ label: 'Anaconda' });
+      await importing.getByRole('button', { name: 'Import' }).click();
+      await expect(page.getByRole('rowheader', { name: /old-laptop/ })).toBeVisible();
+      await check(page, 'anaconda-keys', theme);
+    } finally {
+      await app.close();
+      await anaconda.close();
     }
   });
 }

@@ -29,8 +29,40 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
+/** Serves `dir` at HOST_ORIGIN through Playwright routing (no port opens), with the app's CSP,
+ * and refuses every other origin. */
+export async function routeRenderer(context: BrowserContext, dir: string): Promise<void> {
+  const root = resolve(dir);
+  // Routes run newest first: anything that is not the app's origin is refused.
+  await context.route('**/*', (route) => route.abort('blockedbyclient'));
+  await context.route(`${HOST_ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const file = resolve(root, `.${url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname)}`);
+    if (!file.startsWith(root)) return route.fulfill({ status: 404 });
+    try {
+      const body = await readFile(file);
+      await route.fulfill({ status: 200, body, headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP } });
+    } catch {
+      await route.fulfill({ status: 404 });
+    }
+  });
+}
+
+/** Installs `window.__keyportInvoke`, answering only the app's own main frame, as the
+ * Electron IPC adapter does. */
+export async function exposeCore(context: BrowserContext, core: Core): Promise<void> {
+  await context.exposeBinding('__keyportInvoke', async (source, procedure: string, input: unknown) => {
+    // The same check the Electron IPC adapter makes: main frame of the app's own origin.
+    if (source.frame.parentFrame() !== null || !isTrustedSenderUrl(source.frame.url(), [HOST_ORIGIN])) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'This window is not allowed to use Keyport.' } };
+    }
+    return core.handle(procedure, input);
+  });
+}
+
 let preloadBundle: Promise<string> | null = null;
-function hostPreloadScript(): Promise<string> {
+/** The host preload (e2e/host/hostPreload.ts) built once as an IIFE, for addInitScript. */
+export function hostPreloadScript(): Promise<string> {
   preloadBundle ??= build({
     configFile: false,
     logLevel: 'silent',
@@ -59,6 +91,15 @@ export interface HostOptions {
   certificateToPick?: string | null;
   /** Reuse a vault folder (to test restarts). */
   dataDir?: string;
+  /** The home folder the core sees (CLI session files such as ~/.agave/current); default: a
+   * `home` folder inside the vault folder, so no test touches the real one. */
+  homeDir?: string;
+  /** Environment variables the core sees (AGAVE_CACHE_DIR, HTTPS_PROXY, …); default none. */
+  env?: Record<string, string>;
+  /** What "open the system browser" does (a test opens a second page and logs in as a person
+   * would); default: the URL is only recorded in `opened`. */
+  openBrowser?: (url: string) => Promise<void>;
+  signInTimeoutMs?: number;
 }
 
 export interface KeyportHost {
@@ -71,6 +112,8 @@ export interface KeyportHost {
   vaultPath: string;
   /** Everything the core logged (already redacted by the core). */
   logs: string[];
+  /** URLs the core opened in "the system browser". */
+  opened: string[];
   /** Calls the API the way the renderer does, for arranging state in a test. */
   call(procedure: string, input?: unknown): Promise<unknown>;
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -82,34 +125,20 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
   const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
   const store = confStore(conf);
-  const { core, clipboard, logs } = createTestCore({
+  const { core, clipboard, logs, opened } = createTestCore({
     store,
     cipher: options.cipher,
     key: testKeyFor(dataDir),
     certificateToPick: options.certificateToPick,
+    homeDir: options.homeDir ?? join(dataDir, 'home'),
+    env: options.env ?? {},
+    openBrowser: options.openBrowser,
+    signInTimeoutMs: options.signInTimeoutMs,
   });
 
   const context = await browser.newContext({ baseURL: HOST_ORIGIN });
-  // Routes run newest first: anything that is not the app's origin is refused.
-  await context.route('**/*', (route) => route.abort('blockedbyclient'));
-  await context.route(`${HOST_ORIGIN}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    const file = resolve(RENDERER_DIR, `.${url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname)}`);
-    if (!file.startsWith(RENDERER_DIR)) return route.fulfill({ status: 404 });
-    try {
-      const body = await readFile(file);
-      await route.fulfill({ status: 200, body, headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP } });
-    } catch {
-      await route.fulfill({ status: 404 });
-    }
-  });
-  await context.exposeBinding('__keyportInvoke', async (source, procedure: string, input: unknown) => {
-    // The same check the Electron IPC adapter makes: main frame of the app's own origin.
-    if (source.frame.parentFrame() !== null || !isTrustedSenderUrl(source.frame.url(), [HOST_ORIGIN])) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'This window is not allowed to use Keyport.' } };
-    }
-    return core.handle(procedure, input);
-  });
+  await routeRenderer(context, RENDERER_DIR);
+  await exposeCore(context, core);
   await context.addInitScript({ content: await hostPreloadScript() });
 
   const page = await context.newPage();
@@ -128,6 +157,7 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
     dataDir,
     vaultPath: conf.path,
     logs,
+    opened,
     async call(procedure, input) {
       const result = await core.handle(procedure, input);
       if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);

@@ -51,12 +51,23 @@ export interface TestCoreOptions {
   key?: Buffer;
   certificateToPick?: string | null;
   timers?: Timers;
+  /** The environment the core reads (proxies, AGAVE_CACHE_DIR…); default `{}`, so variables set
+   * on the machine change nothing. */
+  env?: Record<string, string | undefined>;
+  /** The home directory for default session-file paths; default the real one. */
+  homeDir?: string;
+  /** What "open the system browser" does; default: records the URL only (see `opened`). */
+  openBrowser?: (url: string) => Promise<void>;
+  /** How long browser and device sign-ins wait; default the app's 5 minutes. */
+  signInTimeoutMs?: number;
 }
 
 export interface TestCore {
   core: Core;
   clipboard: MemoryClipboard;
   logs: string[];
+  /** Every URL the core asked the system browser to open, in order. */
+  opened: string[];
   /** Calls a procedure as the renderer does; throws with the error's code and message. */
   call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
 }
@@ -67,6 +78,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     options.cipher === 'unavailable' ? createUnavailableCipher('basic_text', BASIC_TEXT_REASON) : createAesCipher(options.key ?? randomBytes(32), 'aes-256-gcm (test key)');
   const clipboard = new MemoryClipboard();
   const logs: string[] = [];
+  const opened: string[] = [];
   const core = createCore({
     store: options.store ?? mapStore(),
     cipher,
@@ -77,12 +89,21 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     lookup: loopbackOnlyLookup,
     timers: options.timers,
     // No proxy: a proxy set on the machine must not change what the tests see.
-    env: {},
+    env: options.env ?? {},
+    homeDir: options.homeDir,
+    browser: {
+      open: async (url) => {
+        opened.push(url);
+        await options.openBrowser?.(url);
+      },
+    },
+    signInTimeoutMs: options.signInTimeoutMs,
   });
   return {
     core,
     clipboard,
     logs,
+    opened,
     async call<T>(procedure: string, input?: unknown): Promise<T> {
       const result = await core.handle(procedure, input);
       if (!result.ok) throw Object.assign(new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`), { code: result.error.code });

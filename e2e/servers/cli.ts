@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EDS_USERS, startEdsServer } from './eds/edsServer.ts';
 import type { EdsServer } from './eds/edsServer.ts';
+import { DEFAULT_ANACONDA_USERS, startAnacondaServer } from './anaconda/anacondaServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 
@@ -31,6 +32,9 @@ servers.push(tapisProxy);
 const tapisCaFile = join(caDir, 'tapis-ca.pem');
 writeFileSync(tapisCaFile, tapisHttps.caPem ?? '');
 
+const anaconda = await startAnacondaServer();
+servers.push(anaconda);
+
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
 console.log(`EDS (HTTP):   ${edsHttp.url}`);
@@ -56,6 +60,10 @@ console.log('Try:');
 console.log(`  curl -u alice:${DEFAULT_TAPIS_USERS[0]?.password ?? ''} -d clientName=demo ${tapisHttp.url}/clients/v2`);
 console.log(`  curl -u KEY:SECRET -d grant_type=password -d username=alice -d password=${DEFAULT_TAPIS_USERS[0]?.password ?? ''} -d scope=PRODUCTION ${tapisHttp.url}/token`);
 console.log(`  curl -H 'Authorization: Bearer ACCESS_TOKEN' ${tapisHttp.url}/profiles/v2/me`);
+console.log('');
+console.log(`Anaconda (HTTP): ${anaconda.url}   (OpenID Connect issuer and API; client id ${anaconda.clientId})`);
+console.log('Demo users (sign in with the browser or a code):');
+for (const user of DEFAULT_ANACONDA_USERS) console.log(`  ${user.username} / ${user.password}  (${user.email})`);
 
 let stopping = false;
 async function stop(): Promise<void> {

@@ -2,41 +2,13 @@
 // docs/protocols/eds.md is the specification these tests hold the server to.
 import { X509Certificate } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { basic, bearer, call, useServers } from '../common/testing.ts';
+import type { Answer } from '../common/testing.ts';
 import { startEdsServer } from './edsServer.ts';
-import type { EdsServer, EdsServerOptions } from './edsServer.ts';
+import type { EdsServer } from './edsServer.ts';
 
 const ALICE_PASSWORD = 'wonderland-secret';
-
-function basic(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-}
-
-function bearer(token: string): string {
-  return `Bearer ${token}`;
-}
-
-interface Answer {
-  status: number;
-  contentType: string | null;
-  text: string;
-  json: unknown;
-}
-
-async function call(server: EdsServer, method: string, path: string, init: { auth?: string; body?: string; contentType?: string } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (init.auth !== undefined) headers.Authorization = init.auth;
-  if (init.contentType !== undefined) headers['Content-Type'] = init.contentType;
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: init.body });
-  const text = await response.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Left undefined: some answers are deliberately not JSON.
-  }
-  return { status: response.status, contentType: response.headers.get('content-type'), text, json };
-}
 
 /** Signs in as hatcher does (hatcher/core/auth.py) and returns the session token. */
 async function signIn(server: EdsServer, auth = basic('alice', ALICE_PASSWORD), version = 1): Promise<string> {
@@ -65,20 +37,10 @@ function decodeSegment(segment: string): unknown {
 
 describe('EDS reference server', () => {
   let server: EdsServer;
-  const started: EdsServer[] = [];
-
-  async function start(options?: EdsServerOptions): Promise<EdsServer> {
-    const s = await startEdsServer(options);
-    started.push(s);
-    return s;
-  }
+  const start = useServers(startEdsServer);
 
   beforeEach(async () => {
     server = await start();
-  });
-
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((s) => s.close()));
   });
 
   describe('basics', () => {

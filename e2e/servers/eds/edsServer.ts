@@ -3,12 +3,12 @@
 // The wire protocol is described in docs/protocols/eds.md; every fact there names the hatcher
 // module that confirms it. This file must run under plain `node --experimental-strip-types`
 // (npm run servers), so it uses only erasable TypeScript and imports nothing from src/.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import { generate } from 'selfsigned';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { createFaultInjector } from '../common/faults.ts';
+import type { Fault, FaultAction, Faults } from '../common/faults.ts';
+import { listen, readBody as readRequestBody, requestHandler, sameSecret, sendJson } from '../common/httpServer.ts';
+import type { AuthScheme, Credentials } from '../common/httpServer.ts';
 
 export interface EdsUser {
   readonly username: string;
@@ -25,28 +25,14 @@ export interface EdsServerOptions {
   https?: boolean;
 }
 
-/** What a fault does to a matching request. */
-export type EdsFaultAction =
-  | { kind: 'delay'; ms: number }
-  | { kind: 'status'; status: number; body?: string; contentType?: string }
-  | { kind: 'malformed-json' }
-  | { kind: 'html'; status?: number }
-  | { kind: 'reset' }
-  | { kind: 'wrong-shape' };
+/** What a fault does to a matching request (see e2e/servers/common/faults.ts). */
+export type EdsFaultAction = FaultAction;
 
-export type EdsFault = EdsFaultAction & {
-  /** Tested against the request path (no query); every path when absent. */
-  match?: RegExp;
-  /** How many requests the fault applies to; unlimited when absent. */
-  times?: number;
-};
+export type EdsFault = Fault;
 
-export interface EdsFaults {
-  add(fault: EdsFault): void;
-  clear(): void;
-}
+export type EdsFaults = Faults;
 
-export type EdsAuthScheme = 'basic' | 'bearer' | 'none' | 'other';
+export type EdsAuthScheme = AuthScheme;
 
 /** One request as the server saw it. Never holds credentials or token values. */
 export interface EdsRequestLogEntry {
@@ -91,9 +77,6 @@ export const DEFAULT_EDS_USERS: readonly EdsUser[] = [
 ];
 
 const DEFAULT_SESSION_LIFETIME_MS = 60 * 60 * 1000;
-const MAX_BODY_BYTES = 64 * 1024;
-// hatcher prints error['error'] only when Content-Type is exactly this (hatcher/cli/utils.py).
-const JSON_TYPE = 'application/json';
 // Same header as the real tokens quoted in the hatcher docs (eyJhbGciOiJIUzI1NiJ9 = {"alg":"HS256"}).
 const JWT_HEADER = Buffer.from('{"alg":"HS256"}').toString('base64url');
 const ROUTE = /^\/api\/v[01]\/json\/auth\/(?:(tokens\/auth)|(tokens\/api)(?:\/([^/]+))?|(user))$/;
@@ -113,12 +96,6 @@ interface Session {
   readonly apiTokenId: number | null;
 }
 
-type Credentials =
-  | { scheme: 'basic'; username: string; password: string }
-  | { scheme: 'bearer'; token: string }
-  | { scheme: 'none' }
-  | { scheme: 'other' };
-
 class HttpError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
@@ -127,76 +104,12 @@ class HttpError extends Error {
   }
 }
 
-function parseAuthorization(header: string | undefined): Credentials {
-  if (header === undefined || header.trim() === '') return { scheme: 'none' };
-  const [scheme = '', ...rest] = header.trim().split(/\s+/);
-  const value = rest.join(' ');
-  if (scheme.toLowerCase() === 'bearer' && value !== '') return { scheme: 'bearer', token: value };
-  if (scheme.toLowerCase() === 'basic' && value !== '') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return { scheme: 'other' };
-    return { scheme: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  }
-  return { scheme: 'other' };
-}
-
-// Hashing first gives equal-length buffers, so timingSafeEqual never throws and the
-// comparison time does not reveal the password length.
-function sameSecret(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
-}
-
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'Request body too large'));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
-  send(res, status, JSON.stringify(value), { 'Content-Type': JSON_TYPE, ...headers });
+  return readRequestBody(req, () => new HttpError(413, 'Request body too large'));
 }
 
 function sendError(res: ServerResponse, status: number, message: string, headers: OutgoingHttpHeaders = {}): void {
   sendJson(res, status, { error: message }, headers);
-}
-
-async function makeCertificate(): Promise<{ key: string; cert: string }> {
-  // EC keys generate in milliseconds where RSA takes about a second; the SANs let clients
-  // connect by IP (the URL we report) or by "localhost". cA:false keeps it a plain server
-  // certificate, which both Node and Python's OpenSSL accept as a trust anchor.
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 7 * 24 * 60 * 60 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-    ],
-  });
-  return { key: pems.private, cert: pems.cert };
 }
 
 export async function startEdsServer(options: EdsServerOptions = {}): Promise<EdsServer> {
@@ -207,10 +120,11 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
   const sessions = new Map<string, Session>();
   const issuedSessions: string[] = [];
   const requestLog: EdsRequestLogEntry[] = [];
-  const faultList: { fault: EdsFault; remaining: number }[] = [];
-  const pendingDelays = new Set<() => void>();
+  const faults = createFaultInjector({
+    errorBody: (_status, message) => ({ error: message }),
+    malformedJson: '{"token": "abc", "tokens": [',
+  });
   let nextTokenId = 1;
-  let closed = false;
 
   const findUser = (username: string): EdsUser | undefined => users.find((u) => u.username === username);
 
@@ -372,136 +286,30 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
     sendError(res, 404, 'Not Found');
   };
 
-  const wait = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        pendingDelays.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pendingDelays.add(done);
-    });
-
-  /** Applies matching faults in the order added; returns true when one answered the request. */
-  const applyFaults = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
-    for (const entry of [...faultList]) {
-      const { fault } = entry;
-      if (entry.remaining <= 0) continue;
-      if (fault.match !== undefined) {
-        fault.match.lastIndex = 0; // a /g or /y RegExp would otherwise remember the last match
-        if (!fault.match.test(path)) continue;
-      }
-      entry.remaining -= 1;
-      switch (fault.kind) {
-        case 'delay':
-          await wait(fault.ms);
-          if (closed) {
-            res.destroy();
-            return true;
-          }
-          continue; // a delay slows the request down; later faults or the real answer follow
-        case 'status':
-          await readBody(req).catch(() => undefined);
-          if (fault.body === undefined) sendError(res, fault.status, STATUS_CODES[fault.status] ?? 'Error');
-          else send(res, fault.status, fault.body, { 'Content-Type': fault.contentType ?? JSON_TYPE });
-          return true;
-        case 'malformed-json':
-          await readBody(req).catch(() => undefined);
-          send(res, 200, '{"token": "abc", "tokens": [', { 'Content-Type': JSON_TYPE });
-          return true;
-        case 'html': {
-          await readBody(req).catch(() => undefined);
-          const status = fault.status ?? 502;
-          const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
-          send(res, status, `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><hr><center>nginx</center></body></html>\n`, {
-            'Content-Type': 'text/html; charset=utf-8',
-          });
-          return true;
+  const server = await listen(
+    { https: options.https, faults },
+    requestHandler({
+      requestLog,
+      faults,
+      entry: (base): EdsRequestLogEntry => base,
+      route,
+      fail: (res, error) => {
+        if (error instanceof HttpError) {
+          const headers: OutgoingHttpHeaders = error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="eds"' } : {};
+          sendError(res, error.status, error.message, headers);
+        } else {
+          sendError(res, 500, 'Internal Server Error');
         }
-        case 'reset': {
-          const socket: Socket = req.socket;
-          // A TCP RST is what a crashing proxy produces; TLS sockets cannot reset, so they just close.
-          try {
-            socket.resetAndDestroy();
-          } catch {
-            socket.destroy();
-          }
-          return true;
-        }
-        case 'wrong-shape':
-          await readBody(req).catch(() => undefined);
-          sendJson(res, 200, { result: 'ok', data: [] });
-          return true;
-      }
-    }
-    return false;
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const credentials = parseAuthorization(req.headers.authorization);
-    const entry: EdsRequestLogEntry = {
-      method: req.method ?? 'GET',
-      path: target.pathname,
-      query: target.search.replace(/^\?/, ''),
-      auth: credentials.scheme,
-      status: null,
-    };
-    requestLog.push(entry);
-    res.on('finish', () => {
-      entry.status = res.statusCode;
-    });
-    try {
-      if (await applyFaults(req, res, target.pathname)) return;
-      await route(req, res, target.pathname, credentials);
-    } catch (error) {
-      if (error instanceof HttpError) {
-        const headers: OutgoingHttpHeaders = error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="eds"' } : {};
-        sendError(res, error.status, error.message, headers);
-      } else {
-        sendError(res, 500, 'Internal Server Error');
-      }
-    }
-  };
-
-  const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    void handle(req, res);
-  };
-
-  let caPem: string | undefined;
-  let server: Server;
-  if (options.https === true) {
-    const { key, cert } = await makeCertificate();
-    caPem = cert;
-    server = createHttpsServer({ key, cert }, listener);
-  } else {
-    server = createHttpServer(listener);
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `${options.https === true ? 'https' : 'http'}://127.0.0.1:${port}`;
+      },
+    }),
+  );
 
   return {
-    url,
-    caPem,
+    url: server.url,
+    caPem: server.caPem,
     users,
     requestLog,
-    faults: {
-      add(fault: EdsFault): void {
-        faultList.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
-      },
-      clear(): void {
-        faultList.length = 0;
-      },
-    },
+    faults: faults.faults,
     tokenNames: (username) => [...apiTokens.values()].filter((t) => t.username === username).map((t) => t.name),
     hasApiToken: (username, name) => findApiToken(username, name) !== undefined,
     isApiTokenValid: (tokenValue) => apiTokenRecord(tokenValue) !== undefined,
@@ -509,14 +317,6 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
     revokeApiToken,
     expireSessions: () => sessions.clear(),
     sessionTokens: () => [...issuedSessions],
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      for (const release of [...pendingDelays]) release();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: server.close,
   };
 }
