@@ -25,6 +25,7 @@ import { startConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
 import type { ConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
 import { startTapisServer } from '../e2e/servers/tapis/tapisServer.ts';
 import type { TapisServer } from '../e2e/servers/tapis/tapisServer.ts';
+import { pythonJsonDumps } from '../src/main/core/providers/tapis/agaveCurrent.ts';
 import { ensurePythonEnv, runPython } from './pythonEnv.ts';
 import type { CommandResult } from './pythonEnv.ts';
 
@@ -83,21 +84,9 @@ function cacheDir(): string {
   return dir;
 }
 
-/**
- * json.dumps as Python's defaults write it (separators ", " and ": ", ensure_ascii), with
- * sort_keys as agavepy/utils/save_configs.py passes it. This is the recipe docs/protocols/tapis.md
- * gives Keyport for a byte-compatible `current`.
- */
-function pythonJsonDumps(value: unknown, sortKeys: boolean): string {
-  const str = (s: string): string => JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (value === null) return 'null';
-  if (typeof value === 'string') return str(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, sortKeys)).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${str(k)}: ${pythonJsonDumps(v, sortKeys)}`).join(', ')}}`;
-}
+// json.dumps as Python's defaults write it (separators ", " and ": ", ensure_ascii), with
+// sort_keys as agavepy/utils/save_configs.py passes it: Keyport's own writer, which these tests
+// hold to agavepy's bytes.
 
 // The 11 keys agavepy/utils/save_configs.py writes to `current`, sorted as json.dump(sort_keys=True) does.
 const CURRENT_KEYS = ['access_token', 'apikey', 'apisecret', 'baseurl', 'created_at', 'devurl', 'expires_at', 'expires_in', 'refresh_token', 'tenantid', 'username'];
