@@ -43,6 +43,18 @@ describe('nameSchema', () => {
     expect(problem(nameSchema, ` ${'x'.repeat(100)} `)).toBeNull();
   });
 
+  it.each(['pro\u202Ed', '\u2066prod\u2069', 'pr\u200Bod', 'pr\uFEFFod', 'prod\u200E', 'a\u00ADb', 'a\u2060b'])('refuses invisible and text-direction characters (%j)', (value) => {
+    expect(problem(nameSchema, value)).toBe('Names cannot contain invisible or text-direction characters.');
+  });
+
+  it.each(['\u3000', '\u00A0\u2003', '\u200D', '\u200C\u200D'])('refuses a name with nothing visible (%j)', (value) => {
+    expect(problem(nameSchema, value)).not.toBeNull();
+  });
+
+  it.each(['👩\u200D💻 laptop', 'می\u200Cخواهم', 'Ünïcödé 服务器', 'a'])('keeps joiners that scripts and emoji need, and any visible text (%j)', (value) => {
+    expect(problem(nameSchema, value)).toBeNull();
+  });
+
   it.each(['a\u0000b', 'a\tb', 'a\nb', 'a\rb', 'a\u001bb', 'a\u007fb', 'a\u0085b', 'a\u0007b'])('refuses control characters (%j)', (value) => {
     expect(problem(nameSchema, value)).toBe('Names cannot contain control characters.');
   });
@@ -148,6 +160,7 @@ describe('other schemas', () => {
     expect(problem(usernameSchema, '')).toBe('Enter your user name.');
     expect(problem(usernameSchema, 'al\u0000ice')).toBe('User names cannot contain control characters.');
     expect(problem(usernameSchema, 'a'.repeat(321))).toBe('That user name is too long.');
+    expect(problem(usernameSchema, 'ali\u202Eecb')).toBe('User names cannot contain invisible or text-direction characters.');
   });
 
   it('settingsSchema bounds', () => {
@@ -174,6 +187,23 @@ describe('other schemas', () => {
     expect(inputSchemas['auth.signInWithPassword'].parse({ serverId: 's', username: 'a', password: ' p w ' }).password).toBe(' p w ');
     expect(problem(inputSchemas['auth.signInWithPassword'], { serverId: 's', username: 'a', password: '' })).toBe('Enter the password.');
     expect(problem(inputSchemas['auth.signInWithToken'], { serverId: 's', token: 'x'.repeat(16_385) })).toBe('That token is too long.');
+  });
+
+  it.each(['abc\ndef', 'abc\r\ndef', 'abc\u0000', 'a\u001b[2Jb', 'ab\u007f'])('a pasted token with a line break or control character inside (%j) is refused on the token field', (token) => {
+    const result = inputSchemas['auth.signInWithToken'].safeParse({ serverId: 's', token });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['token']);
+    expect(result.error?.issues[0]?.message).toBe('A token is one line without control characters; paste only the token.');
+    // The password is typed, not pasted: kept as it is.
+    expect(inputSchemas['auth.signInWithPassword'].safeParse({ serverId: 's', username: 'a', password: token }).success).toBe(true);
+  });
+
+  it('an existing OAuth client’s key and secret are trimmed, one line each', () => {
+    const schema = inputSchemas['auth.signInWithPassword'];
+    const parsed = schema.parse({ serverId: 's', username: 'a', password: 'p', client: { type: 'existing', key: ' k\n', secret: '\ts ' } });
+    expect(parsed.client).toEqual({ type: 'existing', key: 'k', secret: 's' });
+    const bad = schema.safeParse({ serverId: 's', username: 'a', password: 'p', client: { type: 'existing', key: 'k', secret: 's1\ns2' } });
+    expect(bad.error?.issues[0]?.path).toEqual(['client', 'secret']);
   });
 
   it('procedures without input accept only undefined', () => {

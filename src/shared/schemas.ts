@@ -5,13 +5,23 @@ import { z } from 'zod';
 
 const id = z.string().min(1, 'An id is required.').max(100, 'That id is too long.');
 
-/** A display name: 1–100 characters, no control characters. */
+/** Characters that change how text around them is shown without being visible themselves:
+ * bidirectional overrides and isolates (which can make "prod" read as "dorp", CVE-2021-42574),
+ * zero-width spaces and marks, the BOM, soft hyphen. ZWJ and ZWNJ stay allowed: emoji sequences
+ * and scripts such as Persian and Devanagari need them. */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/u;
+/** At least one character that shows: not a space, control or format character. */
+const VISIBLE = /[^\p{Z}\p{C}\s]/u;
+
+/** A display name: 1–100 characters, no control or invisible characters, something to see. */
 export const nameSchema = z
   .string()
   .trim()
   .min(1, 'Enter a name.')
   .max(100, 'Use at most 100 characters.')
-  .refine((s) => !/\p{Cc}/u.test(s), 'Names cannot contain control characters.');
+  .refine((s) => !/\p{Cc}/u.test(s), 'Names cannot contain control characters.')
+  .refine((s) => !INVISIBLE.test(s), 'Names cannot contain invisible or text-direction characters.')
+  .refine((s) => VISIBLE.test(s), 'Enter a name with at least one visible character.');
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -75,18 +85,30 @@ export type ServerInput = z.input<typeof serverInputSchema>;
 export const secretSchema = (what: string) =>
   z.string().min(1, `Enter the ${what}.`).max(16_384, `That ${what} is too long.`);
 
+/** A token, key or client secret someone pastes: surrounding whitespace (a copied line break) is
+ * dropped; one inside means two lines were pasted, and control characters would end up in an
+ * HTTP header or a copied shell line. Passwords are not this: they are typed and kept as typed. */
+export const pastedSecretSchema = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `Enter the ${what}.`)
+    .max(16_384, `That ${what} is too long.`)
+    .refine((s) => !/\p{Cc}/u.test(s), `A ${what} is one line without control characters; paste only the ${what}.`);
+
 export const usernameSchema = z
   .string()
   .trim()
   .min(1, 'Enter your user name.')
   .max(320, 'That user name is too long.')
-  .refine((s) => !/\p{Cc}/u.test(s), 'User names cannot contain control characters.');
+  .refine((s) => !/\p{Cc}/u.test(s), 'User names cannot contain control characters.')
+  .refine((s) => !INVISIBLE.test(s), 'User names cannot contain invisible or text-direction characters.');
 
 /** How a password sign-in gets its OAuth client (kinds with `oauthClient`). */
 export const oauthClientChoiceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('new'), name: nameSchema.optional() }),
   z.object({ type: z.literal('saved'), secretId: id }),
-  z.object({ type: z.literal('existing'), key: secretSchema('client key').transform((k) => k.trim()), secret: secretSchema('client secret') }),
+  z.object({ type: z.literal('existing'), key: pastedSecretSchema('client key'), secret: pastedSecretSchema('client secret') }),
 ]);
 export type OAuthClientChoice = z.output<typeof oauthClientChoiceSchema>;
 
@@ -134,7 +156,7 @@ export const inputSchemas = {
     client: oauthClientChoiceSchema.optional(),
     rememberPassword: z.boolean().default(false),
   }),
-  'auth.signInWithToken': z.object({ serverId: id, token: secretSchema('token').transform((t) => t.trim()) }),
+  'auth.signInWithToken': z.object({ serverId: id, token: pastedSecretSchema('token') }),
   'auth.signOut': z.object({ serverId: id, removeFromSessionFile: z.boolean().default(false) }),
   'auth.refresh': z.object({ serverId: id }),
   'auth.signInWithBrowser': z.object({ serverId: id, force: z.boolean().default(false) }),

@@ -186,7 +186,7 @@ interface Row {
   field?: string;
   /** How the person learns what to do: a hint (default; matching `hint` when given), or a
    * message that is itself the instruction ("Enter a name."), shown beside `field` for form input.
-   * FILE-14 and FILE-30 are 'message' only because they lack a hint (reported). */
+   */
   action?: 'hint' | 'message';
   hint?: Text;
   /** Secrets the row uses; none may appear in the message, hint or log. */
@@ -352,17 +352,17 @@ const URL_ROWS: Row[] = [
   },
   {
     id: 'URL-20', input: 'Anaconda extra headers that set Authorization', produce: 'servers.add kind anaconda options.extraHeaders {"Authorization": "Bearer header-secret-a41f"}', code: 'VALIDATION',
-    message: 'Extra headers must map header names to text (and cannot set Authorization).', field: 'extraHeaders', action: 'message', secrets: ['header-secret-a41f'],
+    message: 'Extra headers must map header names to text (and cannot set Authorization, Host or connection headers).', field: 'extraHeaders', action: 'message', secrets: ['header-secret-a41f'],
     act: () => ({ procedure: 'servers.add', input: { name: 'Anaconda', kind: 'anaconda', url: 'https://anaconda.example', options: { extraHeaders: '{"Authorization": "Bearer header-secret-a41f"}' } } }),
   },
   {
     id: 'URL-21', input: 'Anaconda extra header with a CR LF (header injection)', produce: 'servers.add kind anaconda options.extraHeaders {"X-Org": "acme\\r\\nX-Evil: 1"}', code: 'VALIDATION',
-    message: 'Extra headers must map header names to text (and cannot set Authorization).', field: 'extraHeaders', action: 'message',
+    message: 'Extra headers must map header names to text (and cannot set Authorization, Host or connection headers).', field: 'extraHeaders', action: 'message',
     act: () => ({ procedure: 'servers.add', input: { name: 'Anaconda', kind: 'anaconda', url: 'https://anaconda.example', options: { extraHeaders: '{"X-Org": "acme\\r\\nX-Evil: 1"}' } } }),
   },
   {
     id: 'URL-22', input: 'CA certificate path that does not exist', produce: 'servers.add caCertificatePath "<tmp>/missing-ca.pem"', code: 'FILE_ERROR',
-    message: 'The CA certificate file could not be read.', field: 'caCertificatePath', hint: /^Choose the PEM file/,
+    message: 'The CA certificate file does not exist.', field: 'caCertificatePath', hint: /^Choose the PEM file/,
     act: (c) => addEds('https://packages.example.com', 'With CA', { caCertificatePath: join(c.elsewhere, 'missing-ca.pem') }),
   },
   {
@@ -447,8 +447,17 @@ const NAME_ROWS: Row[] = [
   },
   {
     id: 'NAME-15', input: 'pasted API token with a line break inside', produce: 'auth.signInWithToken token "pasted-token-\\n-6d2e" (EDS)', code: 'VALIDATION',
-    message: 'The request to Reference EDS could not be built.', hint: 'A credential or header contains characters that cannot be sent; check for pasted line breaks.', secrets: ['pasted-token-', '-6d2e'],
+    message: 'A token is one line without control characters; paste only the token.', field: 'token', action: 'message', secrets: ['pasted-token-', '-6d2e'],
     act: (c) => ({ procedure: 'auth.signInWithToken', input: { serverId: c.edsId, token: 'pasted-token-\n-6d2e' } }),
+  },
+  {
+    id: 'NAME-16', input: 'server name with a right-to-left override (reads "prod" reversed)', produce: 'servers.add name "\\u202Edorp"', code: 'VALIDATION',
+    message: 'Names cannot contain invisible or text-direction characters.', field: 'name', action: 'message', act: () => addEds('https://packages.example.com', '\u202Edorp'),
+  },
+  {
+    id: 'NAME-17', input: 'token name of zero-width and ideographic spaces only', produce: 'tokens.create name "\\u3000\\u200D" (EDS)', code: 'VALIDATION',
+    message: 'Enter a name with at least one visible character.', field: 'name', action: 'message',
+    act: (c) => ({ procedure: 'tokens.create', input: { serverId: c.edsId, name: '\u3000\u200D', save: false } }),
   },
 ];
 
@@ -641,21 +650,19 @@ const FILE_ROWS: Row[] = [
     secrets: [...ALL_FILE_SECRETS, 'baseurl-password-19e0'], act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent({ baseurl: 'https://alice:baseurl-password-19e0@api.tapis.example' }), 0o600)),
   },
   {
-    // Reported: the error comes from servers.add, so it names a field the import form lacks.
-    id: 'FILE-08', input: 'current whose baseurl has a path', produce: 'current with baseurl "https://api.tapis.example/v2"', code: 'VALIDATION',
-    message: 'A Tapis API server address has no path.', field: 'url', hint: 'Use https://api.tapis.example: agavepy adds /token and /clients/v2 to it.', secrets: ALL_FILE_SECRETS,
+    // The server is added from the file: its refusal concerns the file, reported on the path.
+    id: 'FILE-08', input: 'current whose baseurl has a path', produce: 'current with baseurl "https://api.tapis.example/v2"', code: 'FILE_ERROR',
+    message: (c) => `${agavePath(c)} names a server Keyport cannot add. A Tapis API server address has no path.`, field: 'path', hint: 'Fix the file with the command line that wrote it, or add the server by hand and sign in.', secrets: ALL_FILE_SECRETS,
     act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent({ baseurl: 'https://api.tapis.example/v2' }), 0o600)),
   },
   {
-    // Reported: as FILE-08, the field is the server form's.
-    id: 'FILE-09', input: 'current whose tenantid has a control character', produce: 'current with tenantid "tacc\\u0007prod"', code: 'VALIDATION',
-    message: 'That is not a tenant id, such as tacc.prod.', field: 'tenantId', hint: 'Letters, digits, dots, dashes and underscores.', secrets: ALL_FILE_SECRETS,
+    id: 'FILE-09', input: 'current whose tenantid has a control character', produce: 'current with tenantid "tacc\\u0007prod"', code: 'FILE_ERROR',
+    message: (c) => `${agavePath(c)} names a server Keyport cannot add. That is not a tenant id, such as tacc.prod.`, field: 'path', hint: 'Fix the file with the command line that wrote it, or add the server by hand and sign in.', secrets: ALL_FILE_SECRETS,
     act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent({ tenantid: 'tacc\u0007prod' }), 0o600)),
   },
   {
-    // Reported: as FILE-08, the field is the server form's and the message does not say "verify".
     id: 'FILE-10', input: 'current whose verify names a CA file that does not exist', produce: 'current with verify "<tmp>/elsewhere/missing-ca.pem"', code: 'FILE_ERROR',
-    message: 'The CA certificate file could not be read.', field: 'caCertificatePath', hint: /^Choose the PEM file/, secrets: ALL_FILE_SECRETS,
+    message: (c) => `${agavePath(c)} names a server Keyport cannot add. The CA certificate file does not exist.`, field: 'path', hint: 'Fix the file with the command line that wrote it, or add the server by hand and sign in.', secrets: ALL_FILE_SECRETS,
     act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent({ verify: join(c.elsewhere, 'missing-ca.pem') }), 0o600)),
   },
   {
@@ -680,15 +687,15 @@ const FILE_ROWS: Row[] = [
     secrets: ALL_FILE_SECRETS, act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent(), 0o620)),
   },
   {
-    // Reported: no hint. Stands in for "unreadable" too: chmod 000 does not stop root (CI).
+    // Stands in for "unreadable" too: chmod 000 does not stop root (CI).
     id: 'FILE-14', input: 'path is a directory', produce: 'sessionFiles.import path "~/.agave" (a directory)', code: 'FILE_ERROR',
-    message: (c) => `${dirname(agavePath(c))} is not a file.`, field: 'path', action: 'message',
+    message: (c) => `${dirname(agavePath(c))} is not a file but a folder.`, field: 'path', hint: 'Choose the session file inside it, such as ~/.agave/current.',
     act: (c) => (mkdirSync(dirname(agavePath(c)), { recursive: true }), importFile('tapis', '~/.agave')),
   },
   {
     // "Unreadable" that holds for root as well: a path through a regular file fails with ENOTDIR.
     id: 'FILE-15', input: 'unreadable path (parent is a file: ENOTDIR)', produce: 'sessionFiles.import path "~/notes.txt/current"', code: 'FILE_ERROR',
-    message: (c) => `Keyport could not read ${join(c.home, 'notes.txt', 'current')}.`, field: 'path', hint: 'ENOTDIR: check the file’s permissions.',
+    message: (c) => `Keyport could not read ${join(c.home, 'notes.txt', 'current')} (ENOTDIR).`, field: 'path', hint: 'A part of the path is a file, not a folder: check the path.',
     act: (c) => (c.write(join(c.home, 'notes.txt'), 'a file, not a folder\n', 0o600), importFile('tapis', '~/notes.txt/current')),
   },
   {
@@ -761,9 +768,9 @@ const FILE_ROWS: Row[] = [
     message: (c) => `There is no session file at ${keyringFile(c)}.`, field: 'path', hint: 'Sign in with anaconda-auth and conda first, or choose the file’s path.', act: () => importFile('anaconda'),
   },
   {
-    // Reported: no hint.
     id: 'FILE-30', input: 'session-file import for a kind without one', produce: 'sessionFiles.import {kind: eds}', code: 'UNSUPPORTED',
-    message: 'Enthought Deployment Server servers have no session file to import or export.', action: 'message',
+    message: 'Enthought Deployment Server servers have no session file to import or export.',
+    hint: 'Sign in to the server in Keyport instead, and copy its token in the format your tool expects.',
     act: () => ({ procedure: 'sessionFiles.import', input: { kind: 'eds' } }),
   },
   {

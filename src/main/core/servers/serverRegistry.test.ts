@@ -107,7 +107,7 @@ describe('CA certificate files', () => {
   it('refuses a missing file', async () => {
     const h = await harness();
     const error = await h.fail('servers.add', input(h, { caCertificatePath: join(tmpdir(), 'keyport-no-such-dir', 'ca.pem') }));
-    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'caCertificatePath', message: 'The CA certificate file could not be read.' });
+    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'caCertificatePath', message: 'The CA certificate file does not exist.' });
     expect(error.hint).toMatch(/PEM file/);
   });
 

@@ -23,6 +23,7 @@ export async function readCaCertificate(path: string): Promise<string> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof KeyportError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw fail('The CA certificate file does not exist.', error);
     throw fail('The CA certificate file could not be read.', error);
   }
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);

@@ -59,18 +59,7 @@ export class SessionFileService {
     for (const imported of sessions) {
       const same = format.sameServer ?? ((s: { url: string; options: Record<string, string> }, i: ImportedSession['server']) => s.url === i.url && sameOptions(s.options, i.options));
       const existing = vault.servers().find((s) => s.kind === kind && same(s, imported.server));
-      const serverId =
-        existing?.id ??
-        (
-          await servers.add({
-            name: this.freeName(imported.server.suggestedName),
-            kind,
-            url: imported.server.url,
-            allowInsecureTls: false,
-            caCertificatePath: imported.server.caCertificatePath ?? null,
-            options: imported.server.options,
-          })
-        ).id;
+      const serverId = existing?.id ?? (await this.addImportedServer(kind, imported, path));
       await this.deps.sessions.adopt(serverId, imported);
       last = serverId;
     }
@@ -120,6 +109,30 @@ export class SessionFileService {
     }
   }
 
+  /** Adds the server a session file names. What the file says (its URL, tenant, CA path) was
+   * written by another program, so a refusal is about the file, not about a form field the
+   * person filled in: it is reported on the path, naming the file. */
+  private async addImportedServer(kind: string, imported: ImportedSession, path: string): Promise<string> {
+    try {
+      const added = await this.deps.servers.add({
+        name: this.freeName(imported.server.suggestedName),
+        kind,
+        url: imported.server.url,
+        allowInsecureTls: false,
+        caCertificatePath: imported.server.caCertificatePath ?? null,
+        options: imported.server.options,
+      });
+      return added.id;
+    } catch (error) {
+      // A field error (URL, tenant, CA certificate path) is the file's; others (storage) are not.
+      if (!(error instanceof KeyportError) || !error.field) throw error;
+      throw new KeyportError('FILE_ERROR', `${path} names a server Keyport cannot add. ${error.message}`, {
+        hint: 'Fix the file with the command line that wrote it, or add the server by hand and sign in.',
+        field: 'path',
+      });
+    }
+  }
+
   private backupPath(path: string): string {
     return `${path}.keyport-backup-${this.deps.now().toISOString().replace(/[:.]/g, '-')}`;
   }
@@ -127,7 +140,9 @@ export class SessionFileService {
   private format(kind: string): { provider: Provider; format: SessionFileFormat } {
     const provider = this.deps.providers.get(kind);
     if (!provider.sessionFile) {
-      throw new KeyportError('UNSUPPORTED', `${provider.descriptor.label} servers have no session file to import or export.`);
+      throw new KeyportError('UNSUPPORTED', `${provider.descriptor.label} servers have no session file to import or export.`, {
+        hint: 'Sign in to the server in Keyport instead, and copy its token in the format your tool expects.',
+      });
     }
     return { provider, format: provider.sessionFile };
   }
@@ -169,7 +184,12 @@ async function readSessionFile(path: string): Promise<string | null> {
         field: 'path',
       });
     }
-    if (!info.isFile()) throw new KeyportError('FILE_ERROR', `${path} is not a file.`, { field: 'path' });
+    if (!info.isFile()) {
+      throw new KeyportError('FILE_ERROR', `${path} is not a file${info.isDirectory() ? ' but a folder' : ''}.`, {
+        hint: info.isDirectory() ? 'Choose the session file inside it, such as ~/.agave/current.' : 'Choose the session file itself.',
+        field: 'path',
+      });
+    }
     // Writable by other users: someone else could have put their session there.
     if (process.platform !== 'win32' && (info.mode & 0o022) !== 0) {
       throw new KeyportError('FILE_ERROR', `${path} can be changed by other users, so Keyport does not trust it.`, {
@@ -201,11 +221,24 @@ const unwritable = (path: string, error: unknown) =>
         field: 'path',
       });
 
-const unreadable = (path: string, error: unknown) =>
-  new KeyportError('FILE_ERROR', `Keyport could not read ${path}.`, {
-    hint: `${(error as NodeJS.ErrnoException).code ?? 'The disk refused it'}: check the file’s permissions.`,
+/** What a person can do about each way reading fails. */
+const READ_HINTS: Record<string, string> = {
+  EACCES: 'You may not read it: check the file’s owner and permissions (it should be yours, mode 600).',
+  EPERM: 'The system refused access: check the file’s permissions and any security software.',
+  ENOTDIR: 'A part of the path is a file, not a folder: check the path.',
+  ELOOP: 'The path has too many symbolic links: choose the file itself.',
+  ENAMETOOLONG: 'The path is too long: choose the file in a shorter folder.',
+  EISDIR: 'That is a folder: choose the session file inside it.',
+  EIO: 'The disk reported an error: check the drive, then try again.',
+};
+
+const unreadable = (path: string, error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new KeyportError('FILE_ERROR', `Keyport could not read ${path}${code ? ` (${code})` : ''}.`, {
+    hint: (code && READ_HINTS[code]) ?? 'Check that the file exists and that you may read it.',
     field: 'path',
   });
+};
 
 /** Write beside, then rename: a crash leaves the old file or the new one, never half of one.
  * Mode 0600: the file holds tokens. */

@@ -3,7 +3,7 @@ import { KeyportError } from '../../errors';
 import { serverRecord } from '../../testing/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { SessionMaterial } from '../provider';
-import { KEYRING_SERVICE, keyringDomain, keyringPath, parseKeyring, removeFromKeyring, renderKeyring } from './anacondaKeyring';
+import { describeKey, KEYRING_SERVICE, keyringDomain, keyringPath, parseKeyring, removeFromKeyring, renderKeyring } from './anacondaKeyring';
 
 /** The dummy key of docs/protocols/anaconda.md, "Exact example": {"alg":"RS256","typ":"JWT"}.{"exp":1826976000,"sub":"alice"}.c2ln */
 const DOC_KEY = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE4MjY5NzYwMDAsInN1YiI6ImFsaWNlIn0.c2ln';
@@ -211,7 +211,36 @@ describe('parseKeyring', () => {
     }
     const long = `${'x'.repeat(100)} y`;
     const error = refusal(() => parseKeyring(file({ [KEYRING_SERVICE]: { [long]: value({ domain: long, api_key: DOC_KEY, repo_tokens: [] }) } })), [DOC_KEY, long]);
-    expect(error.message).toContain('x'.repeat(60));
+    expect(error.message).toContain(`${'x'.repeat(59)}…`);
+    expect(error.message).not.toContain('x'.repeat(60));
+  });
+
+  it('never quotes credentials, control or bidi characters of a key, in any message', () => {
+    const keys = ['alice:hunter2-secret@anaconda.com', 'https://bob:pa55-secret@site.example', 'evil\u202eexample.com\u0007\n', `${'p'.repeat(5000)}-secret@host`];
+    for (const key of keys) {
+      for (const entry of [value({ domain: key, api_key: DOC_KEY, repo_tokens: [] }), 'not base64!', Buffer.from('{').toString('base64')]) {
+        const error = refusal(() => parseKeyring(file({ [KEYRING_SERVICE]: { [key]: entry } })), ['hunter2', 'pa55', 'secret', '\u202e', '\u0007']);
+        expect(error.message.length).toBeLessThan(200);
+        expect(error.message).not.toMatch(/[\p{C}]/u);
+      }
+      const section = refusal(() => parseKeyring(file({ [key]: 5 })), ['hunter2', 'pa55', 'secret']);
+      expect(section.message).toContain('section is not a map');
+    }
+    expect(describeKey('alice:pw@anaconda.com')).toBe('anaconda.com');
+    expect(describeKey('\u0000\u202e')).toBe('(unnamed)');
+  });
+
+  it('skips an entry it cannot use when another is usable (the file is shared); with none usable, the first problem is the error', () => {
+    const good = value({ domain: 'anaconda.com', api_key: DOC_KEY, repo_tokens: [] });
+    const sessions = parseKeyring(file({ [KEYRING_SERVICE]: { 'broken.example.com': 'not base64!', 'a b': good, 'anaconda.com': good, 'old.example.com': value({ domain: 'x', api_key: 'not-a-jwt', repo_tokens: [] }) } }));
+    expect(sessions.map((s) => s.server.url)).toEqual(['https://anaconda.com']);
+    const error = refusal(() => parseKeyring(file({ [KEYRING_SERVICE]: { 'broken.example.com': 'not base64!', 'a b': good } })), [DOC_KEY]);
+    expect(error.message).toContain('the entry for broken.example.com is not base64');
+  });
+
+  it('[::1] is loopback like 127.0.0.1 and localhost', () => {
+    const [session] = parseKeyring(file({ [KEYRING_SERVICE]: { '[::1]:8443': value({ domain: '[::1]:8443', api_key: DOC_KEY, repo_tokens: [] }) } }));
+    expect(session?.server.url).toBe('http://[::1]:8443');
   });
 });
 
@@ -339,5 +368,16 @@ describe('keyringPath', () => {
     expect(keyringPath({ ANACONDA_AUTH_KEYRING_PATH: '' }, '/home/alice')).toBe('/home/alice/.anaconda/keyring');
     // Other variables of the anaconda tools do not move the file.
     expect(keyringPath({ ANACONDA_CONFIG_TOML: '/x/config.toml', HOME: '/elsewhere' }, '/home/alice')).toBe('/home/alice/.anaconda/keyring');
+  });
+
+  it('expands $VAR, ${VAR} and ~ as anaconda-auth does; unknown variables stay; a relative path is under the home folder', () => {
+    const env = { XDG_DATA_HOME: '/data/alice', TEAM: 'acme' };
+    expect(keyringPath({ ...env, ANACONDA_AUTH_KEYRING_PATH: '$XDG_DATA_HOME/anaconda/keyring' }, '/home/alice')).toBe('/data/alice/anaconda/keyring');
+    expect(keyringPath({ ...env, ANACONDA_AUTH_KEYRING_PATH: '/srv/${TEAM}/keyring' }, '/home/alice')).toBe('/srv/acme/keyring');
+    expect(keyringPath({ ANACONDA_AUTH_KEYRING_PATH: '~/secrets/keyring' }, '/home/alice/')).toBe('/home/alice/secrets/keyring');
+    expect(keyringPath({ ANACONDA_AUTH_KEYRING_PATH: '~' }, '/home/alice')).toBe('/home/alice');
+    expect(keyringPath({ ANACONDA_AUTH_KEYRING_PATH: '/x/$NOPE/keyring' }, '/home/alice')).toBe('/x/$NOPE/keyring');
+    expect(keyringPath({ ANACONDA_AUTH_KEYRING_PATH: 'keyrings/anaconda' }, '/home/alice')).toBe('/home/alice/keyrings/anaconda');
+    expect(keyringPath({ ANACONDA_AUTH_KEYRING_PATH: '~bob/keyring' }, '/home/alice')).toBe('/home/alice/~bob/keyring');
   });
 });

@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import { KeyportError } from '../../errors';
 import type { ServerRecord } from '../../vault/records';
 import type { ImportedSession, SessionMaterial } from '../provider';
@@ -13,14 +14,34 @@ export const KEYRING_SERVICE = 'Anaconda Cloud';
 const ENTRY_VERSION = 2;
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** Where anaconda-auth keeps the file: ANACONDA_AUTH_KEYRING_PATH, with `$VAR`/`${VAR}` and `~`
+ * expanded as its config does (`Path(expandvars(value)).expanduser()`; unknown variables stay as
+ * written), else ~/.anaconda/keyring. A relative path is taken from the home folder: a desktop
+ * app has no working directory the person chose, and a terminal usually opens there. */
 export function keyringPath(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  return env.ANACONDA_AUTH_KEYRING_PATH || `${home.replace(/[\\/]+$/, '')}/.anaconda/keyring`;
+  const homeDir = home.replace(/[\\/]+$/, '');
+  const configured = env.ANACONDA_AUTH_KEYRING_PATH;
+  if (!configured) return `${homeDir}/.anaconda/keyring`;
+  const expanded = configured
+    .replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (whole, braced?: string, bare?: string) => env[braced ?? bare ?? ''] ?? whole)
+    .replace(/^~(?=$|[\\/])/, homeDir);
+  return isAbsolute(expanded) ? expanded : join(homeDir, expanded);
 }
 
 /** The key anaconda-auth looks the entry up by: host[:port] of the site (domain_validator). */
 export const keyringDomain = (server: Pick<ServerRecord, 'url'>): string => new URL(server.url).host;
 
 type Outer = Record<string, Record<string, string>>;
+
+/** A keyring key as it may appear in a message: keys are whatever another program wrote, so one
+ * could hold `user:password@host`, control characters or megabytes. Keep the host part only,
+ * printable, and short. */
+export function describeKey(key: string): string {
+  const afterCredentials = key.slice(key.lastIndexOf('@') + 1);
+  const printable = afterCredentials.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '');
+  const short = printable.length > 60 ? `${printable.slice(0, 59)}…` : printable;
+  return short || '(unnamed)';
+}
 
 /** The file as anaconda-auth reads it, refusing what it would silently throw away. An empty file
  * (anaconda-auth creates one just by starting) holds nothing. */
@@ -35,7 +56,7 @@ function readOuter(text: string): Outer {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw notKeyring('it does not hold a JSON object');
   for (const [service, entries] of Object.entries(data)) {
     if (typeof entries !== 'object' || entries === null || Array.isArray(entries) || Object.values(entries).some((v) => typeof v !== 'string')) {
-      throw notKeyring(`the “${service.slice(0, 40)}” section is not a map of entries`);
+      throw notKeyring(`the “${describeKey(service)}” section is not a map of entries`);
     }
   }
   return data as Outer;
@@ -50,13 +71,13 @@ interface Entry {
 }
 
 function decodeEntry(domain: string, value: string): Entry {
-  if (!STRICT_BASE64.test(value)) throw notKeyring(`the entry for ${domain} is not base64`);
+  if (!STRICT_BASE64.test(value)) throw notKeyring(`the entry for ${describeKey(domain)} is not base64`);
   try {
     const entry = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Partial<Entry>;
     if (typeof entry !== 'object' || entry === null) throw new Error('not an object');
     return { ...entry, repo_tokens: Array.isArray(entry.repo_tokens) ? entry.repo_tokens : [] };
   } catch {
-    throw notKeyring(`the entry for ${domain} is not readable`);
+    throw notKeyring(`the entry for ${describeKey(domain)} is not readable`);
   }
 }
 
@@ -70,33 +91,52 @@ function encodeEntry(entry: Entry): string {
   return Buffer.from(JSON.stringify(inner), 'utf8').toString('base64');
 }
 
+/** Every site in the file with an API key Keyport can use. An entry Keyport cannot use (another
+ * program's, a broken one) is skipped when others are usable: the file is shared, and one bad
+ * neighbour should not block the site the person asked for. With no usable entry, the first
+ * problem is the error. */
 export function parseKeyring(text: string): ImportedSession[] {
   const entries = readOuter(text)[KEYRING_SERVICE] ?? {};
   const sessions: ImportedSession[] = [];
+  let firstProblem: KeyportError | null = null;
   for (const [domain, value] of Object.entries(entries)) {
-    const entry = decodeEntry(domain, value);
-    if (!entry.api_key) continue;
-    const expiry = typeof entry.api_key === 'string' ? apiKeyExpiry(entry.api_key) : null;
-    if (!expiry) throw notKeyring(`the API key for ${domain} is not a JWT with an expiry`);
-    let url: URL;
     try {
-      url = new URL(`https://${domain}`);
-      if (url.host !== domain.toLowerCase()) throw new Error('not a host');
-    } catch {
-      throw notKeyring(`“${domain.slice(0, 60)}” is not a site address`);
+      const session = parseEntry(domain, value);
+      if (session) sessions.push(session);
+    } catch (error) {
+      if (!(error instanceof KeyportError)) throw error;
+      firstProblem ??= error;
     }
-    // Keyring keys carry no scheme; anaconda-auth always uses https. A loopback site is a
-    // development or test server, reached over plain http.
-    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-    sessions.push({
-      server: { url: `${loopback ? 'http' : 'https'}://${domain}`, options: {}, suggestedName: `Anaconda ${domain}` },
-      session: entry.api_key,
-      credential: null,
-      expiresAt: expiry.toISOString(),
-      user: { name: (typeof entry.username === 'string' && entry.username) || `API key for ${domain}` },
-    });
   }
+  if (sessions.length === 0 && firstProblem) throw firstProblem;
   return sessions;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function parseEntry(domain: string, value: string): ImportedSession | null {
+  const entry = decodeEntry(domain, value);
+  if (!entry.api_key) return null;
+  const expiry = typeof entry.api_key === 'string' ? apiKeyExpiry(entry.api_key) : null;
+  if (!expiry) throw notKeyring(`the API key for ${describeKey(domain)} is not a JWT with an expiry`);
+  let url: URL;
+  try {
+    url = new URL(`https://${domain}`);
+    if (url.host !== domain.toLowerCase()) throw new Error('not a host');
+  } catch {
+    throw notKeyring(`“${describeKey(domain)}” is not a site address`);
+  }
+  // Keyring keys carry no scheme; anaconda-auth always uses https. A loopback site is a
+  // development or test server, reached over plain http (anaconda-auth's own tests run one
+  // so); the person can switch it to https in the server's settings.
+  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  return {
+    server: { url: `${loopback ? 'http' : 'https'}://${domain}`, options: {}, suggestedName: `Anaconda ${domain}` },
+    session: entry.api_key,
+    credential: null,
+    expiresAt: expiry.toISOString(),
+    user: { name: (typeof entry.username === 'string' && entry.username) || `API key for ${domain}` },
+  };
 }
 
 export function renderKeyring(server: ServerRecord, material: SessionMaterial, existing: string | null): string {

@@ -132,6 +132,8 @@ describe('Anaconda checkServer', () => {
   it('takes extra headers as a JSON object of names to text, stored compact', () => {
     expect(checkServer('https://anaconda.com', { extraHeaders: '{ "X-Org": "acme",\n "x-trace": "" }' }).options).toEqual({ extraHeaders: '{"X-Org":"acme","x-trace":""}' });
     expect(checkServer('https://anaconda.com', { extraHeaders: '{}' }).options).toEqual({ extraHeaders: '{}' });
+    // Latin-1 text and tabs are what HTTP/1.1 carries.
+    expect(checkServer('https://anaconda.com', { extraHeaders: '{"X-Site": "Zürich\\tcafé"}' }).options).toEqual({ extraHeaders: '{"X-Site":"Zürich\\tcafé"}' });
   });
 
   it('refuses extra headers that are not JSON, not an object of strings, set Authorization, or carry CR, LF or NUL', () => {
@@ -158,6 +160,17 @@ describe('Anaconda checkServer', () => {
       '{"X-Org\\r\\nX-Injected": "yes"}',
       `{"${'x'.repeat(65)}": "acme"}`,
       '{"Zürich": "acme"}',
+      '{"Host": "evil.example"}',
+      '{"transfer-encoding": "chunked"}',
+      '{"Connection": "close"}',
+      '{"Upgrade": "websocket"}',
+      '{"Expect": "100-continue"}',
+      '{"Content-Length": "0"}',
+      '{"Proxy-Authorization": "Basic secret-value"}',
+      '{"X-Org": "東京"}',
+      '{"X-Org": "emoji 🔑"}',
+      '{"X-Org": "a\u007fb"}',
+      `{"X-Org": "${'v'.repeat(4097)}"}`,
     ];
     for (const extraHeaders of bad) {
       const error = thrown(() => checkServer('https://anaconda.com', { extraHeaders }));

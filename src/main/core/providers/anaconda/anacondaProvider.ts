@@ -53,6 +53,22 @@ const authBase = (server: ServerRecord): string => {
   return server.options.authDomain ? `${site.protocol}//${server.options.authDomain}` : `${site.protocol}//${site.host}`;
 };
 
+/** Headers Keyport sets itself (the credential), or that change how the request is framed or
+ * routed: a stored option must not be able to smuggle a second request or a different host. */
+const RESERVED_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
+
+/** A token name (RFC 9110) that is not reserved, and a one-line Latin-1 value (what HTTP/1.1
+ * can carry; fetch refuses the rest at send time, too late to say which option is wrong). */
+function isExtraHeader(name: string, value: unknown): boolean {
+  return (
+    /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) &&
+    !RESERVED_HEADERS.has(name.toLowerCase()) &&
+    typeof value === 'string' &&
+    value.length <= 4096 &&
+    /^[\t\x20-\x7e\x80-\xff]*$/.test(value)
+  );
+}
+
 function extraHeaders(server: ServerRecord): Record<string, string> {
   return server.options.extraHeaders ? (JSON.parse(server.options.extraHeaders) as Record<string, string>) : {};
 }
@@ -172,12 +188,13 @@ export const anacondaProvider: Provider = {
       } catch {
         throw new KeyportError('VALIDATION', 'Extra headers must be a JSON object, such as {"X-Org": "acme"}.', { field: 'extraHeaders' });
       }
-      const valid =
-        typeof headers === 'object' &&
-        headers !== null &&
-        !Array.isArray(headers) &&
-        Object.entries(headers).every(([k, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(k) && typeof v === 'string' && !/[\r\n\0]/.test(v) && k.toLowerCase() !== 'authorization');
-      if (!valid) throw new KeyportError('VALIDATION', 'Extra headers must map header names to text (and cannot set Authorization).', { field: 'extraHeaders' });
+      const valid = typeof headers === 'object' && headers !== null && !Array.isArray(headers) && Object.entries(headers).every(([k, v]) => isExtraHeader(k, v));
+      if (!valid) {
+        throw new KeyportError('VALIDATION', 'Extra headers must map header names to text (and cannot set Authorization, Host or connection headers).', {
+          hint: 'For example {"X-Org": "acme"}: names of letters, digits and dashes; values on one line, in Latin characters.',
+          field: 'extraHeaders',
+        });
+      }
       checked.extraHeaders = JSON.stringify(headers);
     }
     return { url: `${site.protocol}//${site.host}`, options: checked };
