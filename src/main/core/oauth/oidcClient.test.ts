@@ -312,7 +312,7 @@ describe('oauthError', () => {
     expect(oauthError(own, ctx, 'code')).toBe(own);
     expect(oauthError(new oidc.ClientError('wrapped', { cause: own }), ctx, 'code')).toBe(own);
     expect(oauthError(new oidc.ClientError('aborted', { cause: new DOMException('stop', 'AbortError') }), ctx, 'device').code).toBe('CANCELLED');
-    expect(oauthError(new oidc.ClientError('timeout', { cause: new DOMException('late', 'TimeoutError') }), ctx, 'device').code).toBe('CANCELLED');
+    expect(oauthError(new oidc.ClientError('timeout', { cause: new DOMException('late', 'TimeoutError') }), ctx, 'device').code).toBe('TIMEOUT');
     expect(oauthError(new DOMException('stop', 'AbortError'), ctx, 'code').code).toBe('CANCELLED');
     const internal = oauthError(new Error('a-secret-description'), ctx, 'code');
     expect(internal.toShape()).toEqual({ code: 'INTERNAL', message: 'The sign-in failed unexpectedly.', hint: 'Try again.' });

@@ -126,12 +126,13 @@ export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configu
   } catch (error) {
     throw oauthError(error, ctx, 'device');
   }
-  const tokens = oidc
-    .pollDeviceAuthorizationGrant(config, response, undefined, { signal })
-    .then(tokensFrom)
-    .catch((error: unknown) => {
-      throw oauthError(error, ctx, 'device');
-    });
+  // openid-client looks at the signal only between polls (every `interval` seconds): racing it
+  // makes Cancel and the time limit take effect at once.
+  const polled = oidc.pollDeviceAuthorizationGrant(config, response, undefined, { signal }).then(tokensFrom);
+  polled.catch(() => undefined);
+  const tokens = Promise.race([polled, rejectWhenAborted(signal)]).catch((error: unknown) => {
+    throw oauthError(error, ctx, 'device');
+  });
   tokens.catch(() => undefined);
   return {
     code: {
@@ -143,6 +144,15 @@ export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configu
     },
     tokens,
   };
+}
+
+/** Rejects with the signal's reason when it aborts: a KeyportError (TIMEOUT) passes through
+ * oauthError as it is; a plain abort is a cancel. */
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
 }
 
 function tokensFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): OidcTokens {
@@ -187,7 +197,8 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
     const cause = error.cause;
     if (cause instanceof KeyportError) return cause;
     // Cancel, lock, or Keyport's own sign-in time limit stopped the polling.
-    if (cause instanceof Error && (cause.name === 'AbortError' || cause.name === 'TimeoutError')) {
+    if (cause instanceof Error && cause.name === 'TimeoutError') return signInTimedOut();
+    if (cause instanceof Error && cause.name === 'AbortError') {
       return new KeyportError('CANCELLED', 'The sign-in was cancelled or took too long.', { hint: 'Start it again when you are ready.' });
     }
     if (step === 'discovery') {
@@ -199,5 +210,10 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
     return new KeyportError('BAD_RESPONSE', `${name} answered the sign-in in an unexpected way.`, { hint: 'Try again; if it repeats, the server may not support this sign-in.' });
   }
   if (error instanceof Error && error.name === 'AbortError') return new KeyportError('CANCELLED', 'The sign-in was cancelled.');
+  if (error instanceof Error && error.name === 'TimeoutError') return signInTimedOut();
   return new KeyportError('INTERNAL', 'The sign-in failed unexpectedly.', { hint: 'Try again.' });
 }
+
+/** Keyport's own time limit on a sign-in that waits for the person (not the server's code expiry). */
+export const signInTimedOut = (): KeyportError =>
+  new KeyportError('TIMEOUT', 'The sign-in took too long and was stopped.', { hint: 'Start it again when you are ready to finish it.' });

@@ -185,6 +185,25 @@ describe('browser sign-in through the core', () => {
     expect(await listening(redirectUriOf(s.test.opened[0]))).toBe(false);
   });
 
+  it('a Cancel while the API key is being minted revokes that key: nothing is left on the account', { timeout: 20_000 }, async () => {
+    const s = await setUp();
+    const before = anaconda.apiKeys('alice').length;
+    const logins = anaconda.stats.logins;
+    anaconda.faults.add({ kind: 'delay', ms: 2000, match: /^\/api\/(auth|iam)\/api-keys$/, times: 1 });
+    cleanups.push(() => anaconda.faults.clear());
+    const running = s.result('auth.signInWithBrowser', { serverId: s.serverId });
+    // The person has logged in; the code exchange takes milliseconds, the minting 2 s.
+    await expect.poll(() => anaconda.stats.logins, { timeout: 10_000 }).toBe(logins + 1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await s.test.call('auth.cancelSignIn', { serverId: s.serverId });
+    const outcome = await running;
+    expect(outcome.ok ? 'ok' : outcome.error.code).toBe('CANCELLED');
+    const minted = anaconda.apiKeys('alice').slice(before);
+    expect(minted).toHaveLength(1);
+    expect(minted[0]?.revoked).toBe(true);
+    expect(await s.session()).toEqual({ state: 'signed-out' });
+  });
+
   it('locking Keyport cancels a running sign-in', async () => {
     const s = await setUp();
     s.people.splice(0, s.people.length, 'ignore');
@@ -235,6 +254,30 @@ describe('device sign-in through the core', () => {
     expect((await s.fail('auth.openDeviceVerification', { serverId: s.serverId })).code).toBe('NOT_FOUND');
     const outcome = await waiting;
     expect(outcome.ok ? 'ok' : outcome.error.code).toBe('CANCELLED');
+    expect(await s.session()).toEqual({ state: 'signed-out' });
+  });
+
+  it('Cancel ends the waiting at once, not at the next poll of the server’s interval', { timeout: 30_000 }, async () => {
+    const s = await setUp();
+    const code = await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
+    expect(code.intervalSeconds).toBeGreaterThanOrEqual(5);
+    const waiting = s.result('auth.finishDeviceSignIn', { serverId: s.serverId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const cancelledAt = Date.now();
+    await s.test.call('auth.cancelSignIn', { serverId: s.serverId });
+    const outcome = await waiting;
+    expect(outcome.ok ? 'ok' : outcome.error.code).toBe('CANCELLED');
+    // The interval is 5 s; the answer comes as soon as the cancel does.
+    expect(Date.now() - cancelledAt).toBeLessThan(1500);
+  });
+
+  it('Keyport’s own time limit ends the waiting as TIMEOUT (not CANCELLED), at once', { timeout: 30_000 }, async () => {
+    const s = await setUp({ signInTimeoutMs: 700 });
+    await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
+    const started = Date.now();
+    const error = await s.fail('auth.finishDeviceSignIn', { serverId: s.serverId });
+    expect(error).toMatchObject({ code: 'TIMEOUT', message: 'The sign-in took too long and was stopped.' });
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(await s.session()).toEqual({ state: 'signed-out' });
   });
 

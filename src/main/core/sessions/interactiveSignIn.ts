@@ -1,5 +1,6 @@
 import type { DeviceSignInCode } from '../../../shared/model';
 import { KeyportError } from '../errors';
+import { signInTimedOut } from '../oauth/oidcClient';
 import type { ExternalBrowser } from '../ports';
 import type { ServerContext, SignInResult } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
@@ -61,7 +62,8 @@ export class InteractiveSignIn {
     if (!provider.startDeviceSignIn) throw unsupported(server, 'a code');
     if (!force && this.deps.sessions.hasValidSession(serverId)) return null;
     const flow = this.begin(serverId);
-    const timeout = setTimeout(() => flow.abort.abort(), this.deps.timeoutMs);
+    // The reason tells the polling it ran out of time (TIMEOUT), not that it was cancelled.
+    const timeout = setTimeout(() => flow.abort.abort(signInTimedOut()), this.deps.timeoutMs);
     timeout.unref?.();
     try {
       const started = await provider.startDeviceSignIn(await this.deps.contextFor(server), flow.abort.signal);

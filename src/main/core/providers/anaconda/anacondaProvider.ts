@@ -115,12 +115,29 @@ async function account(ctx: ServerContext, apiKey: string): Promise<UserInfo> {
   return info;
 }
 
-async function sessionFrom(ctx: ServerContext, tokens: OidcTokens): Promise<SignInResult> {
+/** Mints the session's API key. A sign-in cancelled while the tokens were on their way mints
+ * nothing; one cancelled while the key was being minted revokes it again (best effort), so a
+ * Cancel never leaves a key on the account that nobody holds. */
+async function sessionFrom(ctx: ServerContext, tokens: OidcTokens, signal: AbortSignal): Promise<SignInResult> {
+  if (signal.aborted) throw cancelledBy(signal);
   const { apiKey, id } = await mintApiKey(ctx, tokens.accessToken);
+  if (signal.aborted) {
+    if (id) await revokeApiKey(ctx, apiKey, id).catch(() => undefined);
+    throw cancelledBy(signal);
+  }
   const expiresAt = requireApiKeyExpiry(apiKey, ctx.server.name).toISOString();
   const user = await account(ctx, apiKey);
   return { session: apiKey, credential: null, expiresAt, user, dependsOnTokenId: id ?? undefined };
 }
+
+async function revokeApiKey(ctx: ServerContext, session: string, id: string): Promise<void> {
+  const res = await send(ctx, { method: 'DELETE', url: `${ctx.server.url}/api/iam/api-keys/${encodeURIComponent(id)}`, bearer: session });
+  if (ok(res)) return;
+  throw apiError(ctx, res, { 404: new KeyportError('NOT_FOUND', `${ctx.server.name} has no such API key.`, { hint: 'It may have been revoked already. Reload the list.' }) });
+}
+
+const cancelledBy = (signal: AbortSignal): KeyportError =>
+  signal.reason instanceof KeyportError ? signal.reason : new KeyportError('CANCELLED', 'The sign-in was cancelled.');
 
 const oidcSettings = (server: ServerRecord) => ({ issuer: authBase(server), clientId: server.options.clientId || ANACONDA_PUBLIC_CLIENT_ID });
 
@@ -209,13 +226,13 @@ export const anacondaProvider: Provider = {
       signal: flow.signal,
       redirectPath: '/auth/oidc',
     });
-    return sessionFrom(ctx, tokens);
+    return sessionFrom(ctx, tokens, flow.signal);
   },
 
   async startDeviceSignIn(ctx, signal) {
     const config = await discover(ctx, oidcSettings(ctx.server));
     const started = await startDeviceSignIn(ctx, config, DEVICE_SCOPE, signal, ctx.now);
-    return { code: started.code, result: started.tokens.then((tokens) => sessionFrom(ctx, tokens)) };
+    return { code: started.code, result: started.tokens.then((tokens) => sessionFrom(ctx, tokens, signal)) };
   },
 
   async checkSession(ctx, apiKey) {
@@ -247,11 +264,7 @@ export const anacondaProvider: Provider = {
     };
   },
 
-  async revokeToken(ctx, { session }, id) {
-    const res = await send(ctx, { method: 'DELETE', url: `${ctx.server.url}/api/iam/api-keys/${encodeURIComponent(id)}`, bearer: session });
-    if (ok(res)) return;
-    throw apiError(ctx, res, { 404: new KeyportError('NOT_FOUND', `${ctx.server.name} has no such API key.`, { hint: 'It may have been revoked already. Reload the list.' }) });
-  },
+  revokeToken: (ctx, { session }, id) => revokeApiKey(ctx, session, id),
 
   copyEnvironment: (server, secret) => environment(server, secret),
 
