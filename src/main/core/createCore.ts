@@ -52,7 +52,7 @@ export function createCore(adapters: CoreAdapters): Core {
   });
   const ephemeral = new EphemeralSecrets(timers);
   const servers = new ServerRegistry({ vault, providers, sessions, now });
-  const tokens = new TokenService({ vault, sessions, ephemeral, now });
+  const tokens = new TokenService({ vault, sessions, ephemeral, now, events });
   const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, sessions, ephemeral, events, timers, logger: adapters.logger });
   const sessionFiles = new SessionFileService({
     vault,

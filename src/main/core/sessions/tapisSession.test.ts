@@ -159,14 +159,17 @@ describe('the OAuth client the session uses', () => {
       ['other', false],
     ]);
 
+    t.h.events.length = 0;
     expect(await t.h.call<RevokeResult>('tokens.revoke', { serverId: t.serverId, tokenId: 'other', password: ALICE_PASSWORD })).toEqual({ signedOut: false });
     expect(await t.session(t.serverId)).toMatchObject({ state: 'signed-in' });
+    expect(serverEvents(t), 'another client changes nothing about the server').toEqual([]);
 
     expect(await t.h.call<RevokeResult>('tokens.revoke', { serverId: t.serverId, tokenId: dependsOn.dependsOn, password: ALICE_PASSWORD })).toEqual({ signedOut: true });
     expect(t.tapis.clientNames('alice')).toEqual([]);
     expect(await t.session(t.serverId)).toEqual({ state: 'signed-out' });
     expect(t.h.store.get('secrets') ?? {}).toEqual({});
-    expect(t.h.events).toEqual([]);
+    // Every window hears that the server is signed out.
+    expect(serverEvents(t)).toEqual([['servers.changed', { serverId: t.serverId }]]);
   });
 });
 

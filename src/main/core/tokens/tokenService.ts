@@ -3,6 +3,7 @@ import type { CreatedToken, RevokeResult, SavedSecretView, TokenView } from '../
 import { KeyportError } from '../errors';
 import type { Provider, ProviderToken, ServerContext, TokenAuth } from '../providers/provider';
 import type { SessionService } from '../sessions/sessionService';
+import type { EventHub } from '../events';
 import type { Vault } from '../vault/vault';
 import type { EphemeralSecrets } from './ephemeralSecrets';
 
@@ -12,12 +13,14 @@ export class TokenService {
   private readonly sessions: SessionService;
   private readonly ephemeral: EphemeralSecrets;
   private readonly now: () => Date;
+  private readonly events: EventHub;
 
-  constructor(deps: { vault: Vault; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date }) {
+  constructor(deps: { vault: Vault; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date; events: EventHub }) {
     this.vault = deps.vault;
     this.sessions = deps.sessions;
     this.ephemeral = deps.ephemeral;
     this.now = deps.now;
+    this.events = deps.events;
   }
 
   async list(serverId: string, password?: string): Promise<TokenView[]> {
@@ -76,7 +79,11 @@ export class TokenService {
     const savedId = this.savedByTokenId(serverId).get(tokenId);
     if (savedId) this.vault.deleteSecret(savedId);
     const signedOut = this.sessions.dependsOn(serverId) === tokenId;
-    if (signedOut) this.sessions.signOut(serverId);
+    if (signedOut) {
+      this.sessions.signOut(serverId);
+      // Other windows learn that the server is signed out without waiting for a reload.
+      this.events.emit('servers.changed', { serverId });
+    }
     return { signedOut };
   }
 

@@ -119,6 +119,21 @@ describe('Tapis sign-in', () => {
     expect(tapis.tokenRequests.password).toBeGreaterThan(0);
   });
 
+  it('when the token grant or the profile call fails after Keyport created the client, the client is deleted again', async () => {
+    for (const failing of [/^\/token$/, /^\/profiles\/v2\/me$/]) {
+      tapis.faults.clear();
+      tapis.faults.add({ kind: 'status', status: 500, match: failing, times: 1 });
+      const error = await keyportError(signInWithPassword(ctx(), 'alice', ALICE_PASSWORD));
+      expect(error.code, String(failing)).toBe('SERVER_ERROR');
+      expect(tapis.clientNames('alice'), String(failing)).toEqual([]);
+    }
+    // A client the person brought is theirs: a failed sign-in never deletes it.
+    const client = seedClient('mine');
+    tapis.faults.add({ kind: 'status', status: 500, match: /^\/token$/, times: 1 });
+    await keyportError(signInWithPassword(ctx(), 'alice', ALICE_PASSWORD, { type: 'existing', name: 'mine', ...client }));
+    expect(tapis.clientNames('alice')).toEqual(['mine']);
+  });
+
   it('a wrong client secret is AUTH_FAILED on the clientSecret field', async () => {
     const { key } = seedClient('existing');
     secrets.push('not-the-client-secret');

@@ -225,6 +225,7 @@ export const tapisProvider: Provider = {
 
   async signInWithPassword(ctx, username, password, choice?: ResolvedClientChoice): Promise<SignInResult> {
     let client: { name: string | null; key: string; secret: string };
+    let createdHere = false;
     if (choice?.type === 'existing') {
       client = { name: choice.name ?? null, key: choice.key, secret: choice.secret };
     } else {
@@ -241,9 +242,21 @@ export const tapisProvider: Provider = {
         throw error;
       }
       client = { name: created.name, key: created.consumerKey, secret: created.consumerSecret };
+      createdHere = true;
     }
-    const grant = grantFrom(await requestTokens(ctx, client, { grant_type: 'password', username, password }), client);
-    const user = await whoAmI(ctx, grant.session);
+    let grant: SessionGrant;
+    let user: UserInfo;
+    try {
+      grant = grantFrom(await requestTokens(ctx, client, { grant_type: 'password', username, password }), client);
+      user = await whoAmI(ctx, grant.session);
+    } catch (error) {
+      // A client Keyport created for this sign-in is of no use to anyone once the sign-in
+      // failed: delete it again (best effort; the original error is what the person sees).
+      if (createdHere && client.name) {
+        await send(ctx, { method: 'DELETE', path: TAPIS_PATHS.client(client.name), basicAuth: { username, password } }).catch(() => undefined);
+      }
+      throw error;
+    }
     const attributes: Record<string, string> = { clientKey: client.key };
     if (client.name) attributes.clientName = client.name;
     return { ...grant, user, attributes, dependsOnTokenId: client.name ?? undefined };
