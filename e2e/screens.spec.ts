@@ -71,6 +71,11 @@ for (const theme of ['light', 'dark'] as const) {
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByRole('dialog', { name: 'Settings' })).toBeVisible();
     await check(page, 'settings', theme);
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Activity' }).click();
+    await expect(page.getByRole('dialog', { name: 'Activity' }).getByRole('cell', { name: 'ci-runner' }).first()).toBeVisible();
+    await check(page, 'activity', theme);
   });
 }
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { inputSchemas } from './schemas';
 import type {
   AppStatus,
+  AuditEntry,
   ClipboardEvent,
   CopyResult,
   CreatedToken,
@@ -53,6 +54,8 @@ export interface ProcedureResults {
   'sessionFiles.export': SessionFileExport;
   'settings.get': Settings;
   'settings.update': Settings;
+  'audit.list': AuditEntry[];
+  'audit.exportCsv': string;
 }
 
 export type ProcedureName = keyof ProcedureResults & keyof typeof inputSchemas;
@@ -90,6 +93,8 @@ export const PROCEDURE_NAMES = [
   'sessionFiles.export',
   'settings.get',
   'settings.update',
+  'audit.list',
+  'audit.exportCsv',
 ] as const satisfies readonly ProcedureName[];
 
 /** What the caller passes (before zod defaults and transforms). */

@@ -177,6 +177,24 @@ export interface StorageStatus {
   reason?: string | undefined;
 }
 
+/** What the activity log records: things done with tokens, never their values. */
+export type AuditAction = 'token.created' | 'token.revoked' | 'token.copied' | 'session.copied' | 'session.imported' | 'session.exported';
+
+export interface AuditEntry {
+  id: string;
+  /** ISO time. */
+  at: string;
+  action: AuditAction;
+  /** Null once the server is gone (its name stays in the entry). */
+  serverId: string | null;
+  serverName: string;
+  kind: string;
+  /** The token, client or key the action concerned, by name. */
+  subject: string | null;
+  /** The copy format, the file path, or what happened with the session. */
+  detail: string | null;
+}
+
 export interface Settings {
   clipboardClearSeconds: number;
   requestTimeoutSeconds: number;

@@ -182,4 +182,6 @@ export const inputSchemas = {
   'sessionFiles.export': z.object({ serverId: id, path: sessionFilePath, overwrite: z.boolean().default(false) }),
   'settings.get': z.undefined(),
   'settings.update': settingsSchema.partial(),
+  'audit.list': z.undefined(),
+  'audit.exportCsv': z.undefined(),
 } as const;

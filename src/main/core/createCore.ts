@@ -3,6 +3,7 @@ import type { WireResult } from '../../shared/errors';
 import type { AppStatus } from '../../shared/model';
 import type { Core, CoreAdapters } from './core';
 import { createRouter } from './api/router';
+import { AuditLog } from './audit/auditLog';
 import { ClipboardService } from './clipboard/clipboardService';
 import { EventHub } from './events';
 import { createHttpClient } from './http/httpClient';
@@ -28,6 +29,7 @@ export function createCore(adapters: CoreAdapters): Core {
   const events = new EventHub();
   const vault = new Vault(adapters.store, adapters.cipher, adapters.logger, { scryptCost: adapters.scryptCost });
   const providers = createProviderRegistry();
+  const audit = new AuditLog(adapters.store, now);
   const http = createHttpClient({
     timeoutMs: () => vault.settings().requestTimeoutSeconds * 1000,
     userAgent: `Keyport/${adapters.appVersion}`,
@@ -52,8 +54,8 @@ export function createCore(adapters: CoreAdapters): Core {
   });
   const ephemeral = new EphemeralSecrets(timers);
   const servers = new ServerRegistry({ vault, providers, sessions, now });
-  const tokens = new TokenService({ vault, sessions, ephemeral, now, events });
-  const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, sessions, ephemeral, events, timers, logger: adapters.logger });
+  const tokens = new TokenService({ vault, sessions, ephemeral, now, events, audit });
+  const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, sessions, ephemeral, events, timers, logger: adapters.logger, audit });
   const sessionFiles = new SessionFileService({
     vault,
     providers,
@@ -145,10 +147,23 @@ export function createCore(adapters: CoreAdapters): Core {
       'clipboard.copy': ({ secretId, format }) => clipboard.copy(secretId, format),
       'clipboard.copySession': ({ serverId, format }) => clipboard.copySession(serverId, format),
       'sessionFiles.locate': ({ kind }) => sessionFiles.locate(kind),
-      'sessionFiles.import': ({ kind, path }) => sessionFiles.import(kind, path),
-      'sessionFiles.export': ({ serverId, path, overwrite }) => sessionFiles.export(serverId, path, overwrite),
+      'sessionFiles.import': async ({ kind, path }) => {
+        const view = await sessionFiles.import(kind, path);
+        audit.record({ action: 'session.imported', serverId: view.id, serverName: view.name, kind: view.kind, subject: null, detail: path ?? (await sessionFiles.locate(kind)).path });
+        return view;
+      },
+      'sessionFiles.export': async ({ serverId, path, overwrite }) => {
+        const result = await sessionFiles.export(serverId, path, overwrite);
+        if (result.state === 'written') {
+          const server = vault.server(serverId);
+          audit.record({ action: 'session.exported', serverId, serverName: server.name, kind: server.kind, subject: null, detail: result.path });
+        }
+        return result;
+      },
       'settings.get': () => vault.settings(),
       'settings.update': (changes) => vault.updateSettings(changes),
+      'audit.list': () => audit.list(),
+      'audit.exportCsv': () => audit.csv(),
     },
     adapters.logger,
   );

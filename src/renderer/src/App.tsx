@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { keyport } from './api';
+import { ActivityDialog } from './components/ActivityDialog';
 import { ClipboardStatus } from './components/ClipboardStatus';
 import { LockScreen } from './components/LockScreen';
 import { ErrorMessage } from './components/ErrorMessage';
@@ -17,7 +18,7 @@ export function App() {
   const hasServers = useKeyport((s) => s.servers.length > 0);
   const selected = useSelectedServer();
   const locked = useKeyport((s) => s.status?.storage.locked ?? false);
-  const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | null>(null);
+  const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | 'activity' | null>(null);
   const canImport = useKeyport((s) => s.kinds.some((k) => k.sessionFile));
 
   useEffect(() => {
@@ -71,6 +72,9 @@ export function App() {
         ) : null}
         <ServerList />
         <div className="sidebar-footer">
+          <button type="button" className="quiet" onClick={() => setDialog('activity')} disabled={!loaded}>
+            Activity
+          </button>
           <button type="button" className="quiet" onClick={() => setDialog('settings')} disabled={!loaded}>
             Settings
           </button>
@@ -97,6 +101,7 @@ export function App() {
       {dialog === 'add' ? <ServerFormDialog server={null} onClose={() => setDialog(null)} /> : null}
       {dialog === 'import' ? <ImportSessionDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'settings' ? <SettingsDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'activity' ? <ActivityDialog onClose={() => setDialog(null)} /> : null}
     </div>
   );
 }

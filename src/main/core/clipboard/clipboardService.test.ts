@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryClipboard } from '../../../../e2e/host/testCore';
 import type { EventName, EventPayloads } from '../../../shared/contract';
+import { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';
 import { EventHub } from '../events';
 import { createProviderRegistry } from '../providers/registry';
@@ -78,8 +79,9 @@ async function setup(record: ServerRecord = server()) {
   const clipboard = new TestClipboard();
   const providers = createProviderRegistry();
   const sessions = new SessionService({ vault, providers, events, now: () => new Date(timers.now()), contextFor: () => Promise.reject(new Error('no network in these tests')) });
-  const service = new ClipboardService({ clipboard, vault, providers, sessions, ephemeral, events, timers, logger });
-  return { service, clipboard, timers, vault, emitted, onceId, logs, ephemeral };
+  const audit = new AuditLog(store, () => new Date(timers.now()));
+  const service = new ClipboardService({ clipboard, vault, providers, sessions, ephemeral, events, timers, logger, audit });
+  return { service, clipboard, timers, vault, emitted, onceId, logs, ephemeral, audit };
 }
 
 async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {

@@ -1,4 +1,5 @@
 import type { CopyResult } from '../../../shared/model';
+import type { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
 import type { Clipboard, Logger, Timers } from '../ports';
@@ -21,6 +22,7 @@ export class ClipboardService {
     events: EventHub;
     timers: Timers;
     logger: Logger;
+    audit: AuditLog;
   };
 
   constructor(deps: ClipboardService['deps']) {
@@ -38,7 +40,9 @@ export class ClipboardService {
     }
     const attributes = secret.attributes ?? {};
     const text = provider.renderTokenCopy?.(format, secret.value, attributes) ?? renderCopyText(format, secret.value, provider.copyEnvironment(server, secret.value, attributes));
-    return this.place(text, `${secret.name} (${descriptor.label})`);
+    const result = await this.place(text, `${secret.name} (${descriptor.label})`);
+    this.deps.audit.record({ action: 'token.copied', serverId: server.id, serverName: server.name, kind: server.kind, subject: secret.name, detail: descriptor.label });
+    return result;
   }
 
   /** Copies something of the server's live session (an access token, a whole session file),
@@ -51,7 +55,9 @@ export class ClipboardService {
       throw new KeyportError('VALIDATION', `The session of a ${provider.descriptor.label} server cannot be copied as “${format}”.`, { field: 'format' });
     }
     const material = await this.deps.sessions.material(serverId);
-    return this.place(provider.renderSessionCopy(server, material, format), `${server.name}: ${descriptor.label}`);
+    const result = await this.place(provider.renderSessionCopy(server, material, format), `${server.name}: ${descriptor.label}`);
+    this.deps.audit.record({ action: 'session.copied', serverId: server.id, serverName: server.name, kind: server.kind, subject: null, detail: descriptor.label });
+    return result;
   }
 
   private async place(text: string, label: string): Promise<CopyResult> {

@@ -3,6 +3,7 @@ import type { CreatedToken, RevokeResult, SavedSecretView, TokenView } from '../
 import { KeyportError } from '../errors';
 import type { Provider, ProviderToken, ServerContext, TokenAuth } from '../providers/provider';
 import type { SessionService } from '../sessions/sessionService';
+import type { AuditLog } from '../audit/auditLog';
 import type { EventHub } from '../events';
 import type { Vault } from '../vault/vault';
 import type { EphemeralSecrets } from './ephemeralSecrets';
@@ -14,19 +15,25 @@ export class TokenService {
   private readonly ephemeral: EphemeralSecrets;
   private readonly now: () => Date;
   private readonly events: EventHub;
+  private readonly audit: AuditLog;
+  /** Names of the tokens last listed, by server and id: a revoke names its token in the
+   * activity log by what the server called it, not by what the renderer says. */
+  private readonly listedNames = new Map<string, Map<string, string>>();
 
-  constructor(deps: { vault: Vault; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date; events: EventHub }) {
+  constructor(deps: { vault: Vault; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date; events: EventHub; audit: AuditLog }) {
     this.vault = deps.vault;
     this.sessions = deps.sessions;
     this.ephemeral = deps.ephemeral;
     this.now = deps.now;
     this.events = deps.events;
+    this.audit = deps.audit;
   }
 
   async list(serverId: string, password?: string): Promise<TokenView[]> {
     const tokens = await this.withAuth(serverId, password, (ctx, auth, provider) => provider.listTokens(ctx, auth));
     const saved = this.savedByTokenId(serverId);
     const dependsOn = this.sessions.dependsOn(serverId);
+    this.listedNames.set(serverId, new Map(tokens.map((t) => [t.id, t.name])));
     return tokens.map((t) => this.view(t, saved.get(t.id) ?? null, dependsOn));
   }
 
@@ -62,6 +69,7 @@ export class TokenService {
     } else {
       secretId = this.ephemeral.add({ serverId, name: created.token.name, value: created.secret, attributes });
     }
+    this.record(serverId, 'token.created', created.token.name, save ? 'saved in Keyport' : null);
     return {
       token: this.view(created.token, save ? secretId : null, this.sessions.dependsOn(serverId)),
       secret: created.secret,
@@ -77,6 +85,7 @@ export class TokenService {
     await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId));
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
+    const name = this.listedNames.get(serverId)?.get(tokenId) ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
     if (savedId) this.vault.deleteSecret(savedId);
     const signedOut = this.sessions.dependsOn(serverId) === tokenId;
     if (signedOut) {
@@ -84,7 +93,13 @@ export class TokenService {
       // Other windows learn that the server is signed out without waiting for a reload.
       this.events.emit('servers.changed', { serverId });
     }
+    this.record(serverId, 'token.revoked', name, signedOut ? 'Keyport’s session used it and was signed out' : null);
     return { signedOut };
+  }
+
+  private record(serverId: string, action: 'token.created' | 'token.revoked', subject: string, detail: string | null): void {
+    const server = this.vault.server(serverId);
+    this.audit.record({ action, serverId, serverName: server.name, kind: server.kind, subject, detail });
   }
 
   /** The session, plus the account password for kinds that manage tokens with it. A remembered

@@ -7,11 +7,13 @@ interface DialogProps {
   /** `alertdialog` for confirmations and the show-once secret. */
   role?: 'dialog' | 'alertdialog';
   describedBy?: string;
+  /** For tables (the activity log): up to 900 px instead of 520. */
+  wide?: boolean;
 }
 
 /** A modal on the native <dialog>: the browser traps focus, makes the rest inert, closes on
  * Escape and restores focus, with no inline styles (so the CSP can forbid them). */
-export function Dialog({ title, onClose, children, role = 'dialog', describedBy }: DialogProps) {
+export function Dialog({ title, onClose, children, role = 'dialog', describedBy, wide = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const onCloseRef = useRef(onClose);
@@ -32,7 +34,7 @@ export function Dialog({ title, onClose, children, role = 'dialog', describedBy 
   }, []);
 
   return (
-    <dialog ref={ref} className="dialog" role={role} aria-labelledby={titleId} aria-describedby={describedBy}>
+    <dialog ref={ref} className={wide ? 'dialog wide' : 'dialog'} role={role} aria-labelledby={titleId} aria-describedby={describedBy}>
       <h2 id={titleId} className="dialog-title">
         {title}
       </h2>

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AuditAction, AuditEntry } from '../../../shared/model';
+import type { KeyValueStore } from '../ports';
+
+/** The store key; the log lives beside the vault's servers and settings. */
+const STORE_KEY = 'auditLog';
+/** Enough for years of everyday use; the oldest entries go first. Each save rewrites the log,
+ * so it must stay small next to the vault itself. */
+export const MAX_AUDIT_ENTRIES = 5000;
+
+const AUDIT_ACTIONS = ['token.created', 'token.revoked', 'token.copied', 'session.copied', 'session.imported', 'session.exported'] as const satisfies readonly AuditAction[];
+
+const entrySchema = z.object({
+  id: z.string().min(1).max(100),
+  at: z.string().min(1).max(40),
+  action: z.enum(AUDIT_ACTIONS),
+  serverId: z.string().max(100).nullable(),
+  serverName: z.string().max(200),
+  kind: z.string().max(40),
+  subject: z.string().max(500).nullable(),
+  detail: z.string().max(500).nullable(),
+});
+
+export type AuditRecord = Omit<AuditEntry, 'id' | 'at'>;
+
+/** A local record of what was done with which token, for the person's own review: created,
+ * revoked, copied, imported, exported — with time, server and token name, never a value. Names
+ * come from the vault and the servers, not from the renderer. */
+export class AuditLog {
+  private readonly store: KeyValueStore;
+  private readonly now: () => Date;
+  private entries: AuditEntry[];
+
+  constructor(store: KeyValueStore, now: () => Date) {
+    this.store = store;
+    this.now = now;
+    this.entries = load(store);
+  }
+
+  record(record: AuditRecord): void {
+    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), ...record };
+    this.entries = [...this.entries, entry].slice(-MAX_AUDIT_ENTRIES);
+    this.store.set(STORE_KEY, this.entries);
+  }
+
+  /** Newest first. */
+  list(): AuditEntry[] {
+    return [...this.entries].reverse();
+  }
+
+  /** The whole log as CSV (RFC 4180), oldest first, for a spreadsheet. */
+  csv(): string {
+    const header = ['Time (UTC)', 'Action', 'Server', 'Kind', 'Token', 'Detail'];
+    const rows = this.entries.map((e) => [e.at, AUDIT_ACTION_LABELS[e.action], e.serverName, e.kind, e.subject ?? '', e.detail ?? '']);
+    return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  }
+}
+
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  'token.created': 'Created',
+  'token.revoked': 'Revoked',
+  'token.copied': 'Copied',
+  'session.copied': 'Copied session',
+  'session.imported': 'Imported',
+  'session.exported': 'Exported',
+};
+
+/** One CSV cell. Quoted when it holds a separator, quote or line break. A cell a spreadsheet
+ * would run as a formula (=, +, -, @, tab, CR at the start: OWASP "CSV injection") gets a
+ * leading apostrophe: token and server names are chosen by whoever runs the server. */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** The stored log, without entries that do not parse (a damaged store loses only those). */
+function load(store: KeyValueStore): AuditEntry[] {
+  const raw = store.get(STORE_KEY);
+  if (!Array.isArray(raw)) return [];
+  const entries: AuditEntry[] = [];
+  for (const item of raw) {
+    const parsed = entrySchema.safeParse(item);
+    if (parsed.success) entries.push(parsed.data);
+  }
+  return entries.slice(-MAX_AUDIT_ENTRIES);
+}
