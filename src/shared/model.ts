@@ -200,7 +200,11 @@ export interface Settings {
   requestTimeoutSeconds: number;
   /** Lock after this many idle minutes; 0 never locks by itself. */
   idleLockMinutes: number;
+  /** `system` follows the operating system's light or dark mode. */
+  theme: Theme;
 }
+
+export type Theme = 'system' | 'light' | 'dark';
 
 export interface AppStatus {
   version: string;

@@ -128,6 +128,7 @@ export const settingsSchema = z.object({
   clipboardClearSeconds: z.number().int().min(5, 'At least 5 seconds.').max(600, 'At most 10 minutes.'),
   requestTimeoutSeconds: z.number().int().min(1, 'At least 1 second.').max(300, 'At most 5 minutes.'),
   idleLockMinutes: z.number().int().min(0, 'Use 0 to never lock by itself.').max(1440, 'At most 24 hours.'),
+  theme: z.enum(['system', 'light', 'dark'], 'Choose system, light or dark.'),
 });
 
 export const MIN_PASSPHRASE_LENGTH = 8;

@@ -20,6 +20,13 @@ export function App() {
   const locked = useKeyport((s) => s.status?.storage.locked ?? false);
   const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | 'activity' | null>(null);
   const canImport = useKeyport((s) => s.kinds.some((k) => k.sessionFile));
+  const theme = useKeyport((s) => s.settings?.theme ?? 'system');
+
+  // The stylesheet's colours are light-dark() pairs; this picks the scheme (or the system's).
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
 
   useEffect(() => {
     const { load, setClipboard, refreshServers, loadTokens, setStatus } = useKeyport.getState();

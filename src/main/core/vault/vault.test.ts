@@ -8,7 +8,7 @@ import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
 import type { SecretMeta, ServerRecord } from './records';
-import { DEFAULT_SETTINGS, Vault } from './vault';
+import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
 
 const SECRET = 'fake-secret-Zq8v\u00e9-value';
 const OTHER_SECRET = 'fake-secret-other-77';
@@ -328,7 +328,8 @@ describe('Vault loading a damaged store', () => {
     expect(vault.secrets().map((m) => m.id)).toEqual(['good']);
     expect(await vault.readSecret('good')).toBe(SECRET);
     expect(vault.secretMeta('other-id')).toBeUndefined();
-    expect(vault.settings()).toEqual(DEFAULT_SETTINGS);
+    // The damaged field falls back to its default; the valid one is kept.
+    expect(vault.settings()).toEqual({ ...DEFAULT_SETTINGS, requestTimeoutSeconds: 20 });
 
     expect(logger.lines.filter((l) => l.includes('"servers"'))).toHaveLength(4);
     expect(logger.lines.filter((l) => l === 'warn vault: ignored an unreadable secret entry')).toHaveLength(4);
@@ -347,6 +348,23 @@ describe('Vault loading a damaged store', () => {
   it('fills missing settings from the defaults', () => {
     const vault = new Vault(mapStore({ settings: { requestTimeoutSeconds: 60 } }), createAesCipher(randomBytes(32)), recordingLogger());
     expect(vault.settings()).toEqual({ ...DEFAULT_SETTINGS, clipboardClearSeconds: 30, requestTimeoutSeconds: 60 });
+  });
+
+  it('migrates settings field by field: an older file gains the new fields, a bad or unknown field is dropped alone', () => {
+    // As Keyport 0.1 wrote them, before the theme setting existed.
+    expect(loadSettings({ clipboardClearSeconds: 45, requestTimeoutSeconds: 20, idleLockMinutes: 0 })).toEqual({ clipboardClearSeconds: 45, requestTimeoutSeconds: 20, idleLockMinutes: 0, theme: 'system' });
+    expect(loadSettings({ clipboardClearSeconds: 45, theme: 'dark' })).toMatchObject({ clipboardClearSeconds: 45, theme: 'dark' });
+    expect(loadSettings({ clipboardClearSeconds: 45, theme: 'purple', removedLongAgo: true })).toEqual({ ...DEFAULT_SETTINGS, clipboardClearSeconds: 45 });
+    expect(loadSettings({ idleLockMinutes: -1, theme: 'light' })).toEqual({ ...DEFAULT_SETTINGS, theme: 'light' });
+  });
+
+  it('keeps the theme across a restart and refuses an unknown one', () => {
+    const store = mapStore({});
+    new Vault(store, createAesCipher(randomBytes(32)), recordingLogger()).updateSettings({ theme: 'dark' });
+    const reopened = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
+    expect(reopened.settings().theme).toBe('dark');
+    expect(() => reopened.updateSettings({ theme: 'neon' as never })).toThrow();
+    expect(reopened.settings().theme).toBe('dark');
   });
 });
 

@@ -7,7 +7,7 @@ import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
 import { serverRecordSchema, storedSecretSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
-export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15 };
+export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system' };
 
 const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy' } as const;
 const STORE_VERSION = 1;
@@ -66,8 +66,7 @@ export class Vault {
     }
     this.serverCache = this.loadList(KEYS.servers, serverRecordSchema);
     this.secretCache = this.loadSecrets();
-    const settings = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...asObject(store.get(KEYS.settings)) });
-    this.settingsCache = settings.success ? settings.data : { ...DEFAULT_SETTINGS };
+    this.settingsCache = loadSettings(store.get(KEYS.settings));
     if (store.get(KEYS.version) !== STORE_VERSION) store.set(KEYS.version, STORE_VERSION);
   }
 
@@ -330,3 +329,15 @@ function asObject(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** Stored settings, one field at a time: a field an older Keyport did not have (or a newer one
+ * removed) or that does not validate falls back to its default, and the others are kept. That
+ * is the whole migration story for settings: fields are only ever added with a default. */
+export function loadSettings(stored: unknown): Settings {
+  const raw = asObject(stored);
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [key, schema] of Object.entries(settingsSchema.shape)) {
+    const parsed = schema.safeParse(raw[key]);
+    if (parsed.success) settings[key] = parsed.data;
+  }
+  return settings as unknown as Settings;
+}

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { Theme } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
@@ -12,11 +13,12 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const [clear, setClear] = useState(String(settings?.clipboardClearSeconds ?? 30));
   const [timeout, setTimeoutValue] = useState(String(settings?.requestTimeoutSeconds ?? 15));
   const [idle, setIdle] = useState(String(settings?.idleLockMinutes ?? 15));
+  const [theme, setTheme] = useState<Theme>(settings?.theme ?? 'system');
   const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle) }));
+    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme }));
     if (saved) {
       setSettings(saved);
       onClose();
@@ -34,6 +36,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         </Field>
         <Field label="Lock after idle (minutes)" hint="Locking clears secrets from memory. 0 never locks by itself.">
           {(p) => <input {...p} type="number" min={0} max={1440} value={idle} onChange={(e) => setIdle(e.target.value)} aria-invalid={error?.field === 'idleLockMinutes' || undefined} />}
+        </Field>
+        <Field label="Appearance">
+          {(p) => (
+            <select {...p} value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+              <option value="system">Follow the system</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          )}
         </Field>
         <ErrorMessage error={error} />
         <div className="actions">
