@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'SESSION_EXPIRED',
   'NOT_SIGNED_IN',
   'PASSWORD_REQUIRED',
+  /** The server asks for a one-time password (two-factor authentication): ask, then call again with it. */
+  'OTP_REQUIRED',
   'STORAGE_UNAVAILABLE',
   'LOCKED',
   'FILE_ERROR',

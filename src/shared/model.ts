@@ -36,6 +36,12 @@ export interface KindDescriptor {
   /** The server manages tokens with the account's password, not the session (Tapis clients
    * API): the UI asks for it, or uses the one the person chose to remember. */
   tokensNeedPassword: boolean;
+  /** Only creating a token needs the account password (npm's token API); listing and revoking
+   * use the session. The UI asks for it in the create dialog, or uses a remembered one. */
+  tokenCreationNeedsPassword?: boolean | undefined;
+  /** Shown under the name field of "create token" instead of the usual hint, when the server
+   * does not keep names (npm). */
+  tokenNameNote?: string | undefined;
   /** Password sign-in goes through an OAuth client: reuse one or let Keyport create one. */
   oauthClient?: { noun: string; defaultNamePrefix: string } | undefined;
   /** Sessions expire and can be refreshed without the person (shows expiry and "Refresh now"). */
@@ -52,6 +58,8 @@ export interface FieldDescriptor {
   placeholder?: string | undefined;
   hint?: string | undefined;
   required?: boolean | undefined;
+  /** A choice among fixed values (shown as a list), the first being the default. */
+  choices?: Array<{ value: string; label: string }> | undefined;
 }
 
 export interface SessionFileDescriptor {

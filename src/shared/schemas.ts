@@ -115,6 +115,16 @@ export type OAuthClientChoice = z.output<typeof oauthClientChoiceSchema>;
 /** The account password, for kinds whose tokens are managed with it (Tapis clients API). */
 const accountPassword = secretSchema('password').optional();
 
+/** A one-time password the server asked for (OTP_REQUIRED): an authenticator code or a recovery
+ * code, one line. */
+const oneTimePassword = z
+  .string()
+  .trim()
+  .min(1, 'Enter the one-time password.')
+  .max(64, 'That one-time password is too long.')
+  .refine((s) => /^[A-Za-z0-9-]+$/.test(s), 'A one-time password is letters, digits and dashes only.')
+  .optional();
+
 /** An absolute path to a CLI's session file; empty means "the usual place". */
 const sessionFilePath = z
   .string()
@@ -156,6 +166,7 @@ export const inputSchemas = {
     password: secretSchema('password'),
     client: oauthClientChoiceSchema.optional(),
     rememberPassword: z.boolean().default(false),
+    otp: oneTimePassword,
   }),
   'auth.signInWithToken': z.object({ serverId: id, token: pastedSecretSchema('token') }),
   'auth.signOut': z.object({ serverId: id, removeFromSessionFile: z.boolean().default(false) }),
@@ -172,6 +183,7 @@ export const inputSchemas = {
     save: z.boolean(),
     fields: z.record(z.string().max(40), z.string().trim().max(500, 'Use at most 500 characters.')).default({}),
     password: accountPassword,
+    otp: oneTimePassword,
   }),
   'tokens.revoke': z.object({ serverId: id, tokenId: z.string().min(1).max(1000), password: accountPassword }),
   'secrets.list': z.undefined(),

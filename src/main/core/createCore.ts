@@ -109,8 +109,8 @@ export function createCore(adapters: CoreAdapters): Core {
       'servers.update': ({ id, changes }) => servers.update(id, changes),
       'servers.remove': ({ id }) => servers.remove(id),
       'servers.pickCertificate': () => adapters.filePicker.pickCertificate(),
-      'auth.signInWithPassword': async ({ serverId, username, password, client, rememberPassword }) => {
-        await sessions.signInWithPassword(serverId, username, password, { client, rememberPassword });
+      'auth.signInWithPassword': async ({ serverId, username, password, client, rememberPassword, otp }) => {
+        await sessions.signInWithPassword(serverId, username, password, { client, rememberPassword, otp });
         return servers.view(vault.server(serverId));
       },
       'auth.signInWithToken': async ({ serverId, token }) => {

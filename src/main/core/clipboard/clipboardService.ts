@@ -39,7 +39,7 @@ export class ClipboardService {
       throw new KeyportError('VALIDATION', `${provider.descriptor.label} tokens cannot be copied as “${format}”.`, { field: 'format' });
     }
     const attributes = secret.attributes ?? {};
-    const text = provider.renderTokenCopy?.(format, secret.value, attributes) ?? renderCopyText(format, secret.value, provider.copyEnvironment(server, secret.value, attributes));
+    const text = provider.renderTokenCopy?.(format, secret.value, attributes, server) ?? renderCopyText(format, secret.value, provider.copyEnvironment(server, secret.value, attributes));
     const result = await this.place(text, `${secret.name} (${descriptor.label})`);
     this.deps.audit.record({ action: 'token.copied', serverId: server.id, serverName: server.name, kind: server.kind, subject: secret.name, detail: descriptor.label });
     return result;

@@ -50,7 +50,8 @@ export interface SessionMaterial {
 }
 
 /** How a token operation authenticates: the session, plus the account password for kinds whose
- * tokens are managed with it (`descriptor.tokensNeedPassword`). */
+ * tokens are managed with it (`descriptor.tokensNeedPassword`, or for creating only,
+ * `descriptor.tokenCreationNeedsPassword`). */
 export interface TokenAuth {
   session: string;
   username: string;
@@ -103,7 +104,8 @@ export interface Provider {
   readonly descriptor: KindDescriptor;
   /** Checks and normalizes a server's URL and kind-specific settings (throws VALIDATION). */
   checkServer?(url: string, options: Record<string, string>): { url: string; options: Record<string, string> };
-  signInWithPassword?(ctx: ServerContext, username: string, password: string, client?: ResolvedClientChoice): Promise<SignInResult>;
+  /** `challenge.otp`: the one-time password the server asked for with OTP_REQUIRED. */
+  signInWithPassword?(ctx: ServerContext, username: string, password: string, client?: ResolvedClientChoice, challenge?: { otp?: string | undefined }): Promise<SignInResult>;
   signInWithToken?(ctx: ServerContext, token: string): Promise<SignInResult>;
   /** Sign-in in the system browser (authorization code + PKCE over a loopback redirect). */
   signInWithBrowser?(ctx: ServerContext, flow: BrowserFlow): Promise<SignInResult>;
@@ -116,14 +118,15 @@ export interface Provider {
    * hands the session out (copy, export), so a token the server ended early is renewed first. */
   checkSession?(ctx: ServerContext, session: string): Promise<void>;
   listTokens(ctx: ServerContext, auth: TokenAuth): Promise<ProviderToken[]>;
-  createToken(ctx: ServerContext, auth: TokenAuth, request: { name: string; fields: Record<string, string> }): Promise<CreatedProviderToken>;
+  /** `request.otp`: the one-time password the server asked for with OTP_REQUIRED. */
+  createToken(ctx: ServerContext, auth: TokenAuth, request: { name: string; fields: Record<string, string>; otp?: string | undefined }): Promise<CreatedProviderToken>;
   revokeToken(ctx: ServerContext, auth: TokenAuth, tokenId: string): Promise<void>;
   /** Environment variables a CLI of this kind reads, in order, for the copy formats of a saved
    * token. `attributes` are the saved token's (e.g. an OAuth client's key). */
   copyEnvironment(server: ServerRecord, secret: string, attributes: Record<string, string>): Array<[name: string, value: string]>;
   /** Text for a copy format of a saved token that is not an environment format (Tapis:
    * `key:secret`), or null to use the environment formats. */
-  renderTokenCopy?(format: string, secret: string, attributes: Record<string, string>): string | null;
+  renderTokenCopy?(format: string, secret: string, attributes: Record<string, string>, server?: ServerRecord): string | null;
   /** The text for one of `descriptor.sessionCopyFormats`. */
   renderSessionCopy?(server: ServerRecord, material: SessionMaterial, format: string): string;
   sessionFile?: SessionFileFormat;

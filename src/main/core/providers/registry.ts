@@ -2,11 +2,12 @@ import type { KindDescriptor } from '../../../shared/model';
 import { KeyportError } from '../errors';
 import { anacondaProvider } from './anaconda/anacondaProvider';
 import { edsProvider } from './eds/edsProvider';
+import { npmProvider } from './npm/npmProvider';
 import type { Provider } from './provider';
 import { tapisProvider } from './tapis/tapisProvider';
 
 /** The one list of server kinds. Adding a kind means adding its module here. */
-const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider];
+const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, npmProvider];
 
 export interface ProviderRegistry {
   get(kind: string): Provider;

@@ -61,12 +61,13 @@ export class SessionService {
     serverId: string,
     username: string,
     password: string,
-    options: { client?: OAuthClientChoice | undefined; rememberPassword?: boolean | undefined } = {},
+    options: { client?: OAuthClientChoice | undefined; rememberPassword?: boolean | undefined; otp?: string | undefined } = {},
   ): Promise<void> {
     const { server, provider } = this.resolve(serverId);
     if (!provider.signInWithPassword) throw unsupported(provider, 'signing in with a user name and password');
     const client = options.client ? await this.resolveClient(server, options.client) : undefined;
-    const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, client);
+    const challenge = options.otp ? { otp: options.otp } : undefined;
+    const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, client, challenge);
     await this.store(server, 'password', result, options.rememberPassword ? { username, password } : null);
   }
 

@@ -37,7 +37,7 @@ export class TokenService {
     return tokens.map((t) => this.view(t, saved.get(t.id) ?? null, dependsOn));
   }
 
-  async create(serverId: string, request: { name: string; save: boolean; fields?: Record<string, string>; password?: string | undefined }): Promise<CreatedToken> {
+  async create(serverId: string, request: { name: string; save: boolean; fields?: Record<string, string>; password?: string | undefined; otp?: string | undefined }): Promise<CreatedToken> {
     const { name, save } = request;
     // Refuse before the server creates anything we could not keep.
     const storage = this.vault.storage();
@@ -46,8 +46,11 @@ export class TokenService {
         hint: 'Protect Keyport with a passphrase to save tokens, or untick “Save in Keyport” to create the token and copy it now.',
       });
     }
-    const created = await this.withAuth(serverId, request.password, (ctx, auth, provider) =>
-      provider.createToken(ctx, auth, { name, fields: request.fields ?? {} }),
+    const created = await this.withAuth(
+      serverId,
+      request.password,
+      (ctx, auth, provider) => provider.createToken(ctx, auth, { name, fields: request.fields ?? {}, ...(request.otp ? { otp: request.otp } : {}) }),
+      'create',
     );
     const attributes: Record<string, string> = { tokenId: created.token.id };
     if (created.identifier) attributes.key = created.identifier.value;
@@ -82,7 +85,7 @@ export class TokenService {
   /** Revokes a token. If Keyport's own session depends on it (its OAuth client), the session
    * is signed out cleanly rather than left to fail on its next call. */
   async revoke(serverId: string, tokenId: string, password?: string): Promise<RevokeResult> {
-    await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId));
+    await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId), 'revoke');
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
     const name = this.listedNames.get(serverId)?.get(tokenId) ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
@@ -104,11 +107,17 @@ export class TokenService {
 
   /** The session, plus the account password for kinds that manage tokens with it. A remembered
    * password the server refuses is forgotten. */
-  private async withAuth<T>(serverId: string, given: string | undefined, fn: (ctx: ServerContext, auth: TokenAuth, provider: Provider) => Promise<T>): Promise<T> {
+  private async withAuth<T>(
+    serverId: string,
+    given: string | undefined,
+    fn: (ctx: ServerContext, auth: TokenAuth, provider: Provider) => Promise<T>,
+    action: 'list' | 'create' | 'revoke' = 'list',
+  ): Promise<T> {
     let account: { username: string; password: string } | null = null;
     let remembered = false;
     return this.sessions.withSession(serverId, async (ctx, session, provider) => {
-      if (provider.descriptor.tokensNeedPassword && account === null) {
+      const needsPassword = provider.descriptor.tokensNeedPassword || (action === 'create' && provider.descriptor.tokenCreationNeedsPassword === true);
+      if (needsPassword && account === null) {
         account = await this.sessions.accountPassword(serverId, given);
         remembered = given === undefined;
       }

@@ -1,0 +1,73 @@
+// A real Verdaccio 6 npm registry for Keyport's tests, `npm run servers` and the conformance
+// suite that drives the real npm CLI against it. Verdaccio is the reference, not a fake: what
+// it does is what docs/protocols/npm.md describes. It listens on 127.0.0.1 on an ephemeral port,
+// keeps everything in a temporary folder, and knows only the seeded htpasswd users (nobody can
+// register). This file must run under plain `node --experimental-strip-types` (npm run
+// servers): erasable TypeScript only, nothing imported from src/.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runServer } from 'verdaccio';
+
+export interface NpmUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+export const DEFAULT_NPM_USERS: readonly NpmUser[] = [
+  { username: 'alice', password: 'alice-npm-password-1' },
+  { username: 'bob', password: 'bob-npm-password-2' },
+];
+
+export interface VerdaccioServer {
+  /** http://127.0.0.1:PORT, no trailing slash. */
+  readonly url: string;
+  readonly users: readonly NpmUser[];
+  close(): Promise<void>;
+}
+
+/** Verdaccio's htpasswd plugin reads `{SHA}` hashes (verdaccio-htpasswd utils verifyPassword);
+ * they cost nothing to check, unlike bcrypt, which keeps every sign-in in the tests fast. */
+function htpasswdLine(user: NpmUser): string {
+  const sha = createHash('sha1').update(user.password, 'utf8').digest('base64');
+  return `${user.username}:{SHA}${sha}:autocreated ${new Date().toISOString()}`;
+}
+
+export async function startVerdaccio(options: { users?: readonly NpmUser[] } = {}): Promise<VerdaccioServer> {
+  const users = options.users ?? DEFAULT_NPM_USERS;
+  const dir = mkdtempSync(join(tmpdir(), 'keyport-verdaccio-'));
+  const htpasswd = join(dir, 'htpasswd');
+  writeFileSync(htpasswd, users.map(htpasswdLine).join('\n') + '\n', { mode: 0o600 });
+  const configuration = {
+    configPath: join(dir, 'config.yaml'),
+    storage: join(dir, 'storage'),
+    // max_users -1: no self-registration, so only the seeded users exist.
+    auth: { htpasswd: { file: htpasswd, max_users: -1 } },
+    uplinks: {},
+    packages: { '**': { access: '$authenticated', publish: '$authenticated', unpublish: '$authenticated' } },
+    // The npm token API (/-/npm/v1/tokens) is behind this flag in Verdaccio 6.
+    flags: { token: true },
+    web: { enable: false },
+    log: { type: 'stdout', format: 'json', level: 'fatal' },
+    // A fixed secret keeps start-up from writing one into the config file.
+    secret: createHash('sha256').update(dir).digest('hex').slice(0, 32),
+  };
+  const server = (await runServer(configuration as never)) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    users,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

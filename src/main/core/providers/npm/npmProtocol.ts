@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { HttpResponse } from '../../http/types';
+
+/** The npm registry protocol as the npm CLI 11 (npm-profile, npm-registry-fetch) speaks it and
+ * Verdaccio 6 answers it (docs/protocols/npm.md names what confirms each fact). Kept in one
+ * place so a registry's differences are one edit. Paths are relative to the registry URL. */
+export const NPM_PATHS = {
+  /** PUT: the legacy "couch" login (npm-profile loginCouch; Verdaccio api/user.ts). */
+  login: (username: string) => `/-/user/org.couchdb.user:${encodeURIComponent(username)}`,
+  /** PUT after a 409: npm-profile's second login step, with the document's revision. */
+  loginRevision: (username: string, rev: string) => `/-/user/org.couchdb.user:${encodeURIComponent(username)}/-rev/${encodeURIComponent(rev)}`,
+  /** GET → {username} (npm lib/utils/get-identity.js; Verdaccio api/whoami.ts). */
+  whoami: '/-/whoami',
+  /** GET list (paginated by urls.next) / POST create (npm-profile listTokens/createToken). */
+  tokens: '/-/npm/v1/tokens',
+  /** DELETE (npm-profile removeToken). */
+  token: (key: string) => `/-/npm/v1/tokens/token/${encodeURIComponent(key)}`,
+} as const;
+
+/** The header a one-time password travels in (npm-registry-fetch lib/index.js). */
+export const OTP_HEADER = 'npm-otp';
+
+export const NPM_EXPECTED = 'an npm registry (such as https://registry.npmjs.org)';
+
+export const loginAnswer = z.object({ token: z.string().min(1) });
+
+/** The user document npm-profile reads before its second login step (only `_rev` is used). */
+export const userDocumentAnswer = z.object({ _rev: z.string().min(1).optional() });
+
+/** Verdaccio answers `{}` with 200 to a request whose token it did not accept: no name means
+ * not signed in, as the npm CLI's get-identity treats it. */
+export const whoamiAnswer = z.object({ username: z.string().min(1).optional() });
+
+const created = z.union([z.string(), z.number()]).nullable().optional();
+
+const tokenObject = z.object({
+  key: z.string().min(1),
+  /** Masked in a list (Verdaccio: first and last five characters); whole when created. */
+  token: z.string().optional(),
+  name: z.string().nullable().optional(),
+  readonly: z.boolean().optional(),
+  /** Verdaccio calls it `cidr`; npm's CLI prints `cidr_whitelist` (registry.npmjs.org). */
+  cidr: z.array(z.string()).nullable().optional(),
+  cidr_whitelist: z.array(z.string()).nullable().optional(),
+  created,
+});
+export type NpmTokenObject = z.output<typeof tokenObject>;
+
+export const tokenListAnswer = z.object({
+  objects: z.array(tokenObject),
+  urls: z.object({ next: z.string().nullable().optional() }).optional(),
+});
+
+export const createdTokenAnswer = tokenObject.extend({ token: z.string().min(1) });
+
+/** Whether a 401 asks for a one-time password, by npm-registry-fetch's rule
+ * (lib/check-response.js): `WWW-Authenticate` lists `otp`, or, for registries that leave the
+ * header out, the body mentions a "one-time pass(word)". */
+export function asksForOtp(res: HttpResponse): boolean {
+  if (res.status !== 401) return false;
+  const challenges = (res.headers['www-authenticate'] ?? '')
+    .split(/,\s*/)
+    .map((s) => s.trim().toLowerCase());
+  return challenges.includes('otp') || /one-time pass/.test(res.text);
+}
+
+/** Whether a 401 says the request came from an address the account or token does not allow
+ * (npm-registry-fetch: `WWW-Authenticate: ipaddress`). */
+export function refusesAddress(res: HttpResponse): boolean {
+  if (res.status !== 401) return false;
+  return (res.headers['www-authenticate'] ?? '')
+    .split(/,\s*/)
+    .map((s) => s.trim().toLowerCase())
+    .includes('ipaddress');
+}
+
+/** The key npm looks a registry's credentials up by ("nerf dart", @npmcli/config
+ * lib/nerf-dart.js): the URL without its protocol, query and file part, the path kept up to and
+ * including its last slash. Keyport keeps registry URLs without a trailing slash and npm's
+ * registry setting has one (https://registry.npmjs.org/), so the slash is put back first:
+ * https://host:8443/npm → //host:8443/npm/. */
+export function nerfDart(registryUrl: string): string {
+  const withSlash = registryUrl.endsWith('/') ? registryUrl : `${registryUrl}/`;
+  const parsed = new URL(withSlash);
+  const from = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  const rel = new URL('.', from);
+  return `//${rel.host}${rel.pathname}`;
+}
+
+/** An IPv4 CIDR range as npm's `token create --cidr` accepts it (is-cidr v4): four octets of
+ * 0–255 and a prefix of 0–32. npm refuses IPv6 ranges, and so does Keyport. */
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+export type CidrCheck = { ok: true; list: string[] } | { ok: false; bad: string; ipv6: boolean };
+
+/** Splits and checks a CIDR list as npm does (comma-separated, spaces allowed). */
+export function parseCidrList(text: string): CidrCheck {
+  const list = text
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const entry of list) {
+    if (!IPV4_CIDR.test(entry)) return { ok: false, bad: entry, ipv6: entry.includes(':') };
+  }
+  return { ok: true, list };
+}
