@@ -76,6 +76,12 @@ for (const theme of ['light', 'dark'] as const) {
     await page.getByRole('button', { name: 'Activity' }).click();
     await expect(page.getByRole('dialog', { name: 'Activity' }).getByRole('cell', { name: 'ci-runner' }).first()).toBeVisible();
     await check(page, 'activity', theme);
+    await page.keyboard.press('Escape');
+
+    await page.keyboard.press('Control+k');
+    await page.getByRole('combobox', { name: 'Search servers and tokens' }).fill('ci');
+    await expect(page.getByRole('listbox', { name: 'Results' }).getByRole('option').first()).toContainText('ci-runner');
+    await check(page, 'search', theme);
   });
 }
 

@@ -7,6 +7,7 @@ import { ErrorMessage } from './components/ErrorMessage';
 import { ServerDetail } from './components/ServerDetail';
 import { ServerFormDialog } from './components/ServerFormDialog';
 import { ImportSessionDialog } from './components/ImportSessionDialog';
+import { SearchPalette } from './components/SearchPalette';
 import { ServerList } from './components/ServerList';
 import { SettingsDialog } from './components/SettingsDialog';
 import { StorageBanner } from './components/StorageBanner';
@@ -18,7 +19,7 @@ export function App() {
   const hasServers = useKeyport((s) => s.servers.length > 0);
   const selected = useSelectedServer();
   const locked = useKeyport((s) => s.status?.storage.locked ?? false);
-  const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | 'activity' | null>(null);
+  const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | 'activity' | 'search' | null>(null);
   const canImport = useKeyport((s) => s.kinds.some((k) => k.sessionFile));
   const theme = useKeyport((s) => s.settings?.theme ?? 'system');
 
@@ -41,6 +42,14 @@ export function App() {
       void keyport.call('app.activity').catch(() => undefined);
     };
     window.addEventListener('keydown', onInput, { passive: true });
+    // Ctrl+K (Cmd+K on macOS) opens search from anywhere but a dialog already open.
+    const onShortcut = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k' && !document.querySelector('dialog[open]')) {
+        event.preventDefault();
+        setDialog('search');
+      }
+    };
+    window.addEventListener('keydown', onShortcut);
     window.addEventListener('pointerdown', onInput, { passive: true });
     const offServers = keyport.on('servers.changed', ({ serverId }) => {
       void refreshServers();
@@ -51,6 +60,7 @@ export function App() {
       offServers();
       offStatus();
       window.removeEventListener('keydown', onInput);
+      window.removeEventListener('keydown', onShortcut);
       window.removeEventListener('pointerdown', onInput);
     };
   }, []);
@@ -71,6 +81,9 @@ export function App() {
         </div>
         <button type="button" className="primary wide" onClick={() => setDialog('add')} disabled={!loaded}>
           Add server
+        </button>
+        <button type="button" className="wide search-button" onClick={() => setDialog('search')} disabled={!loaded || !hasServers} aria-keyshortcuts="Control+K Meta+K">
+          Search… <kbd>{navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'}</kbd>
         </button>
         {canImport ? (
           <button type="button" className="wide" onClick={() => setDialog('import')} disabled={!loaded}>
@@ -109,6 +122,7 @@ export function App() {
       {dialog === 'import' ? <ImportSessionDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'settings' ? <SettingsDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'activity' ? <ActivityDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'search' ? <SearchPalette onClose={() => setDialog(null)} /> : null}
     </div>
   );
 }
