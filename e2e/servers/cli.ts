@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DEFAULT_EDS_USERS, startEdsServer } from './eds/edsServer.ts';
 import type { EdsServer } from './eds/edsServer.ts';
 import { DEFAULT_ANACONDA_USERS, startAnacondaServer } from './anaconda/anacondaServer.ts';
+import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 
@@ -34,6 +35,12 @@ writeFileSync(tapisCaFile, tapisHttps.caPem ?? '');
 
 const anaconda = await startAnacondaServer();
 servers.push(anaconda);
+
+// Access tokens of two minutes, so refresh can be watched by hand.
+const oidcServer = await startOidcServer({ accessTokenTtlSeconds: 120 });
+servers.push(oidcServer);
+const oidcCaFile = join(caDir, 'oidc-ca.pem');
+writeFileSync(oidcCaFile, oidcServer.caPem ?? '');
 
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
@@ -64,6 +71,13 @@ console.log('');
 console.log(`Anaconda (HTTP): ${anaconda.url}   (OpenID Connect issuer and API; client id ${anaconda.clientId})`);
 console.log('Demo users (sign in with the browser or a code):');
 for (const user of DEFAULT_ANACONDA_USERS) console.log(`  ${user.username} / ${user.password}  (${user.email})`);
+console.log('');
+console.log(`OpenID Connect (HTTPS): ${oidcServer.url}   (issuer; access tokens last 2 minutes)`);
+console.log(`  CA file:     ${oidcCaFile}`);
+console.log(`  public client:       ${oidcServer.publicClientId}`);
+console.log(`  confidential client: ${oidcServer.confidentialClient.id} / ${oidcServer.confidentialClient.secret}`);
+console.log('Demo users (sign in with the browser or a code):');
+for (const user of DEFAULT_OIDC_USERS) console.log(`  ${user.username} / ${user.password}  (${user.email})`);
 
 let stopping = false;
 async function stop(): Promise<void> {

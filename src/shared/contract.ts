@@ -10,6 +10,7 @@ import type {
   KindDescriptor,
   RevokeResult,
   SavedSecretView,
+  ServerDescription,
   SessionFileExport,
   SessionFileLocation,
   ServerView,
@@ -32,6 +33,7 @@ export interface ProcedureResults {
   'servers.update': ServerView;
   'servers.remove': void;
   'servers.pickCertificate': string | null;
+  'servers.describe': ServerDescription;
   'auth.signInWithPassword': ServerView;
   'auth.signInWithToken': ServerView;
   'auth.signOut': ServerView;
@@ -72,6 +74,7 @@ export const PROCEDURE_NAMES = [
   'servers.update',
   'servers.remove',
   'servers.pickCertificate',
+  'servers.describe',
   'auth.signInWithPassword',
   'auth.signInWithToken',
   'auth.signOut',

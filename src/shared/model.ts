@@ -50,6 +50,13 @@ export interface KindDescriptor {
   sessionCopyFormats: CopyFormatDescriptor[];
   /** A file a CLI of this kind keeps its session in, which Keyport imports and exports. */
   sessionFile?: SessionFileDescriptor | undefined;
+  /** False when the kind has no list of API tokens (OpenID Connect: the session's own access
+   * and refresh tokens are all there is): the UI shows no token table and no "create".
+   * Absent means true. */
+  tokenList?: boolean | undefined;
+  /** Keyport can read and show what the server says about itself (OpenID Connect discovery):
+   * `servers.describe` answers with facts under this title. Adding the server checks it too. */
+  serverDescription?: { title: string } | undefined;
 }
 
 export interface FieldDescriptor {
@@ -58,6 +65,9 @@ export interface FieldDescriptor {
   placeholder?: string | undefined;
   hint?: string | undefined;
   required?: boolean | undefined;
+  /** A secret setting (a client secret): kept encrypted in the vault, never in the server's
+   * options, never sent back to the renderer. Empty when editing keeps the saved value. */
+  secret?: boolean | undefined;
   /** A choice among fixed values (shown as a list), the first being the default. */
   choices?: Array<{ value: string; label: string }> | undefined;
 }
@@ -79,7 +89,6 @@ export interface UserInfo {
 }
 
 export type SessionView =
-  | { state: 'signed-out' }
   | {
       state: 'signed-in';
       user: UserInfo;
@@ -93,7 +102,14 @@ export type SessionView =
       dependsOn: string | null;
       /** The person chose to keep their password (encrypted) for managing tokens. */
       passwordRemembered: boolean;
+      /** The scopes the server granted to the session's access token, when it said. */
+      scopes?: string[] | undefined;
+      /** Claims of the ID token (who the server says you are), as text, in the server's order. */
+      claims?: Array<{ name: string; value: string }> | undefined;
     }
+  /** `notice`: something the person should know about the sign-out (the server could not be
+   * told to revoke the tokens). */
+  | { state: 'signed-out'; notice?: string | undefined }
   | { state: 'expired'; message: string };
 
 export interface ServerView {
@@ -107,6 +123,14 @@ export interface ServerView {
   options: Record<string, string>;
   createdAt: string;
   session: SessionView;
+  /** Secret settings (FieldDescriptor.secret) that have a saved value; the values stay in main. */
+  savedSecretFields?: string[] | undefined;
+}
+
+/** What a server says about itself (KindDescriptor.serverDescription), for people to read. */
+export interface ServerDescription {
+  title: string;
+  facts: Array<{ label: string; value: string }>;
 }
 
 export interface TokenView {

@@ -160,6 +160,7 @@ export const inputSchemas = {
   'servers.update': z.object({ id, changes: serverInputSchema }),
   'servers.remove': z.object({ id }),
   'servers.pickCertificate': z.undefined(),
+  'servers.describe': z.object({ id }),
   'auth.signInWithPassword': z.object({
     serverId: id,
     username: usernameSchema,

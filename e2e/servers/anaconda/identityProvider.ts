@@ -1,11 +1,14 @@
-// The identity provider of the reference Anaconda server: panva's oidc-provider (a certified
-// OpenID Provider), configured as anaconda.com's: the public client of the anaconda CLIs, PKCE
-// required, loopback redirect URIs on any port (RFC 8252; oidc-provider ignores the port of
-// loopback redirect URIs of native clients), refresh tokens, the device flow, and a login form
-// that checks the seeded users' passwords, so tests can sign in as a person would.
+// The identity provider of the reference servers that sign in through a browser (anaconda,
+// oidc): panva's oidc-provider (a certified OpenID Provider). By default configured as
+// anaconda.com's: the public client of the anaconda CLIs; the oidc reference server passes its
+// own clients (public and confidential). Always: PKCE required, loopback redirect URIs on any
+// port (RFC 8252; oidc-provider ignores the port of loopback redirect URIs of native clients),
+// refresh tokens, revocation (RFC 7009), the device flow, and a login form that checks the
+// seeded users' passwords, so tests can sign in as a person would.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
+import type { ClientMetadata } from 'oidc-provider';
 
 export interface IdpUser {
   readonly username: string;
@@ -21,6 +24,14 @@ export interface IdentityProviderOptions {
   /** Seconds a device code stays usable (tests set a few to see it expire). */
   deviceCodeTtlSeconds: number;
   accessTokenTtlSeconds: number;
+  /** The registered clients; default: one public native client `clientId` whose redirect is
+   * http://127.0.0.1/auth/oidc (anaconda-auth's). */
+  clients?: ClientMetadata[];
+  /** Every refresh issues a new refresh token and consumes the old one (default: oidc-provider's
+   * own rule, which rotates for public clients). */
+  rotateRefreshTokens?: boolean;
+  /** The login page's heading. */
+  loginTitle?: string;
 }
 
 export interface IdentityProvider {
@@ -29,7 +40,12 @@ export interface IdentityProvider {
   /** The account behind an access token this provider issued, or null. */
   accountFor(accessToken: string): Promise<string | null>;
   /** Counts finished logins and token requests, for the tests. */
-  readonly stats: { logins: number; denied: number };
+  readonly stats: { logins: number; denied: number; refreshed: number; revoked: number };
+  /** Whether the server would still accept this refresh token (not revoked, rotated, expired,
+   * and its grant not ended). */
+  isRefreshTokenValid(refreshToken: string): Promise<boolean>;
+  /** Ends every grant of the user, as an administrator would: their refresh tokens stop working. */
+  revokeGrants(username: string): Promise<void>;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -53,10 +69,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'ES256', kid: 'test' };
   const users = new Map(options.users.map((u) => [u.username, u]));
-  const stats = { logins: 0, denied: 0 };
+  const stats = { logins: 0, denied: 0, refreshed: 0, revoked: 0 };
+  const grantsByUser = new Map<string, Set<string>>();
 
   const provider = new Provider(options.issuer, {
-    clients: [
+    clients: options.clients ?? [
       {
         client_id: options.clientId,
         application_type: 'native',
@@ -67,6 +84,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         id_token_signed_response_alg: 'ES256',
       },
     ],
+    ...(options.rotateRefreshTokens ? { rotateRefreshToken: () => true } : {}),
     jwks: { keys: [jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true },
@@ -167,6 +185,9 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       const grant = new provider.Grant({ accountId: user.username, clientId: String(details.params.client_id) });
       grant.addOIDCScope(String(details.params.scope ?? 'openid'));
       const grantId = await grant.save();
+      const grants = grantsByUser.get(user.username) ?? new Set<string>();
+      grants.add(grantId);
+      grantsByUser.set(user.username, grants);
       stats.logins++;
       await provider.interactionFinished(req, res, { login: { accountId: user.username }, consent: { grantId } }, { mergeWithLastSubmission: false });
       return true;
@@ -175,9 +196,28 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     return true;
   };
 
+  provider.on('grant.success', (ctx) => {
+    if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshed++;
+  });
+  provider.on('grant.revoked', () => {
+    stats.revoked++;
+  });
+
   const callback = provider.callback();
   return {
     stats,
+    async isRefreshTokenValid(refreshToken) {
+      const token = await provider.RefreshToken.find(refreshToken);
+      if (!token || token.isExpired || token.consumed || !token.grantId) return false;
+      return (await provider.Grant.find(token.grantId)) !== undefined;
+    },
+    async revokeGrants(username) {
+      for (const grantId of grantsByUser.get(username) ?? []) {
+        const grant = await provider.Grant.find(grantId);
+        await grant?.destroy();
+      }
+      grantsByUser.delete(username);
+    },
     handle(req, res) {
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
       interaction(req, res, path)

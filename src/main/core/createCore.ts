@@ -9,7 +9,9 @@ import { EventHub } from './events';
 import { createHttpClient } from './http/httpClient';
 import { createProviderRegistry } from './providers/registry';
 import { createTargetResolver } from './servers/serverTarget';
-import { ServerRegistry } from './servers/serverRegistry';
+import { readSecretSetting, ServerRegistry } from './servers/serverRegistry';
+import type { ServerContext } from './providers/provider';
+import type { ServerRecord } from './vault/records';
 import { SessionFileService } from './sessionFiles/sessionFileService';
 import { InteractiveSignIn } from './sessions/interactiveSignIn';
 import { SessionService } from './sessions/sessionService';
@@ -37,23 +39,24 @@ export function createCore(adapters: CoreAdapters): Core {
     env: adapters.env,
   });
   const targetFor = createTargetResolver();
-  const sessions = new SessionService({
-    vault,
-    providers,
-    events,
+  const contextFor = async (server: ServerRecord): Promise<ServerContext> => ({
+    server,
+    target: await targetFor(server),
+    http,
     now,
-    contextFor: async (server) => ({ server, target: await targetFor(server), http, now }),
+    secretSetting: (fieldId) => readSecretSetting(vault, server.id, fieldId),
   });
+  const sessions = new SessionService({ vault, providers, events, now, contextFor, timers });
   const interactive = new InteractiveSignIn({
     vault,
     providers,
     sessions,
-    contextFor: async (server) => ({ server, target: await targetFor(server), http, now }),
+    contextFor,
     browser: adapters.browser,
     timeoutMs: adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS,
   });
   const ephemeral = new EphemeralSecrets(timers);
-  const servers = new ServerRegistry({ vault, providers, sessions, now });
+  const servers = new ServerRegistry({ vault, providers, sessions, now, contextFor });
   const tokens = new TokenService({ vault, sessions, ephemeral, now, events, audit });
   const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, sessions, ephemeral, events, timers, logger: adapters.logger, audit });
   const sessionFiles = new SessionFileService({
@@ -71,6 +74,7 @@ export function createCore(adapters: CoreAdapters): Core {
   const lockNow = async (): Promise<AppStatus> => {
     idleTimer?.cancel();
     interactive.cancelAll();
+    sessions.stopRenewals();
     await clipboard.clearNow();
     ephemeral.clear();
     vault.lock();
@@ -91,6 +95,7 @@ export function createCore(adapters: CoreAdapters): Core {
       'app.lock': () => lockNow(),
       'app.unlock': async ({ passphrase }) => {
         await vault.unlock(passphrase);
+        sessions.resumeRenewals();
         events.emit('app.status', status());
         return status();
       },
@@ -109,6 +114,7 @@ export function createCore(adapters: CoreAdapters): Core {
       'servers.update': ({ id, changes }) => servers.update(id, changes),
       'servers.remove': ({ id }) => servers.remove(id),
       'servers.pickCertificate': () => adapters.filePicker.pickCertificate(),
+      'servers.describe': ({ id }) => servers.describe(id),
       'auth.signInWithPassword': async ({ serverId, username, password, client, rememberPassword, otp }) => {
         await sessions.signInWithPassword(serverId, username, password, { client, rememberPassword, otp });
         return servers.view(vault.server(serverId));
@@ -121,7 +127,7 @@ export function createCore(adapters: CoreAdapters): Core {
         const server = vault.server(serverId);
         interactive.cancel(serverId);
         if (removeFromSessionFile) await sessionFiles.removeEntry(serverId);
-        sessions.signOut(serverId);
+        await sessions.signOutAtServer(serverId);
         return servers.view(server);
       },
       'auth.signInWithBrowser': async ({ serverId, force }) => {
@@ -185,6 +191,7 @@ export function createCore(adapters: CoreAdapters): Core {
     async dispose() {
       idleTimer?.cancel();
       interactive.cancelAll();
+      sessions.stopRenewals();
       await clipboard.clearNow();
       ephemeral.clear();
       await http.close();

@@ -38,20 +38,87 @@ function fetchThrough(ctx: ServerContext): oidc.CustomFetch {
 }
 
 /** Reads the issuer's discovery document. Plain http is allowed only for loopback issuers (a
- * test or a development server); anything else must be https. */
+ * test or a development server); anything else must be https. With a client secret, the client
+ * authenticates as the server advertises: client_secret_basic unless only client_secret_post is
+ * listed (OpenID Connect Discovery 1.0 §3: basic is the default when the list is absent). */
 export async function discover(ctx: ServerContext, settings: OidcClientSettings): Promise<oidc.Configuration> {
   const issuer = new URL(settings.issuer);
   const loopback = issuer.hostname === '127.0.0.1' || issuer.hostname === 'localhost' || issuer.hostname === '[::1]';
   if (issuer.protocol === 'http:' && !loopback) {
     throw new KeyportError('VALIDATION', 'Sign-in servers must use https.', { hint: 'Use the https address of the sign-in server.', field: 'url' });
   }
+  const insecure = issuer.protocol === 'http:';
+  let config: oidc.Configuration;
   try {
-    return await oidc.discovery(issuer, settings.clientId, settings.clientSecret ? { client_secret: settings.clientSecret } : undefined, settings.clientSecret ? oidc.ClientSecretPost(settings.clientSecret) : oidc.None(), {
+    config = await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), {
       [oidc.customFetch]: fetchThrough(ctx),
-      execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+      execute: insecure ? [oidc.allowInsecureRequests] : [],
     });
   } catch (error) {
     throw oauthError(error, ctx, 'discovery');
+  }
+  if (!settings.clientSecret) return config;
+  const server = config.serverMetadata();
+  const methods = server.token_endpoint_auth_methods_supported;
+  const usePost = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
+  const confidential = new oidc.Configuration(
+    server,
+    settings.clientId,
+    { client_secret: settings.clientSecret },
+    usePost ? oidc.ClientSecretPost(settings.clientSecret) : oidc.ClientSecretBasic(settings.clientSecret),
+  );
+  confidential[oidc.customFetch] = fetchThrough(ctx);
+  if (insecure) oidc.allowInsecureRequests(confidential);
+  return confidential;
+}
+
+/** The refresh token grant (RFC 6749 §6). A server that rotates refresh tokens sends a new one;
+ * one that does not leaves `refreshToken` null, and the old one stays in use. */
+export async function refreshTokens(ctx: ServerContext, config: oidc.Configuration, refreshToken: string): Promise<OidcTokens> {
+  try {
+    return tokensFrom(await oidc.refreshTokenGrant(config, refreshToken));
+  } catch (error) {
+    throw oauthError(error, ctx, 'refresh', config);
+  }
+}
+
+/** Token revocation (RFC 7009) at the advertised `revocation_endpoint`; UNSUPPORTED when the
+ * server advertises none. Revoking a refresh token also ends the access tokens of its grant on
+ * most servers (RFC 7009 §2.1 "should"). */
+export async function revokeToken(ctx: ServerContext, config: oidc.Configuration, token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+  if (!config.serverMetadata().revocation_endpoint) {
+    throw new KeyportError('UNSUPPORTED', `${ctx.server.name} offers no way to revoke tokens.`, { hint: 'The tokens stay valid until they expire.' });
+  }
+  try {
+    await oidc.tokenRevocation(config, token, { token_type_hint: hint });
+  } catch (error) {
+    throw oauthError(error, ctx, 'revoke', config);
+  }
+}
+
+/** The UserInfo endpoint's claims (OpenID Connect Core §5.3), checked to be about the ID
+ * token's subject; null when the server advertises none. Many servers put only `sub` in the ID
+ * token and the rest (email, name) here. */
+export async function fetchUserClaims(ctx: ServerContext, config: oidc.Configuration, accessToken: string, subject: string | null): Promise<Record<string, unknown> | null> {
+  if (!config.serverMetadata().userinfo_endpoint) return null;
+  try {
+    return (await oidc.fetchUserInfo(config, accessToken, subject ?? oidc.skipSubjectCheck)) as Record<string, unknown>;
+  } catch (error) {
+    throw oauthError(error, ctx, 'userinfo', config);
+  }
+}
+
+/** Asks the UserInfo endpoint whether an access token still works: AUTH_FAILED when the server
+ * refuses it. Does nothing when the server advertises no UserInfo endpoint. */
+export async function checkAccessToken(ctx: ServerContext, config: oidc.Configuration, accessToken: string): Promise<void> {
+  if (!config.serverMetadata().userinfo_endpoint) return;
+  try {
+    await oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck);
+  } catch (error) {
+    if (error instanceof oidc.WWWAuthenticateChallengeError || (error instanceof oidc.ResponseBodyError && error.status === 401)) {
+      throw new KeyportError('AUTH_FAILED', `${ctx.server.name} no longer accepts the access token.`, { hint: 'Keyport refreshes it, or asks you to sign in again.' });
+    }
+    throw oauthError(error, ctx, 'userinfo', config);
   }
 }
 
@@ -94,7 +161,7 @@ export async function browserSignIn(ctx: ServerContext, config: oidc.Configurati
       });
       return tokensFrom(tokens);
     } catch (error) {
-      throw oauthError(error, ctx, 'code');
+      throw oauthError(error, ctx, 'code', config);
     }
   } finally {
     listener.close();
@@ -124,14 +191,14 @@ export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configu
   try {
     response = await oidc.initiateDeviceAuthorization(config, { scope });
   } catch (error) {
-    throw oauthError(error, ctx, 'device');
+    throw oauthError(error, ctx, 'device', config);
   }
   // openid-client looks at the signal only between polls (every `interval` seconds): racing it
   // makes Cancel and the time limit take effect at once.
   const polled = oidc.pollDeviceAuthorizationGrant(config, response, undefined, { signal }).then(tokensFrom);
   polled.catch(() => undefined);
   const tokens = Promise.race([polled, rejectWhenAborted(signal)]).catch((error: unknown) => {
-    throw oauthError(error, ctx, 'device');
+    throw oauthError(error, ctx, 'device', config);
   });
   tokens.catch(() => undefined);
   return {
@@ -168,11 +235,15 @@ function tokensFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointRespo
 
 /** openid-client's errors, as errors people can act on. OAuth error codes are echoed (they are
  * fixed vocabulary); descriptions are not (a server could put anything there). */
-export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery' | 'code' | 'device' | 'refresh'): KeyportError {
+export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery' | 'code' | 'device' | 'refresh' | 'revoke' | 'userinfo', config?: oidc.Configuration): KeyportError {
   if (error instanceof KeyportError) return error;
   const name = ctx.server.name;
-  if (error instanceof oidc.ResponseBodyError) {
-    switch (error.error) {
+  if (error instanceof oidc.ResponseBodyError && step === 'discovery') return notAnIssuer(name);
+  // A refused client authentication (HTTP Basic) comes back as a WWW-Authenticate challenge
+  // carrying the OAuth error code rather than as a JSON body.
+  const code = error instanceof oidc.ResponseBodyError ? error.error : error instanceof oidc.WWWAuthenticateChallengeError ? challengeError(error) : null;
+  if (code !== null) {
+    switch (code) {
       case 'access_denied':
         return new KeyportError('CANCELLED', 'The sign-in was denied in the browser.', { hint: 'Sign in again when you are ready.' });
       case 'expired_token':
@@ -184,10 +255,18 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
               hint: 'The login code or its PKCE proof did not match. Start the sign-in again.',
             });
       case 'invalid_client':
+        // A confidential client is refused for its secret far more often than for its id.
+        if (config && isConfidential(config)) {
+          return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id and secret (invalid_client).`, {
+            hint: 'Check the client id and client secret in the server’s settings.',
+            field: 'clientSecret',
+          });
+        }
+        return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${code}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
       case 'unauthorized_client':
-        return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${error.error}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
+        return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${code}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
       default:
-        return new KeyportError('AUTH_FAILED', `${name} refused the sign-in (${/^[\w.-]{1,64}$/.test(error.error) ? error.error : 'error'}).`, { hint: 'Try again.' });
+        return new KeyportError('AUTH_FAILED', `${name} refused the sign-in (${/^[\w.-]{1,64}$/.test(code) ? code : 'error'}).`, { hint: 'Try again.' });
     }
   }
   if (error instanceof oidc.AuthorizationResponseError) {
@@ -201,18 +280,33 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
     if (cause instanceof Error && cause.name === 'AbortError') {
       return new KeyportError('CANCELLED', 'The sign-in was cancelled or took too long.', { hint: 'Start it again when you are ready.' });
     }
-    if (step === 'discovery') {
-      return new KeyportError('BAD_RESPONSE', `${name} did not answer as an OpenID Connect sign-in server.`, {
-        hint: 'Check the address: Keyport reads <address>/.well-known/openid-configuration.',
-        field: 'url',
-      });
-    }
+    if (step === 'discovery') return notAnIssuer(name);
     return new KeyportError('BAD_RESPONSE', `${name} answered the sign-in in an unexpected way.`, { hint: 'Try again; if it repeats, the server may not support this sign-in.' });
   }
   if (error instanceof Error && error.name === 'AbortError') return new KeyportError('CANCELLED', 'The sign-in was cancelled.');
   if (error instanceof Error && error.name === 'TimeoutError') return signInTimedOut();
   return new KeyportError('INTERNAL', 'The sign-in failed unexpectedly.', { hint: 'Try again.' });
 }
+
+/** The OAuth error code of a WWW-Authenticate challenge (RFC 6750 §3), or 'error'. */
+function challengeError(error: oidc.WWWAuthenticateChallengeError): string {
+  const challenges: unknown = error.cause;
+  if (Array.isArray(challenges)) {
+    for (const challenge of challenges as Array<{ parameters?: Record<string, string | undefined> }>) {
+      const value = challenge.parameters?.error;
+      if (typeof value === 'string') return value;
+    }
+  }
+  return 'error';
+}
+
+const notAnIssuer = (name: string): KeyportError =>
+  new KeyportError('BAD_RESPONSE', `${name} did not answer as an OpenID Connect sign-in server.`, {
+    hint: 'Check the address: Keyport reads <address>/.well-known/openid-configuration.',
+    field: 'url',
+  });
+
+const isConfidential = (config: oidc.Configuration): boolean => typeof config.clientMetadata().client_secret === 'string';
 
 /** Keyport's own time limit on a sign-in that waits for the person (not the server's code expiry). */
 export const signInTimedOut = (): KeyportError =>

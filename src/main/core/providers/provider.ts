@@ -1,4 +1,5 @@
 import type { DeviceSignInCode, KindDescriptor, UserInfo } from '../../../shared/model';
+import { KeyportError } from '../errors';
 import type { HttpClient, HttpTarget } from '../http/types';
 import type { ServerRecord } from '../vault/records';
 
@@ -8,6 +9,9 @@ export interface ServerContext {
   target: HttpTarget;
   http: HttpClient;
   now(): Date;
+  /** The server's secret settings (FieldDescriptor.secret), read from the vault when asked;
+   * null when none is saved. Absent where a context is built without a vault (some tests). */
+  secretSetting?(fieldId: string): Promise<string | null>;
 }
 
 /** A session as the provider hands it to the session service. */
@@ -20,11 +24,16 @@ export interface SessionGrant {
   credential: string | null;
   /** When `session` stops working (ISO time), or null when the server does not say. */
   expiresAt: string | null;
+  /** Non-secret facts that change with each grant (granted scopes, ID token claims); on
+   * renewal they replace the ones kept with the session. */
+  attributes?: Record<string, string> | undefined;
 }
 
 export interface SignInResult extends SessionGrant {
   user: UserInfo;
-  /** Non-secret facts kept with the session (Tapis: the OAuth client's name and key). */
+  /** Non-secret facts kept with the session (Tapis: the OAuth client's name and key). Two are
+   * shown by the session view: `scope` (space-separated granted scopes) and `claims` (a JSON
+   * array of [name, text] pairs, the ID token's claims). */
   attributes?: Record<string, string> | undefined;
   /** The token the session depends on: revoking it signs out (Tapis: the OAuth client). */
   dependsOnTokenId?: string | undefined;
@@ -117,6 +126,14 @@ export interface Provider {
   /** Asks the server whether the session still works (AUTH_FAILED if not), before Keyport
    * hands the session out (copy, export), so a token the server ended early is renewed first. */
   checkSession?(ctx: ServerContext, session: string): Promise<void>;
+  /** Ends the session at the server too (RFC 7009 revocation), at sign-out. Best effort: it
+   * throws a KeyportError to say what failed, and the sign-out completes locally anyway. */
+  endSession?(ctx: ServerContext, session: { session: string; credential: string | null }): Promise<void>;
+  /** What the server says about itself, for people (descriptor.serverDescription); a server
+   * that cannot answer throws, with `field: 'url'` when the address is what is wrong. */
+  describeServer?(ctx: ServerContext): Promise<Array<{ label: string; value: string }>>;
+  /** The token list. Kinds without one (`descriptor.tokenList === false`) throw UNSUPPORTED
+   * (see `noTokenList`); the UI never offers these for them. */
   listTokens(ctx: ServerContext, auth: TokenAuth): Promise<ProviderToken[]>;
   /** `request.otp`: the one-time password the server asked for with OTP_REQUIRED. */
   createToken(ctx: ServerContext, auth: TokenAuth, request: { name: string; fields: Record<string, string>; otp?: string | undefined }): Promise<CreatedProviderToken>;
@@ -130,4 +147,15 @@ export interface Provider {
   /** The text for one of `descriptor.sessionCopyFormats`. */
   renderSessionCopy?(server: ServerRecord, material: SessionMaterial, format: string): string;
   sessionFile?: SessionFileFormat;
+}
+
+/** The token operations of a kind without a token list: each refuses with UNSUPPORTED. */
+export function noTokenList(label: string, what: string): Pick<Provider, 'listTokens' | 'createToken' | 'revokeToken'> {
+  const refuse = (): Promise<never> =>
+    Promise.reject(
+      new KeyportError('UNSUPPORTED', `${label} servers have no list of ${what}s to create or revoke.`, {
+        hint: 'Copy the session’s tokens from the session panel instead.',
+      }),
+    );
+  return { listTokens: refuse, createToken: refuse, revokeToken: refuse };
 }

@@ -3,11 +3,12 @@ import { KeyportError } from '../errors';
 import { anacondaProvider } from './anaconda/anacondaProvider';
 import { edsProvider } from './eds/edsProvider';
 import { npmProvider } from './npm/npmProvider';
+import { oidcProvider } from './oidc/oidcProvider';
 import type { Provider } from './provider';
 import { tapisProvider } from './tapis/tapisProvider';
 
 /** The one list of server kinds. Adding a kind means adding its module here. */
-const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, npmProvider];
+const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider];
 
 export interface ProviderRegistry {
   get(kind: string): Provider;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerView } from '../../../shared/model';
+import type { ServerDescription, ServerView } from '../../../shared/model';
 import { normalizeServerUrl, type serverInputSchema } from '../../../shared/schemas';
 import type { z } from 'zod';
 import { KeyportError } from '../errors';
+import type { Provider, ServerContext } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionService } from '../sessions/sessionService';
 import type { ServerRecord } from '../vault/records';
@@ -11,9 +12,23 @@ import { readCaCertificate } from './serverTarget';
 
 type ServerInput = z.output<typeof serverInputSchema>;
 
-/** Add, edit and remove server definitions. */
+/** A secret setting of a server (FieldDescriptor.secret), from the vault; null when none. */
+export async function readSecretSetting(vault: Vault, serverId: string, fieldId: string): Promise<string | null> {
+  const meta = vault.secrets({ serverId, purpose: 'server-setting' }).find((m) => m.name === fieldId);
+  return meta ? vault.readSecret(meta.id) : null;
+}
+
+/** Add, edit and remove server definitions. Secret settings (a client secret) are split off
+ * the options and kept in the vault, encrypted like every other secret. */
 export class ServerRegistry {
-  private readonly deps: { vault: Vault; providers: ProviderRegistry; sessions: SessionService; now: () => Date };
+  private readonly deps: {
+    vault: Vault;
+    providers: ProviderRegistry;
+    sessions: SessionService;
+    now: () => Date;
+    /** Builds a provider context, for kinds that check the server when it is added. */
+    contextFor?: ((server: ServerRecord) => Promise<ServerContext>) | undefined;
+  };
 
   constructor(deps: ServerRegistry['deps']) {
     this.deps = deps;
@@ -24,19 +39,56 @@ export class ServerRegistry {
   }
 
   async add(input: ServerInput): Promise<ServerView> {
-    const record: ServerRecord = { id: randomUUID(), createdAt: this.deps.now().toISOString(), ...(await this.check(input, null)) };
+    const { secrets, ...checked } = await this.check(input, null);
+    const record: ServerRecord = { id: randomUUID(), createdAt: this.deps.now().toISOString(), ...checked };
+    await this.probe(record, secrets);
     this.deps.vault.putServer(record);
+    await this.saveSecretSettings(record.id, secrets);
     return this.view(record);
   }
 
   async update(id: string, input: ServerInput): Promise<ServerView> {
     const current = this.deps.vault.server(id);
-    const next: ServerRecord = { ...current, ...(await this.check(input, id)) };
+    const { secrets, ...checked } = await this.check(input, id);
+    const next: ServerRecord = { ...current, ...checked };
+    const moved = next.url !== current.url || next.kind !== current.kind || next.caCertificatePath !== current.caCertificatePath || next.allowInsecureTls !== current.allowInsecureTls;
+    if (moved || secrets.size > 0) await this.probe(next, secrets);
     // A session belongs to the server it was opened on: moving the URL or changing the kind
-    // signs out rather than sending one server's token to another.
-    if (next.url !== current.url || next.kind !== current.kind || !sameOptions(next.options, current.options)) this.deps.sessions.signOut(id);
+    // (or the client it signed in as) signs out rather than sending one server's token to another.
+    if (next.url !== current.url || next.kind !== current.kind || !sameOptions(next.options, current.options) || secrets.size > 0) this.deps.sessions.signOut(id);
     this.deps.vault.putServer(next);
+    await this.saveSecretSettings(id, secrets);
     return this.view(next);
+  }
+
+  /** What the server says about itself (OpenID Connect discovery), for the server's page. */
+  async describe(id: string): Promise<ServerDescription> {
+    const server = this.deps.vault.server(id);
+    const provider = this.deps.providers.get(server.kind);
+    if (!provider.describeServer || !provider.descriptor.serverDescription || !this.deps.contextFor) {
+      throw new KeyportError('UNSUPPORTED', `${provider.descriptor.label} servers have nothing more to describe.`);
+    }
+    const facts = await provider.describeServer(await this.deps.contextFor(server));
+    return { title: provider.descriptor.serverDescription.title, facts };
+  }
+
+  /** Kinds that can describe the server are checked before it is saved, so a wrong address
+   * (not an OpenID Connect issuer) is said at once, on the address field. */
+  private async probe(record: ServerRecord, secrets: ReadonlyMap<string, string>): Promise<void> {
+    const provider = this.deps.providers.get(record.kind);
+    if (!provider.describeServer || !this.deps.contextFor) return;
+    const ctx = await this.deps.contextFor(record);
+    const saved = ctx.secretSetting;
+    await provider.describeServer({ ...ctx, secretSetting: async (field) => secrets.get(field) ?? (saved ? saved(field) : null) });
+  }
+
+  private async saveSecretSettings(serverId: string, secrets: ReadonlyMap<string, string>): Promise<void> {
+    const { vault } = this.deps;
+    if (secrets.size === 0) return;
+    const replaced = vault.secrets({ serverId, purpose: 'server-setting' }).filter((m) => secrets.has(m.name));
+    const savedAt = this.deps.now().toISOString();
+    await vault.putSecrets([...secrets].map(([field, value]) => ({ meta: { id: randomUUID(), serverId, purpose: 'server-setting' as const, name: field, savedAt, attributes: {} }, value })));
+    for (const meta of replaced) vault.deleteSecret(meta.id);
   }
 
   remove(id: string): void {
@@ -56,10 +108,17 @@ export class ServerRegistry {
       options: { ...server.options },
       createdAt: server.createdAt,
       session: this.deps.sessions.view(server.id),
+      ...this.savedSecretFields(server),
     };
   }
 
-  private async check(input: ServerInput, id: string | null): Promise<Omit<ServerRecord, 'id' | 'createdAt'>> {
+  private savedSecretFields(server: ServerRecord): { savedSecretFields?: string[] } {
+    const secretFields = secretFieldIds(this.deps.providers.get(server.kind));
+    if (secretFields.size === 0) return {};
+    return { savedSecretFields: this.deps.vault.secrets({ serverId: server.id, purpose: 'server-setting' }).map((m) => m.name).filter((name) => secretFields.has(name)) };
+  }
+
+  private async check(input: ServerInput, id: string | null): Promise<Omit<ServerRecord, 'id' | 'createdAt'> & { secrets: Map<string, string> }> {
     const provider = this.deps.providers.get(input.kind);
     const name = input.name;
     const clash = this.deps.vault.servers().find((s) => s.id !== id && s.name.toLocaleLowerCase() === name.toLocaleLowerCase());
@@ -69,9 +128,16 @@ export class ServerRegistry {
     if (input.caCertificatePath) await readCaCertificate(input.caCertificatePath);
     // Only the settings the kind declares are kept; the provider checks their values.
     const declared = new Set(provider.descriptor.serverFields.map((f) => f.id));
-    const options = Object.fromEntries(Object.entries(input.options).filter(([key, value]) => declared.has(key) && value !== ''));
+    const secretFields = secretFieldIds(provider);
+    const options = Object.fromEntries(Object.entries(input.options).filter(([key, value]) => declared.has(key) && !secretFields.has(key) && value !== ''));
+    // Secret settings never reach the options (which are stored and shown in clear). Empty
+    // keeps the saved value: the renderer never has it to send back.
+    const secrets = new Map(Object.entries(input.options).filter(([key, value]) => secretFields.has(key) && value !== ''));
+    for (const [field, value] of secrets) {
+      if (/\p{Cc}/u.test(value)) throw new KeyportError('VALIDATION', 'A secret is one line without control characters; paste only the secret.', { field });
+    }
     for (const field of provider.descriptor.serverFields) {
-      if (field.required && !options[field.id]) {
+      if (field.required && !field.secret && !options[field.id]) {
         throw new KeyportError('VALIDATION', `Enter the ${field.label.toLowerCase()}.`, { field: field.id });
       }
     }
@@ -83,9 +149,12 @@ export class ServerRegistry {
       allowInsecureTls: input.allowInsecureTls,
       caCertificatePath: input.caCertificatePath,
       options: checked.options,
+      secrets,
     };
   }
 }
+
+const secretFieldIds = (provider: Provider): Set<string> => new Set(provider.descriptor.serverFields.filter((f) => f.secret).map((f) => f.id));
 
 /** Two servers' kind-specific settings are the same. */
 export function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -3,6 +3,7 @@ import type { SessionView, SignInMethod, UserInfo } from '../../../shared/model'
 import type { OAuthClientChoice } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
+import type { Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Provider, ResolvedClientChoice, ServerContext, SessionMaterial, SignInResult } from '../providers/provider';
 import type { SecretMeta, ServerRecord } from '../vault/records';
@@ -14,11 +15,15 @@ export interface SessionDeps {
   contextFor(server: ServerRecord): Promise<ServerContext>;
   events: EventHub;
   now(): Date;
+  /** With timers, refreshable sessions are renewed before they expire even when nothing uses
+   * them, so the person never sees an expired access token (see scheduleRenewal). */
+  timers?: Timers | undefined;
 }
 
 /** An access token this close to its expiry is refreshed before it is used (agavepy uses the
  * same minute), so a call never starts with a token that dies on the way. */
 export const REFRESH_MARGIN_MS = 60_000;
+const MAX_TIMER_MS = 24 * 3600_000;
 
 type Method = SignInMethod | 'file';
 const METHODS: readonly string[] = ['password', 'token', 'browser', 'device', 'file'];
@@ -29,11 +34,66 @@ const METHODS: readonly string[] = ['password', 'token', 'browser', 'device', 'f
 export class SessionService {
   private readonly deps: SessionDeps;
   private readonly expired = new Map<string, string>();
+  /** What the last sign-out could not do at the server (revocation failed), per server. */
+  private readonly signOutNotices = new Map<string, string>();
   /** Single flight: concurrent calls that find the session stale share one renewal. */
   private readonly renewals = new Map<string, Promise<string>>();
+  /** The planned background renewal of each refreshable session. */
+  private readonly scheduled = new Map<string, { cancel(): void }>();
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
+    this.resumeRenewals();
+  }
+
+  /** Plans the background renewal of every refreshable session (at start, after unlocking). */
+  resumeRenewals(): void {
+    for (const meta of this.deps.vault.secrets({ purpose: 'session' })) this.scheduleRenewal(meta.serverId);
+  }
+
+  /** Stops every planned background renewal (at lock and at quit). */
+  stopRenewals(): void {
+    for (const planned of this.scheduled.values()) planned.cancel();
+    this.scheduled.clear();
+  }
+
+  /** Plans the renewal of a refreshable session shortly before it expires: a minute before,
+   * or halfway through for tokens that live less than two minutes (never sooner than a second,
+   * so a server that hands out tokens already expired cannot make Keyport spin). A renewal that
+   * fails because the session ended makes the server "signed out — sign in again"; one that
+   * fails otherwise (offline, locked) is left to the next use, which tries again. */
+  private scheduleRenewal(serverId: string): void {
+    this.scheduled.get(serverId)?.cancel();
+    this.scheduled.delete(serverId);
+    const { timers } = this.deps;
+    const meta = this.sessionMeta(serverId);
+    if (!timers || !meta) return;
+    const server = this.deps.vault.servers().find((s) => s.id === serverId);
+    let provider: Provider | null = null;
+    try {
+      provider = server ? this.deps.providers.get(server.kind) : null;
+    } catch {
+      // A server of a kind this version does not know has nothing to renew.
+    }
+    if (!provider?.renewSession || !provider.descriptor.refreshableSession) return;
+    if (!this.deps.vault.secrets({ serverId, purpose: 'credential' }).length) return;
+    const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
+    if (!Number.isFinite(expiresAt)) return;
+    const remaining = expiresAt - this.deps.now().getTime();
+    const delay = Math.max(1000, remaining - REFRESH_MARGIN_MS, remaining / 2);
+    // Timers cannot wait longer than about 24 days; far-off renewals are planned again later.
+    const farOff = delay > MAX_TIMER_MS;
+    this.scheduled.set(
+      serverId,
+      timers.setTimeout(
+        () => {
+          this.scheduled.delete(serverId);
+          if (farOff) this.scheduleRenewal(serverId);
+          else this.refresh(serverId).catch(() => undefined);
+        },
+        farOff ? MAX_TIMER_MS : delay,
+      ),
+    );
   }
 
   view(serverId: string): SessionView {
@@ -51,10 +111,13 @@ export class SessionService {
         expiresAt: a.expiresAt ?? null,
         dependsOn: a.dependsOn ?? null,
         passwordRemembered: this.deps.vault.secrets({ serverId, purpose: 'password' }).length > 0,
+        ...grantFacts(a),
       };
     }
     const message = this.expired.get(serverId);
-    return message ? { state: 'expired', message } : { state: 'signed-out' };
+    if (message) return { state: 'expired', message };
+    const notice = this.signOutNotices.get(serverId);
+    return notice ? { state: 'signed-out', notice } : { state: 'signed-out' };
   }
 
   async signInWithPassword(
@@ -96,6 +159,29 @@ export class SessionService {
   signOut(serverId: string): void {
     this.forget(serverId);
     this.expired.delete(serverId);
+    this.signOutNotices.delete(serverId);
+  }
+
+  /** Signs out after asking the server to end the session too (kinds with `endSession`, e.g.
+   * RFC 7009 revocation). Best effort: the local sign-out always happens; when the server could
+   * not be told, the signed-out view carries a notice saying so. */
+  async signOutAtServer(serverId: string): Promise<void> {
+    const { server, provider } = this.resolve(serverId);
+    let notice: string | null = null;
+    const meta = this.sessionMeta(serverId);
+    if (provider.endSession && meta) {
+      try {
+        const session = await this.deps.vault.readSecret(meta.id);
+        const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
+        const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
+        if (session !== null) await provider.endSession(await this.deps.contextFor(server), { session, credential });
+      } catch (error) {
+        const why = error instanceof KeyportError ? error.message : 'it could not be reached';
+        notice = `Signed out of Keyport, but ${server.name} was not told to revoke the tokens: ${why} They stay valid until they expire.`;
+      }
+    }
+    this.signOut(serverId);
+    if (notice) this.signOutNotices.set(serverId, notice);
   }
 
   /** Renews the session now ("Refresh now"). */
@@ -232,7 +318,7 @@ export class SessionService {
     const sessionMeta = vault.secretMeta(sessionId);
     // Signed out while the renewal ran: nothing to update.
     if (!sessionMeta) throw sessionEnded(server);
-    const attributes = { ...sessionMeta.attributes };
+    const attributes = { ...sessionMeta.attributes, ...grant.attributes };
     if (grant.expiresAt) attributes.expiresAt = grant.expiresAt;
     else delete attributes.expiresAt;
     // The new access token and the rotated refresh token are written together: keeping only
@@ -240,6 +326,7 @@ export class SessionService {
     const entries = [{ meta: { ...sessionMeta, attributes }, value: grant.session }];
     if (grant.credential !== null && grant.credential !== credential) entries.push({ meta: credentialMeta, value: grant.credential });
     await vault.putSecrets(entries);
+    this.scheduleRenewal(server.id);
     this.deps.events.emit('servers.changed', { serverId: server.id });
     return grant.session;
   }
@@ -261,6 +348,7 @@ export class SessionService {
   private async store(server: ServerRecord, method: Method, result: SignInResult, password: { username: string; password: string } | null): Promise<void> {
     this.forget(server.id);
     this.expired.delete(server.id);
+    this.signOutNotices.delete(server.id);
     const savedAt = this.deps.now().toISOString();
     const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name };
     if (result.user.email) attributes.userEmail = result.user.email;
@@ -277,6 +365,7 @@ export class SessionService {
       entries.push({ meta: { ...base, id: randomUUID(), purpose: 'password', name: 'account password', attributes: { username: password.username } }, value: password.password });
     }
     await this.deps.vault.putSecrets(entries);
+    this.scheduleRenewal(server.id);
   }
 
   private expire(server: ServerRecord): void {
@@ -286,6 +375,8 @@ export class SessionService {
   }
 
   private forget(serverId: string): void {
+    this.scheduled.get(serverId)?.cancel();
+    this.scheduled.delete(serverId);
     for (const purpose of ['session', 'credential', 'password'] as const) {
       for (const meta of this.deps.vault.secrets({ serverId, purpose })) this.deps.vault.deleteSecret(meta.id);
     }
@@ -299,6 +390,24 @@ export class SessionService {
     const server = this.deps.vault.server(serverId);
     return { server, provider: this.deps.providers.get(server.kind) };
   }
+}
+
+/** The granted scopes and ID token claims a provider kept with the session (SignInResult
+ * attributes `scope` and `claims`), for the session view. */
+function grantFacts(attributes: Record<string, string>): { scopes?: string[]; claims?: Array<{ name: string; value: string }> } {
+  const facts: { scopes?: string[]; claims?: Array<{ name: string; value: string }> } = {};
+  if (attributes.scope !== undefined) facts.scopes = attributes.scope.split(' ').filter(Boolean);
+  if (attributes.claims !== undefined) {
+    try {
+      const pairs: unknown = JSON.parse(attributes.claims);
+      if (Array.isArray(pairs)) {
+        facts.claims = pairs.filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string').map(([name, value]) => ({ name, value }));
+      }
+    } catch {
+      // A damaged attribute only hides the claims; the session itself is fine.
+    }
+  }
+  return facts;
 }
 
 const isAuthFailure = (error: unknown): boolean => error instanceof KeyportError && error.code === 'AUTH_FAILED';

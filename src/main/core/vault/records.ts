@@ -17,8 +17,9 @@ export type ServerRecord = z.infer<typeof serverRecordSchema>;
 
 /** Why a secret is kept: a token the person saved, the session of a signed-in server, the
  * credential a session is renewed from (a pasted API token; an OAuth client and refresh token),
- * or the account password the person asked Keyport to remember. */
-export const secretPurposeSchema = z.enum(['api-token', 'session', 'credential', 'password']);
+ * the account password the person asked Keyport to remember, or a secret setting of the server
+ * (an OpenID Connect client secret; the field's id is the secret's name). */
+export const secretPurposeSchema = z.enum(['api-token', 'session', 'credential', 'password', 'server-setting']);
 export type SecretPurpose = z.infer<typeof secretPurposeSchema>;
 
 export const secretMetaSchema = z.object({

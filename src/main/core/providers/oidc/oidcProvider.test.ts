@@ -1,0 +1,234 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startOidcServer, type OidcServer } from '../../../../../e2e/servers/oidc/oidcServer';
+import { createHttpClient } from '../../http/httpClient';
+import type { HttpClient } from '../../http/types';
+import { personAt, type PersonOptions } from '../../testing/anacondaPerson';
+import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import type { ServerRecord } from '../../vault/records';
+import type { ServerContext, SessionMaterial, SignInResult } from '../provider';
+import { DEFAULT_OIDC_SCOPES, oidcProvider as provider } from './oidcProvider';
+
+const checkServer = provider.checkServer!.bind(provider);
+const describeServer = provider.describeServer!.bind(provider);
+const signInWithBrowser = provider.signInWithBrowser!.bind(provider);
+const startDeviceSignIn = provider.startDeviceSignIn!.bind(provider);
+const renewSession = provider.renewSession!.bind(provider);
+const checkSession = provider.checkSession!.bind(provider);
+const endSession = provider.endSession!.bind(provider);
+const renderSessionCopy = provider.renderSessionCopy!.bind(provider);
+
+/** Plain HTTP (a loopback issuer, which Keyport allows) so the scripted person's fetch can reach
+ * it; the HTTPS server checks the custom-CA path. */
+let idp: OidcServer;
+let idpHttps: OidcServer;
+let http: HttpClient;
+let secrets: string[];
+const extraServers: Array<{ close(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  [idp, idpHttps] = await Promise.all([startOidcServer({ https: false, accessTokenTtlSeconds: 300 }), startOidcServer()]);
+  http = createHttpClient({ timeoutMs: () => 5_000, userAgent: 'Keyport-Test/0', env: {} });
+});
+afterAll(async () => {
+  await http.close();
+  await Promise.all([idp.close(), idpHttps.close()]);
+});
+beforeEach(() => {
+  idp.faults.clear();
+  secrets = [...idp.users.map((u) => u.password), idp.confidentialClient.secret, idpHttps.confidentialClient.secret];
+});
+afterEach(async () => {
+  await Promise.all(extraServers.splice(0).map((s) => s.close()));
+});
+
+const record = (overrides: Partial<ServerRecord> = {}, server: { url: string } = idp): ServerRecord =>
+  serverRecord({ name: 'Test IdP', kind: 'oidc', url: server.url }, { options: { clientId: idp.publicClientId }, ...overrides });
+/** A context whose vault holds `clientSecret` as the server's secret setting. */
+function ctx(overrides: Partial<ServerRecord> = {}, clientSecret: string | null = null): ServerContext {
+  return { ...serverContext(record(overrides), http), secretSetting: async (field) => (field === 'clientSecret' ? clientSecret : null) };
+}
+const confidential = (secret: string = idp.confidentialClient.secret) => ctx({ options: { clientId: idp.confidentialClient.id } }, secret);
+const keyportError = (promise: Promise<unknown>) => expectKeyportError(promise, secrets);
+
+async function browserSignIn(context: ServerContext = ctx(), person: PersonOptions = {}): Promise<{ result: SignInResult; opened: string[] }> {
+  const opened: string[] = [];
+  const result = await signInWithBrowser(context, {
+    openBrowser: async (url) => {
+      opened.push(url);
+      await personAt(url, person);
+    },
+    signal: new AbortController().signal,
+    timeoutMs: 10_000,
+  });
+  secrets.push(result.session);
+  const credential = JSON.parse(result.credential ?? '{}') as { refreshToken?: string; idToken?: string };
+  if (credential.refreshToken) secrets.push(credential.refreshToken);
+  if (credential.idToken) secrets.push(credential.idToken);
+  return { result, opened };
+}
+
+const refreshTokenOf = (credential: string | null): string => (JSON.parse(credential ?? '{}') as { refreshToken: string }).refreshToken;
+
+const material = (result: SignInResult): SessionMaterial => ({ session: result.session, credential: result.credential, expiresAt: result.expiresAt, user: result.user, attributes: result.attributes ?? {} });
+
+describe('oidc server settings', () => {
+  it('needs a client id, keeps the scopes only when they are not the default, and insists on openid', () => {
+    expect(checkServer('https://login.example.com/realms/main', { clientId: 'keyport', scopes: ` ${DEFAULT_OIDC_SCOPES} ` })).toEqual({
+      url: 'https://login.example.com/realms/main',
+      options: { clientId: 'keyport' },
+    });
+    expect(checkServer('https://login.example.com', { clientId: 'keyport', scopes: 'openid  email email' }).options).toEqual({ clientId: 'keyport', scopes: 'openid email' });
+    expect(() => checkServer('https://login.example.com', {})).toThrow(expect.objectContaining({ field: 'clientId' }));
+    expect(() => checkServer('https://login.example.com', { clientId: 'keyport', scopes: 'profile email' })).toThrow(expect.objectContaining({ field: 'scopes' }));
+    expect(() => checkServer('https://login.example.com', { clientId: 'keyport', scopes: 'openid "x"' })).toThrow(expect.objectContaining({ field: 'scopes' }));
+  });
+
+  it('has no token list: the token operations are UNSUPPORTED and the descriptor says so', async () => {
+    expect(provider.descriptor.tokenList).toBe(false);
+    const error = await keyportError(provider.listTokens(ctx(), { session: 'x', username: '', password: null }));
+    expect(error.code).toBe('UNSUPPORTED');
+  });
+});
+
+describe('oidc discovery', () => {
+  it('reads and describes an HTTPS issuer through the custom CA: endpoints and grant types', async () => {
+    const https = { ...serverContext(record({ options: { clientId: idpHttps.publicClientId } }, idpHttps), http) };
+    https.target = { ...https.target, tls: { allowInsecureTls: false, caCertificatePem: idpHttps.caPem ?? null } };
+    const facts = Object.fromEntries((await describeServer(https)).map((f) => [f.label, f.value]));
+    expect(facts.Issuer).toBe(idpHttps.url);
+    expect(facts['Token endpoint']).toBe(`${idpHttps.url}/token`);
+    expect(facts['Device authorization endpoint']).toBe(`${idpHttps.url}/device/auth`);
+    expect(facts['Revocation endpoint']).toBe(`${idpHttps.url}/token/revocation`);
+    expect(facts['Grant types supported']).toContain('refresh_token');
+    expect(facts['PKCE methods']).toBe('S256');
+  });
+
+  it('refuses an HTTPS issuer whose certificate is not trusted, saying what to do', async () => {
+    const error = await keyportError(describeServer(serverContext(record({ options: { clientId: 'x' } }, idpHttps), http)));
+    expect(error.code).toBe('TLS_FAILURE');
+  });
+
+  it('a server that is not an OpenID Connect issuer is a clear error on the address', async () => {
+    const plain = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    extraServers.push({ close: () => new Promise((resolve) => plain.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+    const error = await keyportError(describeServer(serverContext(record({}, { url }), http)));
+    expect(error.code).toBe('BAD_RESPONSE');
+    expect(error.field).toBe('url');
+    expect(error.message).toContain('did not answer as an OpenID Connect sign-in server');
+  });
+
+  it('refuses plain http for an issuer that is not on this computer', async () => {
+    const error = await keyportError(describeServer(serverContext(record({}, { url: 'http://login.example.com' }), http)));
+    expect(error.code).toBe('VALIDATION');
+  });
+});
+
+describe('oidc browser sign-in', () => {
+  it('signs in a public client with code + PKCE S256 + state + nonce over the loopback; keeps scopes and ID token claims', async () => {
+    const before = Date.now();
+    const { result, opened } = await browserSignIn();
+    const auth = new URL(opened[0] ?? '');
+    expect(auth.searchParams.get('client_id')).toBe(idp.publicClientId);
+    expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(auth.searchParams.get('state')).toMatch(/.{20,}/);
+    expect(auth.searchParams.get('nonce')).toMatch(/.{20,}/);
+    expect(auth.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    expect(auth.searchParams.get('scope')).toBe(DEFAULT_OIDC_SCOPES);
+    expect(result.user).toEqual({ name: 'alice', email: 'alice@example.com' });
+    expect(await idp.accountFor(result.session)).toBe('alice');
+    expect(await idp.isRefreshTokenValid(refreshTokenOf(result.credential))).toBe(true);
+    // What the server granted: oidc-provider drops offline_access without prompt=consent, yet
+    // issues the refresh token its policy allows.
+    expect(result.attributes?.scope?.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
+    const claims = Object.fromEntries(JSON.parse(result.attributes?.claims ?? '[]') as Array<[string, string]>);
+    expect(claims).toMatchObject({ sub: 'alice', email: 'alice@example.com', name: 'Alice Liddell', iss: idp.url, aud: idp.publicClientId });
+    expect(claims.nonce).toBeUndefined();
+    expect(claims.exp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const expiresAt = Date.parse(result.expiresAt ?? '');
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 299_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 301_000);
+  });
+
+  it('signs in a confidential client with its secret (client_secret_basic, as advertised)', async () => {
+    const { result } = await browserSignIn(confidential());
+    expect(await idp.accountFor(result.session)).toBe('alice');
+  });
+
+  it('a wrong client secret says so, on the secret, without echoing it', async () => {
+    const wrong = 'not-the-secret-123';
+    secrets.push(wrong);
+    const error = await keyportError(browserSignIn(confidential(wrong)));
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(error.field).toBe('clientSecret');
+    expect(error.message).toContain('client id and secret');
+  });
+
+  it('copies the access token, an Authorization header, the refresh token and the ID token', async () => {
+    const { result } = await browserSignIn();
+    const server = record();
+    const m = material(result);
+    expect(renderSessionCopy(server, m, 'access-token')).toBe(result.session);
+    expect(renderSessionCopy(server, m, 'access-token-header')).toBe(`Authorization: Bearer ${result.session}`);
+    expect(renderSessionCopy(server, m, 'refresh-token')).toBe(refreshTokenOf(result.credential));
+    expect(renderSessionCopy(server, m, 'id-token').split('.')).toHaveLength(3);
+    expect(() => renderSessionCopy(server, { ...m, credential: null }, 'refresh-token')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});
+
+describe('oidc session renewal and sign-out', () => {
+  it('refreshes: a new access token, and the rotated refresh token replaces the old one', async () => {
+    const { result } = await browserSignIn();
+    const grant = await renewSession(ctx(), result.credential ?? '');
+    secrets.push(grant.session, refreshTokenOf(grant.credential));
+    expect(grant.session).not.toBe(result.session);
+    expect(await idp.accountFor(grant.session)).toBe('alice');
+    expect(refreshTokenOf(grant.credential)).not.toBe(refreshTokenOf(result.credential));
+    expect(await idp.isRefreshTokenValid(refreshTokenOf(grant.credential))).toBe(true);
+    expect(await idp.isRefreshTokenValid(refreshTokenOf(result.credential))).toBe(false);
+    expect(grant.attributes?.scope).toContain('openid');
+    await checkSession(ctx(), grant.session);
+  });
+
+  it('a refresh token revoked at the server is AUTH_FAILED (the session service then asks to sign in again)', async () => {
+    const { result } = await browserSignIn();
+    await idp.revokeGrants('alice');
+    const error = await keyportError(renewSession(ctx(), result.credential ?? ''));
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(error.hint).toBe('Sign in again.');
+    const checked = await keyportError(checkSession(ctx(), result.session));
+    expect(checked.code).toBe('AUTH_FAILED');
+  });
+
+  it('sign-out revokes the refresh token and the access token (RFC 7009)', async () => {
+    const { result } = await browserSignIn(confidential());
+    await endSession(confidential(), { session: result.session, credential: result.credential });
+    expect(await idp.isRefreshTokenValid(refreshTokenOf(result.credential))).toBe(false);
+    expect(await idp.accountFor(result.session)).toBeNull();
+  });
+
+  it('a revocation the server refuses is reported (and the caller signs out anyway)', async () => {
+    const { result } = await browserSignIn();
+    idp.faults.add({ match: /^\/token\/revocation$/, kind: 'status', status: 503 });
+    const error = await keyportError(endSession(ctx(), { session: result.session, credential: result.credential }));
+    expect(['BAD_RESPONSE', 'SERVER_ERROR', 'AUTH_FAILED']).toContain(error.code);
+  });
+});
+
+describe('oidc device sign-in', () => {
+  // oidc-provider asks clients to poll every 5 seconds.
+  it('shows a code and signs in once the person approves on another device', { timeout: 20_000 }, async () => {
+    const started = await startDeviceSignIn(ctx(), new AbortController().signal);
+    expect(started.code.userCode).toMatch(/\S{4,}/);
+    expect(started.code.verificationUri).toBe(`${idp.url}/device`);
+    await personAt(started.code.verificationUriComplete ?? '');
+    const result = await started.result;
+    secrets.push(result.session);
+    expect(result.user.name).toBe('alice');
+    expect(await idp.accountFor(result.session)).toBe('alice');
+    expect(refreshTokenOf(result.credential)).toBeTruthy();
+  });
+});
