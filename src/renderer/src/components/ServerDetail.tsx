@@ -5,6 +5,7 @@ import { useKeyport, useKind } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CreateTokenDialog } from './CreateTokenDialog';
 import { ErrorMessage } from './ErrorMessage';
+import { ServerDescriptionPanel } from './ServerDescriptionPanel';
 import { ServerFormDialog } from './ServerFormDialog';
 import { SessionPanel } from './SessionPanel';
 import { SignInPanel } from './SignInPanel';
@@ -22,10 +23,12 @@ export function ServerDetail({ server }: { server: ServerView }) {
   const [open, setOpen] = useState<Open>(null);
   const action = useAction();
   const signedIn = server.session.state === 'signed-in';
+  // Kinds without a token list (OpenID Connect) show the session's own tokens only.
+  const hasTokenList = kind?.tokenList !== false;
 
   useEffect(() => {
-    if (signedIn && tokensStatus === 'idle') void loadTokens(server.id);
-  }, [signedIn, tokensStatus, server.id, loadTokens]);
+    if (signedIn && hasTokenList && tokensStatus === 'idle') void loadTokens(server.id);
+  }, [signedIn, hasTokenList, tokensStatus, server.id, loadTokens]);
 
   if (!kind) return <p className="muted">Unknown server kind “{server.kind}”.</p>;
 
@@ -71,6 +74,11 @@ export function ServerDetail({ server }: { server: ServerView }) {
         </div>
       </header>
 
+      {server.session.state === 'signed-out' && server.session.notice ? (
+        <p className="warning" role="status">
+          {server.session.notice}
+        </p>
+      ) : null}
       {server.session.state === 'signed-in' ? (
         <SessionPanel server={server} kind={kind} />
       ) : (
@@ -78,7 +86,9 @@ export function ServerDetail({ server }: { server: ServerView }) {
       )}
       <ErrorMessage error={open === null ? action.error : null} />
 
-      {signedIn ? (
+      {kind.serverDescription ? <ServerDescriptionPanel server={server} kind={kind} /> : null}
+
+      {signedIn && hasTokenList ? (
         <section className="panel" aria-labelledby="tokens-title">
           <div className="section-header">
             <h3 id="tokens-title">{kind.tokenNoun}s</h3>

@@ -63,7 +63,24 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
         </Field>
         {descriptor?.serverFields.map((f) => (
           <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint}>
-            {(p) => <input {...p} value={options[f.id] ?? ''} onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })} required={f.required} maxLength={500} spellCheck={false} placeholder={f.placeholder} aria-invalid={invalid(f.id)} />}
+            {(p) =>
+              f.secret ? (
+                // A secret setting is write-only: main keeps it encrypted and never sends it back.
+                <input
+                  {...p}
+                  type="password"
+                  autoComplete="off"
+                  value={options[f.id] ?? ''}
+                  onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })}
+                  maxLength={500}
+                  spellCheck={false}
+                  placeholder={server?.savedSecretFields?.includes(f.id) ? 'Saved — leave empty to keep it' : f.placeholder}
+                  aria-invalid={invalid(f.id)}
+                />
+              ) : (
+                <input {...p} value={options[f.id] ?? ''} onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })} required={f.required} maxLength={500} spellCheck={false} placeholder={f.placeholder} aria-invalid={invalid(f.id)} />
+              )
+            }
           </Field>
         ))}
         <fieldset className="fieldset">

@@ -6,6 +6,7 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorMessage } from './ErrorMessage';
 import { ExpiryText } from './ExpiryText';
 import { ExportSessionDialog } from './ExportSessionDialog';
+import { FactList } from './FactList';
 import { SessionCopyControl } from './SessionCopyControl';
 import { useAction } from './useAction';
 
@@ -61,6 +62,17 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
             <ExpiryText expiresAt={session.expiresAt} subject={`Keyport’s ${kind.tokenNoun}`} />
           )}
         </p>
+      ) : null}
+      {session.scopes ? (
+        <p className="muted">
+          Scopes: <span className="url">{session.scopes.length > 0 ? session.scopes.join(' ') : 'none said'}</span>
+        </p>
+      ) : null}
+      {session.claims && session.claims.length > 0 ? (
+        <details className="claims">
+          <summary>Who {server.name} says you are (ID token claims)</summary>
+          <FactList facts={session.claims.map((c) => ({ label: c.name, value: c.value }))} label={`ID token claims from ${server.name}`} />
+        </details>
       ) : null}
       {!session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
       {session.passwordRemembered ? <p className="muted">Your password is remembered (encrypted) to manage {kind.tokenNoun}s.</p> : null}
