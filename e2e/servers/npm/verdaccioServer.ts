@@ -4,13 +4,12 @@
 // keeps everything in a temporary folder, and knows only the seeded htpasswd users (nobody can
 // register). This file must run under plain `node --experimental-strip-types` (npm run
 // servers): erasable TypeScript only, nothing imported from src/.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runServer } from 'verdaccio';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface NpmUser {
   readonly username: string;
@@ -36,6 +35,11 @@ function htpasswdLine(user: NpmUser): string {
   return `${user.username}:{SHA}${sha}:autocreated ${new Date().toISOString()}`;
 }
 
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'verdaccioMain.mjs');
+const START_TIMEOUT_MS = 20_000;
+
+/** Starts Verdaccio in a child Node process (see verdaccioMain.mjs for why) and resolves once it
+ * listens. */
 export async function startVerdaccio(options: { users?: readonly NpmUser[] } = {}): Promise<VerdaccioServer> {
   const users = options.users ?? DEFAULT_NPM_USERS;
   const dir = mkdtempSync(join(tmpdir(), 'keyport-verdaccio-'));
@@ -55,18 +59,47 @@ export async function startVerdaccio(options: { users?: readonly NpmUser[] } = {
     // A fixed secret keeps start-up from writing one into the config file.
     secret: createHash('sha256').update(dir).digest('hex').slice(0, 32),
   };
-  const server = (await runServer(configuration as never)) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(configuration), { mode: 0o600 });
+
+  const child = spawn(process.execPath, [MAIN, configFile], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000);
   });
-  const { port } = server.address() as AddressInfo;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Verdaccio did not start within ${START_TIMEOUT_MS} ms: ${stderr}`)), START_TIMEOUT_MS);
+      let stdout = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        stdout += chunk;
+        const line = stdout.split('\n').find((l) => l.startsWith('{"port":'));
+        if (line) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { port: number }).port);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`Verdaccio exited (${String(code)}) before listening: ${stderr}`));
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     users,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      child.stdin.end();
+      child.kill('SIGTERM');
+      await exited;
       rmSync(dir, { recursive: true, force: true });
     },
   };

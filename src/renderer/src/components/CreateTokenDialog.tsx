@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
 import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { toShape, useKeyport } from '../store';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -17,9 +17,16 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const [name, setName] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
+  // Fields with choices start at their first choice, which is what the list shows.
+  const [fields, setFields] = useState<Record<string, string>>(() =>
+    Object.fromEntries(kind.createFields.flatMap((f) => (f.choices?.[0] ? [[f.id, f.choices[0].value]] : []))),
+  );
   const [password, setPassword] = useState('');
-  const askPassword = needsAccountPassword(server, kind);
+  const passwordRemembered = server.session.state === 'signed-in' && server.session.passwordRemembered;
+  const askPassword = needsAccountPassword(server, kind) || (kind.tokenCreationNeedsPassword === true && !passwordRemembered);
+  // A one-time password, asked for only once the server says it needs one (OTP_REQUIRED).
+  const [otpAsked, setOtpAsked] = useState(false);
+  const [otp, setOtp] = useState('');
   const noun = shortTokenNoun(kind);
   const [save, setSave] = useState(persistent);
   const [created, setCreated] = useState<CreatedToken | null>(null);
@@ -29,7 +36,25 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const given = askPassword ? password : undefined;
-    const result = await run(() => keyport.call('tokens.create', given === undefined ? { serverId: server.id, name, save, fields } : { serverId: server.id, name, save, fields, password: given }));
+    const code = otpAsked && otp.trim() ? otp.trim() : undefined;
+    let askedForOtp = false;
+    const result = await run(async () => {
+      try {
+        return await keyport.call('tokens.create', {
+          serverId: server.id,
+          name,
+          save,
+          fields,
+          ...(given === undefined ? {} : { password: given }),
+          ...(code === undefined ? {} : { otp: code }),
+        });
+      } catch (e) {
+        askedForOtp = toShape(e).code === 'OTP_REQUIRED';
+        throw e;
+      }
+    });
+    setOtpAsked(askedForOtp);
+    setOtp('');
     if (result) {
       setPassword('');
       setCreated(result);
@@ -66,17 +91,34 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   return (
     <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
-        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={`The name identifies the ${noun} on the server; use one per machine.`}>
+        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>
         {kind.createFields.map((f) => (
           <Field key={f.id} label={f.label} hint={f.hint}>
-            {(p) => <input {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} maxLength={500} placeholder={f.placeholder} aria-invalid={error?.field === f.id || undefined} />}
+            {(p) =>
+              f.choices ? (
+                <select {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} aria-invalid={error?.field === f.id || undefined}>
+                  {f.choices.map((c) => (
+                    <option key={c.value} value={c.value}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} maxLength={500} placeholder={f.placeholder} aria-invalid={error?.field === f.id || undefined} />
+              )
+            }
           </Field>
         ))}
         {askPassword ? (
           <Field label="Account password" hint="Needed for this change; not kept.">
             {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
+          </Field>
+        ) : null}
+        {otpAsked ? (
+          <Field label="One-time password" hint="The code from your authenticator app; the server asks for it to create a token.">
+            {(p) => <input {...p} value={otp} onChange={(e) => setOtp(e.target.value)} autoComplete="one-time-code" inputMode="numeric" spellCheck={false} autoFocus maxLength={64} aria-invalid={error?.field === 'otp' || undefined} />}
           </Field>
         ) : null}
         <label className="check">

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { KindDescriptor, ServerView, SignInMethod } from '../../../shared/model';
 import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { toShape, useKeyport } from '../store';
 import { BrowserSignIn } from './BrowserSignIn';
 import { DeviceSignIn } from './DeviceSignIn';
 import { ErrorMessage } from './ErrorMessage';
@@ -23,6 +23,10 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
   const [clientKey, setClientKey] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [remember, setRemember] = useState(false);
+  // A one-time password, asked for only once the server says it needs one (OTP_REQUIRED).
+  const [otpAsked, setOtpAsked] = useState(false);
+  const [otp, setOtp] = useState('');
+  const canRememberPassword = kind.tokensNeedPassword || kind.tokenCreationNeedsPassword === true;
   const saved = useKeyport((s) => s.saved);
   const savedClients = useMemo(() => saved.filter((x) => x.serverId === server.id), [saved, server.id]);
   const putServer = useKeyport((s) => s.putServer);
@@ -38,12 +42,29 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
         : clientMode === 'existing'
           ? { type: 'existing' as const, key: clientKey, secret: clientSecret }
           : { type: 'saved' as const, secretId: clientMode };
-    const signedIn = await run(() =>
-      method === 'password'
-        ? keyport.call('auth.signInWithPassword', { serverId: server.id, username, password, ...(client ? { client } : {}), rememberPassword: remember })
-        : keyport.call('auth.signInWithToken', { serverId: server.id, token }),
-    );
-    setPassword('');
+    let askedForOtp = false;
+    const signedIn = await run(async () => {
+      try {
+        return method === 'password'
+          ? await keyport.call('auth.signInWithPassword', {
+              serverId: server.id,
+              username,
+              password,
+              ...(client ? { client } : {}),
+              rememberPassword: remember,
+              ...(otpAsked && otp.trim() ? { otp: otp.trim() } : {}),
+            })
+          : await keyport.call('auth.signInWithToken', { serverId: server.id, token });
+      } catch (e) {
+        askedForOtp = toShape(e).code === 'OTP_REQUIRED';
+        throw e;
+      }
+    });
+    // The password stays only while the server waits for the one-time password that goes with
+    // it; a code is good once, so it never stays.
+    if (!askedForOtp) setPassword('');
+    setOtpAsked(askedForOtp);
+    setOtp('');
     setToken('');
     setClientSecret('');
     if (signedIn) {
@@ -79,9 +100,16 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
             <Field label="User name">
               {(p) => <input {...p} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" spellCheck={false} aria-invalid={error?.field === 'username' || undefined} />}
             </Field>
-            <Field label="Password" hint={remember ? 'Kept encrypted in Keyport to manage your clients.' : 'Used once to sign in; Keyport does not keep it.'}>
+            <Field label="Password" hint={remember ? `Kept encrypted in Keyport to manage your ${kind.oauthClient ? 'clients' : `${kind.tokenNoun.toLowerCase()}s`}.` : 'Used once to sign in; Keyport does not keep it.'}>
               {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
             </Field>
+            {otpAsked ? (
+              <Field label="One-time password" hint="The code from your authenticator app; the server asks for it with your password.">
+                {(p) => (
+                  <input {...p} value={otp} onChange={(e) => setOtp(e.target.value)} autoComplete="one-time-code" inputMode="numeric" spellCheck={false} autoFocus maxLength={64} aria-invalid={error?.field === 'otp' || undefined} />
+                )}
+              </Field>
+            ) : null}
             {kind.oauthClient ? (
               <fieldset className="fieldset">
                 <legend>{kind.oauthClient.noun}</legend>
@@ -115,10 +143,12 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
                 ) : null}
               </fieldset>
             ) : null}
-            {kind.tokensNeedPassword ? (
+            {canRememberPassword ? (
               <label className="check">
                 <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
-                <span>Remember my password (encrypted) so Keyport can list and change {kind.tokenNoun}s without asking</span>
+                <span>
+                  Remember my password (encrypted) so Keyport can {kind.tokensNeedPassword ? 'list and change' : 'create'} {kind.tokenNoun}s without asking
+                </span>
               </label>
             ) : null}
           </>

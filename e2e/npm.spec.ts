@@ -1,0 +1,178 @@
+// The `npm` kind end to end: the real renderer in Chromium, the real core in Node, and a real
+// Verdaccio 6 registry (e2e/servers/npm), shared by the tests of this file, whose answers every
+// test checks through the same API the npm CLI uses.
+import type { Page } from '@playwright/test';
+import { addServer, expect, sessionPanel, test as base } from './fixtures';
+import { startVerdaccio, type VerdaccioServer } from './servers/npm/verdaccioServer';
+
+const test = base.extend<object, { registry: VerdaccioServer }>({
+  registry: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
+    async ({}, use) => {
+      const server = await startVerdaccio();
+      await use(server);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+const SERVER = 'Verdaccio';
+
+const alice = (registry: VerdaccioServer) => registry.users[0]!;
+
+async function addRegistry(page: Page, registry: VerdaccioServer): Promise<void> {
+  await addServer(page, { name: SERVER, url: registry.url, kind: 'npm registry', urlLabel: 'Registry URL' });
+}
+
+async function signIn(page: Page, username: string, password: string, options: { remember?: boolean } = {}): Promise<void> {
+  await page.getByLabel('User name', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  if (options.remember) await page.getByLabel(/Remember my password/).check();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Who the registry says a token belongs to, or the HTTP status when it refuses it. */
+async function whoami(registry: VerdaccioServer, token: string): Promise<string | number> {
+  const res = await fetch(`${registry.url}/-/whoami`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) return res.status;
+  const body = (await res.json()) as { username?: string };
+  return body.username ?? res.status;
+}
+
+/** A token made the way `npm token create` makes it, outside Keyport. */
+async function tokenMadeByNpm(registry: VerdaccioServer): Promise<string> {
+  const { username, password } = alice(registry);
+  const login = await fetch(`${registry.url}/-/user/org.couchdb.user:${username}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    body: JSON.stringify({ name: username, password }),
+  });
+  const { token: session } = (await login.json()) as { token: string };
+  const created = await fetch(`${registry.url}/-/npm/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${session}` },
+    body: JSON.stringify({ password, readonly: false, cidr_whitelist: [] }),
+  });
+  return ((await created.json()) as { token: string }).token;
+}
+
+const masked = (token: string) => `${token.slice(0, 5)}...${token.slice(-5)}`;
+
+async function createToken(page: Page, name: string, options: { access: 'read-only' | 'publish'; cidr?: string; password?: string }): Promise<string> {
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const dialog = page.getByRole('dialog', { name: `Create access token on ${SERVER}` });
+  await expect(dialog).toContainText('npm registries do not keep token names');
+  await dialog.getByLabel('Token name').fill(name);
+  await dialog.getByLabel('Access', { exact: true }).selectOption(options.access);
+  if (options.cidr) await dialog.getByLabel('Allowed IP ranges (optional)').fill(options.cidr);
+  if (options.password !== undefined) await dialog.getByLabel('Account password').fill(options.password);
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByRole('alertdialog', { name: `Access token “${name}” created` });
+  await expect(shown).toBeVisible();
+  await expect(shown).toContainText('this is the only time Keyport shows this token');
+  return shown.getByLabel('New token').inputValue();
+}
+
+test.describe('npm registry (Verdaccio)', () => {
+  test('signs in with a password, creates read-only and publish tokens shown once, copies the .npmrc line, revokes after confirmation', async ({ app, registry }) => {
+    const { page } = app;
+    const { username, password } = alice(registry);
+    await addRegistry(page, registry);
+    await signIn(page, username, password);
+    await expect(sessionPanel(page).getByText(`Signed in as ${username}`)).toBeVisible();
+    const table = page.getByRole('table', { name: `Access tokens on ${SERVER}` });
+
+    // Creating asks for the account password (npm's token API needs it); a wrong one is said.
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('dialog', { name: `Create access token on ${SERVER}` });
+    await dialog.getByLabel('Token name').fill('wrong-password');
+    await dialog.getByLabel('Account password').fill('not-the-password');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await expect(dialog.getByRole('alert')).toContainText(`${SERVER} did not accept your password.`);
+    await expect(dialog.getByLabel('Account password')).toHaveAttribute('aria-invalid', 'true');
+    // A range npm would refuse is refused before anything is sent.
+    await dialog.getByLabel('Allowed IP ranges (optional)').fill('10.0.0.0');
+    await dialog.getByLabel('Account password').fill(password);
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('“10.0.0.0” is not an IPv4 range in CIDR form.');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    const readOnly = await createToken(page, 'laptop', { access: 'read-only', password });
+    expect(await whoami(registry, readOnly)).toBe(username);
+    const shown = page.getByRole('alertdialog', { name: 'Access token “laptop” created' });
+    // The default copy format is the .npmrc line for this registry.
+    await shown.getByRole('button', { name: 'Copy laptop' }).click();
+    const host = new URL(registry.url).host;
+    await expect.poll(() => app.clipboard.text).toBe(`//${host}/:_authToken=${readOnly}`);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(readOnly);
+
+    const publish = await createToken(page, 'ci', { access: 'publish', cidr: '127.0.0.1/32', password });
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await whoami(registry, publish)).toBe(username);
+
+    // The list: masked values (npm tokens have no names), access and allowed ranges.
+    const readOnlyRow = table.getByRole('row', { name: new RegExp(masked(readOnly).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+    await expect(readOnlyRow).toContainText('Read-only');
+    await expect(readOnlyRow).toContainText('Any address');
+    const publishRow = table.getByRole('row', { name: new RegExp(masked(publish).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+    await expect(publishRow).toContainText('Publish');
+    await expect(publishRow).toContainText('127.0.0.1/32');
+    for (const column of ['Token', 'Access', 'Allowed addresses', 'Created']) await expect(table.getByRole('columnheader', { name: column, exact: true })).toBeVisible();
+
+    // The saved copy can be copied again, as an export of NPM_TOKEN.
+    await publishRow.getByLabel(`Copy format for ${masked(publish)}`).selectOption('shell');
+    await publishRow.getByRole('button', { name: `Copy ${masked(publish)}` }).click();
+    await expect.poll(() => app.clipboard.text).toBe(`export NPM_TOKEN=${publish}`);
+
+    // Revoke after confirmation: the registry refuses the token from then on.
+    await readOnlyRow.getByRole('button', { name: `Revoke ${masked(readOnly)}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Revoke “${masked(readOnly)}”?` });
+    await expect(confirm).toContainText(`will lose access to ${SERVER}`);
+    await confirm.getByRole('button', { name: 'Revoke token' }).click();
+    await expect(readOnlyRow).toBeHidden();
+    expect(await whoami(registry, readOnly)).toBe(403);
+    expect(await whoami(registry, publish)).toBe(username);
+
+    // Nothing in the page or the vault file holds the password.
+    expect(await page.content()).not.toContain(password);
+  });
+
+  test('a wrong password is refused on the password field', async ({ app, registry }) => {
+    const { page } = app;
+    await addRegistry(page, registry);
+    await signIn(page, alice(registry).username, 'not-the-password');
+    await expect(page.getByRole('alert')).toContainText('Authentication failed.');
+    await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
+    await expect(page.getByLabel('One-time password')).toBeHidden();
+  });
+
+  test('signs in with an existing token checked with whoami; with a remembered password, creating does not ask', async ({ app, registry }) => {
+    const { page } = app;
+    const token = await tokenMadeByNpm(registry);
+    await addRegistry(page, registry);
+    await page.getByRole('radio', { name: 'Existing API token' }).check();
+    await page.getByLabel('Access token', { exact: true }).fill('bm90LWEtdG9rZW4=');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByRole('alert')).toContainText(`${SERVER} did not accept this token.`);
+    await page.getByLabel('Access token', { exact: true }).fill(token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(sessionPanel(page).getByText(`Signed in as ${alice(registry).username}`)).toBeVisible();
+    await expect(page.getByRole('table', { name: `Access tokens on ${SERVER}` }).getByRole('rowheader', { name: masked(token) })).toBeVisible();
+
+    // Signing out and in again with "remember my password": the create dialog no longer asks.
+    await sessionPanel(page).getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('radio', { name: 'User name and password' }).check();
+    await signIn(page, alice(registry).username, alice(registry).password, { remember: true });
+    await expect(sessionPanel(page).getByText(`Signed in as ${alice(registry).username}`)).toBeVisible();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('dialog', { name: `Create access token on ${SERVER}` });
+    await expect(dialog.getByLabel('Account password')).toBeHidden();
+    await dialog.getByLabel('Token name').fill('remembered');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    const value = await page.getByRole('alertdialog', { name: 'Access token “remembered” created' }).getByLabel('New token').inputValue();
+    expect(await whoami(registry, value)).toBe(alice(registry).username);
+  });
+});
