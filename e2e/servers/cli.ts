@@ -7,6 +7,7 @@ import { DEFAULT_EDS_USERS, startEdsServer } from './eds/edsServer.ts';
 import type { EdsServer } from './eds/edsServer.ts';
 import { DEFAULT_ANACONDA_USERS, startAnacondaServer } from './anaconda/anacondaServer.ts';
 import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
+import { startVerdaccio } from './npm/verdaccioServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 
@@ -41,6 +42,10 @@ const oidcServer = await startOidcServer({ accessTokenTtlSeconds: 120 });
 servers.push(oidcServer);
 const oidcCaFile = join(caDir, 'oidc-ca.pem');
 writeFileSync(oidcCaFile, oidcServer.caPem ?? '');
+
+// A real Verdaccio (npm registry) with the token API on, seeded users only.
+const verdaccio = await startVerdaccio();
+servers.push(verdaccio);
 
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
@@ -78,6 +83,13 @@ console.log(`  public client:       ${oidcServer.publicClientId}`);
 console.log(`  confidential client: ${oidcServer.confidentialClient.id} / ${oidcServer.confidentialClient.secret}`);
 console.log('Demo users (sign in with the browser or a code):');
 for (const user of DEFAULT_OIDC_USERS) console.log(`  ${user.username} / ${user.password}  (${user.email})`);
+console.log('');
+console.log(`npm registry (Verdaccio 6, HTTP): ${verdaccio.url}   (token API on, no self-registration)`);
+console.log('Demo users:');
+for (const user of verdaccio.users) console.log(`  ${user.username} / ${user.password}`);
+console.log('Try (with a token Keyport created, copied as the .npmrc line into ./npmrc):');
+console.log(`  npm whoami --registry ${verdaccio.url}/ --userconfig ./npmrc`);
+console.log(`  npm token list --registry ${verdaccio.url}/ --userconfig ./npmrc`);
 
 let stopping = false;
 async function stop(): Promise<void> {
