@@ -20,6 +20,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCore, mapStore, type TestCore } from '../../../e2e/host/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../../../e2e/servers/anaconda/anacondaServer';
 import { startEdsServer, type EdsServer } from '../../../e2e/servers/eds/edsServer';
+import { startVerdaccio, type VerdaccioServer } from '../../../e2e/servers/npm/verdaccioServer';
 import { startTapisServer, type TapisServer } from '../../../e2e/servers/tapis/tapisServer';
 import type { ErrorCode, KeyportErrorShape } from '../../shared/errors';
 import type { ServerView } from '../../shared/model';
@@ -107,6 +108,10 @@ async function startMisbehaving(): Promise<Misbehaving> {
         });
         return;
       }
+      case 'portal': // a sign-in portal's web page where an API was expected
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html><html><head><title>Sign in</title></head><body><form></form></body></html>');
+        return;
       case 'cut-short': // promises 100 bytes, sends 14, hangs up
         res.writeHead(200, { ...json, 'Content-Length': '100' });
         res.write('{"token": "abc');
@@ -148,6 +153,7 @@ let secureEds: EdsServer;
 let tapis: TapisServer;
 let anaconda: AnacondaServer;
 let flaky: Misbehaving;
+let verdaccio: VerdaccioServer;
 let deadPort: number;
 
 interface Ctx {
@@ -780,7 +786,86 @@ const FILE_ROWS: Row[] = [
   },
 ];
 
-const CATALOGUE: Row[] = [...URL_ROWS, ...NAME_ROWS, ...ANSWER_ROWS, ...FILE_ROWS];
+// --- npm registries (a real Verdaccio) -------------------------------------------------------------
+
+const npmAlice = () => verdaccio.users[0]!;
+const NPM_URL_HINT = 'Check that the URL points to an npm registry (such as https://registry.npmjs.org).';
+
+/** Adds the Verdaccio registry to the row's Keyport and signs in as alice. */
+async function signedInNpm(c: Ctx): Promise<string> {
+  const id = await c.addServer('Verdaccio', verdaccio.url, 'npm');
+  await c.call('auth.signInWithPassword', { serverId: id, username: npmAlice().username, password: npmAlice().password });
+  return id;
+}
+
+/** The keys of alice's tokens as Verdaccio holds them, read with a login of its own. */
+async function npmTokenKeys(): Promise<string[]> {
+  const { username, password } = npmAlice();
+  const login = await fetch(`${verdaccio.url}/-/user/org.couchdb.user:${username}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${b64(`${username}:${password}`)}` },
+    body: JSON.stringify({ name: username, password }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const list = await fetch(`${verdaccio.url}/-/npm/v1/tokens`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await list.json()) as { objects: Array<{ key: string }> }).objects.map((t) => t.key).sort();
+}
+
+/** Creating a token the registry must not end up with: its list is the same after the call. */
+function npmCreateRow(fields: Record<string, string>, password?: string): (c: Ctx) => Promise<Call> {
+  return async (c) => {
+    const serverId = await signedInNpm(c);
+    npmKeysBefore = await npmTokenKeys();
+    return { procedure: 'tokens.create', input: { serverId, name: 'ci', save: false, fields, password: password ?? npmAlice().password } };
+  };
+}
+let npmKeysBefore: string[] = [];
+const npmListUnchanged = async (): Promise<void> => expect(await npmTokenKeys()).toEqual(npmKeysBefore);
+
+const NPM_ROWS: Row[] = [
+  {
+    id: 'NPM-01', input: 'wrong password at an npm registry', produce: 'Verdaccio, alice with a wrong password', code: 'AUTH_FAILED',
+    message: 'Authentication failed.', field: 'password', hint: 'Check your user name and password.', secrets: ['not-alices-npm-password'],
+    act: async (c) => ({ procedure: 'auth.signInWithPassword', input: { serverId: await c.addServer('Verdaccio', verdaccio.url, 'npm'), username: 'alice', password: 'not-alices-npm-password' } }),
+  },
+  {
+    id: 'NPM-02', input: 'wrong account password when creating an npm token', produce: 'Verdaccio token API, POST with a wrong password', code: 'PASSWORD_REQUIRED',
+    message: 'Verdaccio did not accept your password.', field: 'password', hint: /needs your account password/, secrets: ['not-alices-npm-password'],
+    act: npmCreateRow({ access: 'publish' }, 'not-alices-npm-password'), check: npmListUnchanged,
+  },
+  {
+    id: 'NPM-03', input: 'an IP range that is not CIDR', produce: 'create field cidr "10.0.0.0" (no prefix length)', code: 'VALIDATION',
+    message: '“10.0.0.0” is not an IPv4 range in CIDR form.', field: 'cidr', hint: /192\.168\.1\.0\/24/,
+    act: npmCreateRow({ access: 'read-only', cidr: '10.0.0.0' }), check: npmListUnchanged,
+  },
+  {
+    id: 'NPM-04', input: 'an IPv6 range, which npm refuses', produce: 'create field cidr "2001:db8::/32"', code: 'VALIDATION',
+    message: 'npm tokens accept only IPv4 ranges, not “2001:db8::/32”.', field: 'cidr',
+    act: npmCreateRow({ access: 'read-only', cidr: '192.168.0.0/16, 2001:db8::/32' }), check: npmListUnchanged,
+  },
+  {
+    id: 'NPM-05', input: 'an unknown access level', produce: 'create field access "admin"', code: 'VALIDATION',
+    message: 'Choose read-only or publish access.', field: 'access', action: 'message',
+    act: npmCreateRow({ access: 'admin' }), check: npmListUnchanged,
+  },
+  {
+    id: 'NPM-06', input: 'registry URL answering with an HTML sign-in page', produce: 'test server: 200 text/html at the registry URL', code: 'BAD_RESPONSE',
+    message: 'npm portal did not answer with JSON (it sent an HTML page).', hint: `${NPM_URL_HINT} A web page often means a login portal, a proxy or the site's home page.`,
+    act: async (c) => ({ procedure: 'auth.signInWithPassword', input: { serverId: await c.addServer('npm portal', `${flaky.url}/portal`, 'npm'), username: 'alice', password: ALICE_PASSWORD } }),
+  },
+  {
+    id: 'NPM-07', input: 'an npm token the registry does not know', produce: 'Verdaccio /-/whoami with a made-up token', code: 'AUTH_FAILED',
+    message: 'Verdaccio did not accept this token.', field: 'token', hint: /revoked/, secrets: ['bWFkZS11cC10b2tlbg=='],
+    act: async (c) => ({ procedure: 'auth.signInWithToken', input: { serverId: await c.addServer('Verdaccio', verdaccio.url, 'npm'), token: 'bWFkZS11cC10b2tlbg==' } }),
+  },
+  {
+    id: 'NPM-08', input: 'a one-time password with spaces and symbols', produce: 'auth.signInWithPassword otp "12 34!"', code: 'VALIDATION',
+    message: 'A one-time password is letters, digits and dashes only.', field: 'otp', action: 'message',
+    act: async (c) => ({ procedure: 'auth.signInWithPassword', input: { serverId: await c.addServer('Verdaccio', verdaccio.url, 'npm'), username: 'alice', password: ALICE_PASSWORD, otp: '12 34!' } }),
+  },
+];
+
+const CATALOGUE: Row[] = [...URL_ROWS, ...NAME_ROWS, ...ANSWER_ROWS, ...FILE_ROWS, ...NPM_ROWS];
 
 // --- Running a row --------------------------------------------------------------------------------
 
@@ -876,13 +961,14 @@ async function runRow(row: Row): Promise<void> {
 }
 
 beforeAll(async () => {
-  [eds, secureEds, tapis, anaconda, flaky, deadPort] = await Promise.all([
+  [eds, secureEds, tapis, anaconda, flaky, deadPort, verdaccio] = await Promise.all([
     startEdsServer(),
     startEdsServer({ https: true }),
     startTapisServer(),
     startAnacondaServer(),
     startMisbehaving(),
     closedPort(),
+    startVerdaccio(),
   ]);
 });
 
@@ -895,7 +981,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([eds?.close(), secureEds?.close(), tapis?.close(), anaconda?.close(), flaky?.close()]);
+  await Promise.all([eds?.close(), secureEds?.close(), tapis?.close(), anaconda?.close(), flaky?.close(), verdaccio?.close()]);
 });
 
 describe('bad-input catalogue (issue 6)', () => {
@@ -903,7 +989,7 @@ describe('bad-input catalogue (issue 6)', () => {
     expect(CATALOGUE.length).toBeGreaterThanOrEqual(45);
     expect(CATALOGUE.filter((r) => r.code !== 'OK').length).toBeGreaterThanOrEqual(40);
     expect(new Set(CATALOGUE.map((r) => r.id)).size).toBe(CATALOGUE.length);
-    for (const area of [URL_ROWS, NAME_ROWS, ANSWER_ROWS, FILE_ROWS]) expect(area.length).toBeGreaterThan(0);
+    for (const area of [URL_ROWS, NAME_ROWS, ANSWER_ROWS, FILE_ROWS, NPM_ROWS]) expect(area.length).toBeGreaterThan(0);
   });
 
   for (const row of CATALOGUE) {
