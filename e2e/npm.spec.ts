@@ -1,6 +1,8 @@
 // The `npm` kind end to end: the real renderer in Chromium, the real core in Node, and a real
 // Verdaccio 6 registry (e2e/servers/npm), shared by the tests of this file, whose answers every
 // test checks through the same API the npm CLI uses.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
 import { addServer, expect, sessionPanel, test as base } from './fixtures';
 import { startVerdaccio, type VerdaccioServer } from './servers/npm/verdaccioServer';
@@ -55,6 +57,37 @@ async function tokenMadeByNpm(registry: VerdaccioServer): Promise<string> {
     body: JSON.stringify({ password, readonly: false, cidr_whitelist: [] }),
   });
   return ((await created.json()) as { token: string }).token;
+}
+
+/** A registry with two-factor authentication, which Verdaccio does not have: it asks for a
+ * one-time password the way registry.npmjs.org does (401, `WWW-Authenticate: OTP`) until the
+ * `npm-otp` header carries the right code. */
+async function startOtpRegistry(code: string): Promise<{ url: string; otpsSeen: string[]; close(): Promise<void> }> {
+  const otpsSeen: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      const otp = req.headers['npm-otp'];
+      if (typeof otp === 'string') otpsSeen.push(otp);
+      if (req.url === '/-/whoami') return json(200, { username: 'carol' });
+      if (req.url === '/-/npm/v1/tokens') return json(200, { objects: [], urls: { next: '' } });
+      if (req.method === 'PUT' && req.url === '/-/user/org.couchdb.user:carol') {
+        if (otp !== code) return json(401, { error: 'You must provide a one-time pass.' }, { 'www-authenticate': 'OTP' });
+        return json(201, { ok: "you are authenticated as 'carol'", token: 'npm_otpFakeLoginToken' });
+      }
+      return json(404, { error: 'not found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    otpsSeen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const masked = (token: string) => `${token.slice(0, 5)}...${token.slice(-5)}`;
@@ -174,5 +207,29 @@ test.describe('npm registry (Verdaccio)', () => {
     await dialog.getByRole('button', { name: 'Create token' }).click();
     const value = await page.getByRole('alertdialog', { name: 'Access token “remembered” created' }).getByLabel('New token').inputValue();
     expect(await whoami(registry, value)).toBe(alice(registry).username);
+  });
+
+  test('asks for a one-time password when the registry wants one, then signs in with it', async ({ app }) => {
+    const { page } = app;
+    const otpRegistry = await startOtpRegistry('123456');
+    try {
+      await addServer(page, { name: 'Two-factor registry', url: otpRegistry.url, kind: 'npm registry', urlLabel: 'Registry URL' });
+      await expect(page.getByLabel('One-time password')).toBeHidden();
+      await signIn(page, 'carol', 'carol-password');
+      await expect(page.getByRole('alert')).toContainText('Two-factor registry asks for a one-time password to sign in.');
+      // The password stays for the second try; only the code is new.
+      await expect(page.getByLabel('Password', { exact: true })).toHaveValue('carol-password');
+      await page.getByLabel('One-time password').fill('000000');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(page.getByRole('alert')).toContainText('did not accept the one-time password');
+      await expect(page.getByLabel('One-time password')).toHaveAttribute('aria-invalid', 'true');
+      await page.getByLabel('One-time password').fill('123456');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(sessionPanel(page).getByText('Signed in as carol')).toBeVisible();
+      expect(otpRegistry.otpsSeen).toEqual(['000000', '123456']);
+      expect(await page.content()).not.toContain('carol-password');
+    } finally {
+      await otpRegistry.close();
+    }
   });
 });
