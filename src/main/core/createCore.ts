@@ -3,6 +3,7 @@ import type { WireResult } from '../../shared/errors';
 import type { AppStatus } from '../../shared/model';
 import type { Core, CoreAdapters } from './core';
 import { createRouter } from './api/router';
+import { KeyportError } from './errors';
 import { AuditLog } from './audit/auditLog';
 import { ClipboardService } from './clipboard/clipboardService';
 import { EventHub } from './events';
@@ -145,7 +146,15 @@ export function createCore(adapters: CoreAdapters): Core {
         await sessions.refresh(serverId);
         return servers.view(vault.server(serverId));
       },
-      'tokens.list': ({ serverId, password }) => tokens.list(serverId, password),
+      'tokens.list': ({ serverId, password }) => {
+        // Kinds without a token list (OpenID Connect) are refused before the session is
+        // touched: listing must not renew a session, which says "changed" and is listed again.
+        const { descriptor } = providers.get(vault.server(serverId).kind);
+        if (descriptor.tokenList === false) {
+          throw new KeyportError('UNSUPPORTED', `${descriptor.label} servers have no list of ${descriptor.tokenNoun}s.`, { hint: 'Copy the session’s tokens from the session panel.' });
+        }
+        return tokens.list(serverId, password);
+      },
       'tokens.create': ({ serverId, ...request }) => tokens.create(serverId, request),
       'tokens.revoke': ({ serverId, tokenId, password }) => tokens.revoke(serverId, tokenId, password),
       'secrets.list': () => tokens.saved(),

@@ -204,7 +204,11 @@ export const oidcProvider: Provider = {
     const previous = decodeCredential(credentialText);
     if (!previous.refreshToken) throw new KeyportError('AUTH_FAILED', `${ctx.server.name} gave Keyport no refresh token.`, { hint: 'Sign in again (the scopes need offline_access).' });
     const config = await configure(ctx);
-    return grantFrom(ctx, await refreshTokens(ctx, config, previous.refreshToken), previous);
+    const grant = grantFrom(ctx, await refreshTokens(ctx, config, previous.refreshToken), previous);
+    // Who you are was settled at sign-in, with the UserInfo claims a refreshed ID token lacks:
+    // keep those rather than show fewer claims after each refresh.
+    delete grant.attributes?.claims;
+    return grant;
   },
 
   async checkSession(ctx, accessToken) {
