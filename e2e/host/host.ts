@@ -114,6 +114,8 @@ export interface KeyportHost {
   logs: string[];
   /** URLs the core opened in "the system browser". */
   opened: string[];
+  /** Desktop notifications the core sent, recorded. */
+  notifications: Array<{ title: string; body: string }>;
   /** Calls the API the way the renderer does, for arranging state in a test. */
   call(procedure: string, input?: unknown): Promise<unknown>;
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -125,7 +127,7 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
   const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
   const store = confStore(conf);
-  const { core, clipboard, logs, opened } = createTestCore({
+  const { core, clipboard, logs, opened, notifications } = createTestCore({
     store,
     cipher: options.cipher,
     key: testKeyFor(dataDir),
@@ -158,6 +160,7 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
     vaultPath: conf.path,
     logs,
     opened,
+    notifications,
     async call(procedure, input) {
       const result = await core.handle(procedure, input);
       if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);

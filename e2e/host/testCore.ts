@@ -68,6 +68,8 @@ export interface TestCore {
   logs: string[];
   /** Every URL the core asked the system browser to open, in order. */
   opened: string[];
+  /** Every desktop notification the core sent (the browser host's stand-in for Notification). */
+  notifications: Array<{ title: string; body: string }>;
   /** Calls a procedure as the renderer does; throws with the error's code and message. */
   call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
 }
@@ -79,6 +81,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const clipboard = new MemoryClipboard();
   const logs: string[] = [];
   const opened: string[] = [];
+  const notifications: Array<{ title: string; body: string }> = [];
   const core = createCore({
     store: options.store ?? mapStore(),
     cipher,
@@ -98,12 +101,14 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
       },
     },
     signInTimeoutMs: options.signInTimeoutMs,
+    notifier: { notify: (notification) => notifications.push(notification) },
   });
   return {
     core,
     clipboard,
     logs,
     opened,
+    notifications,
     async call<T>(procedure: string, input?: unknown): Promise<T> {
       const result = await core.handle(procedure, input);
       if (!result.ok) throw Object.assign(new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`), { code: result.error.code });

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell } from 'electron';
 import type { Core } from './core/core';
 import { createCore } from './core/createCore';
 import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
 import { installAppMenu } from './electron/appMenu';
 import { createExternalBrowser } from './electron/externalBrowser';
+import { createDesktopNotifier } from './electron/desktopNotifier';
 import { createCertificatePicker } from './electron/certificatePicker';
 import { createElectronClipboard } from './electron/electronClipboard';
 import { createMainWindow } from './electron/hardenedWindow';
@@ -71,6 +72,7 @@ async function start(): Promise<void> {
     clipboard: createElectronClipboard(),
     filePicker: createCertificatePicker(() => mainWindow),
     browser: createExternalBrowser(shell),
+    notifier: createDesktopNotifier(Notification, () => showMainWindow(), (message) => logger.warn(message)),
     logger,
     appVersion: app.getVersion(),
   });

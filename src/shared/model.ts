@@ -178,6 +178,8 @@ export interface SavedSecretView {
   serverId: string;
   name: string;
   savedAt: string;
+  /** When the token stops working, when the server said (ISO time). */
+  expiresAt: string | null;
 }
 
 export interface CreatedToken {
@@ -234,6 +236,8 @@ export interface Settings {
   idleLockMinutes: number;
   /** `system` follows the operating system's light or dark mode. */
   theme: Theme;
+  /** Days before a saved key expires to send a reminder (e.g. [30, 7]); empty sends none. */
+  reminderDays: number[];
 }
 
 export type Theme = 'system' | 'light' | 'dark';

@@ -222,3 +222,16 @@ describe('other schemas', () => {
     expect(inputSchemas['settings.update'].parse({})).toEqual({});
   });
 });
+
+describe('reminder days', () => {
+  const { reminderDays } = settingsSchema.shape;
+  it('takes up to 5 whole days between 1 and 365; none turns reminders off', () => {
+    expect(reminderDays.parse([30, 7])).toEqual([30, 7]);
+    expect(reminderDays.parse([])).toEqual([]);
+    expect(problem(reminderDays, [0])).toBe('Remind at least 1 day before.');
+    expect(problem(reminderDays, [366])).toBe('Remind at most 365 days before.');
+    expect(problem(reminderDays, [1.5])).toBe('Use whole days, such as 30, 7.');
+    expect(problem(reminderDays, [Number.NaN])).toBe('Use whole days, such as 30, 7.');
+    expect(problem(reminderDays, [1, 2, 3, 4, 5, 6])).toBe('At most 5 reminders per key.');
+  });
+});

@@ -139,6 +139,9 @@ export const settingsSchema = z.object({
   requestTimeoutSeconds: z.number().int().min(1, 'At least 1 second.').max(300, 'At most 5 minutes.'),
   idleLockMinutes: z.number().int().min(0, 'Use 0 to never lock by itself.').max(1440, 'At most 24 hours.'),
   theme: z.enum(['system', 'light', 'dark'], 'Choose system, light or dark.'),
+  reminderDays: z
+    .array(z.number('Use whole days, such as 30, 7.').int('Use whole days, such as 30, 7.').min(1, 'Remind at least 1 day before.').max(365, 'Remind at most 365 days before.'))
+    .max(5, 'At most 5 reminders per key.'),
 });
 
 export const MIN_PASSPHRASE_LENGTH = 8;

@@ -1,6 +1,6 @@
 import type { WireResult } from '../../shared/errors';
 import type { EventName, EventPayloads } from '../../shared/contract';
-import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Timers } from './ports';
+import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Notifier, Timers } from './ports';
 
 /** Everything the core needs from its host (Electron app, browser host, unit tests). */
 export interface CoreAdapters {
@@ -12,6 +12,8 @@ export interface CoreAdapters {
    * Without one, browser sign-in is refused. */
   browser?: ExternalBrowser | undefined;
   logger: Logger;
+  /** Expiry reminders; without one they show only in the app. */
+  notifier?: Notifier | undefined;
   appVersion: string;
   lookup?: LookupFunction | undefined;
   timers?: Timers | undefined;

@@ -5,6 +5,7 @@ import type { Core, CoreAdapters } from './core';
 import { createRouter } from './api/router';
 import { KeyportError } from './errors';
 import { AuditLog } from './audit/auditLog';
+import { ReminderService } from './reminders/reminderService';
 import { ClipboardService } from './clipboard/clipboardService';
 import { EventHub } from './events';
 import { createHttpClient } from './http/httpClient';
@@ -21,6 +22,10 @@ import { EphemeralSecrets } from './tokens/ephemeralSecrets';
 import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
 import { Vault } from './vault/vault';
+
+/** Calls after which a reminder may be due (a key saved, imported or signed in with; the
+ * reminder days changed; the vault unlocked). */
+const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update']);
 
 const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.unlock', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
 
@@ -68,6 +73,15 @@ export function createCore(adapters: CoreAdapters): Core {
     env: adapters.env ?? process.env,
     home: adapters.homeDir ?? homedir(),
     now,
+  });
+  const reminders = new ReminderService({
+    vault,
+    servers,
+    providers,
+    store: adapters.store,
+    notifier: adapters.notifier,
+    timers,
+    reminderDays: () => vault.settings().reminderDays,
   });
 
   const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage() });
@@ -190,15 +204,22 @@ export function createCore(adapters: CoreAdapters): Core {
     }
     const result = await route(procedure, input);
     restartIdleTimer();
+    if (result.ok && CHANGES_WHAT_EXPIRES.has(procedure)) reminders.check();
     return result;
   };
   restartIdleTimer();
+  // A session that could not be renewed in the background is announced at once.
+  events.on((event) => {
+    if (event === 'servers.changed') reminders.check();
+  });
+  reminders.start();
 
   return {
     handle,
     onEvent: (listener) => events.on(listener),
     async dispose() {
       idleTimer?.cancel();
+      reminders.stop();
       interactive.cancelAll();
       sessions.stopRenewals();
       await clipboard.clearNow();

@@ -44,6 +44,12 @@ export interface ExternalBrowser {
   open(url: string): Promise<void>;
 }
 
+/** Desktop notifications (Electron: Notification; the browser host records them). Text only:
+ * names and dates, never a secret. */
+export interface Notifier {
+  notify(notification: { title: string; body: string }): void;
+}
+
 /** Lines for a local diagnostic log. Callers pass only redacted text. */
 export interface Logger {
   warn(message: string): void;

@@ -28,7 +28,7 @@ describe('tokens.create', () => {
     expect(h.eds.isApiTokenValid(created.secret)).toBe(true);
 
     expect(await h.call<SavedSecretView[]>('secrets.list')).toEqual([
-      { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString() },
+      { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString(), expiresAt: null },
     ]);
     const listed = await h.call<TokenView[]>('tokens.list', { serverId });
     expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([

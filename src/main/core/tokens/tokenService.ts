@@ -53,6 +53,8 @@ export class TokenService {
       'create',
     );
     const attributes: Record<string, string> = { tokenId: created.token.id };
+    // For expiry reminders and the "expires soon" badge.
+    if (created.token.expiresAt) attributes.expiresAt = created.token.expiresAt;
     if (created.identifier) attributes.key = created.identifier.value;
     let secretId: string;
     if (save) {
@@ -133,7 +135,7 @@ export class TokenService {
   saved(): SavedSecretView[] {
     return this.vault
       .secrets({ purpose: 'api-token' })
-      .map((m) => ({ id: m.id, serverId: m.serverId, name: m.name, savedAt: m.savedAt }))
+      .map((m) => ({ id: m.id, serverId: m.serverId, name: m.name, savedAt: m.savedAt, expiresAt: m.attributes.expiresAt ?? null }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 

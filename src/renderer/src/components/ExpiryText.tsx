@@ -11,7 +11,7 @@ export function relativeTime(targetMs: number, nowMs: number): string {
         ? `${Math.floor(abs / 60)} min`
         : abs < 48 * 3600
           ? `${Math.floor(abs / 3600)} h ${Math.floor((abs % 3600) / 60)} min`
-          : `${Math.floor(abs / 86400)} days`;
+          : `${Math.round(abs / 86400)} days`;
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
 }
 

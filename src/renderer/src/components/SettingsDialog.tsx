@@ -14,11 +14,12 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const [timeout, setTimeoutValue] = useState(String(settings?.requestTimeoutSeconds ?? 15));
   const [idle, setIdle] = useState(String(settings?.idleLockMinutes ?? 15));
   const [theme, setTheme] = useState<Theme>(settings?.theme ?? 'system');
+  const [reminders, setReminders] = useState((settings?.reminderDays ?? [30, 7]).join(', '));
   const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme }));
+    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme, reminderDays: parseDays(reminders) }));
     if (saved) {
       setSettings(saved);
       onClose();
@@ -36,6 +37,9 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         </Field>
         <Field label="Lock after idle (minutes)" hint="Locking clears secrets from memory. 0 never locks by itself.">
           {(p) => <input {...p} type="number" min={0} max={1440} value={idle} onChange={(e) => setIdle(e.target.value)} aria-invalid={error?.field === 'idleLockMinutes' || undefined} />}
+        </Field>
+        <Field label="Remind me before a saved key expires (days)" hint="For example 30, 7. Leave empty for no reminders.">
+          {(p) => <input {...p} inputMode="numeric" value={reminders} onChange={(e) => setReminders(e.target.value)} aria-invalid={error?.field?.startsWith('reminderDays') || undefined} />}
         </Field>
         <Field label="Appearance">
           {(p) => (
@@ -58,4 +62,13 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       </form>
     </Dialog>
   );
+}
+
+/** "30, 7" → [30, 7]. Anything that is not a number becomes NaN, which the settings schema
+ * refuses with a message beside the field. */
+function parseDays(text: string): number[] {
+  return text
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : Number.NaN));
 }

@@ -1,0 +1,29 @@
+import type { KindDescriptor, SavedSecretView, ServerView } from '../../../shared/model';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Without reminder days set, "soon" still means a month: the badge is the in-app signal. */
+const DEFAULT_WINDOW_DAYS = 30;
+
+/** The soonest expiry of a server's keys the person relies on: saved tokens and a session that is
+ * a key (not a renewable access token). Null when nothing expires within the reminder window. */
+export function soonestExpiry(server: ServerView, saved: readonly SavedSecretView[], kind: KindDescriptor | undefined, reminderDays: readonly number[], nowMs: number): { expiresAt: number; what: string } | null {
+  const windowMs = Math.max(DEFAULT_WINDOW_DAYS, ...reminderDays) * DAY_MS;
+  const candidates: Array<{ expiresAt: number; what: string }> = [];
+  for (const secret of saved) {
+    if (secret.serverId !== server.id || !secret.expiresAt) continue;
+    candidates.push({ expiresAt: Date.parse(secret.expiresAt), what: secret.name });
+  }
+  if (server.session.state === 'signed-in' && server.session.expiresAt && kind && !kind.refreshableSession) {
+    candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${kind.tokenNoun}` });
+  }
+  const soon = candidates.filter((c) => !Number.isNaN(c.expiresAt) && c.expiresAt - nowMs <= windowMs).sort((a, b) => a.expiresAt - b.expiresAt);
+  return soon[0] ?? null;
+}
+
+/** "expires in 5 days", "expires today", "expired". */
+export function expiryPhrase(expiresAt: number, nowMs: number): string {
+  if (expiresAt <= nowMs) return 'expired';
+  // Rounded, as the session panel's "in 5 days": 4 days and 23 hours is 5 days to a person.
+  const days = Math.round((expiresAt - nowMs) / DAY_MS);
+  return expiresAt - nowMs < DAY_MS ? 'expires within a day' : `expires in ${days} day${days === 1 ? '' : 's'}`;
+}
