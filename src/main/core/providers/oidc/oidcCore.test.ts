@@ -1,0 +1,107 @@
+// The oidc kind through the whole core (router, server registry, session service, vault): the
+// client secret as a secret server setting, discovery at add and on demand, background renewal
+// under fake timers, revocation at sign-out and its notice when it fails, and a kind without a
+// token list. Device sign-in stands in for the browser (the harness has no browser adapter).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerDescription, ServerView } from '../../../../shared/model';
+import { startOidcServer, type OidcServer } from '../../../../../e2e/servers/oidc/oidcServer';
+import { personAt } from '../../testing/anacondaPerson';
+import { useCoreHarness, type Harness } from '../../testing/coreHarness';
+
+const { harness } = useCoreHarness();
+let idp: OidcServer;
+
+beforeAll(async () => {
+  // 300 s access tokens: the background renewal is due 60 s before they expire.
+  idp = await startOidcServer({ https: false, accessTokenTtlSeconds: 300 });
+});
+afterAll(async () => {
+  await idp.close();
+});
+
+const addIssuer = (h: Harness, options: Record<string, string> = { clientId: idp.publicClientId }) =>
+  h.call<ServerView>('servers.add', { name: 'Test IdP', kind: 'oidc', url: idp.url, options });
+
+/** Signs in with a code, approved by "the person" on another device. */
+async function deviceSignIn(h: Harness, serverId: string): Promise<ServerView> {
+  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId });
+  await personAt(code.verificationUriComplete);
+  return h.call<ServerView>('auth.finishDeviceSignIn', { serverId });
+}
+
+const signedIn = (view: ServerView) => {
+  if (view.session.state !== 'signed-in') throw new Error(`expected signed-in, got ${view.session.state}`);
+  return view.session;
+};
+
+describe('oidc through the core', () => {
+  it('keeps the client secret encrypted in the vault, never in the options or a view; Edit with it empty keeps it', async () => {
+    const h = await harness();
+    const secret = idp.confidentialClient.secret;
+    const added = await addIssuer(h, { clientId: idp.confidentialClient.id, clientSecret: secret });
+    expect(added.options).toEqual({ clientId: idp.confidentialClient.id });
+    expect(added.savedSecretFields).toEqual(['clientSecret']);
+    expect(JSON.stringify(await h.call('servers.list'))).not.toContain(secret);
+    expect(h.vaultText()).not.toContain(secret);
+    const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Renamed', kind: 'oidc', url: idp.url, options: { clientId: idp.confidentialClient.id, clientSecret: '' } } });
+    expect(edited.savedSecretFields).toEqual(['clientSecret']);
+  });
+
+  it('checks discovery when the server is added, and describes it on demand', async () => {
+    const h = await harness();
+    const error = await h.fail('servers.add', { name: 'EDS', kind: 'oidc', url: h.eds.url, options: { clientId: 'keyport' } });
+    expect(error).toMatchObject({ code: 'BAD_RESPONSE', field: 'url' });
+    expect(await h.call('servers.list')).toEqual([]);
+    const added = await addIssuer(h);
+    const description = await h.call<ServerDescription>('servers.describe', { id: added.id });
+    expect(description.title).toBe('Discovery');
+    expect(description.facts).toContainEqual({ label: 'Revocation endpoint', value: `${idp.url}/token/revocation` });
+  });
+
+  it('signs in with a confidential client, renews in the background before expiry, lists no tokens, and revokes at sign-out', { timeout: 30_000 }, async () => {
+    const h = await harness();
+    const added = await addIssuer(h, { clientId: idp.confidentialClient.id, clientSecret: idp.confidentialClient.secret });
+    const session = signedIn(await deviceSignIn(h, added.id));
+    expect(session.user).toEqual({ name: 'alice', email: 'alice@example.com' });
+    expect(session.scopes).toContain('openid');
+    expect(session.claims).toContainEqual({ name: 'email', value: 'alice@example.com' });
+    // openid-client counts the lifetime down from the answer, so a second may be gone.
+    expect(Date.parse(session.expiresAt ?? '') - h.timers.now()).toBeGreaterThanOrEqual(298_000);
+
+    const refreshed = idp.stats.refreshed;
+    await h.timers.advance(236_000);
+    expect(idp.stats.refreshed).toBe(refreshed);
+    await h.timers.advance(4_000);
+    await expect.poll(() => idp.stats.refreshed).toBe(refreshed + 1);
+    await expect
+      .poll(async () => Date.parse(signedIn((await h.call<ServerView[]>('servers.list'))[0]!).expiresAt ?? '') - h.timers.now())
+      .toBeGreaterThanOrEqual(298_000);
+    // The claims of the sign-in (with UserInfo's email) survive the refresh.
+    expect(signedIn((await h.call<ServerView[]>('servers.list'))[0]!).claims).toContainEqual({ name: 'email', value: 'alice@example.com' });
+
+    expect(await h.fail('tokens.list', { serverId: added.id })).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(idp.stats.refreshed).toBe(refreshed + 1);
+
+    const revoked = idp.stats.revoked;
+    const out = await h.call<ServerView>('auth.signOut', { serverId: added.id });
+    expect(out.session).toEqual({ state: 'signed-out' });
+    expect(idp.stats.revoked).toBe(revoked + 1);
+    // Nothing is renewed after sign-out.
+    await h.timers.advance(600_000);
+    expect(idp.stats.refreshed).toBe(refreshed + 1);
+  });
+
+  it('signs out locally even when the server cannot revoke, and says so', { timeout: 30_000 }, async () => {
+    const h = await harness();
+    const added = await addIssuer(h);
+    await deviceSignIn(h, added.id);
+    idp.faults.add({ match: /^\/token\/revocation$/, kind: 'status', status: 503 });
+    try {
+      const out = await h.call<ServerView>('auth.signOut', { serverId: added.id });
+      expect(out.session.state).toBe('signed-out');
+      expect(out.session.state === 'signed-out' ? out.session.notice : '').toMatch(/^Signed out of Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/);
+    } finally {
+      idp.faults.clear();
+    }
+  });
+});
