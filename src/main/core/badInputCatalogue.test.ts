@@ -386,6 +386,21 @@ const URL_ROWS: Row[] = [
     message: 'Only http and https URLs are allowed, not javascript.', field: 'changes.url', action: 'message',
     act: (c) => ({ procedure: 'servers.update', input: { id: c.edsId, changes: { name: 'Reference EDS', kind: 'eds', url: 'javascript:alert(1)' } } }),
   },
+  {
+    id: 'URL-26', input: 'OpenID Connect issuer that is not one (an EDS server)', produce: 'servers.add kind oidc url <reference EDS>', code: 'BAD_RESPONSE',
+    message: 'Not an issuer did not answer as an OpenID Connect sign-in server.', field: 'url', hint: 'Check the address: Keyport reads <address>/.well-known/openid-configuration.',
+    act: () => ({ procedure: 'servers.add', input: { name: 'Not an issuer', kind: 'oidc', url: eds.url, options: { clientId: 'keyport' } } }),
+  },
+  {
+    id: 'URL-27', input: 'OpenID Connect scopes without openid', produce: 'servers.add kind oidc options.scopes "profile email"', code: 'VALIDATION',
+    message: 'The scopes must include openid.', field: 'scopes', hint: 'For example: openid profile email offline_access.',
+    act: () => ({ procedure: 'servers.add', input: { name: 'IdP', kind: 'oidc', url: 'https://login.example.com', options: { clientId: 'keyport', scopes: 'profile email' } } }),
+  },
+  {
+    id: 'URL-28', input: 'OpenID Connect client secret pasted as two lines', produce: 'servers.add kind oidc options.clientSecret "two-line\\nsecret-5e1c"', code: 'VALIDATION',
+    message: 'A secret is one line without control characters; paste only the secret.', field: 'clientSecret', action: 'message', secrets: ['secret-5e1c'],
+    act: () => ({ procedure: 'servers.add', input: { name: 'IdP', kind: 'oidc', url: 'https://login.example.com', options: { clientId: 'keyport', clientSecret: 'two-line\nsecret-5e1c' } } }),
+  },
 ];
 
 const NAME_ROWS: Row[] = [
