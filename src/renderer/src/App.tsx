@@ -6,6 +6,7 @@ import { LockScreen } from './components/LockScreen';
 import { ErrorMessage } from './components/ErrorMessage';
 import { ServerDetail } from './components/ServerDetail';
 import { ServerFormDialog } from './components/ServerFormDialog';
+import { HomeOverview } from './components/HomeOverview';
 import { ImportSessionDialog } from './components/ImportSessionDialog';
 import { SearchPalette } from './components/SearchPalette';
 import { ServerList } from './components/ServerList';
@@ -90,6 +91,11 @@ export function App() {
             Import session…
           </button>
         ) : null}
+        {hasServers ? (
+          <button type="button" className={selected ? 'quiet wide overview-button' : 'quiet wide overview-button selected'} aria-current={selected ? undefined : 'page'} onClick={() => useKeyport.getState().select(null)}>
+            Overview
+          </button>
+        ) : null}
         <ServerList />
         <div className="sidebar-footer">
           <button type="button" className="quiet" onClick={() => setDialog('activity')} disabled={!loaded}>
@@ -115,7 +121,7 @@ export function App() {
             </button>
           </section>
         ) : null}
-        {selected ? <ServerDetail key={selected.id} server={selected} /> : null}
+        {selected ? <ServerDetail key={selected.id} server={selected} /> : loaded && hasServers ? <HomeOverview /> : null}
       </main>
       <ClipboardStatus />
       {dialog === 'add' ? <ServerFormDialog server={null} onClose={() => setDialog(null)} /> : null}
