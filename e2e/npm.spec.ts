@@ -182,7 +182,7 @@ test.describe('npm registry (Verdaccio)', () => {
     await expect(page.getByLabel('One-time password')).toBeHidden();
   });
 
-  test('signs in with an existing token checked with whoami; with a remembered password, creating does not ask', async ({ app, registry }) => {
+  test('signs in with an existing token checked with whoami; revoking that token signs out; with a remembered password, creating does not ask', async ({ app, registry }) => {
     const { page } = app;
     const token = await tokenMadeByNpm(registry);
     await addRegistry(page, registry);
@@ -195,8 +195,15 @@ test.describe('npm registry (Verdaccio)', () => {
     await expect(sessionPanel(page).getByText(`Signed in as ${alice(registry).username}`)).toBeVisible();
     await expect(page.getByRole('table', { name: `Access tokens on ${SERVER}` }).getByRole('rowheader', { name: masked(token) })).toBeVisible();
 
-    // Signing out and in again with "remember my password": the create dialog no longer asks.
-    await sessionPanel(page).getByRole('button', { name: 'Sign out' }).click();
+    // Revoking the very token Keyport's session uses says so, and signs out cleanly.
+    await page.getByRole('button', { name: `Revoke ${masked(token)}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Revoke “${masked(token)}”?` });
+    await expect(confirm).toContainText(`Keyport’s own session uses this Access token: you will be signed out of ${SERVER}.`);
+    await confirm.getByRole('button', { name: 'Revoke token' }).click();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+    expect(await whoami(registry, token)).toBe(403);
+
+    // Signing in again with "remember my password": the create dialog no longer asks.
     await page.getByRole('radio', { name: 'User name and password' }).check();
     await signIn(page, alice(registry).username, alice(registry).password, { remember: true });
     await expect(sessionPanel(page).getByText(`Signed in as ${alice(registry).username}`)).toBeVisible();

@@ -111,10 +111,13 @@ describe('npm sign-in against Verdaccio', () => {
     expect((await keyportError(signInWithPassword(ctx(), 'alice', 'x'))).code).toBe('AUTH_FAILED');
   });
 
-  it('signs in with an existing token, validated with /-/whoami', async () => {
-    const { secret } = await createToken(await aliceSession(), { access: 'read-only' });
+  it('signs in with an existing token, validated with /-/whoami; the session depends on that token', async () => {
+    const { key, secret } = await createToken(await aliceSession(), { access: 'read-only' });
     const result = await signInWithToken(ctx(), secret);
-    expect(result).toEqual({ session: secret, credential: null, expiresAt: null, user: { name: 'alice' } });
+    expect(result).toEqual({ session: secret, credential: null, expiresAt: null, user: { name: 'alice' }, dependsOnTokenId: key });
+    // A login token is in no list: the session then depends on no token.
+    const login = await aliceSession();
+    expect((await signInWithToken(ctx(), login)).dependsOnTokenId).toBeUndefined();
   });
 
   it('a token the registry does not know is AUTH_FAILED on the token field', async () => {

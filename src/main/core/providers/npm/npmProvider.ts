@@ -218,7 +218,8 @@ export const npmProvider: Provider = {
           field: 'token',
         }),
     );
-    return { session: token, credential: null, expiresAt: null, user: { name } };
+    const own = await ownTokenKey(ctx, token);
+    return { session: token, credential: null, expiresAt: null, user: { name }, ...(own === null ? {} : { dependsOnTokenId: own }) };
   },
 
   async checkSession(ctx, session) {
@@ -298,6 +299,22 @@ function nextPage(ctx: ServerContext, next: string | null): string | null {
     return null;
   }
   return url.origin === new URL(ctx.server.url).origin ? url.toString() : null;
+}
+
+/** The key of a pasted token in the account's list, so that revoking it from Keyport says that
+ * Keyport's session ends with it. The list only has masked values: the key is known when exactly
+ * one listed token masks like this one (Verdaccio's mask). Best effort: no token API, another
+ * mask, or any failure, and the session simply depends on no listed token. */
+async function ownTokenKey(ctx: ServerContext, token: string): Promise<string | null> {
+  try {
+    const res = await send(ctx, { method: 'GET', path: NPM_PATHS.tokens, bearer: token });
+    if (!ok(res)) return null;
+    const mask = maskLikeVerdaccio(token);
+    const matches = parseJson(res, tokenListAnswer, ctx.server.name, NPM_EXPECTED).objects.filter((t) => mask !== '' && t.token === mask);
+    return matches.length === 1 && matches[0] ? matches[0].key : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The list shows tokens masked; the created one is shown whole once, and listed masked. */
