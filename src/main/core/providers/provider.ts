@@ -127,8 +127,9 @@ export interface Provider {
    * hands the session out (copy, export), so a token the server ended early is renewed first. */
   checkSession?(ctx: ServerContext, session: string): Promise<void>;
   /** Ends the session at the server too (RFC 7009 revocation), at sign-out. Best effort: it
-   * throws a KeyportError to say what failed, and the sign-out completes locally anyway. */
-  endSession?(ctx: ServerContext, session: { session: string; credential: string | null }): Promise<void>;
+   * throws a KeyportError to say what failed, and the sign-out completes locally anyway.
+   * `attributes` are the ones kept with the session (SignInResult.attributes). */
+  endSession?(ctx: ServerContext, session: { session: string; credential: string | null; attributes?: Record<string, string> | undefined }): Promise<void>;
   /** What the server says about itself, for people (descriptor.serverDescription); a server
    * that cannot answer throws, with `field: 'url'` when the address is what is wrong. */
   describeServer?(ctx: ServerContext): Promise<Array<{ label: string; value: string }>>;

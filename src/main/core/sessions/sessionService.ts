@@ -174,7 +174,7 @@ export class SessionService {
         const session = await this.deps.vault.readSecret(meta.id);
         const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
         const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
-        if (session !== null) await provider.endSession(await this.deps.contextFor(server), { session, credential });
+        if (session !== null) await provider.endSession(await this.deps.contextFor(server), { session, credential, attributes: meta.attributes });
       } catch (error) {
         const why = error instanceof KeyportError ? error.message : 'it could not be reached';
         notice = `Signed out of Keyport, but ${server.name} was not told to revoke the tokens: ${why} They stay valid until they expire.`;

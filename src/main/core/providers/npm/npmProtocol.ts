@@ -13,6 +13,8 @@ export const NPM_PATHS = {
   whoami: '/-/whoami',
   /** GET list (paginated by urls.next) / POST create (npm-profile listTokens/createToken). */
   tokens: '/-/npm/v1/tokens',
+  /** DELETE: ends a login token, as `npm logout` does (npm lib/commands/logout.js). */
+  logout: (token: string) => `/-/user/token/${encodeURIComponent(token)}`,
   /** DELETE (npm-profile removeToken). */
   token: (key: string) => `/-/npm/v1/tokens/token/${encodeURIComponent(key)}`,
 } as const;

@@ -102,6 +102,21 @@ describe('npm sign-in against Verdaccio', () => {
     await provider.checkSession!(ctx(), result.session);
   });
 
+  it('a password session is a login, ended at sign-out as npm logout ends it; a pasted token is not', async () => {
+    const result = await signInWithPassword(ctx(), 'alice', alice().password);
+    secrets.push(result.session);
+    expect(result.attributes).toEqual({ npmLogin: 'true' });
+    await provider.endSession!(ctx(), { session: result.session, credential: null, attributes: result.attributes });
+    const fake = await startFake((_req, _body, res) => json(res, 200, { ok: 'Logged out' }));
+    try {
+      await provider.endSession!(ctxFor(fake.url), { session: 'tok/en=', credential: null, attributes: { npmLogin: 'true' } });
+      await provider.endSession!(ctxFor(fake.url), { session: 'pasted', credential: null, attributes: {} });
+      expect(fake.requests.map((r) => [r.method, r.path])).toEqual([['DELETE', '/-/user/token/tok%2Fen%3D']]);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('a wrong password or an unknown user is AUTH_FAILED on the password field, without the password', async () => {
     secrets.push('not-the-password');
     const wrong = await keyportError(signInWithPassword(ctx(), 'alice', 'not-the-password'));

@@ -24,6 +24,9 @@ const NPMRC_FORMAT = 'npmrc';
 /** Values of the "access" create field. */
 const READ_ONLY = 'read-only';
 const PUBLISH = 'publish';
+/** Kept with a session Keyport got by logging in (not a pasted token): only such a session is
+ * ended at the registry at sign-out, as `npm logout` ends the token `npm login` made. */
+const LOGIN_ATTRIBUTE = 'npmLogin';
 /** Pages of the token list Keyport follows before it stops (a registry that loops). */
 const MAX_PAGES = 50;
 
@@ -205,7 +208,7 @@ export const npmProvider: Provider = {
   async signInWithPassword(ctx, username, password, _client, challenge): Promise<SignInResult> {
     const session = await login(ctx, username, password, challenge?.otp);
     const name = await whoAmI(ctx, session, badPassword);
-    return { session, credential: null, expiresAt: null, user: { name } };
+    return { session, credential: null, expiresAt: null, user: { name }, attributes: { [LOGIN_ATTRIBUTE]: 'true' } };
   },
 
   async signInWithToken(ctx, token): Promise<SignInResult> {
@@ -224,6 +227,16 @@ export const npmProvider: Provider = {
 
   async checkSession(ctx, session) {
     await whoAmI(ctx, session, () => new KeyportError('AUTH_FAILED', `${ctx.server.name} no longer accepts Keyport’s session.`, { hint: 'Sign in again.' }));
+  },
+
+  /** Ends the login token at the registry, as `npm logout` does. A pasted token is the person's
+   * own and stays valid: Keyport only forgets it. */
+  async endSession(ctx, { session, attributes }) {
+    if (attributes?.[LOGIN_ATTRIBUTE] !== 'true') return;
+    const res = await send(ctx, { method: 'DELETE', path: NPM_PATHS.logout(session), bearer: session });
+    // 401/403: the registry no longer knows the token, which is what signing out wants.
+    if (ok(res) || res.status === 401 || res.status === 403) return;
+    throw errorForStatus(res, ctx.server.name);
   },
 
   async listTokens(ctx, { session }): Promise<ProviderToken[]> {
