@@ -205,6 +205,17 @@ test.describe('OpenID Connect', () => {
     await expect(sessionPanel(page)).toContainText('with a code');
   });
 
+  test('sign-out completes even when the provider cannot revoke, and says so', async ({ app, idp, caPath }) => {
+    const { page } = app;
+    await addIssuer(page, idp, caPath);
+    await browserSignIn(page);
+    await signedIn(page);
+    idp.faults.add({ match: /^\/token\/revocation$/, kind: 'status', status: 503 });
+    await sessionPanel(page).getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('button', { name: 'Sign in with browser' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: `Signed out of Keyport, but ${NAME} was not told to revoke the tokens` })).toContainText('They stay valid until they expire.');
+  });
+
   test('a refresh token revoked at the server ends the session: sign in again', async ({ app, idp, caPath }) => {
     const { page } = app;
     await addIssuer(page, idp, caPath);
