@@ -238,6 +238,9 @@ export interface Settings {
   theme: Theme;
   /** Days before a saved key expires to send a reminder (e.g. [30, 7]); empty sends none. */
   reminderDays: number[];
+  /** The copy format chosen first for each kind's tokens (kind → format id); a kind not here
+   * uses its own default. */
+  defaultCopyFormats: Record<string, string>;
 }
 
 export type Theme = 'system' | 'light' | 'dark';

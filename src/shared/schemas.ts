@@ -142,6 +142,7 @@ export const settingsSchema = z.object({
   reminderDays: z
     .array(z.number('Use whole days, such as 30, 7.').int('Use whole days, such as 30, 7.').min(1, 'Remind at least 1 day before.').max(365, 'Remind at most 365 days before.'))
     .max(5, 'At most 5 reminders per key.'),
+  defaultCopyFormats: z.record(z.string().max(40), z.string().min(1).max(40)).refine((formats) => Object.keys(formats).length <= 50, 'Too many copy formats.'),
 });
 
 export const MIN_PASSPHRASE_LENGTH = 8;

@@ -9,7 +9,7 @@ import { ReminderService } from './reminders/reminderService';
 import { ClipboardService } from './clipboard/clipboardService';
 import { EventHub } from './events';
 import { createHttpClient } from './http/httpClient';
-import { createProviderRegistry } from './providers/registry';
+import { createProviderRegistry, type ProviderRegistry } from './providers/registry';
 import { createTargetResolver } from './servers/serverTarget';
 import { readSecretSetting, ServerRegistry } from './servers/serverRegistry';
 import type { ServerContext } from './providers/provider';
@@ -190,7 +190,10 @@ export function createCore(adapters: CoreAdapters): Core {
         return result;
       },
       'settings.get': () => vault.settings(),
-      'settings.update': (changes) => vault.updateSettings(changes),
+      'settings.update': (changes) => {
+        if (changes.defaultCopyFormats) checkCopyFormats(providers, changes.defaultCopyFormats);
+        return vault.updateSettings(changes);
+      },
       'audit.list': () => audit.list(),
       'audit.exportCsv': () => audit.csv(),
     },
@@ -227,4 +230,16 @@ export function createCore(adapters: CoreAdapters): Core {
       await http.close();
     },
   };
+}
+
+/** A default copy format must be one the kind offers for its tokens. */
+function checkCopyFormats(providers: ProviderRegistry, formats: Record<string, string>): void {
+  for (const [kind, format] of Object.entries(formats)) {
+    const descriptor = providers.descriptors().find((d) => d.kind === kind);
+    if (!descriptor?.copyFormats.some((f) => f.id === format)) {
+      throw new KeyportError('VALIDATION', descriptor ? `${descriptor.label} tokens have no copy format “${format.slice(0, 40)}”.` : `Keyport does not know servers of kind “${kind.slice(0, 40)}”.`, {
+        field: 'defaultCopyFormats',
+      });
+    }
+  }
 }

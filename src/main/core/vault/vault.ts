@@ -7,7 +7,7 @@ import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
 import { serverRecordSchema, storedSecretSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
-export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7] };
+export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} };
 
 const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy' } as const;
 const STORE_VERSION = 1;

@@ -1,13 +1,16 @@
 import { useState } from 'react';
 import type { KindDescriptor } from '../../../shared/model';
 import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { preferredCopyFormat } from './copyFormat';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 
 /** Copy a secret by id in a chosen format. The copy happens in main; the value never comes
  * here. */
 export function CopyControl({ secretId, kind, name }: { secretId: string; kind: KindDescriptor; name: string }) {
-  const [format, setFormat] = useState(kind.defaultCopyFormat);
+  const settings = useKeyport((s) => s.settings);
+  const [format, setFormat] = useState(() => preferredCopyFormat(kind, settings));
   const { busy, error, run } = useAction();
   return (
     <span className="copy-control">

@@ -3,6 +3,7 @@ import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
+import { preferredCopyFormat } from './copyFormat';
 import { search, type SearchResult } from './searchIndex';
 import { useAction } from './useAction';
 
@@ -16,6 +17,7 @@ export function SearchPalette({ onClose }: { onClose(): void }) {
   const saved = useKeyport((s) => s.saved);
   const tokens = useKeyport((s) => s.tokens);
   const select = useKeyport((s) => s.select);
+  const settings = useKeyport((s) => s.settings);
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const { busy, error, run } = useAction();
@@ -31,7 +33,7 @@ export function SearchPalette({ onClose }: { onClose(): void }) {
   const copy = async (result: Extract<SearchResult, { type: 'saved' }>) => {
     const kind = kinds.find((k) => k.kind === result.server.kind);
     if (!kind) return;
-    const copied = await run(() => keyport.call('clipboard.copy', { secretId: result.secretId, format: kind.defaultCopyFormat }));
+    const copied = await run(() => keyport.call('clipboard.copy', { secretId: result.secretId, format: preferredCopyFormat(kind, settings) }));
     if (copied) onClose();
   };
   const act = (result: SearchResult | undefined) => {

@@ -4,6 +4,7 @@ import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
+import { preferredCopyFormat } from './copyFormat';
 import { Field } from './Field';
 import { useAction } from './useAction';
 
@@ -15,11 +16,14 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const [idle, setIdle] = useState(String(settings?.idleLockMinutes ?? 15));
   const [theme, setTheme] = useState<Theme>(settings?.theme ?? 'system');
   const [reminders, setReminders] = useState((settings?.reminderDays ?? [30, 7]).join(', '));
+  const kinds = useKeyport((s) => s.kinds);
+  const copyKinds = kinds.filter((k) => k.copyFormats.length > 1);
+  const [copyFormats, setCopyFormats] = useState<Record<string, string>>(() => Object.fromEntries(copyKinds.map((k) => [k.kind, preferredCopyFormat(k, settings)])));
   const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme, reminderDays: parseDays(reminders) }));
+    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme, reminderDays: parseDays(reminders), defaultCopyFormats: copyFormats }));
     if (saved) {
       setSettings(saved);
       onClose();
@@ -50,6 +54,24 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
             </select>
           )}
         </Field>
+        {copyKinds.length > 0 ? (
+          <fieldset className="fieldset">
+            <legend>Copy tokens first as</legend>
+            {copyKinds.map((kind) => (
+              <Field key={kind.kind} label={kind.label}>
+                {(p) => (
+                  <select {...p} value={copyFormats[kind.kind] ?? kind.defaultCopyFormat} onChange={(e) => setCopyFormats({ ...copyFormats, [kind.kind]: e.target.value })}>
+                    {kind.copyFormats.map((f) => (
+                      <option key={f.id} value={f.id}>
+                        {f.label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            ))}
+          </fieldset>
+        ) : null}
         <ErrorMessage error={error} />
         <div className="actions">
           <button type="button" onClick={onClose}>
