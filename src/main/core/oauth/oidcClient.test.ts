@@ -7,7 +7,7 @@ import { createHttpClient } from '../http/httpClient';
 import type { HttpClient, HttpRequest } from '../http/types';
 import { expectKeyportError, serverContext, serverRecord } from '../testing/providerTesting';
 import type { ServerContext } from '../providers/provider';
-import { discover, oauthError, startDeviceSignIn } from './oidcClient';
+import { checkAccessToken, discover, oauthError, refreshTokens, revokeToken, startDeviceSignIn } from './oidcClient';
 
 /** A tiny OpenID provider: discovery, a device endpoint and a token endpoint whose answers each
  * test sets. Enough for what Keyport's OIDC client does before and after the browser. */
@@ -15,6 +15,7 @@ interface Answer {
   status: number;
   body: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 interface TinyIdp {
   url: string;
@@ -25,7 +26,9 @@ interface TinyIdp {
   device: Answer;
   /** The token endpoint's answers, one per request; the last one repeats. */
   token: Answer[];
-  requests: Array<{ method: string; path: string; form: URLSearchParams }>;
+  requests: Array<{ method: string; path: string; form: URLSearchParams; authorization?: string | undefined }>;
+  /** The revocation endpoint's answer (served at /revoke). */
+  revoke: Answer;
   close(): Promise<void>;
 }
 
@@ -37,13 +40,14 @@ async function startTinyIdp(): Promise<TinyIdp> {
     device: { status: 200, body: {} },
     token: [],
     requests: [],
+    revoke: { status: 200, body: '' },
   } as Omit<TinyIdp, 'close'>;
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      idp.requests.push({ method: req.method ?? '', path, form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')) });
+      idp.requests.push({ method: req.method ?? '', path, form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')), authorization: req.headers.authorization });
       const answer: Answer =
         path === '/.well-known/openid-configuration'
           ? (idp.discoveryAnswer ?? (idp.discovery ? { status: 200, body: idp.discovery } : { status: 404, body: { error: 'not_found' } }))
@@ -51,9 +55,11 @@ async function startTinyIdp(): Promise<TinyIdp> {
             ? idp.device
             : path === '/token'
               ? ((idp.token.length > 1 ? idp.token.shift() : idp.token[0]) ?? { status: 500, body: {} })
-              : { status: 404, body: { error: 'not_found' } };
+              : path === '/revoke'
+                ? idp.revoke
+                : { status: 404, body: { error: 'not_found' } };
       const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store' }).end(body);
+      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store', ...answer.headers }).end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -316,5 +322,71 @@ describe('oauthError', () => {
     expect(oauthError(new DOMException('stop', 'AbortError'), ctx, 'code').code).toBe('CANCELLED');
     const internal = oauthError(new Error('a-secret-description'), ctx, 'code');
     expect(internal.toShape()).toEqual({ code: 'INTERNAL', message: 'The sign-in failed unexpectedly.', hint: 'Try again.' });
+  });
+});
+
+describe('confidential clients, refresh and revocation (RFC 6749 §6, RFC 7009)', () => {
+  const SECRET = 'the-client-secret';
+  const confidential = () => ({ ...settings(), clientSecret: SECRET });
+  const tokenAnswer = (extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { access_token: 'the-access-token', token_type: 'Bearer', expires_in: 60, ...extra } });
+
+  it('authenticates with client_secret_basic by default (Discovery §3), and a server that does not rotate leaves no new refresh token', async () => {
+    idp.token = [tokenAnswer()];
+    const ctx = ctxFor(idp.url);
+    const tokens = await refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token');
+    expect(tokens).toMatchObject({ accessToken: 'the-access-token', refreshToken: null, expiresIn: 60 });
+    const sent = idp.requests.find((r) => r.path === '/token');
+    expect(sent?.form.get('grant_type')).toBe('refresh_token');
+    expect(sent?.form.get('refresh_token')).toBe('the-refresh-token');
+    expect(sent?.form.has('client_secret')).toBe(false);
+    // RFC 6749 §2.3.1: id and secret are form-encoded before Basic (openid-client encodes "-" too).
+    expect(sent?.authorization).toBe(`Basic ${Buffer.from('keyport%2Dtest:the%2Dclient%2Dsecret').toString('base64')}`);
+  });
+
+  it('uses client_secret_post when the server lists only that, and hands back a rotated refresh token', async () => {
+    idp.discovery = { ...idp.discovery, token_endpoint_auth_methods_supported: ['client_secret_post'] };
+    idp.token = [tokenAnswer({ refresh_token: 'the-rotated-refresh-token' })];
+    const ctx = ctxFor(idp.url);
+    const tokens = await refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token');
+    expect(tokens.refreshToken).toBe('the-rotated-refresh-token');
+    const sent = idp.requests.find((r) => r.path === '/token');
+    expect(sent?.form.get('client_secret')).toBe(SECRET);
+    expect(sent?.authorization).toBeUndefined();
+  });
+
+  it('a refused refresh token is AUTH_FAILED: sign in again', async () => {
+    idp.token = [oauthAnswer('invalid_grant')];
+    const ctx = ctxFor(idp.url);
+    const error = await keyportError(refreshTokens(ctx, await discover(ctx, settings()), 'the-refresh-token'));
+    expect(error.toShape()).toMatchObject({ code: 'AUTH_FAILED', message: 'Test IdP no longer accepts the refresh token.', hint: 'Sign in again.' });
+  });
+
+  it('a secret refused through a WWW-Authenticate challenge (HTTP Basic) names the client secret', async () => {
+    idp.token = [{ status: 401, body: { error: 'invalid_client' }, headers: { 'www-authenticate': 'Basic realm="idp", error="invalid_client"' } }];
+    const ctx = ctxFor(idp.url);
+    const error = await keyportError(refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token'));
+    expect(error.toShape()).toMatchObject({ code: 'AUTH_FAILED', field: 'clientSecret' });
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('revokes at the advertised revocation_endpoint with a token type hint; UNSUPPORTED without one, before any request', async () => {
+    const ctx = ctxFor(idp.url);
+    await expect(revokeToken(ctx, await discover(ctx, settings()), 'the-refresh-token', 'refresh_token')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(idp.requests.some((r) => r.path === '/revoke')).toBe(false);
+    idp.discovery = { ...idp.discovery, revocation_endpoint: `${idp.url}/revoke` };
+    await revokeToken(ctx, await discover(ctx, settings()), 'the-refresh-token', 'refresh_token');
+    const sent = idp.requests.find((r) => r.path === '/revoke');
+    expect(sent?.method).toBe('POST');
+    expect(sent?.form.get('token')).toBe('the-refresh-token');
+    expect(sent?.form.get('token_type_hint')).toBe('refresh_token');
+    expect(sent?.form.get('client_id')).toBe('keyport-test');
+  });
+
+  it('checking an access token without a UserInfo endpoint asks nothing', async () => {
+    const ctx = ctxFor(idp.url);
+    const config = await discover(ctx, settings());
+    const before = idp.requests.length;
+    await checkAccessToken(ctx, config, 'the-access-token');
+    expect(idp.requests.length).toBe(before);
   });
 });
