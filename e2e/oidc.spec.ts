@@ -4,6 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
 import { startHost, type KeyportHost } from './host/host';
@@ -137,6 +138,12 @@ test.describe('OpenID Connect', () => {
     await expect(claims).toContainText('Alice Liddell');
     await expect(panel).toContainText(/Access token expires in \d+ s/);
     await expect(page.getByRole('table')).toHaveCount(0);
+    // The session with its claims and the discovery facts, in both themes: no axe violations.
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), theme).toEqual([]);
+    }
 
     // The access token is renewed in the background before it expires: nobody clicks anything.
     const refreshedBefore = idp.stats.refreshed;
