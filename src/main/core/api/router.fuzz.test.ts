@@ -317,7 +317,8 @@ const snapshot = () => JSON.stringify([...store.data.entries()].sort(([a], [b]) 
 const describeResult = (r: WireResult<unknown>) => (r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`);
 
 describe('IPC fuzzing through core.handle', () => {
-  it(`answers ${PAYLOADS} random and boundary payloads across every procedure with validation errors only, and changes nothing`, async () => {
+  // Thousands of calls: generous on a busy 2-core machine.
+  it(`answers ${PAYLOADS} random and boundary payloads across every procedure with validation errors only, and changes nothing`, { timeout: 30_000 }, async () => {
     const rng = prng(SEED);
     const valid = templates(serverId);
     const sentPerProcedure = new Map<string, number>(PROCEDURE_NAMES.map((p) => [p, 0]));
@@ -359,7 +360,7 @@ describe('IPC fuzzing through core.handle', () => {
     expect(test.logs.filter((l) => l.includes('router:')), 'the router logged an unexpected error').toEqual([]);
   });
 
-  it('answers well-formed requests about missing things with NOT_FOUND, NOT_SIGNED_IN, CONFLICT, FILE_ERROR, UNSUPPORTED or AUTH_FAILED, never INTERNAL, and changes nothing', async () => {
+  it('answers well-formed requests about missing things with NOT_FOUND, NOT_SIGNED_IN, CONFLICT, FILE_ERROR, UNSUPPORTED or AUTH_FAILED, never INTERNAL, and changes nothing', { timeout: 30_000 }, async () => {
     const rng = prng(SEED ^ 0x5a5a5a5a);
     const missingId = () => rng.pick([randomString(rng).slice(0, 100) || 'x', 'missing', '00000000-0000-0000-0000-000000000000', 'x'.repeat(100), '__proto__', 'constructor', 'toString']);
     const validName = () => rng.pick(['ci', 'x'.repeat(100), 'Zürich 🔑', 'a b c', '__proto__', 'constructor']);

@@ -352,7 +352,8 @@ describe('Vault loading a damaged store', () => {
 
   it('migrates settings field by field: an older file gains the new fields, a bad or unknown field is dropped alone', () => {
     // As Keyport 0.1 wrote them, before the theme setting existed.
-    expect(loadSettings({ clipboardClearSeconds: 45, requestTimeoutSeconds: 20, idleLockMinutes: 0 })).toEqual({ clipboardClearSeconds: 45, requestTimeoutSeconds: 20, idleLockMinutes: 0, theme: 'system' });
+    expect(loadSettings({ clipboardClearSeconds: 45, requestTimeoutSeconds: 20, idleLockMinutes: 0 })).toEqual({ ...DEFAULT_SETTINGS, clipboardClearSeconds: 45, requestTimeoutSeconds: 20, idleLockMinutes: 0 });
+    expect(DEFAULT_SETTINGS).toMatchObject({ theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} });
     expect(loadSettings({ clipboardClearSeconds: 45, theme: 'dark' })).toMatchObject({ clipboardClearSeconds: 45, theme: 'dark' });
     expect(loadSettings({ clipboardClearSeconds: 45, theme: 'purple', removedLongAgo: true })).toEqual({ ...DEFAULT_SETTINGS, clipboardClearSeconds: 45 });
     expect(loadSettings({ idleLockMinutes: -1, theme: 'light' })).toEqual({ ...DEFAULT_SETTINGS, theme: 'light' });
