@@ -88,6 +88,12 @@ describe('electron-builder.yml', () => {
     expect(existsSync(join(ROOT, 'assets/icon.svg'))).toBe(true);
   });
 
+  it('ships the tray icon outside the asar, from a file that exists, where src/main/index.ts loads it', () => {
+    expect(config.extraResources).toEqual([{ from: 'assets/icon.png', to: 'tray-icon.png' }]);
+    expect(existsSync(join(ROOT, 'assets/icon.png'))).toBe(true);
+    expect(readFileSync(join(ROOT, 'src/main/index.ts'), 'utf8')).toContain("join(process.resourcesPath, 'tray-icon.png')");
+  });
+
   it('points the package at the main bundle electron-vite writes', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main?: string };
     expect(pkg.main).toBe('./out/main/index.js');

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
 import type { Core } from './core/core';
 import { createCore } from './core/createCore';
 import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
 import { installAppMenu } from './electron/appMenu';
+import { installTray } from './electron/tray';
 import { createExternalBrowser } from './electron/externalBrowser';
 import { createDesktopNotifier } from './electron/desktopNotifier';
 import { createCertificatePicker } from './electron/certificatePicker';
@@ -27,6 +28,7 @@ const logger = createConsoleLogger();
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 let disposeIpc: (() => void) | null = null;
+let disposeTray: (() => void) | null = null;
 let cleanedUp = false;
 
 if (!app.requestSingleInstanceLock()) {
@@ -53,6 +55,7 @@ if (!app.requestSingleInstanceLock()) {
     cleanedUp = true;
     const running = core;
     disposeIpc?.();
+    disposeTray?.();
     void withTimeout(running.dispose(), QUIT_CLEANUP_TIMEOUT_MS)
       .catch(() => logger.error('Keyport could not finish cleaning up before quitting.'))
       .finally(() => app.quit());
@@ -64,8 +67,6 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   installSessionGuards(session.defaultSession, developmentOrigin ? developmentContentSecurityPolicy(developmentOrigin) : CONTENT_SECURITY_POLICY);
   serveAppProtocol(join(import.meta.dirname, '../renderer'));
-  installAppMenu({ platform: process.platform, developer: !app.isPackaged });
-
   core = createCore({
     store: createVaultStore(),
     cipher: await createSafeStorageCipher(),
@@ -79,6 +80,28 @@ async function start(): Promise<void> {
   disposeIpc = registerIpc(ipcMain, core, {
     trustedOrigins,
     eventTarget: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null),
+  });
+  const running = core;
+  const lock = () => void running.handle('app.lock', undefined);
+  installAppMenu({
+    platform: process.platform,
+    developer: !app.isPackaged,
+    command: (command) => {
+      showMainWindow();
+      running.command(command);
+    },
+    lock,
+  });
+  disposeTray = installTray({
+    createTray: (icon) => new Tray(icon),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    // Packaged: copied beside the app by electron-builder's extraResources; in development,
+    // straight from assets/.
+    icon: nativeImage.createFromPath(app.isPackaged ? join(process.resourcesPath, 'tray-icon.png') : join(app.getAppPath(), 'assets', 'icon.png')).resize({ width: 22, height: 22 }),
+    core: running,
+    show: showMainWindow,
+    quit: () => app.quit(),
+    onError: (message) => logger.warn(message),
   });
   openMainWindow();
 }

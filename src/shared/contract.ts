@@ -56,6 +56,7 @@ export interface ProcedureResults {
   'sessionFiles.export': SessionFileExport;
   'settings.get': Settings;
   'settings.update': Settings;
+  'secrets.pin': void;
   'audit.list': AuditEntry[];
   'audit.exportCsv': string;
 }
@@ -96,6 +97,7 @@ export const PROCEDURE_NAMES = [
   'sessionFiles.export',
   'settings.get',
   'settings.update',
+  'secrets.pin',
   'audit.list',
   'audit.exportCsv',
 ] as const satisfies readonly ProcedureName[];
@@ -112,9 +114,14 @@ export interface EventPayloads {
   'app.status': AppStatus;
   /** A server's state changed outside a call the renderer made (e.g. its session expired). */
   'servers.changed': { serverId: string };
+  /** The saved tokens changed (saved, pinned, forgotten, revoked): lists and the tray redraw. */
+  'secrets.changed': Record<string, never>;
+  /** A command from the app menu or the tray, for the window to carry out. */
+  'app.command': { command: AppCommand };
 }
+export type AppCommand = 'search' | 'add-server' | 'settings' | 'activity' | 'overview';
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status', 'secrets.changed', 'app.command'] as const satisfies readonly EventName[];
 
 /** IPC channel of a procedure / event. One channel each, prefixed so a sender cannot reach
  * anything else on ipcMain. */

@@ -1,4 +1,4 @@
-import type { KindDescriptor, Settings } from '../../../shared/model';
+import type { KindDescriptor, Settings } from './model';
 
 /** The format a kind's tokens are copied in first: the person's choice in Settings, if the kind
  * still offers it, else the kind's own default. */

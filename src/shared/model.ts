@@ -180,6 +180,8 @@ export interface SavedSecretView {
   savedAt: string;
   /** When the token stops working, when the server said (ISO time). */
   expiresAt: string | null;
+  /** Offered for quick copy in the tray menu. */
+  pinned: boolean;
 }
 
 export interface CreatedToken {

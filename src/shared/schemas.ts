@@ -200,6 +200,7 @@ export const inputSchemas = {
   'sessionFiles.export': z.object({ serverId: id, path: sessionFilePath, overwrite: z.boolean().default(false) }),
   'settings.get': z.undefined(),
   'settings.update': settingsSchema.partial(),
+  'secrets.pin': z.object({ secretId: id, pinned: z.boolean() }),
   'audit.list': z.undefined(),
   'audit.exportCsv': z.undefined(),
 } as const;

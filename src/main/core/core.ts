@@ -1,5 +1,5 @@
 import type { WireResult } from '../../shared/errors';
-import type { EventName, EventPayloads } from '../../shared/contract';
+import type { AppCommand, EventName, EventPayloads } from '../../shared/contract';
 import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Notifier, Timers } from './ports';
 
 /** Everything the core needs from its host (Electron app, browser host, unit tests). */
@@ -33,6 +33,8 @@ export type CoreEventListener = <E extends EventName>(event: E, payload: EventPa
 export interface Core {
   /** Validates `input` against the procedure's schema, runs it, and never throws. */
   handle(procedure: string, input: unknown): Promise<WireResult<unknown>>;
+  /** Passes a command from the app menu or tray to the windows (as the 'app.command' event). */
+  command(command: AppCommand): void;
   /** Subscribes to events for the renderer; returns the unsubscribe function. */
   onEvent(listener: CoreEventListener): () => void;
   dispose(): Promise<void>;

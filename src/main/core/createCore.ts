@@ -194,6 +194,7 @@ export function createCore(adapters: CoreAdapters): Core {
         if (changes.defaultCopyFormats) checkCopyFormats(providers, changes.defaultCopyFormats);
         return vault.updateSettings(changes);
       },
+      'secrets.pin': ({ secretId, pinned }) => tokens.pin(secretId, pinned),
       'audit.list': () => audit.list(),
       'audit.exportCsv': () => audit.csv(),
     },
@@ -220,6 +221,7 @@ export function createCore(adapters: CoreAdapters): Core {
   return {
     handle,
     onEvent: (listener) => events.on(listener),
+    command: (command) => events.emit('app.command', { command }),
     async dispose() {
       idleTimer?.cancel();
       reminders.stop();

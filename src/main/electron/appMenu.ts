@@ -1,8 +1,30 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
+import type { AppCommand } from '../../shared/contract';
 
-/** The standard, role-based menu: Edit gives copy/paste shortcuts (macOS needs the menu for
- * them), View offers reload and developer tools only outside packaged builds. */
-export function appMenuTemplate(options: { platform: NodeJS.Platform; developer: boolean }): MenuItemConstructorOptions[] {
+export interface AppMenuOptions {
+  platform: NodeJS.Platform;
+  developer: boolean;
+  /** Carries out a menu command in the window (search, add server, …). */
+  command(command: AppCommand): void;
+  lock(): void;
+}
+
+/** Keyport's own commands with their shortcuts, then the standard, role-based menus: Edit gives
+ * copy/paste shortcuts (macOS needs the menu for them), View offers reload and developer tools
+ * only outside packaged builds. */
+export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOptions[] {
+  const keyport: MenuItemConstructorOptions = {
+    label: 'Keyport',
+    submenu: [
+      { label: 'Search…', accelerator: 'CmdOrCtrl+K', click: () => options.command('search') },
+      { label: 'Overview', accelerator: 'CmdOrCtrl+0', click: () => options.command('overview') },
+      { label: 'Add server…', accelerator: 'CmdOrCtrl+N', click: () => options.command('add-server') },
+      { label: 'Activity', accelerator: 'CmdOrCtrl+Shift+A', click: () => options.command('activity') },
+      { label: 'Settings…', accelerator: 'CmdOrCtrl+,', click: () => options.command('settings') },
+      { type: 'separator' },
+      { label: 'Lock Keyport', accelerator: 'CmdOrCtrl+L', click: () => options.lock() },
+    ],
+  };
   const view: MenuItemConstructorOptions = {
     label: 'View',
     submenu: [
@@ -19,12 +41,13 @@ export function appMenuTemplate(options: { platform: NodeJS.Platform; developer:
   return [
     ...(options.platform === 'darwin' ? ([{ role: 'appMenu' }] satisfies MenuItemConstructorOptions[]) : []),
     { role: 'fileMenu' },
+    keyport,
     { role: 'editMenu' },
     view,
     { role: 'windowMenu' },
   ];
 }
 
-export function installAppMenu(options: { platform: NodeJS.Platform; developer: boolean }): void {
+export function installAppMenu(options: AppMenuOptions): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(options)));
 }

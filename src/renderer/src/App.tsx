@@ -52,6 +52,13 @@ export function App() {
     };
     window.addEventListener('keydown', onShortcut);
     window.addEventListener('pointerdown', onInput, { passive: true });
+    const offSecrets = keyport.on('secrets.changed', () => void useKeyport.getState().refreshSaved());
+    // The app menu and the tray ask the window to do things.
+    const offCommands = keyport.on('app.command', ({ command }) => {
+      if (useKeyport.getState().status?.storage.locked) return;
+      if (command === 'overview') useKeyport.getState().select(null);
+      else setDialog(command === 'add-server' ? 'add' : command);
+    });
     const offServers = keyport.on('servers.changed', ({ serverId }) => {
       void refreshServers();
       void loadTokens(serverId);
@@ -59,6 +66,8 @@ export function App() {
     return () => {
       offClipboard();
       offServers();
+      offSecrets();
+      offCommands();
       offStatus();
       window.removeEventListener('keydown', onInput);
       window.removeEventListener('keydown', onShortcut);

@@ -28,7 +28,7 @@ describe('tokens.create', () => {
     expect(h.eds.isApiTokenValid(created.secret)).toBe(true);
 
     expect(await h.call<SavedSecretView[]>('secrets.list')).toEqual([
-      { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString(), expiresAt: null },
+      { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString(), expiresAt: null, pinned: false },
     ]);
     const listed = await h.call<TokenView[]>('tokens.list', { serverId });
     expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([
@@ -140,5 +140,31 @@ describe('secrets.forget', () => {
     expect((await h.fail('secrets.forget', { secretId: sessionId })).code).toBe('NOT_FOUND');
     expect((await h.fail('clipboard.copy', { secretId: sessionId, format: 'raw' })).code).toBe('NOT_FOUND');
     expect(await h.call('tokens.list', { serverId })).toHaveLength(1);
+  });
+});
+
+describe('secrets.pin', () => {
+  it('pins a saved token for the tray and unpins it, without touching its value; every window hears of it', async () => {
+    const { h, serverId } = await signedIn();
+    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'deploy', save: true });
+    const ciphertextBefore = JSON.stringify((h.store.get('secrets') as Record<string, { ciphertext: string }>)[created.secretId]?.ciphertext);
+    h.events.length = 0;
+
+    await h.call('secrets.pin', { secretId: created.secretId, pinned: true });
+    expect((await h.call<SavedSecretView[]>('secrets.list')).map((s) => [s.name, s.pinned])).toEqual([['deploy', true]]);
+    expect(h.events).toEqual([['secrets.changed', {}]]);
+    expect(JSON.stringify((h.store.get('secrets') as Record<string, { ciphertext: string }>)[created.secretId]?.ciphertext)).toBe(ciphertextBefore);
+    await h.call('clipboard.copy', { secretId: created.secretId, format: 'raw' });
+    expect(h.clipboard.text).toBe(created.secret);
+
+    await h.call('secrets.pin', { secretId: created.secretId, pinned: false });
+    expect((await h.call<SavedSecretView[]>('secrets.list'))[0]?.pinned).toBe(false);
+  });
+
+  it('refuses what is not a saved token (a session, something gone) with NOT_FOUND', async () => {
+    const { h } = await signedIn();
+    expect((await h.fail('secrets.pin', { secretId: 'missing', pinned: true })).code).toBe('NOT_FOUND');
+    const sessionId = Object.keys(h.store.get('secrets') as object)[0] ?? '';
+    expect((await h.fail('secrets.pin', { secretId: sessionId, pinned: true })).code).toBe('NOT_FOUND');
   });
 });

@@ -75,6 +75,7 @@ export class TokenService {
       secretId = this.ephemeral.add({ serverId, name: created.token.name, value: created.secret, attributes });
     }
     this.record(serverId, 'token.created', created.token.name, save ? 'saved in Keyport' : null);
+    if (save) this.events.emit('secrets.changed', {});
     return {
       token: this.view(created.token, save ? secretId : null, this.sessions.dependsOn(serverId)),
       secret: created.secret,
@@ -91,7 +92,10 @@ export class TokenService {
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
     const name = this.listedNames.get(serverId)?.get(tokenId) ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
-    if (savedId) this.vault.deleteSecret(savedId);
+    if (savedId) {
+      this.vault.deleteSecret(savedId);
+      this.events.emit('secrets.changed', {});
+    }
     const signedOut = this.sessions.dependsOn(serverId) === tokenId;
     if (signedOut) {
       this.sessions.signOut(serverId);
@@ -135,14 +139,24 @@ export class TokenService {
   saved(): SavedSecretView[] {
     return this.vault
       .secrets({ purpose: 'api-token' })
-      .map((m) => ({ id: m.id, serverId: m.serverId, name: m.name, savedAt: m.savedAt, expiresAt: m.attributes.expiresAt ?? null }))
+      .map((m) => ({ id: m.id, serverId: m.serverId, name: m.name, savedAt: m.savedAt, expiresAt: m.attributes.expiresAt ?? null, pinned: m.attributes.pinned === 'true' }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Pins a saved token to the tray menu, or unpins it. */
+  pin(secretId: string, pinned: boolean): void {
+    const meta = this.vault.secretMeta(secretId);
+    if (!meta || meta.purpose !== 'api-token') throw new KeyportError('NOT_FOUND', 'That saved token is no longer in Keyport.', { hint: 'Reload the list.' });
+    const { pinned: _previous, ...rest } = meta.attributes;
+    this.vault.updateSecretAttributes(secretId, pinned ? { ...rest, pinned: 'true' } : rest);
+    this.events.emit('secrets.changed', {});
   }
 
   forget(secretId: string): void {
     const meta = this.vault.secretMeta(secretId);
     if (!meta || meta.purpose !== 'api-token') throw new KeyportError('NOT_FOUND', 'That saved token is no longer in Keyport.');
     this.vault.deleteSecret(secretId);
+    this.events.emit('secrets.changed', {});
   }
 
   private savedByTokenId(serverId: string): Map<string, string> {

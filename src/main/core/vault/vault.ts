@@ -274,6 +274,15 @@ export class Vault {
     }
   }
 
+  /** Changes a secret's metadata (a pin) without touching its value or re-encrypting it. */
+  updateSecretAttributes(id: string, attributes: Record<string, string>): void {
+    this.requireUnlocked();
+    const stored = this.secretCache.get(id);
+    if (!stored) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
+    this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
+    if (stored.ciphertext) this.saveSecrets();
+  }
+
   deleteSecret(id: string): void {
     this.memoryValues.delete(id);
     if (this.secretCache.delete(id)) this.saveSecrets();

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { KindDescriptor } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
-import { preferredCopyFormat } from './copyFormat';
+import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 

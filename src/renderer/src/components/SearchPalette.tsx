@@ -3,7 +3,7 @@ import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
-import { preferredCopyFormat } from './copyFormat';
+import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { search, type SearchResult } from './searchIndex';
 import { useAction } from './useAction';
 

@@ -4,7 +4,7 @@ import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
-import { preferredCopyFormat } from './copyFormat';
+import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { Field } from './Field';
 import { useAction } from './useAction';
 

@@ -6,6 +6,7 @@ import { useKeyport } from '../store';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
+import { PinToggle } from './PinToggle';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { TokenFilter } from './TokenFilter';
@@ -288,7 +289,15 @@ const TokenRow = memo(function TokenRow({
         </td>
       ) : null}
       {cols.scopes ? <td className="scopes">{t.scopes?.join(' ') || <span className="muted">—</span>}</td> : null}
-      <td>{t.savedSecretId ? <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> : <span className="muted">Not saved</span>}</td>
+      <td>
+        {t.savedSecretId ? (
+          <>
+            <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />
+          </>
+        ) : (
+          <span className="muted">Not saved</span>
+        )}
+      </td>
       <td className="row-actions">
         <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`${kind.revokeVerb} ${t.name}`}>
           {kind.revokeVerb}

@@ -9,7 +9,7 @@ const keyKind = { kind: 'anaconda', tokenNoun: 'API key', refreshableSession: fa
 const renewableKind = { kind: 'tapis', tokenNoun: 'OAuth client', refreshableSession: true } as KindDescriptor;
 const server = (expiresAt: string | null): ServerView =>
   ({ id: 's', name: 'Site', kind: 'anaconda', session: { state: 'signed-in', user: { name: 'alice' }, method: 'file', signedInAt: '', persisted: true, expiresAt, dependsOn: null, passwordRemembered: false } }) as ServerView;
-const saved = (name: string, expiresAt: string | null, serverId = 's'): SavedSecretView => ({ id: name, serverId, name, savedAt: '', expiresAt });
+const saved = (name: string, expiresAt: string | null, serverId = 's'): SavedSecretView => ({ id: name, serverId, name, savedAt: '', expiresAt, pinned: false });
 
 describe('soonestExpiry', () => {
   it('the soonest of the saved keys and a session that is a key, within the widest reminder window', () => {

@@ -25,7 +25,7 @@ function server(id: string, name: string, kind: string, user?: { name: string; e
 
 const token = (id: string, name: string) => ({ id, name }) as TokenView;
 const servers = [server('a', 'Enthought prod', 'eds', { name: 'alice', email: 'alice@example.com' }), server('b', 'Café cluster', 'tapis'), server('c', 'Staging', 'eds', { name: 'bob' })];
-const saved: SavedSecretView[] = [{ id: 'sec1', serverId: 'a', name: 'deploy', savedAt: '', expiresAt: null }];
+const saved: SavedSecretView[] = [{ id: 'sec1', serverId: 'a', name: 'deploy', savedAt: '', expiresAt: null, pinned: false }];
 const tokens = { a: { items: [token('t1', 'deploy'), token('t2', 'laptop')] }, c: { items: [token('t3', 'deploy-staging')] } };
 const find = (query: string) => search(query, { servers, kinds, saved, tokens }).map((r) => `${r.type}:${r.title}`);
 
@@ -64,6 +64,6 @@ describe('search', () => {
   });
 
   it('a saved token of a server that is gone is not offered', () => {
-    expect(search('orphan', { servers, kinds, saved: [{ id: 'x', serverId: 'gone', name: 'orphan', savedAt: '', expiresAt: null }], tokens: {} })).toEqual([]);
+    expect(search('orphan', { servers, kinds, saved: [{ id: 'x', serverId: 'gone', name: 'orphan', savedAt: '', expiresAt: null, pinned: false }], tokens: {} })).toEqual([]);
   });
 });

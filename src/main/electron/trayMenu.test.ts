@@ -1,0 +1,37 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import { describe, expect, it } from 'vitest';
+import type { SavedSecretView, ServerView } from '../../shared/model';
+import { trayMenuTemplate, type TrayActions } from './trayMenu';
+
+const servers = [{ id: 'a', name: 'Prod' }, { id: 'b', name: 'Staging' }] as ServerView[];
+const saved: SavedSecretView[] = [
+  { id: 's1', serverId: 'a', name: 'deploy', savedAt: '', expiresAt: null, pinned: true },
+  { id: 's2', serverId: 'a', name: 'laptop', savedAt: '', expiresAt: null, pinned: false },
+  { id: 's3', serverId: 'b', name: 'ci', savedAt: '', expiresAt: null, pinned: true },
+  { id: 's4', serverId: 'gone', name: 'orphan', savedAt: '', expiresAt: null, pinned: true },
+];
+
+function recorder() {
+  const calls: string[] = [];
+  const actions: TrayActions = { copy: (id) => calls.push(`copy ${id}`), show: () => calls.push('show'), lock: () => calls.push('lock'), quit: () => calls.push('quit') };
+  return { calls, actions };
+}
+const labels = (items: MenuItemConstructorOptions[]) => items.map((i) => (i.type === 'separator' ? '---' : i.label));
+
+describe('trayMenuTemplate', () => {
+  it('lists the pinned tokens of existing servers for a quick copy, then open, lock and quit', () => {
+    const { calls, actions } = recorder();
+    const items = trayMenuTemplate({ locked: false, saved, servers }, actions);
+    expect(labels(items)).toEqual(['Copy', 'deploy — Prod', 'ci — Staging', '---', 'Open Keyport', 'Lock Keyport', '---', 'Quit Keyport']);
+    for (const item of items) (item.click as (() => void) | undefined)?.();
+    expect(calls).toEqual(['copy s1', 'copy s3', 'show', 'lock', 'quit']);
+  });
+
+  it('says how to pin when nothing is pinned, and shows no token names while locked', () => {
+    const { actions } = recorder();
+    expect(labels(trayMenuTemplate({ locked: false, saved: [], servers }, actions))[0]).toBe('Pin saved tokens in Keyport to copy them from here');
+    const locked = trayMenuTemplate({ locked: true, saved, servers }, actions);
+    expect(labels(locked)).toEqual(['Keyport is locked', '---', 'Open Keyport', 'Lock Keyport', '---', 'Quit Keyport']);
+    expect(locked.find((i) => i.label === 'Lock Keyport')?.enabled).toBe(false);
+  });
+});

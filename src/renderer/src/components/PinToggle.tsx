@@ -1,0 +1,19 @@
+import { keyport } from '../api';
+import { useKeyport } from '../store';
+import { useAction } from './useAction';
+
+/** Pins a saved token to the tray menu (quick copy without opening Keyport's window). */
+export function PinToggle({ secretId, name }: { secretId: string; name: string }) {
+  const pinned = useKeyport((s) => s.saved.find((x) => x.id === secretId)?.pinned ?? false);
+  const refreshSaved = useKeyport((s) => s.refreshSaved);
+  const { busy, run } = useAction();
+  const toggle = async () => {
+    await run(() => keyport.call('secrets.pin', { secretId, pinned: !pinned }));
+    await refreshSaved();
+  };
+  return (
+    <button type="button" className="quiet pin" aria-pressed={pinned} aria-label={`Pin ${name} to the tray`} title={pinned ? 'Pinned to the tray menu' : 'Pin to the tray menu'} onClick={toggle} disabled={busy}>
+      {pinned ? 'Pinned' : 'Pin'}
+    </button>
+  );
+}
