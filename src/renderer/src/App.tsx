@@ -75,6 +75,10 @@ export function App() {
     };
   }, []);
 
+  // A dialog's close event arrives a moment after Escape; by then a menu command may have opened
+  // another dialog, which must stay open.
+  const closeDialog = (which: NonNullable<typeof dialog>) => setDialog((current) => (current === which ? null : current));
+
   const lock = async () => {
     const status = await keyport.call('app.lock').catch(() => null);
     if (status) useKeyport.getState().setStatus(status);
@@ -133,11 +137,11 @@ export function App() {
         {selected ? <ServerDetail key={selected.id} server={selected} /> : loaded && hasServers ? <HomeOverview /> : null}
       </main>
       <ClipboardStatus />
-      {dialog === 'add' ? <ServerFormDialog server={null} onClose={() => setDialog(null)} /> : null}
-      {dialog === 'import' ? <ImportSessionDialog onClose={() => setDialog(null)} /> : null}
-      {dialog === 'settings' ? <SettingsDialog onClose={() => setDialog(null)} /> : null}
-      {dialog === 'activity' ? <ActivityDialog onClose={() => setDialog(null)} /> : null}
-      {dialog === 'search' ? <SearchPalette onClose={() => setDialog(null)} /> : null}
+      {dialog === 'add' ? <ServerFormDialog server={null} onClose={() => closeDialog('add')} /> : null}
+      {dialog === 'import' ? <ImportSessionDialog onClose={() => closeDialog('import')} /> : null}
+      {dialog === 'settings' ? <SettingsDialog onClose={() => closeDialog('settings')} /> : null}
+      {dialog === 'activity' ? <ActivityDialog onClose={() => closeDialog('activity')} /> : null}
+      {dialog === 'search' ? <SearchPalette onClose={() => closeDialog('search')} /> : null}
     </div>
   );
 }
