@@ -76,7 +76,7 @@ export function createCore(adapters: CoreAdapters): Core {
   });
   const reminders = new ReminderService({
     vault,
-    servers,
+    endedSessions: () => sessions.endedSessions(),
     providers,
     store: adapters.store,
     notifier: adapters.notifier,

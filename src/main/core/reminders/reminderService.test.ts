@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mapStore } from '../../../../e2e/host/testCore';
-import type { ServerView } from '../../../shared/model';
 import { createProviderRegistry } from '../providers/registry';
 import { FakeTimers, START } from '../testing/coreHarness';
 import { serverRecord } from '../testing/providerTesting';
@@ -19,7 +18,8 @@ interface Setup {
   vault: Vault;
   store: ReturnType<typeof mapStore>;
   shown: Array<{ title: string; body: string }>;
-  views: ServerView[];
+  /** Servers whose session ended (the session service's "sign in again"). */
+  ended: string[];
   days: number[];
 }
 
@@ -31,10 +31,10 @@ function setUp(store = mapStore(), timers = new FakeTimers(START)): Setup {
     vault.putServer(serverRecord({ kind: 'tapis', url: 'https://tapis.example', name: 'Tapis' }, { id: 'tap', options: { tenantId: 'x' } }));
   }
   const shown: Array<{ title: string; body: string }> = [];
-  const setup: Setup = { service: undefined as never, timers, vault, store, shown, views: [], days: [30, 7] };
+  const setup: Setup = { service: undefined as never, timers, vault, store, shown, ended: [], days: [30, 7] };
   setup.service = new ReminderService({
     vault,
-    servers: { list: () => setup.views },
+    endedSessions: () => setup.ended,
     providers: createProviderRegistry(),
     store,
     notifier: { notify: (n) => shown.push(n) },
@@ -118,14 +118,13 @@ describe('ReminderService', () => {
 
   it('says once when a session could not be renewed, and again only after a new sign-in ended too', () => {
     const s = setUp();
-    const expired: ServerView = { id: 'tap', name: 'Tapis', kind: 'tapis', session: { state: 'expired', message: 'ended' } } as ServerView;
-    s.views = [expired];
+    s.ended = ['tap'];
     s.service.check();
     s.service.check();
     expect(s.shown).toEqual([{ title: 'Sign in again to Tapis', body: 'Keyport could not renew your session on Tapis. Sign in again to keep using its tokens.' }]);
-    s.views = [{ ...expired, session: { state: 'signed-out' } }];
+    s.ended = [];
     s.service.check();
-    s.views = [expired];
+    s.ended = ['tap'];
     s.service.check();
     expect(s.shown).toHaveLength(2);
   });

@@ -1,6 +1,5 @@
 import type { KeyValueStore, Notifier, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
-import type { ServerRegistry } from '../servers/serverRegistry';
 import type { Vault } from '../vault/vault';
 
 const STORE_KEY = 'remindersSent';
@@ -10,7 +9,8 @@ export const REMINDER_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface ReminderDeps {
   vault: Vault;
-  servers: Pick<ServerRegistry, 'list'>;
+  /** Ids of servers whose session ended and could not be renewed. */
+  endedSessions(): string[];
   providers: ProviderRegistry;
   store: KeyValueStore;
   notifier: Notifier | undefined;
@@ -79,8 +79,11 @@ export class ReminderService {
       for (const key of due) sent.set(`${prefix}:${key}`, new Date(now).toISOString());
     }
 
-    for (const server of this.deps.servers.list()) {
-      if (server.session.state !== 'expired') continue;
+    // Only the ended sessions, not every server's view: this runs after every change, and a
+    // vault may hold 200 servers and 10,000 secrets.
+    for (const serverId of this.deps.endedSessions()) {
+      const server = vault.servers().find((s) => s.id === serverId);
+      if (!server) continue;
       const key = `ended:${server.id}`;
       live.add(key);
       if (sent.has(key)) continue;

@@ -96,6 +96,11 @@ export class SessionService {
     );
   }
 
+  /** Servers whose session ended and could not be renewed ("sign in again"). */
+  endedSessions(): string[] {
+    return [...this.expired.keys()];
+  }
+
   view(serverId: string): SessionView {
     const meta = this.sessionMeta(serverId);
     if (meta) {

@@ -108,11 +108,14 @@ describe('a Tapis session that is about to expire', () => {
     expect(clientRequests(t)).toBe(1); // only the sign-in's client creation
     expect(await t.session(t.serverId)).toEqual({ state: 'expired', message: 'Your session on Test Tapis has ended. Sign in again.' });
     expect(t.h.events).toEqual([['servers.changed', { serverId: t.serverId }]]);
+    // Said once on the desktop, too.
+    expect(t.h.notifications).toEqual([{ title: 'Sign in again to Test Tapis', body: 'Keyport could not renew your session on Test Tapis. Sign in again to keep using its tokens.' }]);
 
     expect((await t.h.fail('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD })).code).toBe('NOT_SIGNED_IN');
     expect((await t.h.fail('auth.refresh', { serverId: t.serverId })).code).toBe('NOT_SIGNED_IN');
     expect(t.tokenPosts()).toBe(posts + 1);
     expect(t.h.events).toHaveLength(1);
+    expect(t.h.notifications).toHaveLength(1);
   });
 });
 

@@ -63,6 +63,8 @@ export interface Harness {
   timers: FakeTimers;
   clipboard: MemoryClipboard;
   events: Emitted[];
+  /** Desktop notifications (expiry reminders) the core sent. */
+  notifications: Array<{ title: string; body: string }>;
   logs: string[];
   store: KeyValueStore;
   /** The vault file's text, as on disk. */
@@ -109,7 +111,9 @@ export function useCoreHarness(): {
     const timers = new FakeTimers();
     const clipboard = new MemoryClipboard();
     const logs: string[] = [];
+    const notifications: Array<{ title: string; body: string }> = [];
     const core = createCore({
+      notifier: { notify: (n) => notifications.push(n) },
       store,
       cipher,
       clipboard,
@@ -129,6 +133,7 @@ export function useCoreHarness(): {
       timers,
       clipboard,
       events,
+      notifications,
       logs,
       store,
       vaultText: () => {
