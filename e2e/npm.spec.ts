@@ -153,6 +153,7 @@ test.describe('npm registry (Verdaccio)', () => {
     await expect(publishRow).toContainText('Publish');
     await expect(publishRow).toContainText('127.0.0.1/32');
     for (const column of ['Token', 'Access', 'Allowed addresses', 'Created']) await expect(table.getByRole('columnheader', { name: column, exact: true })).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/npm-tokens.png' });
 
     // The saved copy can be copied again, as an export of NPM_TOKEN.
     await publishRow.getByLabel(`Copy format for ${masked(publish)}`).selectOption('shell');

@@ -143,6 +143,7 @@ test.describe('OpenID Connect', () => {
       await page.emulateMedia({ colorScheme: theme });
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), theme).toEqual([]);
+      await page.screenshot({ path: `test-results/screenshots/oidc-session-${theme}.png` });
     }
 
     // The access token is renewed in the background before it expires: nobody clicks anything.

@@ -64,12 +64,12 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
         </p>
       ) : null}
       {session.scopes ? (
-        <p className="muted">
+        <p className="muted full-row">
           Scopes: <span className="url">{session.scopes.length > 0 ? session.scopes.join(' ') : 'none said'}</span>
         </p>
       ) : null}
       {session.claims && session.claims.length > 0 ? (
-        <details className="claims">
+        <details className="claims full-row">
           <summary>Who {server.name} says you are (ID token claims)</summary>
           <FactList facts={session.claims.map((c) => ({ label: c.name, value: c.value }))} label={`ID token claims from ${server.name}`} />
         </details>
