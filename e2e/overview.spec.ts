@@ -47,8 +47,11 @@ test('the overview shows every server with its session and token counts, and the
   const soon = overview.getByRole('region', { name: 'Expiring soon' });
   await expect(soon.getByRole('listitem')).toHaveCount(1);
   await expect(soon).toContainText(`Anaconda ${domain}: Keyport’s API key expires in 3 days`);
-  expect((await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map((v) => v.id)).toEqual([]);
-  await page.screenshot({ path: 'test-results/screenshots/overview.png' });
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    expect((await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map((v) => v.id), theme).toEqual([]);
+    await page.screenshot({ path: `test-results/screenshots/overview-${theme}.png` });
+  }
 
   // From the overview to a server, and back.
   await row('Enthought').getByRole('button', { name: 'Enthought' }).click();
