@@ -42,6 +42,9 @@ export interface KindDescriptor {
   /** Shown under the name field of "create token" instead of the usual hint, when the server
    * does not keep names (npm). */
   tokenNameNote?: string | undefined;
+  /** The server keeps no token names (npm): a token Keyport saved is listed under the name it
+   * was given when created, the others under what the server shows (a masked value). */
+  unnamedTokens?: boolean | undefined;
   /** Password sign-in goes through an OAuth client: reuse one or let Keyport create one. */
   oauthClient?: { noun: string; defaultNamePrefix: string } | undefined;
   /** Sessions expire and can be refreshed without the person (shows expiry and "Refresh now"). */

@@ -47,6 +47,13 @@ describe('npm tokens through the core', () => {
     // Still asked the next time: the password was used once.
     expect((await failure(t, 'tokens.create', { serverId, name: 'again', save: false, fields: {} })).code).toBe('PASSWORD_REQUIRED');
     expect((await t.call<TokenView[]>('tokens.list', { serverId })).map((x) => x.id)).toEqual([created.token.id]);
+    // The registry keeps no names: the saved token is listed under the name given here, an
+    // unsaved one under its masked value (npm.spec covers the page).
+    const unsaved = await t.call<CreatedToken>('tokens.create', { serverId, name: 'not-kept', save: false, fields: { access: 'read-only' }, password: alice().password });
+    const listed = await t.call<TokenView[]>('tokens.list', { serverId });
+    expect(listed.find((x) => x.id === created.token.id)?.name).toBe('ci');
+    expect(listed.find((x) => x.id === unsaved.token.id)?.name).toMatch(/^.{5}\.\.\..{5}$/);
+    await t.call('tokens.revoke', { serverId, tokenId: unsaved.token.id });
     await t.call('tokens.revoke', { serverId, tokenId: created.token.id });
     expect(await t.call<TokenView[]>('tokens.list', { serverId })).toEqual([]);
     expect(t.logs.join('\n')).not.toContain(alice().password);

@@ -30,9 +30,15 @@ export class TokenService {
   }
 
   async list(serverId: string, password?: string): Promise<TokenView[]> {
-    const tokens = await this.withAuth(serverId, password, (ctx, auth, provider) => provider.listTokens(ctx, auth));
+    let unnamed = false;
+    const listed = await this.withAuth(serverId, password, (ctx, auth, provider) => {
+      unnamed = provider.descriptor.unnamedTokens === true;
+      return provider.listTokens(ctx, auth);
+    });
     const saved = this.savedByTokenId(serverId);
     const dependsOn = this.sessions.dependsOn(serverId);
+    // Where the server keeps no names, the name the person gave a saved token is the better one.
+    const tokens = unnamed ? listed.map((t) => ({ ...t, name: this.savedName(saved.get(t.id)) ?? t.name })) : listed;
     this.listedNames.set(serverId, new Map(tokens.map((t) => [t.id, t.name])));
     return tokens.map((t) => this.view(t, saved.get(t.id) ?? null, dependsOn));
   }
@@ -157,6 +163,10 @@ export class TokenService {
     if (!meta || meta.purpose !== 'api-token') throw new KeyportError('NOT_FOUND', 'That saved token is no longer in Keyport.');
     this.vault.deleteSecret(secretId);
     this.events.emit('secrets.changed', {});
+  }
+
+  private savedName(secretId: string | undefined): string | undefined {
+    return secretId ? this.vault.secretMeta(secretId)?.name : undefined;
   }
 
   private savedByTokenId(serverId: string): Map<string, string> {

@@ -197,6 +197,7 @@ export const npmProvider: Provider = {
         hint: 'IPv4 ranges, separated by commas. Empty: any address.',
       },
     ],
+    unnamedTokens: true,
     tokenNameNote: 'npm registries do not keep token names: Keyport uses the name for its saved copy, and the registry lists the token by its masked value.',
     revokeVerb: 'Revoke',
     tokensNeedPassword: false,
