@@ -19,7 +19,6 @@
 //
 // Secrets never reach the test output: the scripts print fingerprints (sha256 prefixes) of keys
 // and Authorization headers, and the test compares fingerprints.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../e2e/servers/anaconda/anacondaServer.ts';
-import { ensurePythonEnv, runPython, VENV_DIR } from './pythonEnv.ts';
+import { ensurePythonEnv, runCleanBash, runPython, VENV_DIR } from './pythonEnv.ts';
 
 const SERVICE = 'Anaconda Cloud';
 
@@ -99,27 +98,8 @@ async function python<T>(script: string, home: string, env: Record<string, strin
 }
 
 /** bash with only the environment given (and PATH reaching the venv), in `cwd`, running `script`. */
-function cleanBash(script: string, cwd: string, env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-c', script], {
-      cwd,
-      env: { PATH: `${join(VENV_DIR, 'bin')}${delimiter}/usr/bin${delimiter}/bin`, LANG: 'C.UTF-8', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
+const cleanBash = (script: string, cwd: string, env: Record<string, string>, input: string) =>
+  runCleanBash(script, { PATH: `${join(VENV_DIR, 'bin')}${delimiter}/usr/bin${delimiter}/bin`, LANG: 'C.UTF-8', ...env }, { cwd, input });
 
 /** "The system browser": follows the reference IdP's login for `username` with fetch (cookies
  * kept by hand), up to Keyport's loopback redirect, and reads the page that closes the flow. */

@@ -1,7 +1,6 @@
 // Conformance: what Keyport produces must work with the real hatcher, and what hatcher makes
 // must show in Keyport. Keyport here is the real core (the app's composition root) with test
 // adapters; hatcher is the pinned PyPI release in the conformance venv.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,7 +10,7 @@ import { renderCopyText } from '../src/main/core/clipboard/copyFormats';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startEdsServer } from '../e2e/servers/eds/edsServer.ts';
 import type { EdsServer } from '../e2e/servers/eds/edsServer.ts';
-import { ensurePythonEnv, runHatcher, runInVenv, VENV_DIR } from './pythonEnv.ts';
+import { ensurePythonEnv, runCleanBash, runHatcher, runInVenv, VENV_DIR } from './pythonEnv.ts';
 
 const PASSWORD = 'wonderland-secret';
 
@@ -30,24 +29,7 @@ async function copyAs(secretId: string, format: string): Promise<string> {
 }
 
 /** bash in an empty environment (only PATH to reach hatcher), running `script`. */
-function cleanBash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-c', script], {
-      env: { PATH: `${resolve(VENV_DIR, 'bin')}:/usr/bin:/bin`, HOME: scratch, LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cleanBash = (script: string) => runCleanBash(script, { PATH: `${resolve(VENV_DIR, 'bin')}:/usr/bin:/bin`, HOME: scratch, LANG: 'C.UTF-8' });
 
 beforeAll(async () => {
   await ensurePythonEnv();

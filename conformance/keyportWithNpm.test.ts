@@ -3,7 +3,7 @@
 // Keyport revokes them; a token the npm CLI creates must show in Keyport's list. Keyport here is
 // the real core with test adapters; the registry is a real Verdaccio 6; npm is the machine's npm
 // CLI run by this repository's Node 24, with a clean HOME, user and global config.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startVerdaccio, type VerdaccioServer } from '../e2e/servers/npm/verdaccioServer.ts';
+import { runCleanBash, type CommandResult } from './pythonEnv.ts';
 
 const INSTALL_HINT = 'Install the npm CLI (Debian: apt-get install npm), or set NPM_CLI_JS to the path of npm-cli.js';
 
@@ -47,35 +48,14 @@ async function copyAs(secretId: string, format: string): Promise<string> {
   return keyport.clipboard.text;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** bash in an empty environment (PATH reaches this Node and npm only), running `script`, with
  * `npm` meaning this Node running npm-cli.js with the given user config, an empty global
  * config and no update check. */
-function cleanBash(script: string, userconfig: string): Promise<Run> {
+function cleanBash(script: string, userconfig: string): Promise<CommandResult> {
   const globalconfig = join(scratch, 'global-npmrc');
   writeFileSync(globalconfig, '');
   const npm = `npm() { "${process.execPath}" "${cli}" --userconfig "${userconfig}" --globalconfig "${globalconfig}" --no-update-notifier --no-audit --no-fund --cache "${join(scratch, 'cache')}" "$@"; }`;
-  return new Promise((done, fail) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-c', `${npm}\n${script}`], {
-      env: { PATH: `${nodeDir}:/usr/bin:/bin`, HOME: scratch, LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+  return runCleanBash(`${npm}\n${script}`, { PATH: `${nodeDir}:/usr/bin:/bin`, HOME: scratch, LANG: 'C.UTF-8' });
 }
 
 let configCount = 0;

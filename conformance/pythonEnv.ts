@@ -41,6 +41,8 @@ export interface RunOptions {
   /** Written to stdin; stdin is closed right away when absent, so prompts see EOF instead of hanging. */
   input?: string;
   timeoutMs?: number;
+  /** Working directory; the caller's when absent. */
+  cwd?: string;
 }
 
 export interface PythonEnv {
@@ -53,7 +55,7 @@ export interface PythonEnv {
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(command, args, { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -215,6 +217,14 @@ export async function runInVenv(program: string, args: readonly string[], option
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * bash without profile or rc files, with exactly `env` (the caller gives PATH, HOME and LANG):
+ * how a fresh machine's shell evaluates the copy texts Keyport produces.
+ */
+export function runCleanBash(script: string, env: Record<string, string>, options: Omit<RunOptions, 'env'> = {}): Promise<CommandResult> {
+  return run('bash', ['--noprofile', '--norc', '-c', script], env, options);
 }
 
 /** Runs the real `hatcher` CLI from the venv. */
