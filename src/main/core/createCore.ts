@@ -178,15 +178,12 @@ export function createCore(adapters: CoreAdapters): Core {
       'sessionFiles.locate': ({ kind }) => sessionFiles.locate(kind),
       'sessionFiles.import': async ({ kind, path }) => {
         const view = await sessionFiles.import(kind, path);
-        audit.record({ action: 'session.imported', serverId: view.id, serverName: view.name, kind: view.kind, subject: null, detail: path ?? (await sessionFiles.locate(kind)).path });
+        audit.record(view, 'session.imported', null, path ?? (await sessionFiles.locate(kind)).path);
         return view;
       },
       'sessionFiles.export': async ({ serverId, path, overwrite }) => {
         const result = await sessionFiles.export(serverId, path, overwrite);
-        if (result.state === 'written') {
-          const server = vault.server(serverId);
-          audit.record({ action: 'session.exported', serverId, serverName: server.name, kind: server.kind, subject: null, detail: result.path });
-        }
+        if (result.state === 'written') audit.record(vault.server(serverId), 'session.exported', null, result.path);
         return result;
       },
       'settings.get': () => vault.settings(),

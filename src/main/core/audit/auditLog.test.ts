@@ -15,16 +15,16 @@ function memoryStore(initial: Record<string, unknown> = {}): KeyValueStore & { d
   return { data, get: (k) => data.get(k), set: (k, v) => data.set(k, v), delete: (k) => data.delete(k), setMany: (values) => Object.entries(values).forEach(([k, v]) => data.set(k, v)) };
 }
 
-const record = (subject: string) => ({ action: 'token.created' as const, serverId: 's1', serverName: 'Prod', kind: 'eds', subject, detail: null });
+const PROD = { id: 's1', name: 'Prod', kind: 'eds' };
 
 describe('AuditLog', () => {
   it('keeps entries across restarts, newest first, with the time of the injected clock', () => {
     const store = memoryStore();
     let now = Date.UTC(2026, 0, 2, 3, 4, 5);
     const log = new AuditLog(store, () => new Date(now));
-    log.record(record('first'));
+    log.record(PROD, 'token.created', 'first', null);
     now += 1000;
-    log.record(record('second'));
+    log.record(PROD, 'token.created', 'second', null);
     const reopened = new AuditLog(store, () => new Date(now));
     expect(reopened.list().map((e) => [e.subject, e.at])).toEqual([
       ['second', '2026-01-02T03:04:06.000Z'],
@@ -36,7 +36,7 @@ describe('AuditLog', () => {
   it(`keeps the last ${MAX_AUDIT_ENTRIES} entries, dropping the oldest`, () => {
     const store = memoryStore();
     const log = new AuditLog(store, () => new Date());
-    for (let i = 0; i < MAX_AUDIT_ENTRIES + 3; i++) log.record(record(`t${i}`));
+    for (let i = 0; i < MAX_AUDIT_ENTRIES + 3; i++) log.record(PROD, 'token.created', `t${i}`, null);
     const entries = new AuditLog(store, () => new Date()).list();
     expect(entries).toHaveLength(MAX_AUDIT_ENTRIES);
     expect(entries[0]?.subject).toBe(`t${MAX_AUDIT_ENTRIES + 2}`);
@@ -52,8 +52,8 @@ describe('AuditLog', () => {
 
   it('exports CSV (RFC 4180, CRLF) that a spreadsheet cannot run as formulas', () => {
     const log = new AuditLog(memoryStore(), () => new Date(Date.UTC(2026, 0, 1)));
-    log.record({ action: 'token.copied', serverId: 's', serverName: 'Prod, "main"', kind: 'eds', subject: '=HYPERLINK("http://evil")', detail: 'Shell (export)' });
-    log.record({ action: 'session.exported', serverId: 's', serverName: 'Two\nlines', kind: 'tapis', subject: null, detail: '/home/a/.agave/current' });
+    log.record({ id: 's', name: 'Prod, "main"', kind: 'eds' }, 'token.copied', '=HYPERLINK("http://evil")', 'Shell (export)');
+    log.record({ id: 's', name: 'Two\nlines', kind: 'tapis' }, 'session.exported', null, '/home/a/.agave/current');
     expect(log.csv()).toBe(
       'Time (UTC),Action,Server,Kind,Token,Detail\r\n' +
         '2026-01-01T00:00:00.000Z,Copied,"Prod, ""main""",eds,"\'=HYPERLINK(""http://evil"")",Shell (export)\r\n' +

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { AUDIT_ACTION_LABELS } from '../../../shared/auditActions';
 import type { AuditAction, AuditEntry } from '../../../shared/model';
 import type { KeyValueStore } from '../ports';
 
@@ -9,7 +10,7 @@ const STORE_KEY = 'auditLog';
  * so it must stay small next to the vault itself. */
 export const MAX_AUDIT_ENTRIES = 5000;
 
-const AUDIT_ACTIONS = ['token.created', 'token.revoked', 'token.copied', 'session.copied', 'session.imported', 'session.exported'] as const satisfies readonly AuditAction[];
+const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as [AuditAction, ...AuditAction[]];
 
 const entrySchema = z.object({
   id: z.string().min(1).max(100),
@@ -22,7 +23,8 @@ const entrySchema = z.object({
   detail: z.string().max(500).nullable(),
 });
 
-export type AuditRecord = Omit<AuditEntry, 'id' | 'at'>;
+/** The server an action concerned: a record or a view, whose name and kind the entry keeps. */
+export type AuditedServer = { id: string; name: string; kind: string };
 
 /** A local record of what was done with which token, for the person's own review: created,
  * revoked, copied, imported, exported — with time, server and token name, never a value. Names
@@ -38,8 +40,8 @@ export class AuditLog {
     this.entries = load(store);
   }
 
-  record(record: AuditRecord): void {
-    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), ...record };
+  record(server: AuditedServer, action: AuditAction, subject: string | null, detail: string | null): void {
+    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), action, serverId: server.id, serverName: server.name, kind: server.kind, subject, detail };
     this.entries = [...this.entries, entry].slice(-MAX_AUDIT_ENTRIES);
     this.store.set(STORE_KEY, this.entries);
   }
@@ -56,15 +58,6 @@ export class AuditLog {
     return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }
 }
-
-export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
-  'token.created': 'Created',
-  'token.revoked': 'Revoked',
-  'token.copied': 'Copied',
-  'session.copied': 'Copied session',
-  'session.imported': 'Imported',
-  'session.exported': 'Exported',
-};
 
 /** One CSV cell. Quoted when it holds a separator, quote or line break. A cell a spreadsheet
  * would run as a formula (=, +, -, @, tab, CR at the start: OWASP "CSV injection") gets a

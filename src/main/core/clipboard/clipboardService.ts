@@ -41,7 +41,7 @@ export class ClipboardService {
     const attributes = secret.attributes ?? {};
     const text = provider.renderTokenCopy?.(format, secret.value, attributes, server) ?? renderCopyText(format, secret.value, provider.copyEnvironment(server, secret.value, attributes));
     const result = await this.place(text, `${secret.name} (${descriptor.label})`);
-    this.deps.audit.record({ action: 'token.copied', serverId: server.id, serverName: server.name, kind: server.kind, subject: secret.name, detail: descriptor.label });
+    this.deps.audit.record(server, 'token.copied', secret.name, descriptor.label);
     return result;
   }
 
@@ -56,7 +56,7 @@ export class ClipboardService {
     }
     const material = await this.deps.sessions.material(serverId);
     const result = await this.place(provider.renderSessionCopy(server, material, format), `${server.name}: ${descriptor.label}`);
-    this.deps.audit.record({ action: 'session.copied', serverId: server.id, serverName: server.name, kind: server.kind, subject: null, detail: descriptor.label });
+    this.deps.audit.record(server, 'session.copied', null, descriptor.label);
     return result;
   }
 

@@ -80,7 +80,7 @@ export class TokenService {
     } else {
       secretId = this.ephemeral.add({ serverId, name: created.token.name, value: created.secret, attributes });
     }
-    this.record(serverId, 'token.created', created.token.name, save ? 'saved in Keyport' : null);
+    this.audit.record(this.vault.server(serverId), 'token.created', created.token.name, save ? 'saved in Keyport' : null);
     if (save) this.events.emit('secrets.changed', {});
     return {
       token: this.view(created.token, save ? secretId : null, this.sessions.dependsOn(serverId)),
@@ -108,13 +108,8 @@ export class TokenService {
       // Other windows learn that the server is signed out without waiting for a reload.
       this.events.emit('servers.changed', { serverId });
     }
-    this.record(serverId, 'token.revoked', name, signedOut ? 'Keyport’s session used it and was signed out' : null);
+    this.audit.record(this.vault.server(serverId), 'token.revoked', name, signedOut ? 'Keyport’s session used it and was signed out' : null);
     return { signedOut };
-  }
-
-  private record(serverId: string, action: 'token.created' | 'token.revoked', subject: string, detail: string | null): void {
-    const server = this.vault.server(serverId);
-    this.audit.record({ action, serverId, serverName: server.name, kind: server.kind, subject, detail });
   }
 
   /** The session, plus the account password for kinds that manage tokens with it. A remembered

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { AuditAction, AuditEntry } from '../../../shared/model';
+import { AUDIT_ACTION_LABELS } from '../../../shared/auditActions';
+import type { AuditEntry } from '../../../shared/model';
 import { keyport } from '../api';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -7,15 +8,6 @@ import { useAction } from './useAction';
 
 /** How many entries the dialog draws; the CSV holds them all. */
 const SHOWN = 200;
-
-const ACTION_LABELS: Record<AuditAction, string> = {
-  'token.created': 'Created',
-  'token.revoked': 'Revoked',
-  'token.copied': 'Copied',
-  'session.copied': 'Copied session',
-  'session.imported': 'Imported',
-  'session.exported': 'Exported',
-};
 
 /** The local activity log: what was done with which token, when — never a value. */
 export function ActivityDialog({ onClose }: { onClose(): void }) {
@@ -67,7 +59,7 @@ export function ActivityDialog({ onClose }: { onClose(): void }) {
                   <td>
                     <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
                   </td>
-                  <td>{ACTION_LABELS[entry.action]}</td>
+                  <td>{AUDIT_ACTION_LABELS[entry.action]}</td>
                   <td>{entry.serverName}</td>
                   <td>{entry.subject ?? ''}</td>
                   <td>{entry.detail ?? ''}</td>
