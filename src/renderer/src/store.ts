@@ -137,5 +137,10 @@ export const useKeyport = create<KeyportState>((set, get) => ({
 
 const emptyTokens: TokensState = { status: 'idle', items: [], error: null };
 
+const NO_DAYS: readonly number[] = [];
+/** The reminder days setting. Selects the settings object itself: a selector returning a new
+ * array each time would re-render forever. */
+export const useReminderDays = (): readonly number[] => useKeyport((s) => s.settings)?.reminderDays ?? NO_DAYS;
+
 export const useSelectedServer = () => useKeyport((s) => s.servers.find((x) => x.id === s.selectedId) ?? null);
 export const useKind = (kind: string | undefined) => useKeyport((s) => s.kinds.find((k) => k.kind === kind) ?? null);

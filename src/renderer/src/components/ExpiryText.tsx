@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useNow } from './useNow';
 
 /** "in 3 h 59 min", "in 40 s", "ended 2 min ago". */
 export function relativeTime(targetMs: number, nowMs: number): string {
@@ -20,11 +20,7 @@ export function relativeTime(targetMs: number, nowMs: number): string {
  * With `subject` ("Keyport’s API key") it reads "<subject> expires in …" or "… expired … ago".
  */
 export function ExpiryText({ expiresAt, subject }: { expiresAt: string; subject?: string }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 5000);
-    return () => window.clearInterval(timer);
-  }, []);
+  const now = useNow(5000);
   const target = Date.parse(expiresAt);
   if (Number.isNaN(target)) return null;
   const when = new Date(target).toLocaleString();

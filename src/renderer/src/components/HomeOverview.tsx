@@ -1,24 +1,16 @@
-import { useEffect, useState } from 'react';
 import type { KindDescriptor, ServerView } from '../../../shared/model';
-import { useKeyport } from '../store';
+import { useKeyport, useReminderDays } from '../store';
 import { expiryPhrase, soonestExpiry } from './expiringSoon';
+import { sessionStatusText } from './sessionStatus';
+import { useNow } from './useNow';
 
-const NO_DAYS: readonly number[] = [];
-
-/** "Signed in as alice", with when the session's key expires where the session is a key (a
- * renewable access token is renewed by Keyport and not worth a mention). */
+/** The session's status, with when its key expires where the session is a key (a renewable
+ * access token is renewed by Keyport and not worth a mention). */
 function sessionText(server: ServerView, kind: KindDescriptor | undefined, nowMs: number): string {
-  switch (server.session.state) {
-    case 'signed-in': {
-      const signedIn = `Signed in as ${server.session.user.name}`;
-      const ends = server.session.expiresAt ? Date.parse(server.session.expiresAt) : Number.NaN;
-      return Number.isNaN(ends) || !kind || kind.refreshableSession ? signedIn : `${signedIn}; Keyport’s ${kind.tokenNoun} ${expiryPhrase(ends, nowMs)}`;
-    }
-    case 'expired':
-      return 'Session ended — sign in again';
-    default:
-      return 'Signed out';
-  }
+  const status = sessionStatusText(server);
+  if (server.session.state !== 'signed-in' || !server.session.expiresAt || !kind || kind.refreshableSession) return status;
+  const ends = Date.parse(server.session.expiresAt);
+  return Number.isNaN(ends) ? status : `${status}; Keyport’s ${kind.tokenNoun} ${expiryPhrase(ends, nowMs)}`;
 }
 
 /** Every server at a glance: how it is signed in, how many tokens Keyport holds or last listed,
@@ -28,14 +20,9 @@ export function HomeOverview() {
   const kinds = useKeyport((s) => s.kinds);
   const saved = useKeyport((s) => s.saved);
   const tokens = useKeyport((s) => s.tokens);
-  const settings = useKeyport((s) => s.settings);
   const select = useKeyport((s) => s.select);
-  const reminderDays = settings?.reminderDays ?? NO_DAYS;
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 60_000);
-    return () => window.clearInterval(timer);
-  }, []);
+  const reminderDays = useReminderDays();
+  const now = useNow(60_000);
 
   const expiring = servers
     .map((server) => ({ server, soon: soonestExpiry(server, saved, kinds.find((k) => k.kind === server.kind), reminderDays, now) }))

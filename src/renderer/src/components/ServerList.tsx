@@ -1,30 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { ServerView } from '../../../shared/model';
-import { useKeyport } from '../store';
+import { useKeyport, useReminderDays } from '../store';
 import { expiryPhrase, soonestExpiry } from './expiringSoon';
-
-const NO_DAYS: readonly number[] = [];
-
-/** The current time, updated hourly: expiry badges count days. */
-function useHourlyNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 60 * 60 * 1000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return now;
-}
-
-function statusText(server: ServerView): string {
-  switch (server.session.state) {
-    case 'signed-in':
-      return `Signed in as ${server.session.user.name}`;
-    case 'expired':
-      return 'Session ended — sign in again';
-    default:
-      return 'Signed out';
-  }
-}
+import { sessionStatusText } from './sessionStatus';
+import { useNow } from './useNow';
 
 /** The servers, as a list of buttons: one click (or Enter) selects. */
 export function ServerList() {
@@ -33,10 +10,9 @@ export function ServerList() {
   const select = useKeyport((s) => s.select);
   const kinds = useKeyport((s) => s.kinds);
   const saved = useKeyport((s) => s.saved);
-  // Select the settings object itself: a selector returning a new array would re-render forever.
-  const settings = useKeyport((s) => s.settings);
-  const reminderDays = settings?.reminderDays ?? NO_DAYS;
-  const now = useHourlyNow();
+  const reminderDays = useReminderDays();
+  // Expiry badges count days.
+  const now = useNow(60 * 60 * 1000);
   if (servers.length === 0) return null;
   return (
     <nav aria-label="Servers">
@@ -50,7 +26,7 @@ export function ServerList() {
                 <span className="server-name">{server.name}</span>
                 <span className="server-meta">
                   <span className={`dot ${server.session.state}`} aria-hidden="true" />
-                  {statusText(server)}
+                  {sessionStatusText(server)}
                 </span>
                 <span className="server-meta muted">{kind?.label ?? server.kind}</span>
                 {expiring ? (
