@@ -3,54 +3,14 @@
 // the test logs in as a person would.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { pythonJsonDumps } from '../src/main/core/providers/tapis/agaveCurrent';
 import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
 import { startHost, type KeyportHost } from './host/host';
 import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
+import { loopbackContext, personAt, type SystemBrowser } from './systemBrowser';
 
-/** A browser context that can reach only 127.0.0.1, as "another browser" of the person. */
-async function loopbackContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort('blockedbyclient'));
-  return context;
-}
-
-type Person = 'login' | 'cancel' | 'ignore' | ((url: string) => string);
-
-/** "The system browser": opens each sign-in URL in its own context and acts as told. */
-function personAt(browser: Browser) {
-  const contexts: BrowserContext[] = [];
-  let behaviour: Person = 'login';
-  const pages: Page[] = [];
-  return {
-    set(next: Person) {
-      behaviour = next;
-    },
-    pages,
-    async open(url: string) {
-      const context = await loopbackContext(browser);
-      contexts.push(context);
-      const page = await context.newPage();
-      pages.push(page);
-      const target = typeof behaviour === 'function' ? behaviour(url) : url;
-      await page.goto(target);
-      if (behaviour === 'ignore') return;
-      if (behaviour === 'cancel') {
-        await page.getByRole('button', { name: 'Cancel' }).click();
-        return;
-      }
-      await page.getByLabel('User name').fill(ALICE.username);
-      await page.getByLabel('Password').fill(ALICE.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-    },
-    async close() {
-      await Promise.all(contexts.map((c) => c.close()));
-    },
-  };
-}
-
-const test = base.extend<{ anaconda: AnacondaServer; person: ReturnType<typeof personAt>; app: KeyportHost }>({
+const test = base.extend<{ anaconda: AnacondaServer; person: SystemBrowser; app: KeyportHost }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
   anaconda: async ({}, use) => {
     const server = await startAnacondaServer({ deviceCodeTtlSeconds: 30 });

@@ -1,13 +1,21 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
 import { startEdsServer, type EdsServer } from './servers/eds/edsServer';
 import { startHost, type KeyportHost } from './host/host';
 
 export const ALICE = { username: 'alice', password: 'wonderland-secret', email: 'alice@example.com' };
 
-export const test = base.extend<{ eds: EdsServer; app: KeyportHost }>({
+/** Each fixture starts only in the tests that use it. */
+export const test = base.extend<{ eds: EdsServer; anaconda: AnacondaServer; app: KeyportHost }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
   eds: async ({}, use) => {
     const server = await startEdsServer();
+    await use(server);
+    await server.close();
+  },
+  // eslint-disable-next-line no-empty-pattern -- as above.
+  anaconda: async ({}, use) => {
+    const server = await startAnacondaServer();
     await use(server);
     await server.close();
   },

@@ -5,45 +5,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
 import { startHost, type KeyportHost } from './host/host';
 import { startOidcServer, type OidcServer } from './servers/oidc/oidcServer';
-
-/** "Another browser" of the person: reaches only 127.0.0.1; the IdP's test CA is not the
- * browser's business (Keyport's trust of it is what the server entry's CA file tests). */
-async function loopbackContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort('blockedbyclient'));
-  return context;
-}
-
-/** "The system browser": opens each sign-in URL in its own context and logs in as alice. */
-function personAt(browser: Browser) {
-  const contexts: BrowserContext[] = [];
-  const pages: Page[] = [];
-  return {
-    pages,
-    async open(url: string) {
-      const context = await loopbackContext(browser);
-      contexts.push(context);
-      const page = await context.newPage();
-      pages.push(page);
-      await page.goto(url);
-      await page.getByLabel('User name').fill(ALICE.username);
-      await page.getByLabel('Password').fill(ALICE.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-    },
-    async close() {
-      await Promise.all(contexts.map((c) => c.close()));
-    },
-  };
-}
+import { loopbackContext, personAt, type SystemBrowser } from './systemBrowser';
 
 /** 20 s access tokens: Keyport renews them in the background about halfway through. */
 const ACCESS_TOKEN_SECONDS = 20;
 
-const test = base.extend<{ idp: OidcServer; caPath: string; person: ReturnType<typeof personAt>; app: KeyportHost }>({
+const test = base.extend<{ idp: OidcServer; caPath: string; person: SystemBrowser; app: KeyportHost }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
   idp: async ({}, use) => {
     const server = await startOidcServer({ accessTokenTtlSeconds: ACCESS_TOKEN_SECONDS, deviceCodeTtlSeconds: 60 });
@@ -58,7 +29,7 @@ const test = base.extend<{ idp: OidcServer; caPath: string; person: ReturnType<t
     await rm(dir, { recursive: true, force: true });
   },
   person: async ({ browser }, use) => {
-    const person = personAt(browser);
+    const person = personAt(browser, { ignoreHTTPSErrors: true });
     await use(person);
     await person.close();
   },
@@ -198,7 +169,7 @@ test.describe('OpenID Connect', () => {
     const code = await page.getByLabel('Code', { exact: true }).inputValue();
     const address = await page.getByLabel('Address').inputValue();
     expect(address).toBe(`${idp.url}/device`);
-    const context = await loopbackContext(browser);
+    const context = await loopbackContext(browser, { ignoreHTTPSErrors: true });
     const other = await context.newPage();
     await other.goto(address);
     await other.getByLabel('Code').fill(code);

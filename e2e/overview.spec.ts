@@ -1,17 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addAndSignIn, addServer, createToken, expect, test as base } from './fixtures';
-import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
-
-const test = base.extend<{ anaconda: AnacondaServer }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
-  anaconda: async ({}, use) => {
-    const server = await startAnacondaServer();
-    await use(server);
-    await server.close();
-  },
-});
+import { addAndSignIn, addServer, createToken, expect, test } from './fixtures';
+import { writeAnacondaKeyring } from './servers/anaconda/keyringFile';
 
 test('the overview shows every server with its session and token counts, and the keys that expire soon', async ({ app, eds, anaconda }) => {
   const { page } = app;
@@ -24,10 +14,8 @@ test('the overview shows every server with its session and token counts, and the
 
   // An Anaconda key, imported from the keyring, that expires in 3 days.
   const { apiKey } = anaconda.mintApiKey('alice', { lifetimeSeconds: 3 * 24 * 3600 });
+  writeAnacondaKeyring(join(app.dataDir, 'home'), anaconda.url, apiKey);
   const domain = new URL(anaconda.url).host;
-  const entry = Buffer.from(JSON.stringify({ domain, api_key: apiKey, repo_tokens: [], version: 2 })).toString('base64');
-  await mkdir(join(app.dataDir, 'home', '.anaconda'), { recursive: true });
-  await writeFile(join(app.dataDir, 'home', '.anaconda', 'keyring'), `{"Anaconda Cloud": {"${domain}": "${entry}"}}`, { mode: 0o600 });
   await app.call('sessionFiles.import', { kind: 'anaconda' });
   await page.reload();
 

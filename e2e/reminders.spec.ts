@@ -1,32 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, test as base } from './fixtures';
-import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
+import { expect, test } from './fixtures';
+import { writeAnacondaKeyring } from './servers/anaconda/keyringFile';
 
 const DAY_SECONDS = 24 * 60 * 60;
-
-const test = base.extend<{ anaconda: AnacondaServer }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.
-  anaconda: async ({}, use) => {
-    const server = await startAnacondaServer();
-    await use(server);
-    await server.close();
-  },
-});
-
-/** Puts an API key for the reference site into ~/.anaconda/keyring, as anaconda-auth would. */
-async function writeKeyring(home: string, anaconda: AnacondaServer, apiKey: string): Promise<void> {
-  const domain = new URL(anaconda.url).host;
-  const entry = Buffer.from(JSON.stringify({ domain, api_key: apiKey, repo_tokens: [], version: 2 })).toString('base64');
-  await mkdir(join(home, '.anaconda'), { recursive: true });
-  await writeFile(join(home, '.anaconda', 'keyring'), `{"Anaconda Cloud": {"${domain}": "${entry}"}}`, { mode: 0o600 });
-}
 
 test.describe('expiry reminders', () => {
   test('a key that expires in 5 days: one desktop notification, a badge in the list, nothing repeated after a restart', async ({ app, anaconda }) => {
     const { page } = app;
     const { apiKey } = anaconda.mintApiKey('alice', { lifetimeSeconds: 5 * DAY_SECONDS - 60 });
-    await writeKeyring(join(app.dataDir, 'home'), anaconda, apiKey);
+    writeAnacondaKeyring(join(app.dataDir, 'home'), anaconda.url, apiKey);
 
     await page.getByRole('button', { name: 'Import session…' }).click();
     const importing = page.getByRole('dialog', { name: 'Import a session' });
@@ -56,7 +38,7 @@ test.describe('expiry reminders', () => {
   test('the reminder days are a setting: a key 40 days out is not "soon" by default, and is with 60', async ({ app, anaconda }) => {
     const { page } = app;
     const { apiKey } = anaconda.mintApiKey('alice', { lifetimeSeconds: 40 * DAY_SECONDS });
-    await writeKeyring(join(app.dataDir, 'home'), anaconda, apiKey);
+    writeAnacondaKeyring(join(app.dataDir, 'home'), anaconda.url, apiKey);
     await app.call('sessionFiles.import', { kind: 'anaconda' });
     await page.reload();
     const servers = page.getByRole('navigation', { name: 'Servers' });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCore, loopbackOnlyLookup, mapStore, MemoryClipboard, type TestCore, type TestCoreOptions } from '../../../../e2e/host/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../../../../e2e/servers/anaconda/anacondaServer';
+import { writeAnacondaKeyring } from '../../../../e2e/servers/anaconda/keyringFile';
 import type { KeyportErrorShape, WireResult } from '../../../shared/errors';
 import type { DeviceSignInCode, ServerView, SessionView } from '../../../shared/model';
 import type { Core } from '../core';
@@ -90,12 +91,7 @@ async function listening(redirectUri: string): Promise<boolean> {
 }
 
 /** Writes ~/.anaconda/keyring holding `apiKey` for the reference server's host:port. */
-function writeKeyring(home: string, apiKey: string): void {
-  const domain = new URL(anaconda.url).host;
-  const entry = Buffer.from(JSON.stringify({ domain, api_key: apiKey, repo_tokens: [], version: 2 })).toString('base64');
-  mkdirSync(join(home, '.anaconda'), { recursive: true });
-  writeFileSync(join(home, '.anaconda', 'keyring'), `{"Anaconda Cloud": {"${domain}": "${entry}"}}`);
-}
+const writeKeyring = (home: string, apiKey: string) => writeAnacondaKeyring(home, anaconda.url, apiKey);
 
 describe('browser sign-in through the core', () => {
   it('opens the sign-in page, and signs in with the minted key once the person logged in', async () => {
