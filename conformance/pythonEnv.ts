@@ -1,5 +1,7 @@
-// The Python side of the conformance suite: one virtualenv with the real CLIs pinned in
-// conformance/requirements.txt, and a runner that starts them with a clean environment.
+// The Python side of the conformance suite: virtualenvs with the real CLIs pinned in
+// conformance/requirements.txt (the main one) and conformance/requirements-<name>.txt (a client
+// whose dependencies clash with the main set gets a venv of its own), and a runner that starts
+// them with a clean environment.
 // A missing Python must fail the suite with instructions, never skip it: the suite exists
 // to catch drift between our reference servers and the real clients.
 import { spawn } from 'node:child_process';
@@ -13,12 +15,29 @@ export const INSTALL_HINT =
   'Install Python 3.11+ with pip and venv (Debian: apt-get install python3 python3-venv python3-pip)';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const VENV_DIR = join(REPO_ROOT, '.cache', 'conformance-venv');
-export const REQUIREMENTS_FILE = join(REPO_ROOT, 'conformance', 'requirements.txt');
-const STAMP_FILE = join(VENV_DIR, '.requirements.sha256');
-const LOCK_DIR = `${VENV_DIR}.lock`;
 const IS_WINDOWS = process.platform === 'win32';
-const BIN_DIR = join(VENV_DIR, IS_WINDOWS ? 'Scripts' : 'bin');
+
+/** Where one venv lives and what it installs: `main` is conformance/requirements.txt in
+ * .cache/conformance-venv; any other name N is conformance/requirements-N.txt in
+ * .cache/conformance-venv-N. */
+export interface VenvLayout {
+  dir: string;
+  requirements: string;
+  stamp: string;
+  lock: string;
+  bin: string;
+}
+
+export function venvLayout(name = 'main'): VenvLayout {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`venv name ${JSON.stringify(name)}: use lower-case letters, digits and -`);
+  const dir = join(REPO_ROOT, '.cache', name === 'main' ? 'conformance-venv' : `conformance-venv-${name}`);
+  const requirements = join(REPO_ROOT, 'conformance', name === 'main' ? 'requirements.txt' : `requirements-${name}.txt`);
+  return { dir, requirements, stamp: join(dir, '.requirements.sha256'), lock: `${dir}.lock`, bin: join(dir, IS_WINDOWS ? 'Scripts' : 'bin') };
+}
+
+const MAIN = venvLayout();
+export const VENV_DIR = MAIN.dir;
+export const REQUIREMENTS_FILE = MAIN.requirements;
 const MIN_PYTHON: readonly [number, number] = [3, 11];
 
 /** Per command run inside the venv: the CLIs talk only to local servers, so a minute is generous. */
@@ -36,6 +55,8 @@ export interface CommandResult {
 }
 
 export interface RunOptions {
+  /** Which venv's programs to run (see venvLayout); `main` when absent. */
+  venv?: string;
   /** Extra environment variables on top of the clean environment. */
   env?: Record<string, string>;
   /** Written to stdin; stdin is closed right away when absent, so prompts see EOF instead of hanging. */
@@ -107,8 +128,8 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-function venvExecutable(name: string): string {
-  return join(BIN_DIR, IS_WINDOWS ? `${name}.exe` : name);
+function venvExecutableIn(name: string, venv: VenvLayout = MAIN): string {
+  return join(venv.bin, IS_WINDOWS ? `${name}.exe` : name);
 }
 
 function pidAlive(pid: number): boolean {
@@ -121,43 +142,47 @@ function pidAlive(pid: number): boolean {
 }
 
 // Two test runs at once must not build the same venv on top of each other; mkdir is atomic.
-async function withLock<T>(work: () => Promise<T>): Promise<T> {
-  mkdirSync(dirname(LOCK_DIR), { recursive: true });
+async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(lockDir), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let holder = Number.NaN;
       try {
-        holder = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
+        holder = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
       } catch {
         // The holder has made the directory but not yet written its pid.
       }
       if (Number.isInteger(holder) && !pidAlive(holder)) {
-        rmSync(LOCK_DIR, { recursive: true, force: true });
+        rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${LOCK_DIR} (held by pid ${String(holder)}); delete it if no test run is active`, { cause: error });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir} (held by pid ${String(holder)}); delete it if no test run is active`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
   try {
     return await work();
   } finally {
-    rmSync(LOCK_DIR, { recursive: true, force: true });
+    rmSync(lockDir, { recursive: true, force: true });
   }
 }
 
 /**
- * Creates .cache/conformance-venv from conformance/requirements.txt, or reuses it when its
- * stamp holds the sha256 of the current requirements file. `python` overrides the
- * interpreter (otherwise $KEYPORT_CONFORMANCE_PYTHON, then python3/python on PATH).
+ * Creates the venv `options.venv` (default `main`: .cache/conformance-venv from
+ * conformance/requirements.txt), or reuses it when its stamp holds the sha256 of the current
+ * requirements file. `python` overrides the interpreter (otherwise
+ * $KEYPORT_CONFORMANCE_PYTHON, then python3/python on PATH).
  */
-export async function ensurePythonEnv(options: { python?: string } = {}): Promise<PythonEnv> {
+export async function ensurePythonEnv(options: { python?: string; venv?: string } = {}): Promise<PythonEnv> {
+  const layout = venvLayout(options.venv);
+  const { dir: VENV_DIR, requirements: REQUIREMENTS_FILE, stamp: STAMP_FILE } = layout;
+  const venvExecutable = (name: string): string => venvExecutableIn(name, layout);
   const wanted = sha256(REQUIREMENTS_FILE);
   // The interpreter must also still start: a venv outlives an upgraded or removed system
   // Python, and then every CLI in it would fail with a confusing error.
@@ -169,7 +194,7 @@ export async function ensurePythonEnv(options: { python?: string } = {}): Promis
   if (await usable()) return { venvDir: VENV_DIR, created: false, setupMs: 0 };
 
   const python = await findPython(options.python ?? process.env.KEYPORT_CONFORMANCE_PYTHON);
-  return withLock(async () => {
+  return withLock(layout.lock, async () => {
     if (await usable()) return { venvDir: VENV_DIR, created: false, setupMs: 0 }; // built while we waited
     const started = Date.now();
     rmSync(VENV_DIR, { recursive: true, force: true });
@@ -201,7 +226,9 @@ export async function ensurePythonEnv(options: { python?: string } = {}): Promis
  * proxies and HATCHER_* variables would otherwise change what the CLI does.
  */
 export async function runInVenv(program: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-  const executable = venvExecutable(program);
+  const layout = venvLayout(options.venv);
+  const BIN_DIR = layout.bin;
+  const executable = venvExecutableIn(program, layout);
   if (!existsSync(executable)) throw new Error(`${executable} does not exist: call ensurePythonEnv() first`);
   const home = mkdtempSync(join(tmpdir(), 'keyport-conformance-home-'));
   const env: NodeJS.ProcessEnv = {
