@@ -4,6 +4,14 @@
 // reported, and fails the run. Pass suite names to run only some: `npm test -- unit e2e`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { nodeVersionProblem } from './check-node.mjs';
+
+// Before anything else: an old Node gets one line, not a page of engine warnings.
+const nodeProblem = nodeVersionProblem(process.versions.node);
+if (nodeProblem) {
+  console.error(nodeProblem);
+  process.exit(1);
+}
 
 const REPORTS = '.test-reports';
 rmSync(REPORTS, { recursive: true, force: true });
