@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,10 @@ const SCRIPT = join(ROOT, 'scripts', 'ensure-electron.mjs');
 const ELECTRON_DIR = join(ROOT, 'node_modules', 'electron');
 const { version: ELECTRON_VERSION } = JSON.parse(readFileSync(join(ELECTRON_DIR, 'package.json'), 'utf8')) as { version: string };
 const ZIP = `electron-v${ELECTRON_VERSION}-${process.platform}-${process.arch}.zip`;
+
+function platformName(): string {
+  return process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron';
+}
 
 interface Mirror {
   url: string;
@@ -59,6 +64,7 @@ beforeEach(() => {
   }
   // Electron's installer requires @electron/get (and, on success only, the zip extractor).
   symlinkSync(join(ROOT, 'node_modules', '@electron'), join(project, 'node_modules', '@electron'), 'dir');
+  symlinkSync(join(ROOT, 'node_modules', '@electron-internal'), join(project, 'node_modules', '@electron-internal'), 'dir');
 });
 
 afterEach(() => {
@@ -150,11 +156,40 @@ describe('npm start: making sure the Electron binary is there', () => {
   });
 });
 
+describe('a download that succeeds', () => {
+  it('unpacks what the mirror served, writes path.txt as Electron does, and the command after -- gets that executable (never started)', async () => {
+    // A zip holding a stand-in `electron` file, and a SHASUMS256.txt that matches it: with
+    // electron_use_remote_checksums Electron's installer checks against the mirror's list.
+    const zipDir = mkdtempSync(join(tmpdir(), 'keyport-zip-'));
+    const zipPath = join(zipDir, ZIP);
+    const made = spawnSync('python3', ['-c', 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n  z.writestr(sys.argv[2], "not really electron\\n")\n  z.writestr("version", "v" + sys.argv[3])', zipPath, platformName(), ELECTRON_VERSION]);
+    expect(made.status, String(made.stderr)).toBe(0);
+    const zip = readFileSync(zipPath);
+    rmSync(zipDir, { recursive: true, force: true });
+    const sums = `${createHash('sha256').update(zip).digest('hex')} *${ZIP}\n`;
+    const m = await mirror((path) => (path.endsWith('/SHASUMS256.txt') ? { status: 200, body: sums } : path.endsWith(`/${ZIP}`) ? { status: 200, body: zip } : { status: 404, body: '' }));
+
+    const { code, output } = await runPreparation(m, { electron_use_remote_checksums: '1' }, [process.execPath, '-e', 'console.log("exec=" + process.env.ELECTRON_EXEC_PATH)']);
+
+    expect(code, output).toBe(0);
+    expect(m.requests).toContain(`/v${ELECTRON_VERSION}/${ZIP}`);
+    const electronCopy = join(project, 'node_modules', 'electron');
+    expect(readFileSync(join(electronCopy, 'path.txt'), 'utf8')).toBe(platformName());
+    expect(output).toContain(`exec=${join(electronCopy, 'dist', platformName())}`);
+    // A second start finds it and downloads nothing.
+    const before = m.requests.length;
+    const again = await runPreparation(m, { electron_use_remote_checksums: '1' });
+    expect(again.code).toBe(0);
+    expect(again.output).not.toContain('Downloading');
+    expect(m.requests.length).toBe(before);
+  });
+});
+
 describe('an Electron people already have', () => {
   it('ELECTRON_OVERRIDE_DIST_PATH: nothing is downloaded, and the command after -- gets that executable as ELECTRON_EXEC_PATH (read by electron-vite)', async () => {
     const dist = join(project, 'my-electron');
     mkdirSync(dist);
-    const executable = join(dist, process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron');
+    const executable = join(dist, platformName());
     mkdirSync(dirname(executable), { recursive: true });
     copyFileSync(SCRIPT, executable); // any file: it is never started
     const m = await mirror(() => ({ status: 404, body: '' }));
