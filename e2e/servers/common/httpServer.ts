@@ -122,7 +122,7 @@ export function requestHandler<E extends LogEntryBase>(options: RequestHandlerOp
   };
 }
 
-async function makeCertificate(): Promise<{ key: string; cert: string }> {
+export async function makeCertificate(): Promise<{ key: string; cert: string }> {
   // EC keys generate in milliseconds where RSA takes about a second; the SANs let clients
   // connect by IP (the URL we report) or by "localhost". cA:false keeps it a plain server
   // certificate, which both Node and Python's OpenSSL accept as a trust anchor.
