@@ -291,7 +291,8 @@ describe('tapis3 copy formats', () => {
     expect(() => renderSessionCopy(server, m, 'nope')).toThrow(KeyportError);
   });
 
-  it('a saved client copies as TAPIS_CLIENT_ID and TAPIS_CLIENT_KEY', () => {
+  it('a saved client copies as TAPIS_CLIENT_ID and TAPIS_CLIENT_KEY; the tenant only when typed', () => {
+    expect(provider.copyEnvironment(record(), 'the-key', { key: 'my-client' }).map(([name]) => name)).toEqual(['TAPIS_BASE_URL', 'TAPIS_CLIENT_ID', 'TAPIS_CLIENT_KEY']);
     expect(provider.copyEnvironment(record({ options: { tenantId: 'keyport' } }), 'the-key', { key: 'my-client' })).toEqual([
       ['TAPIS_BASE_URL', tapis.url],
       ['TAPIS_TENANT_ID', 'keyport'],

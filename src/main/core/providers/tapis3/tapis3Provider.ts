@@ -286,7 +286,7 @@ export const tapis3Provider: Provider = {
     createFields: [{ id: 'description', label: 'Description', placeholder: 'What this client is for', hint: 'Optional; shown in the clients list.' }],
     revokeVerb: 'Delete',
     tokensNeedPassword: false,
-    oauthClient: { noun: 'OAuth client', defaultNamePrefix: 'keyport-' },
+    oauthClient: { noun: 'OAuth client', defaultNamePrefix: 'keyport-', keyLabel: 'Client id', secretLabel: 'Client key' },
     refreshableSession: true,
     serverDescription: { title: 'Tenants' },
     serverFields: [
@@ -439,11 +439,13 @@ export const tapis3Provider: Provider = {
     await deleteClient(ctx, auth.session, clientId);
   },
 
-  /** Keyport's own names (tapipy reads no variables), used by the tapipy snippet it copies. */
+  /** Keyport's own names (tapipy reads no variables), as in the session's copy formats. Without
+   * a typed tenant id the variable is left out: tapipy finds the tenant from the base URL. */
   copyEnvironment(server, secret, attributes) {
+    const tenantId = server.options.tenantId ?? '';
     return [
       ['TAPIS_BASE_URL', server.url],
-      ['TAPIS_TENANT_ID', server.options.tenantId ?? ''],
+      ...(tenantId ? [['TAPIS_TENANT_ID', tenantId] as [string, string]] : []),
       ['TAPIS_CLIENT_ID', attributes.key ?? attributes.tokenId ?? ''],
       ['TAPIS_CLIENT_KEY', secret],
     ];
