@@ -8,7 +8,7 @@ import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult } from '../provider';
 import { decodeTapis3Credential } from './tapis3Credential';
 import { tapis3Provider as provider } from './tapis3Provider';
-import { jwtExpiry } from './tapis3Protocol';
+import { deviceCodeAnswer, jwtExpiry, tokenAnswer } from './tapis3Protocol';
 
 const signInWithPassword = provider.signInWithPassword!.bind(provider);
 const startDeviceSignIn = provider.startDeviceSignIn!.bind(provider);
@@ -219,6 +219,19 @@ describe('tapis3 session renewal and sign-out', () => {
     expect([error.code, error.hint]).toEqual(['AUTH_FAILED', 'Sign in again.']);
   });
 
+  it('an opaque token, an HTML page or a 500 envelope during renewal is a clear error, and nothing is lost: the same credential renews afterwards', async () => {
+    const result = await aliceSignedIn();
+    const opaque = JSON.stringify({ result: { access_token: { access_token: 'opaque' }, refresh_token: { refresh_token: 'opaque-too' } }, status: 'success', message: '', version: 'x', metadata: {} });
+    tapis.faults.add({ kind: 'status', status: 200, body: opaque, match: /^\/v3\/oauth2\/tokens$/, times: 1 });
+    tapis.faults.add({ kind: 'html', status: 502, match: /^\/v3\/oauth2\/tokens$/, times: 1 });
+    tapis.faults.add({ kind: 'status', status: 500, match: /^\/v3\/oauth2\/tokens$/, times: 1 });
+    const codes = [];
+    for (let i = 0; i < 3; i += 1) codes.push((await keyportError(renewSession(ctx(), result.credential))).code);
+    expect(codes).toEqual(['BAD_RESPONSE', 'SERVER_ERROR', 'SERVER_ERROR']);
+    const renewed = await renewSession(ctx(), result.credential);
+    expect(tapis.isAccessTokenValid(renewed.session)).toBe(true);
+  });
+
   it('a damaged credential is AUTH_FAILED', async () => {
     expect((await keyportError(renewSession(ctx(), '{"clientId":1}'))).code).toBe('AUTH_FAILED');
   });
@@ -311,5 +324,19 @@ describe('jwtExpiry', () => {
     expect(jwtExpiry('opaque')).toBeNull();
     expect(jwtExpiry('a.!!!.c')).toBeNull();
     expect(jwtExpiry(`e30.${Buffer.from('not json').toString('base64url')}.x`)).toBeNull();
+  });
+});
+
+describe('tapis3 answers', () => {
+  const device = (expiresIn: unknown) => ({ result: { device_code: 'd', user_code: 'U', client_id: 'c', verification_uri: 'https://x/v3/oauth2/device', expires_in: expiresIn } });
+  it('a device code’s expires_in is a string in the spec; a number is accepted, nonsense refused', () => {
+    expect(deviceCodeAnswer.parse(device('600')).result.expires_in).toBe(600);
+    expect(deviceCodeAnswer.parse(device(600)).result.expires_in).toBe(600);
+    for (const bad of ['-1', 'soon', 0, 10 ** 9]) expect(deviceCodeAnswer.safeParse(device(bad)).success, String(bad)).toBe(false);
+  });
+  it('a token answer may lack the refresh token (password grant without a client), never the access token', () => {
+    expect(tokenAnswer.parse({ result: { access_token: { access_token: 'a' } } }).result.refresh_token).toBeUndefined();
+    expect(tokenAnswer.safeParse({ result: { refresh_token: { refresh_token: 'r' } } }).success).toBe(false);
+    expect(tokenAnswer.safeParse({ result: 'token' }).success).toBe(false);
   });
 });
