@@ -76,6 +76,8 @@ export interface Tapis3Server {
   /** User codes of the device codes issued so far, oldest first. */
   deviceUserCodes(): string[];
   isAccessTokenValid(token: string): boolean;
+  /** How many access tokens of the user still work. */
+  liveAccessTokenCount(username: string): number;
   isRefreshTokenValid(token: string): boolean;
   /** Revokes every refresh token of the user, as a sign-out elsewhere would; returns how many. */
   revokeRefreshTokens(username: string): number;
@@ -568,6 +570,7 @@ ${note === '' ? '' : `<p role="status">${escapeHtml(note)}</p>`}
     },
     deviceUserCodes: () => [...devices.values()].map((d) => d.userCode),
     isAccessTokenValid: (token) => live(token, 'access') !== undefined,
+    liveAccessTokenCount: (username) => [...tokens.keys()].filter((t) => tokens.get(t)?.username === username && live(t, 'access') !== undefined).length,
     isRefreshTokenValid: (token) => live(token, 'refresh') !== undefined,
     revokeRefreshTokens: (username) => {
       let n = 0;

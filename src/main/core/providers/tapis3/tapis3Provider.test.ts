@@ -32,6 +32,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   tapis.faults.clear();
+  tapis.expireAccessTokens();
   for (const user of tapis.users) for (const id of tapis.clientIds(user.username)) tapis.deleteClient(id);
   tapis.requestLog.length = 0;
   secrets = tapis.users.map((u) => u.password);
@@ -99,6 +100,8 @@ describe('tapis3 password sign-in', () => {
     expect(tapis.tokenRequests.password - before).toBe(2);
     const credential = decodeTapis3Credential(result.credential);
     expect(credential.clientId).toBe(clientId);
+    // The first, client-less token is revoked: only the session's access token works.
+    expect(tapis.liveAccessTokenCount('alice')).toBe(1);
     expect(tapis.isRefreshTokenValid(credential.refreshToken)).toBe(true);
     // Expiry is the JWT's exp.
     expect(result.expiresAt).toBe(new Date((jwtExpiry(result.session)?.exp ?? 0) * 1000).toISOString());
