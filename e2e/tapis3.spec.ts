@@ -154,6 +154,22 @@ test.describe('Tapis v3', () => {
     expect(tapis3.isRefreshTokenValid(refreshToken)).toBe(false);
   });
 
+  test('signs in with a password through a client id and key the person pastes; a wrong key is named', async ({ app, tapis3 }) => {
+    const { page } = app;
+    const client = tapis3.createClient('alice', 'pasted-client');
+    await addTapis3(page, tapis3);
+    await page.getByRole('radio', { name: 'User name and password' }).check();
+    await page.getByLabel('Sign in through').selectOption('existing');
+    await page.getByLabel('Client id').fill(client.clientId);
+    await page.getByLabel('Client key').fill('not-the-key');
+    await passwordSignIn(page);
+    await expect(page.getByRole('alert')).toContainText('did not accept the OAuth client’s id and key');
+    await page.getByLabel('Client key').fill(client.clientKey);
+    await passwordSignIn(page);
+    await expect(sessionPanel(page)).toContainText('through OAuth client “pasted-client”');
+    expect(tapis3.clientIds('alice')).toEqual(['pasted-client']);
+  });
+
   test('a refresh token revoked elsewhere ends in “sign in again”, the server and its clients kept', async ({ app, tapis3 }) => {
     const { page } = app;
     await addTapis3(page, tapis3);
