@@ -73,8 +73,8 @@ const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() ==
 
 /** The tenant this server is: the typed tenant id, or (as tapipy does without one) the tenant
  * whose base_url is the server's URL. An unknown tenant, or one served elsewhere, is refused. */
-async function resolveTenant(ctx: ServerContext): Promise<Tapis3Tenant> {
-  const tenants = await listTenants(ctx);
+async function resolveTenant(ctx: ServerContext, listed?: Tapis3Tenant[]): Promise<Tapis3Tenant> {
+  const tenants = listed ?? (await listTenants(ctx));
   const typed = ctx.server.options.tenantId ?? '';
   const known = tenants.map((t) => t.tenant_id).slice(0, 10).join(', ');
   if (typed === '') {
@@ -224,7 +224,7 @@ function tokenOf(c: Tapis3Client): ProviderToken {
     lastUsedAt: null,
     expiresAt: null,
     scopes: null,
-    extra: { displayName: c.display_name, description: c.description },
+    extra: { description: c.description },
   };
 }
 
@@ -323,8 +323,9 @@ export const tapis3Provider: Provider = {
   },
 
   async describeServer(ctx) {
-    const tenant = await resolveTenant(ctx);
-    const others = (await listTenants(ctx)).filter((t) => t.tenant_id !== tenant.tenant_id);
+    const tenants = await listTenants(ctx);
+    const tenant = await resolveTenant(ctx, tenants);
+    const others = tenants.filter((t) => t.tenant_id !== tenant.tenant_id);
     return [
       { label: 'Tenant', value: tenant.tenant_id },
       ...(tenant.description ? [{ label: 'Description', value: tenant.description }] : []),
