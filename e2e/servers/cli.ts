@@ -10,6 +10,7 @@ import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
 import { startVerdaccio } from './npm/verdaccioServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
+import { DEFAULT_TAPIS3_USERS, startTapis3Server } from './tapis3/tapis3Server.ts';
 
 const servers: Pick<EdsServer, 'close'>[] = [];
 const edsHttp = await startEdsServer();
@@ -33,6 +34,15 @@ const tapisProxy = await startConnectProxy(tapisHttps.url);
 servers.push(tapisProxy);
 const tapisCaFile = join(caDir, 'tapis-ca.pem');
 writeFileSync(tapisCaFile, tapisHttps.caPem ?? '');
+
+const tapis3Http = await startTapis3Server();
+servers.push(tapis3Http);
+const tapis3Https = await startTapis3Server({ https: true });
+servers.push(tapis3Https);
+const tapis3CaFile = join(caDir, 'tapis3-ca.pem');
+writeFileSync(tapis3CaFile, tapis3Https.caPem ?? '');
+// A client for signing in with a code (put its id and key in the server's settings).
+const tapis3DeviceClient = tapis3Http.createClient('alice', 'keyport-demo');
 
 const anaconda = await startAnacondaServer();
 servers.push(anaconda);
@@ -72,6 +82,15 @@ console.log('Try:');
 console.log(`  curl -u alice:${DEFAULT_TAPIS_USERS[0]?.password ?? ''} -d clientName=demo ${tapisHttp.url}/clients/v2`);
 console.log(`  curl -u KEY:SECRET -d grant_type=password -d username=alice -d password=${DEFAULT_TAPIS_USERS[0]?.password ?? ''} -d scope=PRODUCTION ${tapisHttp.url}/token`);
 console.log(`  curl -H 'Authorization: Bearer ACCESS_TOKEN' ${tapisHttp.url}/profiles/v2/me`);
+console.log('');
+console.log(`Tapis v3 (HTTP):  ${tapis3Http.url}   tenant ${tapis3Http.tenantId}   device page ${tapis3Http.url}/v3/oauth2/device`);
+console.log(`Tapis v3 (HTTPS): ${tapis3Https.url}   tenant ${tapis3Https.tenantId}`);
+console.log(`  CA file:        ${tapis3CaFile}   (tapipy: Tapis(..., verify=CA_FILE))`);
+console.log(`  OAuth client of alice on the HTTP one, for a code sign-in: ${tapis3DeviceClient.clientId} / ${tapis3DeviceClient.clientKey}`);
+console.log('Demo users (both Tapis v3 servers):');
+for (const user of DEFAULT_TAPIS3_USERS) console.log(`  ${user.username} / ${user.password}  (${user.email})`);
+console.log('Try (tapipy 25.4.0):');
+console.log(`  python -c "from tapipy.tapis import Tapis; t = Tapis(base_url='${tapis3Http.url}', username='alice', password='${DEFAULT_TAPIS3_USERS[0]?.password ?? ''}'); t.get_tokens(); print(t.authenticator.get_userinfo())"`);
 console.log('');
 console.log(`Anaconda (HTTP): ${anaconda.url}   (OpenID Connect issuer and API; client id ${anaconda.clientId})`);
 console.log('Demo users (sign in with the browser or a code):');

@@ -46,7 +46,15 @@ export interface KindDescriptor {
    * was given when created, the others under what the server shows (a masked value). */
   unnamedTokens?: boolean | undefined;
   /** Password sign-in goes through an OAuth client: reuse one or let Keyport create one. */
-  oauthClient?: { noun: string; defaultNamePrefix: string } | undefined;
+  oauthClient?:
+    | {
+        noun: string;
+        defaultNamePrefix: string;
+        /** Labels of a pasted client's two parts; default "Client key", "Client secret" (Tapis v3: "Client id", "Client key"). */
+        keyLabel?: string | undefined;
+        secretLabel?: string | undefined;
+      }
+    | undefined;
   /** Sessions expire and can be refreshed without the person (shows expiry and "Refresh now"). */
   refreshableSession: boolean;
   /** What can be copied from the session itself (an access token, a whole session file). */

@@ -6,9 +6,10 @@ import { npmProvider } from './npm/npmProvider';
 import { oidcProvider } from './oidc/oidcProvider';
 import type { Provider } from './provider';
 import { tapisProvider } from './tapis/tapisProvider';
+import { tapis3Provider } from './tapis3/tapis3Provider';
 
 /** The one list of server kinds. Adding a kind means adding its module here. */
-const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider];
+const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider, tapis3Provider];
 
 export interface ProviderRegistry {
   get(kind: string): Provider;

@@ -133,10 +133,10 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
                 ) : null}
                 {clientMode === 'existing' ? (
                   <>
-                    <Field label="Client key">
+                    <Field label={kind.oauthClient.keyLabel ?? 'Client key'}>
                       {(p) => <input {...p} value={clientKey} onChange={(e) => setClientKey(e.target.value)} spellCheck={false} autoComplete="off" aria-invalid={error?.field === 'clientKey' || undefined} />}
                     </Field>
-                    <Field label="Client secret">
+                    <Field label={kind.oauthClient.secretLabel ?? 'Client secret'}>
                       {(p) => <input {...p} type="password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} autoComplete="off" aria-invalid={error?.field === 'clientSecret' || undefined} />}
                     </Field>
                   </>
