@@ -2,13 +2,14 @@ import type { KindDescriptor } from '../../../shared/model';
 import { KeyportError } from '../errors';
 import { anacondaProvider } from './anaconda/anacondaProvider';
 import { edsProvider } from './eds/edsProvider';
+import { jupyterhubProvider } from './jupyterhub/jupyterhubProvider';
 import { npmProvider } from './npm/npmProvider';
 import { oidcProvider } from './oidc/oidcProvider';
 import type { Provider } from './provider';
 import { tapisProvider } from './tapis/tapisProvider';
 
 /** The one list of server kinds. Adding a kind means adding its module here. */
-const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider];
+const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider, jupyterhubProvider];
 
 export interface ProviderRegistry {
   get(kind: string): Provider;
