@@ -278,7 +278,7 @@ describe('jupyterhub tokens', () => {
       createdAt: new Date(other.created).toISOString(),
       lastUsedAt: null,
       expiresAt: null,
-      scopes: scopesOf('bob'),
+      scopes: [...scopesOf('bob')].sort(),
       extra: { hubId: `a${other.id}`, issuedBy: 'JupyterHub' },
     });
   });

@@ -90,7 +90,8 @@ function tokenFrom(t: HubToken): ProviderToken {
     createdAt: isoTime(t.created),
     lastUsedAt: isoTime(t.last_activity),
     expiresAt: isoTime(t.expires_at),
-    scopes: t.scopes ?? null,
+    // Sorted: the hub lists them in no useful order.
+    scopes: t.scopes ? [...t.scopes].sort() : null,
     extra: { hubId: t.id, issuedBy: t.oauth_client ?? '' },
   };
 }
@@ -166,7 +167,7 @@ export const jupyterhubProvider: Provider = {
     signInMethods: ['password', 'token'],
     tokenNoun: 'API token',
     tokenColumns: { created: true, lastUsed: true, expires: true, scopes: true },
-    copyFormats: [...ENVIRONMENT_COPY_FORMATS, { id: CURL_HEADER_FORMAT, label: 'curl header (Authorization: token …)' }],
+    copyFormats: [...ENVIRONMENT_COPY_FORMATS, { id: CURL_HEADER_FORMAT, label: 'curl header' }],
     defaultCopyFormat: 'shell',
     serverFields: [],
     extraColumns: [
