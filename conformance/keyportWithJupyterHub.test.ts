@@ -150,6 +150,10 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
     const listed = (await keyport.call<TokenView[]>('tokens.list', { serverId: ids.bob })).find((t) => t.id === created.token.id);
     expect(listed).toMatchObject({ name: 'read-only laptop', savedSecretId: created.secretId });
     expect(Date.parse(listed!.expiresAt!) - Date.parse(listed!.createdAt!)).toBeGreaterThan(7 * 86_400_000 - 10_000);
+    // The expiry feeds the reminders: the saved copy carries it, and a week left is due now.
+    const saved = (await keyport.call<Array<{ id: string; expiresAt: string | null }>>('secrets.list')).find((x) => x.id === created.secretId);
+    expect(saved?.expiresAt).toBe(listed!.expiresAt);
+    expect(keyport.notifications.map((n) => n.title)).toContain('The API token “read-only laptop” expires in 7 days');
     await keyport.call('tokens.revoke', { serverId: ids.bob, tokenId: created.token.id });
   });
 
