@@ -74,6 +74,9 @@ export interface FieldDescriptor {
   /** A secret setting (a client secret): kept encrypted in the vault, never in the server's
    * options, never sent back to the renderer. Empty when editing keeps the saved value. */
   secret?: boolean | undefined;
+  /** Some of the session's scopes (SessionView `scopes`), picked with checkboxes; the value is
+   * the picked ones separated by spaces. A text field where the session has no scopes. */
+  choicesFromSessionScopes?: boolean | undefined;
   /** A choice among fixed values (shown as a list), the first being the default. */
   choices?: Array<{ value: string; label: string }> | undefined;
 }

@@ -160,6 +160,7 @@ describe('jupyterhub descriptor and protocol helpers', () => {
     expect(provider.descriptor).toMatchObject({ kind: 'jupyterhub', signInMethods: ['password', 'token'], tokensNeedPassword: false, refreshableSession: false, defaultCopyFormat: 'shell' });
     expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'curl-header']);
     expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['expiresIn', 'scopes']);
+    expect(provider.descriptor.createFields[1]?.choicesFromSessionScopes).toBe(true);
     expect(provider.descriptor.tokenSignInHint).toContain('/hub/token');
     expect(createProviderRegistry().get('jupyterhub')).toBe(provider);
   });
