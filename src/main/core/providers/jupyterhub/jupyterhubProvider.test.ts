@@ -113,6 +113,8 @@ class FakeHub {
       return send(201, { ...this.model(token), token: token.secret });
     }
     if (!caller || caller.user !== user) return error(404, 'No access to resources or resources not found');
+    const mayRead = caller.scopes.some((s) => s === 'read:tokens' || s === `read:tokens!user=${user}`);
+    if (req.method === 'GET' && !mayRead) return error(403, 'Action is not authorized with current scopes; requires any of [read:tokens]');
     if (req.method === 'GET' && !id) return send(200, { api_tokens: this.tokens.filter((t) => t.user === user).map((t) => this.model(t)) });
     const target = this.tokens.find((t) => `a${t.id}` === id && t.user === user);
     if (!target) return error(404, `No such token ${id ?? ''} for user ${user}`);
@@ -320,9 +322,14 @@ describe('jupyterhub tokens', () => {
     expect(hub.requests.length).toBe(before);
   });
 
-  it('says a session token without the tokens scope may not create tokens', async () => {
+  it('says a session token without the tokens or read:tokens scope may not create or list tokens', async () => {
     const narrow = hub.issue('bob', 'narrow', ['read:users!user=bob']);
     expect(await keyportError(provider.createToken(ctx(), auth(narrow.secret), { name: 'x', fields: {} }))).toMatchObject({ code: 'FORBIDDEN' });
+    const list = await keyportError(provider.listTokens(ctx(), auth(narrow.secret)));
+    expect(list).toMatchObject({ code: 'FORBIDDEN' });
+    expect(list.hint).toContain('read:tokens');
+    // Signing in with it works all the same: who-am-I needs no scope.
+    expect((await provider.signInWithToken!(ctx(), narrow.secret)).user).toEqual({ name: 'bob' });
   });
 
   it('revokes by id and never deletes a newer token that got a revoked one’s id', async () => {
