@@ -8,6 +8,7 @@ import type { EdsServer } from './eds/edsServer.ts';
 import { DEFAULT_ANACONDA_USERS, startAnacondaServer } from './anaconda/anacondaServer.ts';
 import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
 import { startVerdaccio } from './npm/verdaccioServer.ts';
+import { hubInstalled, startJupyterHub } from './jupyterhub/jupyterhubServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 import { DEFAULT_TAPIS3_USERS, startTapis3Server } from './tapis3/tapis3Server.ts';
@@ -56,6 +57,10 @@ writeFileSync(oidcCaFile, oidcServer.caPem ?? '');
 // A real Verdaccio (npm registry) with the token API on, seeded users only.
 const verdaccio = await startVerdaccio();
 servers.push(verdaccio);
+
+// A real JupyterHub, when its venv is installed (the conformance and e2e tests install it).
+const hub = hubInstalled() ? await startJupyterHub({ admins: ['alice'] }) : null;
+if (hub) servers.push(hub);
 
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
@@ -109,6 +114,16 @@ for (const user of verdaccio.users) console.log(`  ${user.username} / ${user.pas
 console.log('Try (with a token Keyport created, copied as the .npmrc line into ./npmrc):');
 console.log(`  npm whoami --registry ${verdaccio.url}/ --userconfig ./npmrc`);
 console.log(`  npm token list --registry ${verdaccio.url}/ --userconfig ./npmrc`);
+console.log('');
+if (hub) {
+  console.log(`JupyterHub 6.1.1 (HTTP): ${hub.url}   (API ${hub.apiUrl}; alice is its admin)`);
+  console.log('Demo users:');
+  for (const user of hub.users) console.log(`  ${user.username} / ${user.password}`);
+  console.log('Try (with a token Keyport created, copied as the shell export):');
+  console.log('  curl -H "Authorization: token $JUPYTERHUB_API_TOKEN" "$JUPYTERHUB_API_URL/user"');
+} else {
+  console.log('JupyterHub: not installed. Run `npx vitest run --project conformance conformance/keyportWithJupyterHub.test.ts` once to install it.');
+}
 
 let stopping = false;
 async function stop(): Promise<void> {

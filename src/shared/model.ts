@@ -39,6 +39,9 @@ export interface KindDescriptor {
   /** Only creating a token needs the account password (npm's token API); listing and revoking
    * use the session. The UI asks for it in the create dialog, or uses a remembered one. */
   tokenCreationNeedsPassword?: boolean | undefined;
+  /** Shown under the pasted-token field of the sign-in form: where such a token comes from
+   * (JupyterHub: the hub's /hub/token page, for hubs behind OAuth). */
+  tokenSignInHint?: string | undefined;
   /** Shown under the name field of "create token" instead of the usual hint, when the server
    * does not keep names (npm). */
   tokenNameNote?: string | undefined;
@@ -79,6 +82,9 @@ export interface FieldDescriptor {
   /** A secret setting (a client secret): kept encrypted in the vault, never in the server's
    * options, never sent back to the renderer. Empty when editing keeps the saved value. */
   secret?: boolean | undefined;
+  /** Some of the session's scopes (SessionView `scopes`), picked with checkboxes; the value is
+   * the picked ones separated by spaces. A text field where the session has no scopes. */
+  choicesFromSessionScopes?: boolean | undefined;
   /** A choice among fixed values (shown as a list), the first being the default. */
   choices?: Array<{ value: string; label: string }> | undefined;
 }
@@ -97,6 +103,8 @@ export interface SessionFileDescriptor {
 export interface UserInfo {
   name: string;
   email?: string | undefined;
+  /** What the server says the person is beyond a name (JupyterHub: "hub administrator"). */
+  role?: string | undefined;
 }
 
 export type SessionView =

@@ -378,7 +378,7 @@ const URL_ROWS: Row[] = [
   },
   {
     id: 'URL-24', input: 'unknown server kind', produce: 'servers.add kind "gitlab"', code: 'UNSUPPORTED',
-    message: 'Keyport does not know servers of kind “gitlab”.', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda, oidc, npm, tapis3.',
+    message: 'Keyport does not know servers of kind “gitlab”.', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda, oidc, npm, tapis3, jupyterhub.',
     act: () => ({ procedure: 'servers.add', input: { name: 'GitLab', kind: 'gitlab', url: 'https://gitlab.example' } }),
   },
   {

@@ -2,6 +2,7 @@ import type { KindDescriptor } from '../../../shared/model';
 import { KeyportError } from '../errors';
 import { anacondaProvider } from './anaconda/anacondaProvider';
 import { edsProvider } from './eds/edsProvider';
+import { jupyterhubProvider } from './jupyterhub/jupyterhubProvider';
 import { npmProvider } from './npm/npmProvider';
 import { oidcProvider } from './oidc/oidcProvider';
 import type { Provider } from './provider';
@@ -9,7 +10,7 @@ import { tapisProvider } from './tapis/tapisProvider';
 import { tapis3Provider } from './tapis3/tapis3Provider';
 
 /** The one list of server kinds. Adding a kind means adding its module here. */
-const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider, tapis3Provider];
+const PROVIDERS: readonly Provider[] = [edsProvider, tapisProvider, anacondaProvider, oidcProvider, npmProvider, tapis3Provider, jupyterhubProvider];
 
 export interface ProviderRegistry {
   get(kind: string): Provider;

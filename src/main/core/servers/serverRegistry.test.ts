@@ -79,7 +79,7 @@ describe('servers.add', () => {
   it('refuses an unknown kind with UNSUPPORTED on the kind field', async () => {
     const h = await harness();
     const error = await h.fail('servers.add', input(h, { kind: 'gitlab' }));
-    expect(error).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda, oidc, npm.' });
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda, oidc, npm, tapis3, jupyterhub.' });
     expect(await h.call('servers.list')).toEqual([]);
   });
 

@@ -107,6 +107,7 @@ export class SessionService {
       const a = meta.attributes;
       const user: UserInfo = { name: a.userName ?? '' };
       if (a.userEmail) user.email = a.userEmail;
+      if (a.userRole) user.role = a.userRole;
       return {
         state: 'signed-in',
         user,
@@ -357,6 +358,7 @@ export class SessionService {
     const savedAt = this.deps.now().toISOString();
     const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name };
     if (result.user.email) attributes.userEmail = result.user.email;
+    if (result.user.role) attributes.userRole = result.user.role;
     if (result.expiresAt) attributes.expiresAt = result.expiresAt;
     if (result.dependsOnTokenId) attributes.dependsOn = result.dependsOnTokenId;
     const base = { serverId: server.id, savedAt };

@@ -7,6 +7,7 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
+import { ScopeChoices } from './ScopeChoices';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 
@@ -28,6 +29,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const [otpAsked, setOtpAsked] = useState(false);
   const [otp, setOtp] = useState('');
   const noun = shortTokenNoun(kind);
+  const sessionScopes = server.session.state === 'signed-in' ? (server.session.scopes ?? []) : [];
   const [save, setSave] = useState(persistent);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const { busy, error, run } = useAction();
@@ -94,23 +96,27 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
         <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>
-        {kind.createFields.map((f) => (
-          <Field key={f.id} label={f.label} hint={f.hint}>
-            {(p) =>
-              f.choices ? (
-                <select {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} aria-invalid={error?.field === f.id || undefined}>
-                  {f.choices.map((c) => (
-                    <option key={c.value} value={c.value}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} maxLength={500} placeholder={f.placeholder} aria-invalid={error?.field === f.id || undefined} />
-              )
-            }
-          </Field>
-        ))}
+        {kind.createFields.map((f) =>
+          f.choicesFromSessionScopes && sessionScopes.length > 0 ? (
+            <ScopeChoices key={f.id} field={f} scopes={sessionScopes} value={fields[f.id] ?? ''} invalid={error?.field === f.id} onChange={(v) => setFields({ ...fields, [f.id]: v })} />
+          ) : (
+            <Field key={f.id} label={f.label} hint={f.hint}>
+              {(p) =>
+                f.choices ? (
+                  <select {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} aria-invalid={error?.field === f.id || undefined}>
+                    {f.choices.map((c) => (
+                      <option key={c.value} value={c.value}>
+                        {c.label}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input {...p} value={fields[f.id] ?? ''} onChange={(e) => setFields({ ...fields, [f.id]: e.target.value })} maxLength={500} placeholder={f.placeholder} aria-invalid={error?.field === f.id || undefined} />
+                )
+              }
+            </Field>
+          ),
+        )}
         {askPassword ? (
           <Field label="Account password" hint="Needed for this change; not kept.">
             {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}

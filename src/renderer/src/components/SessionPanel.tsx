@@ -46,6 +46,7 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
       <p>
         Signed in as <strong>{session.user.name}</strong>
         {session.user.email ? <span className="muted"> ({session.user.email})</span> : null}
+        {session.user.role ? <span className="muted"> ({session.user.role})</span> : null}
         <span className="muted">{METHOD_NOTES[session.method]}</span>
         {session.dependsOn && kind.oauthClient ? (
           <span className="muted">

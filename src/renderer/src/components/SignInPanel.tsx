@@ -153,7 +153,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
             ) : null}
           </>
         ) : (
-          <Field label={kind.tokenNoun} hint="Kept encrypted so Keyport can renew your session.">
+          <Field label={kind.tokenNoun} hint={kind.tokenSignInHint ?? 'Kept encrypted so Keyport can renew your session.'}>
             {(p) => <input {...p} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={error?.field === 'token' || undefined} />}
           </Field>
         )}

@@ -84,7 +84,7 @@ describe('EDS descriptor', () => {
     } catch (error) {
       caught = error;
     }
-    expect((caught as KeyportError).toShape()).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda, oidc, npm, tapis3.' });
+    expect((caught as KeyportError).toShape()).toMatchObject({ code: 'UNSUPPORTED', field: 'kind', hint: 'Choose one of: eds, tapis, anaconda, oidc, npm, tapis3, jupyterhub.' });
   });
 });
 
