@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { echoInput } from './echoInput';
 
 /** Input schemas of every procedure. Main validates untrusted input with these; the renderer's
  * forms use the same ones, so the rules live in one place. */
@@ -45,7 +46,7 @@ export function serverUrlProblem(value: string): string | null {
     return 'Enter a full URL, such as https://packages.example.com.';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `Only http and https URLs are allowed, not ${url.protocol.replace(':', '')}.`;
+    return `Only http and https URLs are allowed, not ${echoInput(url.protocol.replace(':', ''))}.`;
   }
   if (!url.hostname) return 'The URL needs a host name.';
   if (url.username || url.password) {

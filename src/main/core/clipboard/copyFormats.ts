@@ -1,3 +1,4 @@
+import { echoInput } from '../../../shared/echoInput';
 import type { CopyFormatDescriptor } from '../../../shared/model';
 import { KeyportError } from '../errors';
 
@@ -64,6 +65,6 @@ export function renderCopyText(format: string, secret: string, env: Env): string
     case 'dotenv':
       return env.map(([k, v]) => `${k}=${dotenvQuote(v)}`).join('\n');
     default:
-      throw new KeyportError('VALIDATION', `Unknown copy format “${format}”.`, { field: 'format' });
+      throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
   }
 }

@@ -1,3 +1,4 @@
+import { echoInput } from '../../../../shared/echoInput';
 import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
@@ -147,7 +148,7 @@ function createFieldsFrom(fields: Record<string, string>): { readonly: boolean; 
   }
   const cidr = parseCidrList(fields.cidr ?? '');
   if (!cidr.ok) {
-    throw new KeyportError('VALIDATION', cidr.ipv6 ? `npm tokens accept only IPv4 ranges, not “${cidr.bad}”.` : `“${cidr.bad}” is not an IPv4 range in CIDR form.`, {
+    throw new KeyportError('VALIDATION', cidr.ipv6 ? `npm tokens accept only IPv4 ranges, not “${echoInput(cidr.bad)}”.` : `“${echoInput(cidr.bad)}” is not an IPv4 range in CIDR form.`, {
       hint: 'Write ranges such as 192.168.1.0/24 or 203.0.113.7/32, separated by commas; leave it empty to allow any address.',
       field: 'cidr',
     });

@@ -1,5 +1,6 @@
 import type * as oidc from 'openid-client';
 import { z } from 'zod';
+import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
 import { KeyportError } from '../../errors';
 import { browserSignIn, checkAccessToken, discover, fetchUserClaims, refreshTokens, revokeToken, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
@@ -257,7 +258,7 @@ export const oidcProvider: Provider = {
         return idToken;
       }
       default:
-        throw new KeyportError('VALIDATION', `Unknown copy format “${format}”.`, { field: 'format' });
+        throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
     }
   },
 };
