@@ -1,5 +1,5 @@
 import { echoInput } from '../../../../shared/echoInput';
-import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
+import { ENVIRONMENT_COPY_FORMATS, refuseUnsafeForPaste } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
@@ -297,7 +297,7 @@ export const npmProvider: Provider = {
 
   renderTokenCopy(format, secret, _attributes, server) {
     if (format !== NPMRC_FORMAT) return null;
-    if (/[\r\n\0]/.test(secret)) throw new KeyportError('VALIDATION', 'This token contains a line break and cannot be written to .npmrc.');
+    refuseUnsafeForPaste(secret, 'an .npmrc line');
     if (!server) throw new KeyportError('INTERNAL', 'The registry of this token is unknown.');
     return `${nerfDart(server.url)}:_authToken=${secret}`;
   },

@@ -2,6 +2,7 @@ import type * as oidc from 'openid-client';
 import { z } from 'zod';
 import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
+import { authorizationHeader } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { browserSignIn, checkAccessToken, discover, fetchUserClaims, refreshTokens, revokeToken, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
 import { noTokenList, type Provider, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
@@ -246,7 +247,7 @@ export const oidcProvider: Provider = {
       case 'access-token':
         return material.session;
       case 'access-token-header':
-        return `Authorization: Bearer ${material.session}`;
+        return authorizationHeader(material.session);
       case 'refresh-token': {
         const { refreshToken } = decodeCredential(material.credential);
         if (!refreshToken) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no refresh token.`, { hint: 'Add offline_access to the scopes and sign in again.' });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
-import { ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
+import { authorizationHeader, ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
@@ -331,7 +331,7 @@ export const tapisProvider: Provider = {
       case 'access-token':
         return material.session;
       case 'access-token-header':
-        return `Authorization: Bearer ${material.session}`;
+        return authorizationHeader(material.session);
       case 'access-token-shell':
         return renderCopyText('shell', material.session, [
           ['AGAVE_API_SERVER', server.url],
