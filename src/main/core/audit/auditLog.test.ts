@@ -57,7 +57,7 @@ describe('AuditLog', () => {
     expect(log.csv()).toBe(
       'Time (UTC),Action,Server,Kind,Token,Detail\r\n' +
         '2026-01-01T00:00:00.000Z,Copied,"Prod, ""main""",eds,"\'=HYPERLINK(""http://evil"")",Shell (export)\r\n' +
-        '2026-01-01T00:00:00.000Z,Exported,"Two\nlines",tapis,,/home/a/.agave/current\r\n',
+        '2026-01-01T00:00:00.000Z,Exported,Two\u240Alines,tapis,,/home/a/.agave/current\r\n',
     );
   });
 
@@ -66,11 +66,15 @@ describe('AuditLog', () => {
     ['+1', "'+1"],
     ['-2', "'-2"],
     ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tx', "'\tx"],
+    ['\tx', '\u2409x'],
+    ['\r=1', '\u240D=1'],
+    ['\x1b]0;owned\x07=x', '\u241B]0;owned\u2407=x'],
+    ['prod\u202Egnp', 'prod\\u{202E}gnp'],
+    ['a\u2028b', 'a\\u{2028}b'],
     ['a,b', '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
     ['', ''],
-  ])('csvCell(%j) is %j', (value, cell) => {
+  ])('csvCell(%j) is %j (no raw control or bidi character, no formula)', (value, cell) => {
     expect(csvCell(value)).toBe(cell);
   });
 });

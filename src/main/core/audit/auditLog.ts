@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AUDIT_ACTION_LABELS } from '../../../shared/auditActions';
+import { visibleText } from '../../../shared/displayText';
 import type { AuditAction, AuditEntry } from '../../../shared/model';
 import type { KeyValueStore } from '../ports';
 
@@ -59,11 +60,14 @@ export class AuditLog {
   }
 }
 
-/** One CSV cell. Quoted when it holds a separator, quote or line break. A cell a spreadsheet
- * would run as a formula (=, +, -, @, tab, CR at the start: OWASP "CSV injection") gets a
- * leading apostrophe: token and server names are chosen by whoever runs the server. */
+/** One CSV cell. Token names are chosen by whoever runs the server: control and invisible
+ * characters are made visible first (visibleText: no raw ESC reaches a terminal that `cat`s the
+ * file, no line break or bidi override reshapes the table). A cell a spreadsheet would run as a
+ * formula (=, +, -, @, tab, CR at the start: OWASP "CSV injection") gets a leading apostrophe.
+ * Quoted when it holds a separator or quote. */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const shown = visibleText(value);
+  const safe = /^[=+\-@\t\r]/.test(shown) ? `'${shown}` : shown;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
