@@ -8,9 +8,9 @@ describe('visibleText', () => {
     }
   });
 
-  it('shows C0 controls and DEL as control pictures', () => {
-    expect(visibleText('a\x1b]0;pwned\x07b')).toBe('a\u241B]0;pwned\u2407b');
-    expect(visibleText('\0\t\n\r\x7f')).toBe('\u2400\u2409\u240A\u240D\u2421');
+  it('shows C0 controls and DEL as \\u{…} escapes', () => {
+    expect(visibleText('a\x1b]0;pwned\x07b')).toBe('a\\u{001B}]0;pwned\\u{0007}b');
+    expect(visibleText('\0\t\n\r\x7f')).toBe('\\u{0000}\\u{0009}\\u{000A}\\u{000D}\\u{007F}');
   });
 
   it('shows C1 controls, separators, bidirectional and invisible characters as \\u{…}', () => {
@@ -62,6 +62,6 @@ describe('displayParts', () => {
   it('gives the whole visible text as the tooltip when the name was cut or changed', () => {
     const long = `${'a'.repeat(300)}\u202E`;
     expect(displayParts(long)).toEqual({ shown: `${'a'.repeat(119)}…`, full: `${'a'.repeat(300)}\\u{202E}` });
-    expect(displayParts('x\x1by')).toEqual({ shown: 'x\u241By', full: 'x\u241By' });
+    expect(displayParts('x\x1by')).toEqual({ shown: 'x\\u{001B}y', full: 'x\\u{001B}y' });
   });
 });

@@ -17,16 +17,14 @@ const HIDDEN = new RegExp(`\\p{Cc}|\\u2028|\\u2029|${INVISIBLE.source}|[\\uD800-
 /** The most characters of a name shown inline; the whole (visible) text goes in a tooltip. */
 export const MAX_SHOWN_NAME = 120;
 
+/** `\u{1B}`-style escapes rather than control pictures (␛): they read the same in every font,
+ * where the control pictures are missing from many (Debian's Chromium shows boxes). */
 function visible(char: string): string {
-  const code = char.charCodeAt(0);
-  // C0 controls and DEL as their control pictures (␛ for ESC, ␊ for LF, ␡ for DEL).
-  if (code < 0x20) return String.fromCharCode(0x2400 + code);
-  if (code === 0x7f) return '\u2421';
-  return `\\u{${code.toString(16).toUpperCase().padStart(4, '0')}}`;
+  return `\\u{${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}}`;
 }
 
-/** `text` with every control and invisible character made visible: C0 controls and DEL as
- * control pictures, the others as `\u{…}` escapes. Printable text is unchanged. */
+/** `text` with every control and invisible character made visible as a `\u{…}` escape (ESC is
+ * `\u{001B}`). Printable text is unchanged. */
 export function visibleText(text: string): string {
   return text.replace(HIDDEN, visible);
 }

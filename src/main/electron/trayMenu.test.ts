@@ -39,7 +39,7 @@ describe('trayMenuTemplate', () => {
     const { actions } = recorder();
     const hostile: SavedSecretView = { id: 'h', serverId: 'a', name: `\u202Eevil\x1b]0;x\x07${'n'.repeat(600)}`, savedAt: '', expiresAt: null, pinned: true };
     const label = String(labels(trayMenuTemplate({ locked: false, saved: [hostile], servers }, actions))[1]);
-    expect(label).toBe(`\\u{202E}evil\u241B]0;x\u2407${'n'.repeat(59 - 18)}… — Prod`);
+    expect(label).toBe(`\\u{202E}evil\\u{001B}]0;x\\u{0007}${'n'.repeat(59 - 32)}… — Prod`);
     expect(label).not.toMatch(/[\p{Cc}\u202E]/u);
   });
 });

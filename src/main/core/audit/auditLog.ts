@@ -11,6 +11,17 @@ const STORE_KEY = 'auditLog';
  * so it must stay small next to the vault itself. */
 export const MAX_AUDIT_ENTRIES = 5000;
 
+/** The most of a token name or detail an entry keeps. A server can name a token with megabytes;
+ * an entry holding more than the stored schema allows would be dropped at the next start. */
+const MAX_TEXT = 500;
+
+/** `text` cut to what an entry keeps, never inside a surrogate pair. */
+function kept(text: string | null): string | null {
+  if (text === null || text.length <= MAX_TEXT) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_TEXT - 2] ?? '') ? MAX_TEXT - 2 : MAX_TEXT - 1;
+  return `${text.slice(0, end)}…`;
+}
+
 const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as [AuditAction, ...AuditAction[]];
 
 const entrySchema = z.object({
@@ -20,8 +31,8 @@ const entrySchema = z.object({
   serverId: z.string().max(100).nullable(),
   serverName: z.string().max(200),
   kind: z.string().max(40),
-  subject: z.string().max(500).nullable(),
-  detail: z.string().max(500).nullable(),
+  subject: z.string().max(MAX_TEXT).nullable(),
+  detail: z.string().max(MAX_TEXT).nullable(),
 });
 
 /** The server an action concerned: a record or a view, whose name and kind the entry keeps. */
@@ -42,7 +53,7 @@ export class AuditLog {
   }
 
   record(server: AuditedServer, action: AuditAction, subject: string | null, detail: string | null): void {
-    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), action, serverId: server.id, serverName: server.name, kind: server.kind, subject, detail };
+    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), action, serverId: server.id, serverName: server.name, kind: server.kind, subject: kept(subject), detail: kept(detail) };
     this.entries = [...this.entries, entry].slice(-MAX_AUDIT_ENTRIES);
     this.store.set(STORE_KEY, this.entries);
   }

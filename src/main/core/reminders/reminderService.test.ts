@@ -77,7 +77,7 @@ describe('ReminderService', () => {
     await s.vault.putSecret(meta('k1', 'ana', 'api-token', START + 40 * DAY, `\u202Eyek\x1b[2J${'x'.repeat(600)}`), 'fake-secret-value');
     s.service.start();
     await s.timers.advance(10 * DAY + REMINDER_CHECK_INTERVAL_MS);
-    expect(s.shown.map((n) => n.title)).toEqual([`The API key “\\u{202E}yek\u241B[2J${'x'.repeat(119 - 15)}…” expires in 30 days`]);
+    expect(s.shown.map((n) => n.title)).toEqual([`The API key “\\u{202E}yek\\u{001B}[2J${'x'.repeat(119 - 22)}…” expires in 30 days`]);
     expect(JSON.stringify(s.shown)).not.toMatch(/\\u001b|\u202E/);
     s.service.stop();
   });
