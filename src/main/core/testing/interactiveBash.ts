@@ -43,25 +43,39 @@ export async function pasteIntoInteractiveBash(text: string, bracketed: boolean,
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  let changedAt = Date.now();
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    changedAt = Date.now();
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  /** Polls until `done` holds, for at most `ms`; true if it did. */
+  const waitFor = async (done: () => boolean, ms: number) => {
+    for (const until = Date.now() + ms; !done() && Date.now() < until; ) await sleep(20);
+    return done();
+  };
+  /** Until bash has drawn nothing for 300 ms (it has read and acted on what it was sent). */
+  const settle = () => waitFor(() => Date.now() - changedAt > 300, 5000);
   try {
-    for (let i = 0; i < 250 && !output.includes(PS1); i++) await sleep(20);
-    if (!output.includes(PS1)) throw new Error('bash in the pty did not show its prompt within 5 s');
+    if (!(await waitFor(() => output.includes(PS1), 5000))) throw new Error('bash in the pty did not show its prompt within 5 s');
     child.stdin.write(bracketed ? `\x1b[200~${text}\x1b[201~` : text);
-    await sleep(400);
+    await settle();
     const ranBeforeEnter = count(output, PS1) > 1 || count(output, PS2) > 0 || existsSync(join(dir, MARKER));
     const before = output.length;
     child.stdin.write('\r');
-    await sleep(150);
+    await waitFor(() => output.slice(before).includes(PS1) || output.slice(before).includes(PS2), 5000);
+    await settle();
     const afterEnter = output.slice(before);
     const promptsAfterEnter = { ready: count(afterEnter, PS1), more: count(afterEnter, PS2) };
+    if (promptsAfterEnter.more > 0) {
+      // A paste that left bash waiting for more lines is abandoned (C-c), not completed.
+      const beforeCancel = output.length;
+      child.stdin.write('\x03');
+      await waitFor(() => output.slice(beforeCancel).includes(PS1), 5000);
+    }
     const out = join(dir, 'values');
-    // C-c first: a paste that left bash waiting for more lines is abandoned, not completed.
-    child.stdin.write('\x03');
-    await sleep(50);
     child.stdin.write(`printf '%s\\0' ${names.map((n) => `"$${n}"`).join(' ')} > ${out}; exit\r`);
-    await Promise.race([exited, sleep(3000)]);
+    await Promise.race([exited, sleep(5000)]);
     const values = existsSync(out) ? (await readFile(out, 'utf8')).split('\0').slice(0, names.length) : null;
     return { ranBeforeEnter, markerExists: existsSync(join(dir, MARKER)), promptsAfterEnter, values };
   } finally {
