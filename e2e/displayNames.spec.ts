@@ -46,6 +46,9 @@ test.describe('names a server chose', () => {
     const dialog = page.getByRole('dialog', { name: 'Activity' });
     await expect(dialog.getByRole('cell', { name: SHOWN })).toBeVisible();
     expect(await page.content()).not.toMatch(RAW);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(results.violations.map((v) => v.id)).toEqual([]);
+    await page.screenshot({ path: 'test-results/screenshots/hostile-name-activity.png' });
     const download = page.waitForEvent('download');
     await dialog.getByRole('button', { name: 'Export as CSV' }).click();
     const csv = await readFile((await (await download).path()) ?? '', 'utf8');
