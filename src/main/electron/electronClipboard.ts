@@ -12,8 +12,8 @@ const windowsFalse = () => new Blob([new Uint8Array(4)]);
  * - Windows: `ExcludeClipboardContentFromMonitorProcessing` (any content), and
  *   `CanIncludeInClipboardHistory` / `CanUploadToCloudClipboard` = DWORD 0 for Windows' own
  *   clipboard history and cloud clipboard;
- * - Linux and the BSDs: `x-kde-passwordManagerHint` = `secret` (Klipper, and the Wayland tools
- *   that follow it, such as wl-clip-persist and cliphist). */
+ * - Linux and the BSDs: `x-kde-passwordManagerHint` = `secret` (KDE's Klipper, and the tools
+ *   that follow its hint). */
 export function concealmentMarkers(platform: NodeJS.Platform): Record<string, string | Blob> {
   switch (platform) {
     case 'darwin':
