@@ -34,7 +34,8 @@ function pngSize(file: string): { width: number; height: number } {
 }
 
 describe('electron-builder.yml', () => {
-  it("passes electron-builder's own schema validation", async () => {
+  // Loading electron-builder's schema takes seconds on a busy machine: not a speed test.
+  it("passes electron-builder's own schema validation", { timeout: 30_000 }, async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
   });
 

@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { INVISIBLE } from './displayText';
+import { echoInput } from './echoInput';
 
 /** Input schemas of every procedure. Main validates untrusted input with these; the renderer's
  * forms use the same ones, so the rules live in one place. */
 
 const id = z.string().min(1, 'An id is required.').max(100, 'That id is too long.');
 
-/** Characters that change how text around them is shown without being visible themselves:
- * bidirectional overrides and isolates (which can make "prod" read as "dorp", CVE-2021-42574),
- * zero-width spaces and marks, the BOM, soft hyphen. ZWJ and ZWNJ stay allowed: emoji sequences
- * and scripts such as Persian and Devanagari need them. */
-const INVISIBLE = /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/u;
 /** At least one character that shows: not a space, control or format character. */
 const VISIBLE = /[^\p{Z}\p{C}\s]/u;
 
@@ -45,7 +42,7 @@ export function serverUrlProblem(value: string): string | null {
     return 'Enter a full URL, such as https://packages.example.com.';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `Only http and https URLs are allowed, not ${url.protocol.replace(':', '')}.`;
+    return `Only http and https URLs are allowed, not ${echoInput(url.protocol.replace(':', ''))}.`;
   }
   if (!url.hostname) return 'The URL needs a host name.';
   if (url.username || url.password) {

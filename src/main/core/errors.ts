@@ -1,3 +1,4 @@
+import { echoInput } from '../../shared/echoInput';
 import type { ErrorCode, KeyportErrorShape } from '../../shared/errors';
 
 /** The one error type of the core: a code, a message for people and, where there is something
@@ -13,7 +14,8 @@ export class KeyportError extends Error {
     this.name = 'KeyportError';
     this.code = code;
     this.hint = options.hint;
-    this.field = options.field;
+    // A field name can come from the input (a record key): never repeat more than a little of it.
+    this.field = options.field === undefined ? undefined : echoInput(options.field);
   }
 
   toShape(): KeyportErrorShape {

@@ -35,6 +35,12 @@ describe('createDesktopNotifier', () => {
     expect(focused).toBe(1);
   });
 
+  it('shows control and text-direction characters of a server-chosen name visibly (issue 22, item 4)', () => {
+    const { FakeNotification, shown } = fakeNotifications(true);
+    createDesktopNotifier(FakeNotification, () => undefined, () => undefined).notify({ title: 'Key “a\x1b]0;x\x07” expires', body: '“prod\u202Egnp” on Prod\u2028expires.' });
+    expect(shown).toEqual([{ title: 'Key “a\\u{001B}]0;x\\u{0007}” expires', body: '“prod\\u{202E}gnp” on Prod\\u{2028}expires.' }]);
+  });
+
   it('does nothing where notifications are not supported, and never throws when showing fails', () => {
     const unsupported = fakeNotifications(false);
     createDesktopNotifier(unsupported.FakeNotification, () => undefined, () => undefined).notify({ title: 't', body: 'b' });

@@ -1,5 +1,6 @@
 import type { Notification as ElectronNotification, NotificationConstructorOptions } from 'electron';
 import type { Notifier } from '../core/ports';
+import { visibleText } from '../../shared/displayText';
 
 type NotificationClass = {
   new (options: NotificationConstructorOptions): Pick<ElectronNotification, 'show' | 'on'>;
@@ -15,7 +16,9 @@ export function createDesktopNotifier(NotificationImpl: NotificationClass, focus
     notify({ title, body }) {
       try {
         if (!NotificationImpl.isSupported()) return;
-        const notification = new NotificationImpl({ title, body, silent: false });
+        // The text holds server-chosen names (cut where they were put in): nothing hidden or
+        // reordering may reach the system's notification.
+        const notification = new NotificationImpl({ title: visibleText(title), body: visibleText(body), silent: false });
         notification.on('click', focus);
         notification.show();
       } catch {

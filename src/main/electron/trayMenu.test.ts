@@ -34,4 +34,12 @@ describe('trayMenuTemplate', () => {
     expect(labels(locked)).toEqual(['Keyport is locked', '---', 'Open Keyport', 'Lock Keyport', '---', 'Quit Keyport']);
     expect(locked.find((i) => i.label === 'Lock Keyport')?.enabled).toBe(false);
   });
+
+  it('shows a server-chosen token name with its controls made visible and cut to 60 characters (issue 22, item 4)', () => {
+    const { actions } = recorder();
+    const hostile: SavedSecretView = { id: 'h', serverId: 'a', name: `\u202Eevil\x1b]0;x\x07${'n'.repeat(600)}`, savedAt: '', expiresAt: null, pinned: true };
+    const label = String(labels(trayMenuTemplate({ locked: false, saved: [hostile], servers }, actions))[1]);
+    expect(label).toBe(`\\u{202E}evil\\u{001B}]0;x\\u{0007}${'n'.repeat(59 - 32)}… — Prod`);
+    expect(label).not.toMatch(/[\p{Cc}\u202E]/u);
+  });
 });

@@ -65,6 +65,35 @@ describe('createRouter', () => {
     expect(calls).toEqual([]);
   });
 
+  it('echoes at most 100 characters of a refused record key (a 50 MB key once came back whole)', async () => {
+    const { handle, calls } = setup();
+    const hugeKey = `${'k'.repeat(50 * 1024 * 1024)}-end`;
+    for (const [procedure, input, prefix] of [
+      ['tokens.create', { serverId: 's', name: 'ci', save: false, fields: { [hugeKey]: 'x' } }, 'fields.'],
+      ['settings.update', { defaultCopyFormats: { [hugeKey]: 'raw' } }, 'defaultCopyFormats.'],
+    ] as const) {
+      const result = await handle(procedure, input);
+      if (result.ok) throw new Error(`${procedure} accepted a 50 MB key`);
+      expect(result.error.code).toBe('VALIDATION');
+      expect(result.error.field?.startsWith(`${prefix}kkk`)).toBe(true);
+      expect(result.error.field?.endsWith('k-end')).toBe(true);
+      expect(result.error.field?.length).toBeLessThanOrEqual(100);
+      expect(JSON.stringify(result).length).toBeLessThan(400);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('caps the field of a KeyportError a handler throws, too', async () => {
+    const { handle } = setup({
+      'servers.remove': () => {
+        throw new KeyportError('VALIDATION', 'No.', { field: `cidr.${'x'.repeat(10_000)}` });
+      },
+    });
+    const result = await handle('servers.remove', { id: 's' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: 'No.' } });
+    expect(!result.ok && result.error.field?.length).toBe(100);
+  });
+
   it('says the request was malformed when the whole input has the wrong type', async () => {
     const { handle } = setup();
     for (const input of [undefined, null, 'servers', 42, []]) {

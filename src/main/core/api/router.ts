@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROCEDURE_NAMES, type ProcedureName, type ProcedureParsedInput, type ProcedureResults } from '../../../shared/contract';
+import { echoInput } from '../../../shared/echoInput';
 import type { KeyportErrorShape, WireResult } from '../../../shared/errors';
 import { inputSchemas } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
@@ -37,10 +38,12 @@ function fail(error: KeyportErrorShape): WireResult<never> {
   return { ok: false, error };
 }
 
-/** zod messages here are the schemas' own fixed sentences, never the input value. */
+/** zod messages here are the schemas' own fixed sentences, never the input value. The path can
+ * hold a record key the caller chose, so it is cut to a short echo before it is joined. */
 function validationShape(error: z.ZodError): KeyportErrorShape {
   const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || undefined;
+  const joined = issue?.path.map((part) => echoInput(String(part))).join('.');
+  const field = joined ? echoInput(joined) : undefined;
   const message = issue?.code === 'invalid_type' && issue.path.length === 0 ? 'The request was not in the expected form.' : (issue?.message ?? 'Invalid input.');
   return { code: 'VALIDATION', message, field };
 }

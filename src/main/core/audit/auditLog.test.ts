@@ -18,6 +18,16 @@ function memoryStore(initial: Record<string, unknown> = {}): KeyValueStore & { d
 const PROD = { id: 's1', name: 'Prod', kind: 'eds' };
 
 describe('AuditLog', () => {
+  it('keeps a server-chosen 600-character name across restarts, cut to 500 characters (issue 22, item 4)', () => {
+    const store = memoryStore();
+    const log = new AuditLog(store, () => new Date(Date.UTC(2026, 0, 1)));
+    log.record(PROD, 'token.revoked', 'n'.repeat(600), '\u{1F511}'.repeat(400));
+    const [entry] = new AuditLog(store, () => new Date()).list();
+    expect(entry?.subject).toBe(`${'n'.repeat(499)}…`);
+    expect(entry?.detail?.length).toBeLessThanOrEqual(500);
+    expect(entry?.detail).toMatch(/^(\u{1F511})+…$/u);
+  });
+
   it('keeps entries across restarts, newest first, with the time of the injected clock', () => {
     const store = memoryStore();
     let now = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -57,7 +67,7 @@ describe('AuditLog', () => {
     expect(log.csv()).toBe(
       'Time (UTC),Action,Server,Kind,Token,Detail\r\n' +
         '2026-01-01T00:00:00.000Z,Copied,"Prod, ""main""",eds,"\'=HYPERLINK(""http://evil"")",Shell (export)\r\n' +
-        '2026-01-01T00:00:00.000Z,Exported,"Two\nlines",tapis,,/home/a/.agave/current\r\n',
+        '2026-01-01T00:00:00.000Z,Exported,Two\\u{000A}lines,tapis,,/home/a/.agave/current\r\n',
     );
   });
 
@@ -66,11 +76,15 @@ describe('AuditLog', () => {
     ['+1', "'+1"],
     ['-2', "'-2"],
     ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tx', "'\tx"],
+    ['\tx', '\\u{0009}x'],
+    ['\r=1', '\\u{000D}=1'],
+    ['\x1b]0;owned\x07=x', '\\u{001B}]0;owned\\u{0007}=x'],
+    ['prod\u202Egnp', 'prod\\u{202E}gnp'],
+    ['a\u2028b', 'a\\u{2028}b'],
     ['a,b', '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
     ['', ''],
-  ])('csvCell(%j) is %j', (value, cell) => {
+  ])('csvCell(%j) is %j (no raw control or bidi character, no formula)', (value, cell) => {
     expect(csvCell(value)).toBe(cell);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AUDIT_ACTION_LABELS } from '../../../shared/auditActions';
+import { visibleText } from '../../../shared/displayText';
 import type { AuditAction, AuditEntry } from '../../../shared/model';
 import type { KeyValueStore } from '../ports';
 
@@ -9,6 +10,17 @@ const STORE_KEY = 'auditLog';
 /** Enough for years of everyday use; the oldest entries go first. Each save rewrites the log,
  * so it must stay small next to the vault itself. */
 export const MAX_AUDIT_ENTRIES = 5000;
+
+/** The most of a token name or detail an entry keeps. A server can name a token with megabytes;
+ * an entry holding more than the stored schema allows would be dropped at the next start. */
+const MAX_TEXT = 500;
+
+/** `text` cut to what an entry keeps, never inside a surrogate pair. */
+function kept(text: string | null): string | null {
+  if (text === null || text.length <= MAX_TEXT) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_TEXT - 2] ?? '') ? MAX_TEXT - 2 : MAX_TEXT - 1;
+  return `${text.slice(0, end)}…`;
+}
 
 const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as [AuditAction, ...AuditAction[]];
 
@@ -19,8 +31,8 @@ const entrySchema = z.object({
   serverId: z.string().max(100).nullable(),
   serverName: z.string().max(200),
   kind: z.string().max(40),
-  subject: z.string().max(500).nullable(),
-  detail: z.string().max(500).nullable(),
+  subject: z.string().max(MAX_TEXT).nullable(),
+  detail: z.string().max(MAX_TEXT).nullable(),
 });
 
 /** The server an action concerned: a record or a view, whose name and kind the entry keeps. */
@@ -41,7 +53,7 @@ export class AuditLog {
   }
 
   record(server: AuditedServer, action: AuditAction, subject: string | null, detail: string | null): void {
-    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), action, serverId: server.id, serverName: server.name, kind: server.kind, subject, detail };
+    const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), action, serverId: server.id, serverName: server.name, kind: server.kind, subject: kept(subject), detail: kept(detail) };
     this.entries = [...this.entries, entry].slice(-MAX_AUDIT_ENTRIES);
     this.store.set(STORE_KEY, this.entries);
   }
@@ -59,11 +71,14 @@ export class AuditLog {
   }
 }
 
-/** One CSV cell. Quoted when it holds a separator, quote or line break. A cell a spreadsheet
- * would run as a formula (=, +, -, @, tab, CR at the start: OWASP "CSV injection") gets a
- * leading apostrophe: token and server names are chosen by whoever runs the server. */
+/** One CSV cell. Token names are chosen by whoever runs the server: control and invisible
+ * characters are made visible first (visibleText: no raw ESC reaches a terminal that `cat`s the
+ * file, no line break or bidi override reshapes the table). A cell a spreadsheet would run as a
+ * formula (=, +, -, @, tab, CR at the start: OWASP "CSV injection") gets a leading apostrophe.
+ * Quoted when it holds a separator or quote. */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const shown = visibleText(value);
+  const safe = /^[=+\-@\t\r]/.test(shown) ? `'${shown}` : shown;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

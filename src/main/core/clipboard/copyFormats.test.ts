@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
-import { ENVIRONMENT_COPY_FORMATS, renderCopyText, shellQuote } from './copyFormats';
+import { authorizationHeader, ENVIRONMENT_COPY_FORMATS, renderCopyText, shellQuote } from './copyFormats';
+import { HOSTILE_PASTE_VALUES } from '../testing/hostilePasteValues';
 
 const URL = 'https://eds.example.com';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MX0.fake-signature_x';
@@ -10,7 +11,7 @@ const EDS_ENV = [
   ['HATCHER_TOKEN', TOKEN],
 ] as const;
 
-/** Values that break naive quoting. None holds a line break (those are refused). */
+/** Values that break naive quoting. None holds a control character (those are refused). */
 const NASTY = [
   'a\'b"c $HOME `x`',
   "'",
@@ -30,7 +31,6 @@ const NASTY = [
   '#not a comment',
   'key=value',
   '\u00e9\u20ac \u{1F511}',
-  'tab\there',
   '',
 ];
 
@@ -173,5 +173,38 @@ describe('dotenv quoting', () => {
   });
   it('cmd refuses % (expanded even inside set "…")', () => {
     expect(keyportError(() => renderCopyText('cmd', 'x', [['K', 'a%PATH%b']])).code).toBe('VALIDATION');
+  });
+});
+
+describe('values a terminal would act on (issue 22, item 3)', () => {
+  const formats = [
+    ['shell', 'a shell export'],
+    ['powershell', 'PowerShell'],
+    ['cmd', 'Command Prompt'],
+    ['dotenv', 'a .env file'],
+  ] as const;
+
+  it.each(HOSTILE_PASTE_VALUES.map((h) => [h.label, h]))('every command-line format refuses a value with %s, naming the format and the code point', (_label, hostile) => {
+    for (const [format, name] of formats) {
+      for (const env of [[['HATCHER_TOKEN', hostile.value]], [['HATCHER_URL', URL], ['HATCHER_TOKEN', hostile.value]]] as const) {
+        const error = keyportError(() => renderCopyText(format, hostile.value, env));
+        expect(error.code).toBe('VALIDATION');
+        expect(error.field).toBe('format');
+        expect(error.message).toContain(`as ${name}:`);
+        expect(error.message).toContain(hostile.codePoint);
+        expect(error.message).not.toContain(hostile.value);
+      }
+    }
+    expect(keyportError(() => authorizationHeader(hostile.value)).message).toContain('as an Authorization header:');
+  });
+
+  it.each(HOSTILE_PASTE_VALUES.map((h) => [h.label, h]))('"token only" stays exact with %s', (_label, hostile) => {
+    expect(renderCopyText('raw', hostile.value, [['HATCHER_TOKEN', hostile.value]])).toBe(hostile.value);
+  });
+
+  it('still renders values with printable Unicode, joiners and quotes', () => {
+    const value = 'caf\u00e9 \u{1F468}\u200D\u{1F469} \u0645\u0631\u062D\u0628\u0627 \'"';
+    expect(renderCopyText('shell', value, [['T', value]])).toBe(`export T=${shellQuote(value)}`);
+    expect(authorizationHeader('abc.def')).toBe('Authorization: Bearer abc.def');
   });
 });

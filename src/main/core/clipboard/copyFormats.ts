@@ -1,3 +1,4 @@
+import { echoInput } from '../../../shared/echoInput';
 import type { CopyFormatDescriptor } from '../../../shared/model';
 import { KeyportError } from '../errors';
 
@@ -45,15 +46,48 @@ const unsafe = (format: string) =>
     field: 'format',
   });
 
-/** Renders the text to put on the clipboard. Values with line breaks are refused: no format
- * here could carry them safely. */
+/** What each command-line format is called in an error. */
+const FORMAT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['shell', 'a shell export'],
+  ['powershell', 'PowerShell'],
+  ['cmd', 'Command Prompt'],
+  ['dotenv', 'a .env file'],
+]);
+
+/** Characters a terminal or its line editor acts on when they are pasted, or that make the text
+ * read differently from what runs: every C0 and C1 control and DEL (`\p{Cc}`: ESC ends a
+ * bracketed paste, C-a C-k C-o edit and run the line, TAB completes, NEL is M-C-e, "expand the
+ * line", to readline in an 8-bit locale), the Unicode line and paragraph separators, and the
+ * bidirectional marks, embeddings, overrides and isolates (CVE-2021-42574). */
+const PASTE_UNSAFE = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/** Refuses `value` for a format that is pasted into a shell or read by a line-based parser.
+ * Quoting cannot help: a line editor acts on a control character before any quote is read, so
+ * a hostile server's token could run a command without Enter. The error names the format and
+ * the character (a code point, never the value). */
+export function refuseUnsafeForPaste(value: string, formatName: string): void {
+  const found = PASTE_UNSAFE.exec(value);
+  if (!found) return;
+  const codePoint = `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  throw new KeyportError('VALIDATION', `This value holds a control or text-direction character (${codePoint}), so Keyport will not copy it as ${formatName}: pasted into a terminal, it could run a command.`, {
+    hint: 'Copy the token only, which is copied exactly as the server sent it.',
+    field: 'format',
+  });
+}
+
+/** `Authorization: Bearer <token>`, for curl -H and HTTP files; HTTP allows no controls there. */
+export function authorizationHeader(token: string): string {
+  refuseUnsafeForPaste(token, 'an Authorization header');
+  return `Authorization: Bearer ${token}`;
+}
+
+/** Renders the text to put on the clipboard. "Token only" is the secret exactly as it is; every
+ * other format refuses values with control or text-direction characters (refuseUnsafeForPaste). */
 export function renderCopyText(format: string, secret: string, env: Env): string {
-  for (const [, value] of env) {
-    if (/[\r\n\0]/.test(value)) throw new KeyportError('VALIDATION', 'This value contains a line break and cannot be copied as a command.');
-  }
+  if (format === 'raw') return secret;
+  const name = FORMAT_NAMES.get(format);
+  if (name) for (const [, value] of env) refuseUnsafeForPaste(value, name);
   switch (format) {
-    case 'raw':
-      return secret;
     case 'shell':
       return `export ${env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}`;
     case 'powershell':
@@ -64,6 +98,6 @@ export function renderCopyText(format: string, secret: string, env: Env): string
     case 'dotenv':
       return env.map(([k, v]) => `${k}=${dotenvQuote(v)}`).join('\n');
     default:
-      throw new KeyportError('VALIDATION', `Unknown copy format “${format}”.`, { field: 'format' });
+      throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
   }
 }

@@ -1,3 +1,4 @@
+import { echoInput } from '../../../shared/echoInput';
 import type { KindDescriptor } from '../../../shared/model';
 import { KeyportError } from '../errors';
 import { anacondaProvider } from './anaconda/anacondaProvider';
@@ -23,7 +24,7 @@ export function createProviderRegistry(providers: readonly Provider[] = PROVIDER
     get(kind) {
       const provider = byKind.get(kind);
       if (!provider) {
-        throw new KeyportError('UNSUPPORTED', `Keyport does not know servers of kind “${kind}”.`, {
+        throw new KeyportError('UNSUPPORTED', `Keyport does not know servers of kind “${echoInput(kind)}”.`, {
           hint: `Choose one of: ${[...byKind.keys()].join(', ')}.`,
           field: 'kind',
         });

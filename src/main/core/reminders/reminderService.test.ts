@@ -72,6 +72,16 @@ describe('ReminderService', () => {
     s.service.stop();
   });
 
+  it('names a key whose name came from the server safely: controls visible, cut to 120 characters (issue 22, item 4)', async () => {
+    const s = setUp();
+    await s.vault.putSecret(meta('k1', 'ana', 'api-token', START + 40 * DAY, `\u202Eyek\x1b[2J${'x'.repeat(600)}`), 'fake-secret-value');
+    s.service.start();
+    await s.timers.advance(10 * DAY + REMINDER_CHECK_INTERVAL_MS);
+    expect(s.shown.map((n) => n.title)).toEqual([`The API key “\\u{202E}yek\\u{001B}[2J${'x'.repeat(119 - 22)}…” expires in 30 days`]);
+    expect(JSON.stringify(s.shown)).not.toMatch(/\\u001b|\u202E/);
+    s.service.stop();
+  });
+
   it('a key found 5 days before expiry gets one reminder, not the 30-day one as well; one already expired gets one', async () => {
     const s = setUp();
     await s.vault.putSecret(meta('soon', 'ana', 'api-token', START + 5 * DAY + 1000, 'soon'), 'v1');

@@ -1,3 +1,4 @@
+import { displayName } from '../../../shared/displayText';
 import type { KeyValueStore, Notifier, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Vault } from '../vault/vault';
@@ -121,7 +122,7 @@ export class ReminderService {
       if (!server) continue;
       const descriptor = providers.get(server.kind).descriptor;
       if (meta.purpose === 'api-token') {
-        items.push({ id: meta.id, what: `The ${descriptor.tokenNoun} “${meta.name}”`, serverName: server.name, expiresAt });
+        items.push({ id: meta.id, what: `The ${descriptor.tokenNoun} “${displayName(meta.name)}”`, serverName: server.name, expiresAt });
       } else if (meta.purpose === 'session' && !descriptor.refreshableSession) {
         items.push({ id: meta.id, what: `Keyport’s ${descriptor.tokenNoun}`, serverName: server.name, expiresAt });
       }

@@ -5,6 +5,7 @@ import { keyport } from '../api';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
+import { ServerText } from './ServerText';
 
 /** How many entries the dialog draws; the CSV holds them all. */
 const SHOWN = 200;
@@ -60,9 +61,11 @@ export function ActivityDialog({ onClose }: { onClose(): void }) {
                     <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
                   </td>
                   <td>{AUDIT_ACTION_LABELS[entry.action]}</td>
-                  <td>{entry.serverName}</td>
-                  <td>{entry.subject ?? ''}</td>
-                  <td>{entry.detail ?? ''}</td>
+                  <td>
+                    <ServerText text={entry.serverName} />
+                  </td>
+                  <td>{entry.subject ? <ServerText text={entry.subject} /> : null}</td>
+                  <td>{entry.detail ? <ServerText text={entry.detail} max={500} /> : null}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
+import { displayName } from '../../../shared/displayText';
 import { useKeyport } from '../store';
+
+/** "name (format)": room for a whole shown name and the format's label. */
+const LABEL_LENGTH = 160;
 
 /** "Copied … — clipboard clears in 27 s", counting down; then what happened. */
 export function ClipboardStatus() {
@@ -23,7 +27,7 @@ export function ClipboardStatus() {
   let text: string;
   if (event.state === 'copied') {
     const left = Math.max(0, Math.ceil((event.clearsAt - now) / 1000));
-    text = `Copied ${event.label}. Clipboard clears in ${left} s.`;
+    text = `Copied ${displayName(event.label, LABEL_LENGTH)}. Clipboard clears in ${left} s.`;
   } else if (event.state === 'cleared') {
     text = 'Clipboard cleared.';
   } else {

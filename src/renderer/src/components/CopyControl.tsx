@@ -5,6 +5,7 @@ import { useKeyport } from '../store';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
+import { displayName } from '../../../shared/displayText';
 
 /** Copy a secret by id in a chosen format. The copy happens in main; the value never comes
  * here. */
@@ -14,14 +15,14 @@ export function CopyControl({ secretId, kind, name }: { secretId: string; kind: 
   const { busy, error, run } = useAction();
   return (
     <span className="copy-control">
-      <select aria-label={`Copy format for ${name}`} value={format} onChange={(e) => setFormat(e.target.value)}>
+      <select aria-label={`Copy format for ${displayName(name)}`} value={format} onChange={(e) => setFormat(e.target.value)}>
         {kind.copyFormats.map((f) => (
           <option key={f.id} value={f.id}>
             {f.label}
           </option>
         ))}
       </select>
-      <button type="button" onClick={() => run(() => keyport.call('clipboard.copy', { secretId, format }))} disabled={busy} aria-label={`Copy ${name}`}>
+      <button type="button" onClick={() => run(() => keyport.call('clipboard.copy', { secretId, format }))} disabled={busy} aria-label={`Copy ${displayName(name)}`}>
         Copy
       </button>
       <ErrorMessage error={error} />

@@ -10,6 +10,7 @@ import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
+import { displayName } from '../../../shared/displayText';
 
 /** Create a token, then show its value once. The value lives only in this component's state
  * and is gone when the dialog closes. */
@@ -67,7 +68,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
 
   if (created) {
     return (
-      <Dialog title={`${kind.tokenNoun} “${created.token.name}” created`} onClose={onClose} role="alertdialog" describedBy={warningId}>
+      <Dialog title={`${kind.tokenNoun} “${displayName(created.token.name)}” created`} onClose={onClose} role="alertdialog" describedBy={warningId}>
         <p id={warningId} className="warning">
           Copy it now: this is the only time Keyport shows this {noun === 'token' ? 'token' : 'secret'}.{' '}
           {created.saved ? 'A copy is saved in Keyport, encrypted, so you can copy it again later.' : 'It was not saved in Keyport.'}

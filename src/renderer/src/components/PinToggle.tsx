@@ -1,6 +1,7 @@
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { useAction } from './useAction';
+import { displayName } from '../../../shared/displayText';
 
 /** Pins a saved token to the tray menu (quick copy without opening Keyport's window). */
 export function PinToggle({ secretId, name }: { secretId: string; name: string }) {
@@ -12,7 +13,7 @@ export function PinToggle({ secretId, name }: { secretId: string; name: string }
     await refreshSaved();
   };
   return (
-    <button type="button" className="quiet pin" aria-pressed={pinned} aria-label={`Pin ${name} to the tray`} title={pinned ? 'Pinned to the tray menu' : 'Pin to the tray menu'} onClick={toggle} disabled={busy}>
+    <button type="button" className="quiet pin" aria-pressed={pinned} aria-label={`Pin ${displayName(name)} to the tray`} title={pinned ? 'Pinned to the tray menu' : 'Pin to the tray menu'} onClick={toggle} disabled={busy}>
       {pinned ? 'Pinned' : 'Pin'}
     </button>
   );

@@ -6,6 +6,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { search, type SearchResult } from './searchIndex';
 import { useAction } from './useAction';
+import { ServerText } from './ServerText';
 
 /** Ctrl/Cmd+K: find a server or token by name, kind or user, and act on it from the keyboard:
  * Enter opens a server, copies a saved token (in its kind's usual format), or opens the server
@@ -88,9 +89,11 @@ export function SearchPalette({ onClose }: { onClose(): void }) {
             onClick={() => act(result)}
             onMouseMove={() => setActive(index)}
           >
-            <span className="search-title">{result.title}</span>
+            <span className="search-title">
+              <ServerText text={result.title} />
+            </span>
             <span className="muted">
-              {result.detail}
+              <ServerText text={result.detail} />
               {result.type === 'saved' ? ' · Enter copies' : null}
             </span>
           </li>

@@ -9,6 +9,7 @@ import { ExportSessionDialog } from './ExportSessionDialog';
 import { FactList } from './FactList';
 import { SessionCopyControl } from './SessionCopyControl';
 import { useAction } from './useAction';
+import { ServerText } from './ServerText';
 
 const METHOD_NOTES = { password: null, token: ' with an API token', browser: null, device: ' with a code', file: ' (imported session)' } as const;
 
@@ -44,14 +45,26 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
   return (
     <section className="panel session" aria-label="Session">
       <p>
-        Signed in as <strong>{session.user.name}</strong>
-        {session.user.email ? <span className="muted"> ({session.user.email})</span> : null}
-        {session.user.role ? <span className="muted"> ({session.user.role})</span> : null}
+        Signed in as <strong>
+          <ServerText text={session.user.name} />
+        </strong>
+        {session.user.email ? (
+          <span className="muted">
+            {' '}
+            (<ServerText text={session.user.email} />)
+          </span>
+        ) : null}
+        {session.user.role ? (
+          <span className="muted">
+            {' '}
+            (<ServerText text={session.user.role} />)
+          </span>
+        ) : null}
         <span className="muted">{METHOD_NOTES[session.method]}</span>
         {session.dependsOn && kind.oauthClient ? (
           <span className="muted">
             {' '}
-            through {kind.oauthClient.noun} “{session.dependsOn}”
+            through {kind.oauthClient.noun} “<ServerText text={session.dependsOn} />”
           </span>
         ) : null}
       </p>
@@ -66,7 +79,7 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
       ) : null}
       {session.scopes ? (
         <p className="muted full-row">
-          Scopes: <span className="url">{session.scopes.length > 0 ? session.scopes.join(' ') : 'none said'}</span>
+          Scopes: <span className="url">{session.scopes.length > 0 ? <ServerText text={session.scopes.join(' ')} max={500} /> : 'none said'}</span>
         </p>
       ) : null}
       {session.claims && session.claims.length > 0 ? (

@@ -7,6 +7,7 @@ import { DeviceSignIn } from './DeviceSignIn';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
+import { displayName } from '../../../shared/displayText';
 
 const METHOD_LABELS: Record<SignInMethod, string> = { password: 'User name and password', token: 'Existing API token', browser: 'Browser', device: 'Code on another device' };
 
@@ -119,7 +120,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
                       <option value="new">A new client created by Keyport</option>
                       {savedClients.map((c) => (
                         <option key={c.id} value={c.id}>
-                          Saved client “{c.name}”
+                          Saved client “{displayName(c.name)}”
                         </option>
                       ))}
                       <option value="existing">A client whose key and secret I have</option>

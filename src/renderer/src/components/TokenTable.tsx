@@ -12,6 +12,8 @@ import { Field } from './Field';
 import { TokenFilter } from './TokenFilter';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
+import { ServerText } from './ServerText';
+import { displayName } from '../../../shared/displayText';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 export const formatDate = (iso: string | null, empty = '—') => {
@@ -91,9 +93,9 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
       ) : null}
       {revoking ? (
         <ConfirmDialog
-          title={`${kind.revokeVerb} “${revoking.name}”?`}
+          title={`${kind.revokeVerb} “${displayName(revoking.name)}”?`}
           message={
-            `Scripts and machines that use “${revoking.name}” will lose access to ${server.name}. This cannot be undone.` +
+            `Scripts and machines that use “${displayName(revoking.name)}” will lose access to ${server.name}. This cannot be undone.` +
             (revoking.usedBySession ? ` Keyport’s own session uses this ${kind.tokenNoun}: you will be signed out of ${server.name}.` : '')
           }
           confirmLabel={`${kind.revokeVerb} ${shortTokenNoun(kind)}`}
@@ -262,7 +264,7 @@ const TokenRow = memo(function TokenRow({
   return (
     <tr data-index={index} ref={measure} aria-rowindex={index + 2}>
       <th scope="row" className="token-name">
-        {t.name}
+        <ServerText text={t.name} />
         {t.usedBySession ? (
           <>
             {' '}
@@ -272,7 +274,7 @@ const TokenRow = memo(function TokenRow({
       </th>
       {kind.extraColumns.map((c) => (
         <td key={c.id} className={c.id === 'key' ? 'mono' : undefined}>
-          {t.extra[c.id] || <span className="muted">—</span>}
+          {t.extra[c.id] ? <ServerText text={t.extra[c.id]!} /> : <span className="muted">—</span>}
         </td>
       ))}
       {cols.created ? <td>{formatDate(t.createdAt)}</td> : null}
@@ -288,7 +290,7 @@ const TokenRow = memo(function TokenRow({
           ) : null}
         </td>
       ) : null}
-      {cols.scopes ? <td className="scopes">{t.scopes?.join(' ') || <span className="muted">—</span>}</td> : null}
+      {cols.scopes ? <td className="scopes">{t.scopes?.length ? <ServerText text={t.scopes.join(' ')} max={500} /> : <span className="muted">—</span>}</td> : null}
       <td>
         {t.savedSecretId ? (
           <>
@@ -299,7 +301,7 @@ const TokenRow = memo(function TokenRow({
         )}
       </td>
       <td className="row-actions">
-        <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`${kind.revokeVerb} ${t.name}`}>
+        <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`${kind.revokeVerb} ${displayName(t.name)}`}>
           {kind.revokeVerb}
         </button>
       </td>

@@ -1,3 +1,4 @@
+import { displayName } from '../../../shared/displayText';
 import type { KindDescriptor, SavedSecretView, ServerView } from '../../../shared/model';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -11,7 +12,7 @@ export function soonestExpiry(server: ServerView, saved: readonly SavedSecretVie
   const candidates: Array<{ expiresAt: number; what: string }> = [];
   for (const secret of saved) {
     if (secret.serverId !== server.id || !secret.expiresAt) continue;
-    candidates.push({ expiresAt: Date.parse(secret.expiresAt), what: secret.name });
+    candidates.push({ expiresAt: Date.parse(secret.expiresAt), what: displayName(secret.name) });
   }
   if (server.session.state === 'signed-in' && server.session.expiresAt && kind && !kind.refreshableSession) {
     candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${kind.tokenNoun}` });

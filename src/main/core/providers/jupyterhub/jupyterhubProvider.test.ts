@@ -3,6 +3,7 @@
 // proxy's 404) and to count what Keyport sends. The real hub judges the same behaviour in
 // conformance/keyportWithJupyterHub.test.ts and e2e/jupyterhub.spec.ts; the fake's answers are
 // copied from that hub (docs/protocols/jupyterhub.md).
+import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -382,5 +383,8 @@ describe('jupyterhub copy formats', () => {
     expect(provider.renderTokenCopy!('curl-header', 'abc123', {}, server)).toBe('Authorization: token abc123');
     expect(provider.renderTokenCopy!('shell', 'abc123', {}, server)).toBeNull();
     expect(() => provider.renderTokenCopy!('curl-header', 'abc\r\nX-Evil: 1', {}, server)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    for (const hostile of HOSTILE_PASTE_VALUES) {
+      expect(() => provider.renderTokenCopy!('curl-header', hostile.value, {}, server), hostile.label).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'format' }));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { UserInfo } from '../../../../shared/model';
-import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
+import { ENVIRONMENT_COPY_FORMATS, refuseUnsafeForPaste } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
@@ -325,7 +325,7 @@ export const jupyterhubProvider: Provider = {
 
   renderTokenCopy(format, secret) {
     if (format !== CURL_HEADER_FORMAT) return null;
-    if ([...secret].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new KeyportError('VALIDATION', 'This token contains a control character and cannot be written as an HTTP header.', { field: 'format' });
+    refuseUnsafeForPaste(secret, 'an Authorization header');
     return `Authorization: token ${secret}`;
   },
 };

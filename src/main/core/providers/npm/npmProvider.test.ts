@@ -6,6 +6,7 @@ import { renderCopyText } from '../../clipboard/copyFormats';
 import type { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
+import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerContext, TokenAuth } from '../provider';
 import { createProviderRegistry } from '../registry';
@@ -214,6 +215,15 @@ describe('npm copy formats', () => {
     expect(provider.renderTokenCopy!('npmrc', 'abc=', {}, server('http://127.0.0.1:4873'))).toBe('//127.0.0.1:4873/:_authToken=abc=');
     expect(provider.renderTokenCopy!('npmrc', 'abc', {}, server('https://npm.example.com/api/npm'))).toBe('//npm.example.com/api/npm/:_authToken=abc');
     expect(provider.renderTokenCopy!('shell', 'abc', {}, server('https://r.example'))).toBeNull();
+  });
+
+  it('refuses a token with a control or text-direction character for the .npmrc line (issue 22, item 3)', async () => {
+    for (const hostile of HOSTILE_PASTE_VALUES) {
+      const error = await expectKeyportError((async () => provider.renderTokenCopy!('npmrc', hostile.value, {}, server('https://r.example')))(), [hostile.value]);
+      expect(error.code).toBe('VALIDATION');
+      expect(error.message).toContain(`(${hostile.codePoint}), so Keyport will not copy it as an .npmrc line`);
+      expect(renderCopyText('raw', hostile.value, provider.copyEnvironment(server('https://r.example'), hostile.value, {}))).toBe(hostile.value);
+    }
   });
 
   it('the environment formats export NPM_TOKEN', () => {

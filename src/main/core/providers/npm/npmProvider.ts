@@ -1,4 +1,5 @@
-import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
+import { echoInput } from '../../../../shared/echoInput';
+import { ENVIRONMENT_COPY_FORMATS, refuseUnsafeForPaste } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
@@ -147,7 +148,7 @@ function createFieldsFrom(fields: Record<string, string>): { readonly: boolean; 
   }
   const cidr = parseCidrList(fields.cidr ?? '');
   if (!cidr.ok) {
-    throw new KeyportError('VALIDATION', cidr.ipv6 ? `npm tokens accept only IPv4 ranges, not “${cidr.bad}”.` : `“${cidr.bad}” is not an IPv4 range in CIDR form.`, {
+    throw new KeyportError('VALIDATION', cidr.ipv6 ? `npm tokens accept only IPv4 ranges, not “${echoInput(cidr.bad)}”.` : `“${echoInput(cidr.bad)}” is not an IPv4 range in CIDR form.`, {
       hint: 'Write ranges such as 192.168.1.0/24 or 203.0.113.7/32, separated by commas; leave it empty to allow any address.',
       field: 'cidr',
     });
@@ -296,7 +297,7 @@ export const npmProvider: Provider = {
 
   renderTokenCopy(format, secret, _attributes, server) {
     if (format !== NPMRC_FORMAT) return null;
-    if (/[\r\n\0]/.test(secret)) throw new KeyportError('VALIDATION', 'This token contains a line break and cannot be written to .npmrc.');
+    refuseUnsafeForPaste(secret, 'an .npmrc line');
     if (!server) throw new KeyportError('INTERNAL', 'The registry of this token is unknown.');
     return `${nerfDart(server.url)}:_authToken=${secret}`;
   },

@@ -1,6 +1,8 @@
 import type * as oidc from 'openid-client';
 import { z } from 'zod';
+import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
+import { authorizationHeader } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { browserSignIn, checkAccessToken, discover, fetchUserClaims, refreshTokens, revokeToken, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
 import { noTokenList, type Provider, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
@@ -245,7 +247,7 @@ export const oidcProvider: Provider = {
       case 'access-token':
         return material.session;
       case 'access-token-header':
-        return `Authorization: Bearer ${material.session}`;
+        return authorizationHeader(material.session);
       case 'refresh-token': {
         const { refreshToken } = decodeCredential(material.credential);
         if (!refreshToken) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no refresh token.`, { hint: 'Add offline_access to the scopes and sign in again.' });
@@ -257,7 +259,7 @@ export const oidcProvider: Provider = {
         return idToken;
       }
       default:
-        throw new KeyportError('VALIDATION', `Unknown copy format “${format}”.`, { field: 'format' });
+        throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
     }
   },
 };

@@ -315,6 +315,14 @@ describe('Tapis copy formats', () => {
     expect(error.toShape()).toMatchObject({ code: 'VALIDATION', field: 'format' });
   });
 
+  it('refuses a hostile access token for the export and the header, and copies it exactly alone (issue 22, item 3)', async () => {
+    const m = { ...(await material()), session: 'eyJ\x1b[201~\x01touch pwned;\x0b\x0f' };
+    const render = (format: string) => provider.renderSessionCopy!(server(), m, format);
+    expect(render('access-token')).toBe(m.session);
+    expect(() => render('access-token-shell')).toThrow(/U\+001B\), so Keyport will not copy it as a shell export/);
+    expect(() => render('access-token-header')).toThrow(/as an Authorization header/);
+  });
+
   it('copies a saved client as key:secret, and as agavepy’s keyword arguments for the environment', async () => {
     expect(provider.renderTokenCopy!('key-secret', 'the-secret', { key: 'the-key' })).toBe('the-key:the-secret');
     expect(provider.renderTokenCopy!('raw', 'the-secret', { key: 'the-key' })).toBeNull();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
-import { ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
+import { authorizationHeader, ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
@@ -78,7 +79,7 @@ function requirePassword(auth: TokenAuth): { username: string; password: string 
 
 function checkClientName(name: string): void {
   if (!CLIENT_NAME.test(name)) {
-    throw new KeyportError('VALIDATION', `“${name}” cannot be an OAuth client name.`, {
+    throw new KeyportError('VALIDATION', `“${echoInput(name)}” cannot be an OAuth client name.`, {
       hint: 'Use up to 64 letters, digits, dots, dashes and underscores.',
       field: 'name',
     });
@@ -330,7 +331,7 @@ export const tapisProvider: Provider = {
       case 'access-token':
         return material.session;
       case 'access-token-header':
-        return `Authorization: Bearer ${material.session}`;
+        return authorizationHeader(material.session);
       case 'access-token-shell':
         return renderCopyText('shell', material.session, [
           ['AGAVE_API_SERVER', server.url],
@@ -345,7 +346,7 @@ export const tapisProvider: Provider = {
       case 'agave-current':
         return renderAgaveCurrent(server, material);
       default:
-        throw new KeyportError('VALIDATION', `Unknown copy format “${format}”.`, { field: 'format' });
+        throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
     }
   },
 

@@ -1,5 +1,5 @@
 import type { CopyFormatDescriptor } from '../../../../shared/model';
-import { renderCopyText } from '../../clipboard/copyFormats';
+import { refuseUnsafeForPaste, renderCopyText } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import type { ServerRecord } from '../../vault/records';
 import type { SessionMaterial } from '../provider';
@@ -61,6 +61,7 @@ export function renderTapis3SessionCopy(
     case 'access-token':
       return material.session;
     case 'access-token-header':
+      refuseUnsafeForPaste(material.session, 'an X-Tapis-Token header');
       return `X-Tapis-Token: ${material.session}`;
     case 'access-token-shell':
     case 'access-token-powershell':

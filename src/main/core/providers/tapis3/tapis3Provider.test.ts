@@ -1,3 +1,4 @@
+import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTapis3Server, type Tapis3Server } from '../../../../../e2e/servers/tapis3/tapis3Server';
 import { KeyportError } from '../../errors';
@@ -297,6 +298,9 @@ describe('tapis3 copy formats', () => {
     const credential = decodeTapis3Credential(result.credential);
     expect(renderSessionCopy(server, m, 'access-token')).toBe(result.session);
     expect(renderSessionCopy(server, m, 'access-token-header')).toBe(`X-Tapis-Token: ${result.session}`);
+    for (const hostile of HOSTILE_PASTE_VALUES) {
+      expect(() => renderSessionCopy(server, { ...m, session: hostile.value }, 'access-token-header'), hostile.label).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'format' }));
+    }
     expect(renderSessionCopy(server, m, 'access-token-shell')).toBe(`export TAPIS_BASE_URL=${tapis.url} TAPIS_TENANT_ID=keyport TAPIS_TOKEN=${result.session}`);
     expect(renderSessionCopy(server, m, 'access-token-powershell')).toContain(`$Env:TAPIS_TOKEN = '${result.session}'`);
     expect(renderSessionCopy(server, m, 'access-token-cmd')).toContain(`set "TAPIS_TOKEN=${result.session}"`);
