@@ -1,19 +1,13 @@
-import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { startHost } from './host/host';
+import { checkScreen } from './screenCheck';
 import { addAndSignIn, createToken, expect, sessionPanel, test } from './fixtures';
 
 // The lock with an unlock PIN (OS-keyring mode): set in Settings, asked for by the lock screen
 // and at the next start, never written in clear. Screens in both themes, with axe.
 const PIN = '482193';
-const SHOTS = process.env.KEYPORT_SCREENSHOTS_DIR ?? 'test-results/screenshots';
-
-async function check(page: Page, name: string, theme: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(results.violations.map((v) => v.id), `axe violations on ${name} (${theme})`).toEqual([]);
-  await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
-}
+const check = checkScreen;
 
 async function setPin(page: Page, theme?: string): Promise<void> {
   await page.getByRole('button', { name: 'Settings' }).click();
