@@ -169,6 +169,8 @@ describe('lock with a passphrase-encrypted vault', () => {
     await h.call('storage.usePassphrase', { passphrase: 'correct horse battery' });
     const locked = await h.call<AppStatus>('app.lock');
     expect(locked.lock).toEqual({ unlockWith: 'vault-passphrase', systemCheck: null });
+    // Empty tries are not guesses: they do not count towards the wait.
+    for (let i = 0; i < 3; i++) expect(await h.fail('app.unlock', {})).toMatchObject({ code: 'AUTH_FAILED', message: 'Enter your passphrase.' });
     for (let i = 0; i < 3; i++) expect(await h.fail('app.unlock', { passphrase: 'wrong horse' })).toMatchObject({ code: 'AUTH_FAILED', message: 'That passphrase is not correct.' });
     expect(await h.fail('app.unlock', { passphrase: 'correct horse battery' })).toMatchObject({ code: 'RATE_LIMITED' });
     await h.timers.advance(2000);

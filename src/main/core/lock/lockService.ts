@@ -83,7 +83,9 @@ export class LockService {
       if (!this.locked()) return;
       const { unlockWith } = this.status();
       if (unlockWith !== 'nothing') {
-        if (!secret) throw wrongSecret(unlockWith === 'vault-passphrase' ? 'Enter your passphrase.' : 'Enter your unlock PIN or passphrase.', 'passphrase');
+        // An empty try is no guess: it is not counted.
+        if (!secret && unlockWith === 'vault-passphrase') await this.deps.vault.unlock(secret);
+        if (!secret) throw wrongSecret('Enter your unlock PIN or passphrase.', 'passphrase');
         this.throttle.check();
       }
       if (unlockWith === 'vault-passphrase') {
@@ -187,4 +189,5 @@ export class LockService {
   }
 }
 
-const wrongSecret = (message: string, field: string) => new KeyportError('AUTH_FAILED', message, { hint: 'It is case-sensitive. Keyport cannot recover a forgotten one.', field });
+const wrongSecret = (message: string, field: string) =>
+  new KeyportError('AUTH_FAILED', message, { hint: 'It is case-sensitive. Forgotten? README, “Lock”, says how to remove it; your saved tokens stay.', field });
