@@ -47,8 +47,14 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The renderer knows only window.keyport.' }],
-        patterns: [{ group: ['**/main/**', '**/preload/**', 'node:*'], message: 'The renderer may import only src/shared.' }],
+        paths: [
+          { name: 'electron', message: 'The renderer knows only window.keyport.' },
+          { name: 'zod', message: 'zod stays out of the renderer bundle (main validates every call); e2e/bundle.spec.ts checks the bundle.' },
+        ],
+        patterns: [
+          { group: ['**/main/**', '**/preload/**', 'node:*'], message: 'The renderer may import only src/shared.' },
+          { group: ['**/shared/schemas'], message: 'schemas.ts brings zod into the renderer bundle: put shared constants in src/shared/limits.ts.' },
+        ],
       }],
     },
   },

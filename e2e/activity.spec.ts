@@ -13,6 +13,7 @@ test.describe('activity log', () => {
     await expect.poll(() => app.clipboard.text).toContain(kept);
     const revoked = await createToken(page, '=cmd|calc', { save: false });
     await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('alertdialog', { name: 'Close without copying?' }).getByRole('button', { name: 'Close anyway' }).click();
     await page.getByRole('button', { name: 'Revoke =cmd|calc' }).click();
     await page.getByRole('alertdialog', { name: 'Revoke “=cmd|calc”?' }).getByRole('button', { name: 'Revoke token' }).click();
     await expect(page.getByRole('rowheader', { name: '=cmd|calc' })).toBeHidden();

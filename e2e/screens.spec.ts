@@ -1,22 +1,14 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { ALICE, addAndSignIn, addServer, createToken, expect, sessionPanel, test } from './fixtures';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startHost } from './host/host';
+import { checkScreen } from './screenCheck';
 import { startAnacondaServer } from './servers/anaconda/anacondaServer';
 import { startTapisServer } from './servers/tapis/tapisServer';
 
 // Every screen, in both themes: no axe violations, keyboard focus visible, and a screenshot
 // (test-results/screenshots; `npm run screenshots` refreshes the README's in docs/).
-const SHOTS = process.env.KEYPORT_SCREENSHOTS_DIR ?? 'test-results/screenshots';
-
-async function check(page: Page, name: string, theme: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, `axe violations on ${name} (${theme})`).toEqual([]);
-  await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
-}
+const check = checkScreen;
 
 for (const theme of ['light', 'dark'] as const) {
   test(`every screen is accessible and looks right (${theme})`, async ({ app, eds }) => {

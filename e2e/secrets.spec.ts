@@ -111,6 +111,7 @@ test.describe('secrets after a full session', () => {
       expect(leaks('fields', (await pageStrings(page)).fields ?? '', open)).toEqual(['the token on show in fields']);
       expect(leaks('heap', await heapSnapshot(page), open)).toContain('the token on show in heap');
       await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('alertdialog', { name: 'Close without copying?' }).getByRole('button', { name: 'Close anyway' }).click();
       const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'saved-token', exact: true }) });
       await row.getByLabel('Copy format for saved-token').selectOption('raw');
       await row.getByRole('button', { name: 'Copy saved-token' }).click();

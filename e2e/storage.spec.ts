@@ -85,19 +85,22 @@ test.describe('secrets at rest', () => {
     }
   });
 
-  test('"Lock now" hides everything and drops secrets until unlocked', async ({ app, eds }) => {
+  test('without an unlock PIN, "Clear secrets from memory" hides everything and drops secrets, and claims no lock', async ({ app, eds }) => {
     const { page } = app;
     await addAndSignIn(page, eds);
     await createToken(page, 'while-unlocked');
     await page.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).click();
-    await expect(page.getByRole('heading', { name: 'Keyport is locked' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Lock now' })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Clear secrets from memory' }).click();
+    await expect(page.getByRole('heading', { name: 'Secrets cleared from memory' })).toBeVisible();
+    await expect(page.getByText('Anyone at this computer can open it again')).toBeVisible();
+    await expect(page.getByText(/Keyport is locked/)).toHaveCount(0);
     const html = await page.content();
     expect(html).not.toContain('Enthought');
     expect(html).not.toContain('while-unlocked');
     const saved = (await app.core.handle('secrets.list', undefined)) as { ok: boolean; error?: { code: string } };
     expect(saved).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
-    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('button', { name: 'Open Keyport' }).click();
     await expect(page.getByRole('rowheader', { name: 'while-unlocked' })).toBeVisible();
   });
 

@@ -162,4 +162,41 @@ test.describe('EDS tokens', () => {
     }
     expect(eds.tokenNames('alice')).toEqual(['taken']);
   });
+
+  test('closing a shown-once token that was neither saved nor copied asks first; copied or saved, it closes at once', async ({ app, eds }) => {
+    const { page } = app;
+    await addAndSignIn(page, eds);
+    await createToken(page, 'not-copied', { save: false });
+    const shown = page.getByRole('alertdialog', { name: 'API token “not-copied” created' });
+    const ask = page.getByRole('alertdialog', { name: 'Close without copying?' });
+    // Escape asks; Escape again (or Cancel) goes back to the token, still on show.
+    await page.keyboard.press('Escape');
+    await expect(ask).toContainText('You have not copied this token. Close anyway?');
+    await page.keyboard.press('Escape');
+    await expect(ask).toBeHidden();
+    await expect(shown.getByLabel('New token')).not.toHaveValue('');
+    await page.keyboard.press('Escape');
+    await expect(ask).toBeVisible();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await expect(ask).toBeHidden();
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await ask.getByRole('button', { name: 'Close anyway' }).click();
+    await expect(shown).toBeHidden();
+
+    // Copied: Escape closes without asking.
+    const value = await createToken(page, 'copied', { save: false });
+    const copiedDialog = page.getByRole('alertdialog', { name: 'API token “copied” created' });
+    await copiedDialog.getByLabel('Copy format for copied').selectOption('raw');
+    await copiedDialog.getByRole('button', { name: 'Copy copied' }).click();
+    await expect.poll(() => app.clipboard.text).toBe(value);
+    await page.keyboard.press('Escape');
+    await expect(copiedDialog).toBeHidden();
+    await expect(ask).toBeHidden();
+
+    // Saved in Keyport: nothing is lost, so nothing is asked.
+    await createToken(page, 'saved');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('alertdialog', { name: 'API token “saved” created' })).toBeHidden();
+    await expect(ask).toBeHidden();
+  });
 });

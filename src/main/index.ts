@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
+import type { AppStatus, LockStatus } from '../shared/model';
+import { lockWords } from '../shared/lockWords';
 import type { Core } from './core/core';
 import { createCore } from './core/createCore';
 import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
@@ -12,6 +14,7 @@ import { createElectronClipboard } from './electron/electronClipboard';
 import { createMainWindow } from './electron/hardenedWindow';
 import { registerIpc } from './electron/ipcTransport';
 import { createSafeStorageCipher } from './electron/safeStorageCipher';
+import { createTouchIdCheck } from './electron/touchIdCheck';
 import { CONTENT_SECURITY_POLICY, developmentContentSecurityPolicy, guardAllWebContents, installSessionGuards } from './electron/security';
 import { createConsoleLogger, createVaultStore } from './electron/stores';
 
@@ -74,6 +77,7 @@ async function start(): Promise<void> {
     filePicker: createCertificatePicker(() => mainWindow),
     browser: createExternalBrowser(shell),
     notifier: createDesktopNotifier(Notification, () => showMainWindow(), (message) => logger.warn(message)),
+    systemCheck: createTouchIdCheck(),
     logger,
     appVersion: app.getVersion(),
   });
@@ -83,14 +87,22 @@ async function start(): Promise<void> {
   });
   const running = core;
   const lock = () => void running.handle('app.lock', undefined);
-  installAppMenu({
-    platform: process.platform,
-    developer: !app.isPackaged,
-    command: (command) => {
-      showMainWindow();
-      running.command(command);
-    },
-    lock,
+  const installMenu = (lockStatus: LockStatus | undefined) =>
+    installAppMenu({
+      platform: process.platform,
+      developer: !app.isPackaged,
+      command: (command) => {
+        showMainWindow();
+        running.command(command);
+      },
+      lock,
+      lockLabel: lockWords(lockStatus).menuAction,
+    });
+  installMenu(undefined);
+  void running.handle('app.status', undefined).then((result) => result.ok && installMenu((result.value as AppStatus).lock));
+  // Setting or removing the unlock PIN renames the lock item.
+  running.onEvent((event, payload) => {
+    if (event === 'app.status') installMenu((payload as AppStatus).lock);
   });
   disposeTray = installTray({
     createTray: (icon) => new Tray(icon),

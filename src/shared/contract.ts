@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { inputSchemas } from './schemas';
 import type {
+  AppBootstrap,
   AppStatus,
   AuditEntry,
   ClipboardEvent,
@@ -25,6 +26,10 @@ export interface ProcedureResults {
   'app.lock': AppStatus;
   'app.unlock': AppStatus;
   'app.activity': void;
+  'app.unlockWithSystemCheck': AppStatus;
+  'app.bootstrap': AppBootstrap;
+  'lock.setSecret': AppStatus;
+  'lock.removeSecret': AppStatus;
   'storage.usePassphrase': AppStatus;
   'storage.useSessionOnly': AppStatus;
   'kinds.list': KindDescriptor[];
@@ -67,6 +72,10 @@ export const PROCEDURE_NAMES = [
   'app.lock',
   'app.unlock',
   'app.activity',
+  'app.unlockWithSystemCheck',
+  'app.bootstrap',
+  'lock.setSecret',
+  'lock.removeSecret',
   'storage.usePassphrase',
   'storage.useSessionOnly',
   'kinds.list',

@@ -269,6 +269,28 @@ export type Theme = 'system' | 'light' | 'dark';
 export interface AppStatus {
   version: string;
   storage: StorageStatus;
+  lock: LockStatus;
+}
+
+/** What locking protects and what unlocking asks for. */
+export interface LockStatus {
+  /** `vault-passphrase`: the passphrase that encrypts the vault; `unlock-secret`: the unlock
+   * passphrase or PIN set in Settings; `nothing`: locking only clears secrets from memory and
+   * anyone at the computer can open Keyport again. */
+  unlockWith: 'vault-passphrase' | 'unlock-secret' | 'nothing';
+  /** The operating system's own check of the person offered besides the unlock secret
+   * (macOS: "Touch ID"), or null. */
+  systemCheck: string | null;
+}
+
+/** Everything the window needs to draw its first screen, in one call. Locked: status and
+ * settings (for the theme) only, the lists empty. */
+export interface AppBootstrap {
+  status: AppStatus;
+  settings: Settings;
+  kinds: KindDescriptor[];
+  servers: ServerView[];
+  saved: SavedSecretView[];
 }
 
 export type ClipboardEvent =

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INVISIBLE } from './displayText';
 import { echoInput } from './echoInput';
+import { MIN_PASSPHRASE_LENGTH, MIN_UNLOCK_SECRET_LENGTH } from './limits';
 
 /** Input schemas of every procedure. Main validates untrusted input with these; the renderer's
  * forms use the same ones, so the rules live in one place. */
@@ -142,10 +143,14 @@ export const settingsSchema = z.object({
   defaultCopyFormats: z.record(z.string().max(40), z.string().min(1).max(40)).refine((formats) => Object.keys(formats).length <= 50, 'Too many copy formats.'),
 });
 
-export const MIN_PASSPHRASE_LENGTH = 8;
 export const passphraseSchema = z
   .string()
   .min(MIN_PASSPHRASE_LENGTH, `Use at least ${MIN_PASSPHRASE_LENGTH} characters.`)
+  .max(1024, 'Use at most 1024 characters.');
+
+export const unlockSecretSchema = z
+  .string()
+  .min(MIN_UNLOCK_SECRET_LENGTH, `Use at least ${MIN_UNLOCK_SECRET_LENGTH} characters.`)
   .max(1024, 'Use at most 1024 characters.');
 
 export const inputSchemas = {
@@ -153,6 +158,10 @@ export const inputSchemas = {
   'app.lock': z.undefined(),
   'app.unlock': z.object({ passphrase: z.string().max(1024, 'Use at most 1024 characters.').optional() }),
   'app.activity': z.undefined(),
+  'app.unlockWithSystemCheck': z.undefined(),
+  'app.bootstrap': z.undefined(),
+  'lock.setSecret': z.object({ secret: unlockSecretSchema, current: z.string().max(1024).optional() }),
+  'lock.removeSecret': z.object({ current: z.string().max(1024) }),
   'storage.usePassphrase': z.object({ passphrase: passphraseSchema }),
   'storage.useSessionOnly': z.undefined(),
   'kinds.list': z.undefined(),

@@ -1,6 +1,6 @@
 import type { WireResult } from '../../shared/errors';
 import type { AppCommand, EventName, EventPayloads } from '../../shared/contract';
-import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Notifier, Timers } from './ports';
+import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Notifier, SystemUserCheck, Timers } from './ports';
 
 /** Everything the core needs from its host (Electron app, browser host, unit tests). */
 export interface CoreAdapters {
@@ -24,7 +24,9 @@ export interface CoreAdapters {
   homeDir?: string | undefined;
   /** How long a browser or device sign-in may take; default 5 minutes (tests shorten it). */
   signInTimeoutMs?: number | undefined;
-  /** scrypt cost for new passphrases; tests lower it to stay fast. */
+  /** The system's own user check for unlocking (macOS Touch ID); none elsewhere. */
+  systemCheck?: SystemUserCheck | undefined;
+  /** scrypt cost for new passphrases and unlock secrets; tests lower it to stay fast. */
   scryptCost?: { N: number; r: number; p: number } | undefined;
 }
 

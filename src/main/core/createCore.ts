@@ -22,12 +22,15 @@ import { EphemeralSecrets } from './tokens/ephemeralSecrets';
 import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
 import { Vault } from './vault/vault';
+import { LockService } from './lock/lockService';
 
 /** Calls after which a reminder may be due (a key saved, imported or signed in with; the
  * reminder days changed; the vault unlocked). */
-const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update']);
+const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'app.unlockWithSystemCheck', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update']);
 
-const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.unlock', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
+/** What the lock screen needs: its state, the theme (settings hold no secret), the kinds (fixed
+ * descriptions), and the ways to unlock. Nothing here names a server, a person or a token. */
+export const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.bootstrap', 'app.unlock', 'app.unlockWithSystemCheck', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
 
 /** The composition root shared by the Electron app and the browser host: only the adapters
  * differ. */
@@ -84,24 +87,29 @@ export function createCore(adapters: CoreAdapters): Core {
     reminderDays: () => vault.settings().reminderDays,
   });
 
-  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage() });
-  /** Locking clears Keyport's clipboard copy and every secret held in memory. */
+  const lock = new LockService({
+    vault,
+    store: adapters.store,
+    timers,
+    systemCheck: adapters.systemCheck,
+    scryptCost: adapters.scryptCost,
+    idleMinutes: () => vault.settings().idleLockMinutes,
+    // Locking clears Keyport's clipboard copy and every secret held in memory.
+    pauseBackground: () => {
+      interactive.cancelAll();
+      sessions.stopRenewals();
+    },
+    clearMemory: async () => {
+      await clipboard.clearNow();
+      ephemeral.clear();
+    },
+    resumed: () => sessions.resumeRenewals(),
+    changed: () => events.emit('app.status', status()),
+  });
+  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage(), lock: lock.status() });
   const lockNow = async (): Promise<AppStatus> => {
-    idleTimer?.cancel();
-    interactive.cancelAll();
-    sessions.stopRenewals();
-    await clipboard.clearNow();
-    ephemeral.clear();
-    vault.lock();
-    events.emit('app.status', status());
+    await lock.lock();
     return status();
-  };
-  let idleTimer: { cancel(): void } | null = null;
-  const restartIdleTimer = () => {
-    idleTimer?.cancel();
-    idleTimer = null;
-    const minutes = vault.settings().idleLockMinutes;
-    if (minutes > 0 && !vault.storage().locked) idleTimer = timers.setTimeout(() => void lockNow(), minutes * 60_000);
   };
 
   const route = createRouter(
@@ -109,12 +117,26 @@ export function createCore(adapters: CoreAdapters): Core {
       'app.status': () => status(),
       'app.lock': () => lockNow(),
       'app.unlock': async ({ passphrase }) => {
-        await vault.unlock(passphrase);
-        sessions.resumeRenewals();
-        events.emit('app.status', status());
+        await lock.unlock(passphrase);
         return status();
       },
-      'app.activity': () => undefined,
+      'app.unlockWithSystemCheck': async () => {
+        await lock.unlockWithSystemCheck();
+        return status();
+      },
+      'app.activity': () => lock.activity(),
+      'app.bootstrap': () =>
+        lock.locked()
+          ? { status: status(), settings: vault.settings(), kinds: [], servers: [], saved: [] }
+          : { status: status(), settings: vault.settings(), kinds: providers.descriptors(), servers: servers.list(), saved: tokens.saved() },
+      'lock.setSecret': async ({ secret, current }) => {
+        await lock.setSecret(secret, current);
+        return status();
+      },
+      'lock.removeSecret': async ({ current }) => {
+        await lock.removeSecret(current);
+        return status();
+      },
       'storage.usePassphrase': async ({ passphrase }) => {
         await vault.usePassphrase(passphrase);
         return status();
@@ -189,7 +211,9 @@ export function createCore(adapters: CoreAdapters): Core {
       'settings.get': () => vault.settings(),
       'settings.update': (changes) => {
         if (changes.defaultCopyFormats) checkCopyFormats(providers, changes.defaultCopyFormats);
-        return vault.updateSettings(changes);
+        const updated = vault.updateSettings(changes);
+        lock.settingsChanged();
+        return updated;
       },
       'secrets.pin': ({ secretId, pinned }) => tokens.pin(secretId, pinned),
       'audit.list': () => audit.list(),
@@ -198,17 +222,17 @@ export function createCore(adapters: CoreAdapters): Core {
     adapters.logger,
   );
 
-  /** Every call from the renderer counts as activity; while locked only these get through. */
+  /** While locked only these get through. Calls are not activity: only `app.activity` (real
+   * input) keeps the idle lock away. */
   const handle = async (procedure: string, input: unknown): Promise<WireResult<unknown>> => {
-    if (vault.storage().locked && !AVAILABLE_WHILE_LOCKED.has(procedure)) {
+    if (lock.locked() && !AVAILABLE_WHILE_LOCKED.has(procedure)) {
       return { ok: false, error: { code: 'LOCKED', message: 'Keyport is locked.', hint: 'Unlock Keyport to continue.' } };
     }
     const result = await route(procedure, input);
-    restartIdleTimer();
     if (result.ok && CHANGES_WHAT_EXPIRES.has(procedure)) reminders.check();
     return result;
   };
-  restartIdleTimer();
+  lock.start();
   // A session that could not be renewed in the background is announced at once.
   events.on((event) => {
     if (event === 'servers.changed') reminders.check();
@@ -220,7 +244,7 @@ export function createCore(adapters: CoreAdapters): Core {
     onEvent: (listener) => events.on(listener),
     command: (command) => events.emit('app.command', { command }),
     async dispose() {
-      idleTimer?.cancel();
+      lock.dispose();
       reminders.stop();
       interactive.cancelAll();
       sessions.stopRenewals();

@@ -50,6 +50,17 @@ export interface Notifier {
   notify(notification: { title: string; body: string }): void;
 }
 
+/** The operating system's own check that the person at the computer is its user (macOS:
+ * Touch ID). Offered on the lock screen besides the unlock secret. */
+export interface SystemUserCheck {
+  /** For people, e.g. "Touch ID". */
+  label: string;
+  /** False when the system cannot ask now (no sensor, none enrolled). */
+  available(): boolean;
+  /** Asks the person; true only when the system confirmed them. Never throws. */
+  confirm(reason: string): Promise<boolean>;
+}
+
 /** Lines for a local diagnostic log. Callers pass only redacted text. */
 export interface Logger {
   warn(message: string): void;

@@ -8,7 +8,7 @@ function roles(items: MenuItemConstructorOptions[]): string[] {
   return items.flatMap((item) => [...(item.role ? [item.role] : []), ...(Array.isArray(item.submenu) ? roles(item.submenu) : [])]);
 }
 
-const NOOP = { command: () => undefined, lock: () => undefined };
+const NOOP = { command: () => undefined, lock: () => undefined, lockLabel: 'Lock Keyport' };
 
 describe('appMenuTemplate', () => {
   it('has no developer tools or reload in packaged builds', () => {
@@ -28,7 +28,7 @@ describe('appMenuTemplate', () => {
   it('has Keyport’s commands with their shortcuts, each carried out in the window', () => {
     const commands: string[] = [];
     let locked = 0;
-    const template = appMenuTemplate({ platform: 'linux', developer: false, command: (c) => commands.push(c), lock: () => locked++ });
+    const template = appMenuTemplate({ platform: 'linux', developer: false, command: (c) => commands.push(c), lock: () => locked++, lockLabel: 'Lock Keyport' });
     const keyport = template.find((item) => item.label === 'Keyport');
     const items = (keyport?.submenu as MenuItemConstructorOptions[]).filter((i) => i.type !== 'separator');
     expect(items.map((i) => [i.label, i.accelerator])).toEqual([

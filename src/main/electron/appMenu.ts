@@ -7,6 +7,8 @@ export interface AppMenuOptions {
   /** Carries out a menu command in the window (search, add server, …). */
   command(command: AppCommand): void;
   lock(): void;
+  /** "Lock Keyport", or what locking does when nothing is needed to open it again (lockWords). */
+  lockLabel: string;
 }
 
 /** Keyport's own commands with their shortcuts, then the standard, role-based menus: Edit gives
@@ -22,7 +24,7 @@ export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOpt
       { label: 'Activity', accelerator: 'CmdOrCtrl+Shift+A', click: () => options.command('activity') },
       { label: 'Settings…', accelerator: 'CmdOrCtrl+,', click: () => options.command('settings') },
       { type: 'separator' },
-      { label: 'Lock Keyport', accelerator: 'CmdOrCtrl+L', click: () => options.lock() },
+      { label: options.lockLabel, accelerator: 'CmdOrCtrl+L', click: () => options.lock() },
     ],
   };
   const view: MenuItemConstructorOptions = {

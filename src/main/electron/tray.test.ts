@@ -47,7 +47,7 @@ describe('installTray', () => {
     expect(await t.test.call('audit.list')).toMatchObject([{ action: 'token.copied', subject: 'deploy', detail: 'Token only' }, { action: 'token.created' }]);
 
     await t.test.call('app.lock');
-    await expect.poll(() => labels(t.menu())[0]).toBe('Keyport is locked');
+    await expect.poll(() => labels(t.menu())[0]).toBe('Secrets cleared from memory');
     expect(labels(t.menu())).not.toContain('deploy — Prod');
     expect(t.errors).toEqual([]);
     t.dispose();

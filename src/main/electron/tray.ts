@@ -42,7 +42,7 @@ export function installTray(deps: TrayDeps): () => void {
       const locked = status.storage.locked;
       const [saved, servers] = locked ? [[], []] : await Promise.all([call<SavedSecretView[]>('secrets.list'), call<ServerView[]>('servers.list')]);
       const lock = () => void call('app.lock').catch(() => deps.onError('Keyport could not lock from the tray.'));
-      tray.setContextMenu(deps.buildMenu(trayMenuTemplate({ locked, saved, servers }, { copy: (id) => void copy(id), show: deps.show, lock, quit: deps.quit })));
+      tray.setContextMenu(deps.buildMenu(trayMenuTemplate({ locked, lock: status.lock, saved, servers }, { copy: (id) => void copy(id), show: deps.show, lock, quit: deps.quit })));
     } catch {
       deps.onError('The tray menu could not be updated.');
     }

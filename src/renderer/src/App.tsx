@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { lockWords } from '../../shared/lockWords';
 import { keyport } from './api';
 import { ActivityDialog } from './components/ActivityDialog';
 import { ClipboardStatus } from './components/ClipboardStatus';
@@ -23,6 +24,7 @@ export function App() {
   const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | 'activity' | 'search' | null>(null);
   const canImport = useKeyport((s) => s.kinds.some((k) => k.sessionFile));
   const theme = useKeyport((s) => s.settings?.theme ?? 'system');
+  const lockAction = lockWords(useKeyport((s) => s.status?.lock)).action;
 
   // The stylesheet's colours are light-dark() pairs; this picks the scheme (or the system's).
   useEffect(() => {
@@ -35,10 +37,11 @@ export function App() {
     void load();
     const offClipboard = keyport.on('clipboard', setClipboard);
     const offStatus = keyport.on('app.status', setStatus);
-    // Input counts as activity for the idle lock; one ping a minute is plenty.
+    // Only input counts as activity for the idle lock (main ignores every other call). One ping
+    // per 10 s keeps even a 1-minute lock from firing under a person who is using Keyport.
     let lastPing = 0;
     const onInput = () => {
-      if (Date.now() - lastPing < 60_000 || useKeyport.getState().status?.storage.locked) return;
+      if (Date.now() - lastPing < 10_000 || useKeyport.getState().status?.storage.locked) return;
       lastPing = Date.now();
       void keyport.call('app.activity').catch(() => undefined);
     };
@@ -52,6 +55,7 @@ export function App() {
     };
     window.addEventListener('keydown', onShortcut);
     window.addEventListener('pointerdown', onInput, { passive: true });
+    window.addEventListener('wheel', onInput, { passive: true });
     const offSecrets = keyport.on('secrets.changed', () => void useKeyport.getState().refreshSaved());
     // The app menu and the tray ask the window to do things.
     const offCommands = keyport.on('app.command', ({ command }) => {
@@ -72,6 +76,7 @@ export function App() {
       window.removeEventListener('keydown', onInput);
       window.removeEventListener('keydown', onShortcut);
       window.removeEventListener('pointerdown', onInput);
+      window.removeEventListener('wheel', onInput);
     };
   }, []);
 
@@ -118,7 +123,7 @@ export function App() {
             Settings
           </button>
           <button type="button" className="quiet" onClick={lock} disabled={!loaded}>
-            Lock now
+            {lockAction}
           </button>
         </div>
       </aside>

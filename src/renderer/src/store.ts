@@ -54,34 +54,13 @@ export const useKeyport = create<KeyportState>((set, get) => ({
   clipboard: null,
 
   async load() {
-    // One round of calls: while locked, all but app.status fail with LOCKED, which is fine.
-    const [status, kinds, servers, saved, settings] = await Promise.allSettled([
-      keyport.call('app.status'),
-      keyport.call('kinds.list'),
-      keyport.call('servers.list'),
-      keyport.call('secrets.list'),
-      keyport.call('settings.get'),
-    ]);
-    if (status.status === 'fulfilled' && status.value.storage.locked) {
-      set({ loaded: true, status: status.value });
-      return;
+    // One call for the first screen. Locked, it brings the status and the theme only.
+    try {
+      const { status, kinds, servers, saved, settings } = await keyport.call('app.bootstrap');
+      set({ loaded: true, loadError: null, status, settings, kinds, servers, saved, tokens: {}, selectedId: status.storage.locked ? null : (get().selectedId ?? servers[0]?.id ?? null) });
+    } catch (error) {
+      set({ loaded: true, loadError: toShape(error) });
     }
-    const failed = [status, kinds, servers, saved, settings].find((r) => r.status === 'rejected');
-    if (failed || status.status !== 'fulfilled' || kinds.status !== 'fulfilled' || servers.status !== 'fulfilled' || saved.status !== 'fulfilled' || settings.status !== 'fulfilled') {
-      set({ loaded: true, loadError: toShape(failed?.status === 'rejected' ? failed.reason : null) });
-      return;
-    }
-    set({
-      loaded: true,
-      loadError: null,
-      status: status.value,
-      kinds: kinds.value,
-      servers: servers.value,
-      saved: saved.value,
-      settings: settings.value,
-      tokens: {},
-      selectedId: get().selectedId ?? servers.value[0]?.id ?? null,
-    });
   },
 
   select: (id) => set({ selectedId: id }),

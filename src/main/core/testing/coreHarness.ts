@@ -13,7 +13,7 @@ import type { EventName, EventPayloads } from '../../../shared/contract';
 import type { KeyportErrorShape } from '../../../shared/errors';
 import type { Core } from '../core';
 import { createCore } from '../createCore';
-import type { Cipher, KeyValueStore, Timers } from '../ports';
+import type { Cipher, KeyValueStore, SystemUserCheck, Timers } from '../ports';
 import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
 
 /** The fake clock's start for the core harness. */
@@ -84,6 +84,10 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   /** The home directory for default session-file paths; default the real one. */
   homeDir?: string;
+  /** The system's user check (Touch ID stand-in); default none. */
+  systemCheck?: SystemUserCheck;
+  /** scrypt cost of passphrases and unlock secrets; default the app's. */
+  scryptCost?: { N: number; r: number; p: number };
 }
 
 /** Call once at a test file's top level. Returns `harness`, which starts a core (and, unless
@@ -123,6 +127,8 @@ export function useCoreHarness(): {
       timers,
       env: options.env,
       homeDir: options.homeDir,
+      systemCheck: options.systemCheck,
+      scryptCost: options.scryptCost,
     });
     cleanups.push(() => core.dispose());
     const events: Emitted[] = [];

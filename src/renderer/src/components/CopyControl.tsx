@@ -9,7 +9,7 @@ import { displayName } from '../../../shared/displayText';
 
 /** Copy a secret by id in a chosen format. The copy happens in main; the value never comes
  * here. */
-export function CopyControl({ secretId, kind, name }: { secretId: string; kind: KindDescriptor; name: string }) {
+export function CopyControl({ secretId, kind, name, onCopied }: { secretId: string; kind: KindDescriptor; name: string; onCopied?: () => void }) {
   const settings = useKeyport((s) => s.settings);
   const [format, setFormat] = useState(() => preferredCopyFormat(kind, settings));
   const { busy, error, run } = useAction();
@@ -22,7 +22,14 @@ export function CopyControl({ secretId, kind, name }: { secretId: string; kind: 
           </option>
         ))}
       </select>
-      <button type="button" onClick={() => run(() => keyport.call('clipboard.copy', { secretId, format }))} disabled={busy} aria-label={`Copy ${displayName(name)}`}>
+      <button
+        type="button"
+        onClick={async () => {
+          if (await run(() => keyport.call('clipboard.copy', { secretId, format }))) onCopied?.();
+        }}
+        disabled={busy}
+        aria-label={`Copy ${displayName(name)}`}
+      >
         Copy
       </button>
       <ErrorMessage error={error} />

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
 import { keyport } from '../api';
 import { toShape, useKeyport } from '../store';
+import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -33,6 +34,9 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const sessionScopes = server.session.state === 'signed-in' ? (server.session.scopes ?? []) : [];
   const [save, setSave] = useState(persistent);
   const [created, setCreated] = useState<CreatedToken | null>(null);
+  // A shown-once value that was neither saved nor copied is lost when the dialog closes.
+  const [copied, setCopied] = useState(false);
+  const [askingToClose, setAskingToClose] = useState(false);
   const { busy, error, run } = useAction();
   const warningId = useId();
 
@@ -67,8 +71,10 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   };
 
   if (created) {
+    const wouldLose = !created.saved && !copied;
+    const requestClose = () => (wouldLose ? setAskingToClose(true) : onClose());
     return (
-      <Dialog title={`${kind.tokenNoun} “${displayName(created.token.name)}” created`} onClose={onClose} role="alertdialog" describedBy={warningId}>
+      <Dialog title={`${kind.tokenNoun} “${displayName(created.token.name)}” created`} onClose={onClose} role="alertdialog" describedBy={warningId} onCloseRequest={wouldLose ? requestClose : undefined}>
         <p id={warningId} className="warning">
           Copy it now: this is the only time Keyport shows this {noun === 'token' ? 'token' : 'secret'}.{' '}
           {created.saved ? 'A copy is saved in Keyport, encrypted, so you can copy it again later.' : 'It was not saved in Keyport.'}
@@ -79,14 +85,25 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           </Field>
         ) : null}
         <Field label={created.identifier ? 'Secret' : 'New token'}>
-          {(p) => <textarea {...p} className="secret" readOnly value={created.secret} rows={3} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />}
+          {(p) => <textarea {...p} className="secret" readOnly value={created.secret} rows={3} spellCheck={false} onFocus={(e) => e.currentTarget.select()} onCopy={() => setCopied(true)} />}
         </Field>
         <div className="actions spread">
-          <CopyControl secretId={created.secretId} kind={kind} name={created.token.name} />
-          <button type="button" className="primary" onClick={onClose} autoFocus>
+          <CopyControl secretId={created.secretId} kind={kind} name={created.token.name} onCopied={() => setCopied(true)} />
+          <button type="button" className="primary" onClick={requestClose} autoFocus>
             Done
           </button>
         </div>
+        {askingToClose ? (
+          <ConfirmDialog
+            title="Close without copying?"
+            message={`You have not copied this ${noun === 'token' ? 'token' : 'secret'}. Close anyway? Keyport did not save it, so it cannot be shown again.`}
+            confirmLabel="Close anyway"
+            busy={false}
+            error={null}
+            onConfirm={onClose}
+            onClose={() => setAskingToClose(false)}
+          />
+        ) : null}
       </Dialog>
     );
   }

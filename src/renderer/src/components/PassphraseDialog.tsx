@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { MIN_PASSPHRASE_LENGTH } from '../../../shared/schemas';
+import { MIN_PASSPHRASE_LENGTH } from '../../../shared/limits';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';

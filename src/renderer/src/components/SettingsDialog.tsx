@@ -6,6 +6,7 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { Field } from './Field';
+import { UnlockSecretDialog, type UnlockSecretChange } from './UnlockSecretDialog';
 import { useAction } from './useAction';
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
@@ -20,6 +21,8 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const copyKinds = kinds.filter((k) => k.copyFormats.length > 1);
   const [copyFormats, setCopyFormats] = useState<Record<string, string>>(() => Object.fromEntries(copyKinds.map((k) => [k.kind, preferredCopyFormat(k, settings)])));
   const { busy, error, run } = useAction();
+  const lock = useKeyport((s) => s.status?.lock);
+  const [secretChange, setSecretChange] = useState<UnlockSecretChange | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -31,58 +34,88 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   };
 
   return (
-    <Dialog title="Settings" onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate>
-        <Field label="Clear the clipboard after (seconds)" hint="Keyport clears it only if it still holds what Keyport copied.">
-          {(p) => <input {...p} type="number" min={5} max={600} value={clear} onChange={(e) => setClear(e.target.value)} aria-invalid={error?.field === 'clipboardClearSeconds' || undefined} />}
-        </Field>
-        <Field label="Give up on a server after (seconds)">
-          {(p) => <input {...p} type="number" min={1} max={300} value={timeout} onChange={(e) => setTimeoutValue(e.target.value)} aria-invalid={error?.field === 'requestTimeoutSeconds' || undefined} />}
-        </Field>
-        <Field label="Lock after idle (minutes)" hint="Locking clears secrets from memory. 0 never locks by itself.">
-          {(p) => <input {...p} type="number" min={0} max={1440} value={idle} onChange={(e) => setIdle(e.target.value)} aria-invalid={error?.field === 'idleLockMinutes' || undefined} />}
-        </Field>
-        <Field label="Remind me before a saved key expires (days)" hint="For example 30, 7. Leave empty for no reminders.">
-          {(p) => <input {...p} inputMode="numeric" value={reminders} onChange={(e) => setReminders(e.target.value)} aria-invalid={error?.field?.startsWith('reminderDays') || undefined} />}
-        </Field>
-        <Field label="Appearance">
-          {(p) => (
-            <select {...p} value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
-              <option value="system">Follow the system</option>
-              <option value="light">Light</option>
-              <option value="dark">Dark</option>
-            </select>
-          )}
-        </Field>
-        {copyKinds.length > 0 ? (
+    <>
+      <Dialog title="Settings" onClose={onClose}>
+        <form className="form" onSubmit={submit} noValidate>
+          <Field label="Clear the clipboard after (seconds)" hint="Keyport clears it only if it still holds what Keyport copied.">
+            {(p) => <input {...p} type="number" min={5} max={600} value={clear} onChange={(e) => setClear(e.target.value)} aria-invalid={error?.field === 'clipboardClearSeconds' || undefined} />}
+          </Field>
+          <Field label="Give up on a server after (seconds)">
+            {(p) => <input {...p} type="number" min={1} max={300} value={timeout} onChange={(e) => setTimeoutValue(e.target.value)} aria-invalid={error?.field === 'requestTimeoutSeconds' || undefined} />}
+          </Field>
+          <Field label="Lock after idle (minutes)" hint="Counts only your typing and clicks. 0 never locks by itself.">
+            {(p) => <input {...p} type="number" min={0} max={1440} value={idle} onChange={(e) => setIdle(e.target.value)} aria-invalid={error?.field === 'idleLockMinutes' || undefined} />}
+          </Field>
           <fieldset className="fieldset">
-            <legend>Copy tokens first as</legend>
-            {copyKinds.map((kind) => (
-              <Field key={kind.kind} label={kind.label}>
-                {(p) => (
-                  <select {...p} value={copyFormats[kind.kind] ?? kind.defaultCopyFormat} onChange={(e) => setCopyFormats({ ...copyFormats, [kind.kind]: e.target.value })}>
-                    {kind.copyFormats.map((f) => (
-                      <option key={f.id} value={f.id}>
-                        {f.label}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-            ))}
+            <legend>Unlock</legend>
+            {lock?.unlockWith === 'vault-passphrase' ? (
+              <p className="muted">Your vault passphrase unlocks Keyport.</p>
+            ) : lock?.unlockWith === 'unlock-secret' ? (
+              <>
+                <p className="muted">Keyport asks for your unlock PIN{lock.systemCheck ? ` or ${lock.systemCheck}` : ''} when it starts and when it is locked.</p>
+                <div className="actions start">
+                  <button type="button" onClick={() => setSecretChange('change')}>
+                    Change unlock PIN…
+                  </button>
+                  <button type="button" onClick={() => setSecretChange('remove')}>
+                    Remove unlock PIN…
+                  </button>
+                </div>
+              </>
+            ) : (
+              <>
+                <p className="muted">No unlock PIN: locking only clears secrets from memory, and anyone at this computer can open Keyport again.</p>
+                <div className="actions start">
+                  <button type="button" onClick={() => setSecretChange('set')}>
+                    Set unlock PIN…
+                  </button>
+                </div>
+              </>
+            )}
           </fieldset>
-        ) : null}
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            Save settings
-          </button>
-        </div>
-      </form>
-    </Dialog>
+          <Field label="Remind me before a saved key expires (days)" hint="For example 30, 7. Leave empty for no reminders.">
+            {(p) => <input {...p} inputMode="numeric" value={reminders} onChange={(e) => setReminders(e.target.value)} aria-invalid={error?.field?.startsWith('reminderDays') || undefined} />}
+          </Field>
+          <Field label="Appearance">
+            {(p) => (
+              <select {...p} value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+                <option value="system">Follow the system</option>
+                <option value="light">Light</option>
+                <option value="dark">Dark</option>
+              </select>
+            )}
+          </Field>
+          {copyKinds.length > 0 ? (
+            <fieldset className="fieldset">
+              <legend>Copy tokens first as</legend>
+              {copyKinds.map((kind) => (
+                <Field key={kind.kind} label={kind.label}>
+                  {(p) => (
+                    <select {...p} value={copyFormats[kind.kind] ?? kind.defaultCopyFormat} onChange={(e) => setCopyFormats({ ...copyFormats, [kind.kind]: e.target.value })}>
+                      {kind.copyFormats.map((f) => (
+                        <option key={f.id} value={f.id}>
+                          {f.label}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+              ))}
+            </fieldset>
+          ) : null}
+          <ErrorMessage error={error} />
+          <div className="actions">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={busy}>
+              Save settings
+            </button>
+          </div>
+        </form>
+      </Dialog>
+      {secretChange ? <UnlockSecretDialog change={secretChange} onClose={() => setSecretChange(null)} /> : null}
+    </>
   );
 }
 

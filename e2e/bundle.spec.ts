@@ -1,0 +1,54 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { addAndSignIn, expect, test } from './fixtures';
+
+// The built renderer (out/renderer, which every e2e run builds first): zod stays out of it (main
+// validates every call; the renderer needs none of it) and its JavaScript stays small. ESLint
+// refuses a direct import of zod or shared/schemas in src/renderer; this catches the indirect ones.
+const RENDERER_DIR = 'out/renderer';
+const MAX_GZIP_KB = 95;
+/** The names zod's classes register with: string literals (quoted or in backticks), so they
+ * survive minification. */
+const ZOD_MARKER = /[`'"]\$?Zod(?:Error|Type|Object|String)[`'"]/;
+
+async function rendererScripts(): Promise<Array<{ name: string; text: string; gzipBytes: number }>> {
+  const scripts = [];
+  for (const entry of await readdir(RENDERER_DIR, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const content = await readFile(join(entry.parentPath, entry.name));
+    scripts.push({ name: entry.name, text: content.toString('utf8'), gzipBytes: gzipSync(content).length });
+  }
+  return scripts;
+}
+
+test('the renderer bundle holds no zod and at most 95 KB of gzipped JavaScript', async () => {
+  const scripts = await rendererScripts();
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const { name, text } of scripts) {
+    expect(text.match(ZOD_MARKER)?.[0], `zod in ${name}`).toBeUndefined();
+  }
+  const kb = scripts.reduce((sum, s) => sum + s.gzipBytes, 0) / 1024;
+  expect(kb, `renderer JS is ${kb.toFixed(1)} KB gzip`).toBeLessThanOrEqual(MAX_GZIP_KB);
+});
+
+test('the window starts with one call (app.bootstrap), locked or not', async ({ app, eds }) => {
+  await addAndSignIn(app.page, eds);
+  const calls: string[] = [];
+  const handle = app.core.handle.bind(app.core);
+  app.core.handle = (procedure, input) => {
+    calls.push(procedure);
+    return handle(procedure, input);
+  };
+  await app.page.reload();
+  await expect(app.page.getByRole('heading', { level: 2, name: 'Enthought' })).toBeVisible();
+  // The selected server then lists its tokens; nothing else is asked for at start.
+  await expect.poll(() => calls.length).toBe(2);
+  expect(calls).toEqual(['app.bootstrap', 'tokens.list']);
+
+  await app.call('app.lock');
+  calls.length = 0;
+  await app.page.reload();
+  await expect(app.page.getByRole('heading', { name: 'Secrets cleared from memory' })).toBeVisible();
+  expect(calls).toEqual(['app.bootstrap']);
+});
