@@ -107,6 +107,7 @@ test.describe('Anaconda', () => {
       return u.href;
     });
     await browserSignIn(page);
+    await expect.poll(() => person.pages.length).toBeGreaterThan(0);
     await expect(person.pages[0]!.getByRole('heading', { name: 'Sign-in not accepted' })).toBeVisible();
     // A page that knows the port cannot end (or finish) the person's sign-in: Keyport still waits.
     await expect(page.getByText('Waiting for you to finish signing in in your browser')).toBeVisible();

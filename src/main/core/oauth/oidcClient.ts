@@ -178,25 +178,77 @@ export interface DeviceCode {
 
 export interface DeviceSignIn {
   code: DeviceCode;
-  /** Polls at the server's interval (slowing down when told) until the person approves. */
+  /** Polls at the (clamped) interval, slowing down when told, until the person approves. */
   tokens: Promise<OidcTokens>;
 }
 
-/** RFC 8628. Refused with UNSUPPORTED when the server does not advertise it. */
-export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configuration, scope: string, signal: AbortSignal, now: () => Date): Promise<DeviceSignIn> {
-  if (!config.serverMetadata().device_authorization_endpoint) {
+/** RFC 8628 §3.2: 5 s when the server names no interval. Keyport never polls more often than
+ * that, whatever the server says (0.001 s would be hundreds of requests a second), nor waits
+ * longer than a minute between polls (a server asking for an hour would never see the approval). */
+export const DEVICE_POLL_DEFAULT_SECONDS = 5;
+export const DEVICE_POLL_MAX_SECONDS = 60;
+/** RFC 8628 §3.5: each `slow_down` adds 5 s to the interval (still at most the maximum). */
+export const DEVICE_SLOW_DOWN_SECONDS = 5;
+
+/** The interval Keyport polls at, in seconds, from the server's `interval`. */
+export function devicePollSeconds(interval: unknown): number {
+  if (typeof interval !== 'number' || !Number.isFinite(interval)) return DEVICE_POLL_DEFAULT_SECONDS;
+  return Math.min(DEVICE_POLL_MAX_SECONDS, Math.max(DEVICE_POLL_DEFAULT_SECONDS, interval));
+}
+
+/** Waits `ms`, rejecting with the signal's reason when it aborts. */
+export type Wait = (ms: number, signal: AbortSignal) => Promise<void>;
+
+const waitFor: Wait = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** RFC 8628. Refused with UNSUPPORTED when the server does not advertise it. Sends PKCE S256
+ * (RFC 7636) when the server lists S256, as for the browser sign-in: providers that require
+ * PKCE of a client require it on the device grant too. `wait` lets tests see the polling. */
+export async function startDeviceSignIn(
+  ctx: ServerContext,
+  config: oidc.Configuration,
+  scope: string,
+  signal: AbortSignal,
+  now: () => Date,
+  wait: Wait = waitFor,
+): Promise<DeviceSignIn> {
+  const metadata = config.serverMetadata();
+  if (!metadata.device_authorization_endpoint) {
     throw new KeyportError('UNSUPPORTED', `${ctx.server.name} does not offer sign-in with a code.`, { hint: 'Sign in with the browser instead.' });
   }
+  const verifier = offersS256(config) ? oidc.randomPKCECodeVerifier() : null;
+  const parameters: Record<string, string> = { scope };
+  if (verifier !== null) Object.assign(parameters, { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
   let response: oidc.DeviceAuthorizationResponse;
   try {
-    response = await oidc.initiateDeviceAuthorization(config, { scope });
+    response = await oidc.initiateDeviceAuthorization(config, parameters);
   } catch (error) {
     throw oauthError(error, ctx, 'device', config);
   }
-  // openid-client looks at the signal only between polls (every `interval` seconds): racing it
-  // makes Cancel and the time limit take effect at once.
-  const polled = oidc.pollDeviceAuthorizationGrant(config, response, undefined, { signal }).then(tokensFrom);
+  const intervalSeconds = devicePollSeconds(response.interval);
+  const grant: Record<string, string> = { device_code: response.device_code };
+  if (verifier !== null) grant.code_verifier = verifier;
+  const polled = pollDeviceGrant(config, grant, intervalSeconds, signal, wait);
   polled.catch(() => undefined);
+  // A poll under way ends within the HTTP time limit; racing the signal makes Cancel and
+  // Keyport's time limit take effect at once.
   const tokens = Promise.race([polled, rejectWhenAborted(signal)]).catch((error: unknown) => {
     throw oauthError(error, ctx, 'device', config);
   });
@@ -207,10 +259,33 @@ export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configu
       verificationUri: response.verification_uri,
       verificationUriComplete: response.verification_uri_complete ?? null,
       expiresAt: new Date(now().getTime() + response.expires_in * 1000).toISOString(),
-      intervalSeconds: response.interval ?? 5,
+      intervalSeconds,
     },
     tokens,
   };
+}
+
+/** RFC 8628 §3.4–3.5: waits the interval, asks, and goes on while the answer is
+ * `authorization_pending` (same interval) or `slow_down` (5 s more). Anything else ends it; so
+ * does the signal (Cancel, lock, Keyport's time limit, which covers the code's expiry too). */
+async function pollDeviceGrant(config: oidc.Configuration, grant: Record<string, string>, intervalSeconds: number, signal: AbortSignal, wait: Wait): Promise<OidcTokens> {
+  let interval = intervalSeconds;
+  for (;;) {
+    await wait(interval * 1000, signal);
+    let answer: Awaited<ReturnType<typeof oidc.genericGrantRequest>>;
+    try {
+      answer = await oidc.genericGrantRequest(config, DEVICE_GRANT, grant);
+    } catch (error) {
+      signal.throwIfAborted();
+      if (!(error instanceof oidc.ResponseBodyError)) throw error;
+      if (error.error === 'slow_down') interval = Math.min(DEVICE_POLL_MAX_SECONDS, interval + DEVICE_SLOW_DOWN_SECONDS);
+      else if (error.error !== 'authorization_pending') throw error;
+      continue;
+    }
+    // Cancelled while the last request was under way: the tokens are not taken.
+    signal.throwIfAborted();
+    return tokensFrom(answer);
+  }
 }
 
 /** Rejects with the signal's reason when it aborts: a KeyportError (TIMEOUT) passes through
@@ -221,6 +296,11 @@ function rejectWhenAborted(signal: AbortSignal): Promise<never> {
     else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
 }
+
+const offersS256 = (config: oidc.Configuration): boolean => {
+  const methods = config.serverMetadata().code_challenge_methods_supported;
+  return Array.isArray(methods) && methods.includes('S256');
+};
 
 function tokensFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): OidcTokens {
   return {
