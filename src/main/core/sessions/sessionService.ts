@@ -23,6 +23,14 @@ export interface SessionDeps {
 /** An access token this close to its expiry is refreshed before it is used (agavepy uses the
  * same minute), so a call never starts with a token that dies on the way. */
 export const REFRESH_MARGIN_MS = 60_000;
+
+/** The refresh margin of an access token that lives `lifetimeMs`: a tenth of its life, at most
+ * REFRESH_MARGIN_MS. A 60-second token is renewed 6 s before it ends, not at every use (a
+ * one-minute margin would equal its whole life). Every kind's sessions share this rule. */
+export function refreshMarginMs(lifetimeMs: number): number {
+  if (!Number.isFinite(lifetimeMs)) return REFRESH_MARGIN_MS;
+  return Math.min(REFRESH_MARGIN_MS, Math.max(0, lifetimeMs) / 10);
+}
 const MAX_TIMER_MS = 24 * 3600_000;
 
 type Method = SignInMethod | 'file';
@@ -57,8 +65,9 @@ export class SessionService {
     this.scheduled.clear();
   }
 
-  /** Plans the renewal of a refreshable session shortly before it expires: a minute before,
-   * or halfway through for tokens that live less than two minutes (never sooner than a second,
+  /** Plans the renewal of a refreshable session shortly before it expires: a tenth of its
+   * lifetime before, at most a minute (refreshMarginMs), and not before half of what is left
+   * (never sooner than a second,
    * so a server that hands out tokens already expired cannot make Keyport spin). A renewal that
    * fails because the session ended makes the server "signed out — sign in again"; one that
    * fails otherwise (offline, locked) is left to the next use, which tries again. */
@@ -80,7 +89,7 @@ export class SessionService {
     const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
     if (!Number.isFinite(expiresAt)) return;
     const remaining = expiresAt - this.deps.now().getTime();
-    const delay = Math.max(1000, remaining - REFRESH_MARGIN_MS, remaining / 2);
+    const delay = Math.max(1000, remaining - refreshMarginMs(lifetimeOf(meta)), remaining / 2);
     // Timers cannot wait longer than about 24 days; far-off renewals are planned again later.
     const farOff = delay > MAX_TIMER_MS;
     this.scheduled.set(
@@ -282,7 +291,7 @@ export class SessionService {
 
   private aboutToExpire(meta: SecretMeta): boolean {
     const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
-    return Number.isFinite(expiresAt) && expiresAt - this.deps.now().getTime() <= REFRESH_MARGIN_MS;
+    return Number.isFinite(expiresAt) && expiresAt - this.deps.now().getTime() <= refreshMarginMs(lifetimeOf(meta));
   }
 
   private async renew(server: ServerRecord, provider: Provider, ctx: ServerContext, staleId: string, staleSession: string): Promise<string> {
@@ -323,7 +332,7 @@ export class SessionService {
     const sessionMeta = vault.secretMeta(sessionId);
     // Signed out while the renewal ran: nothing to update.
     if (!sessionMeta) throw sessionEnded(server);
-    const attributes = { ...sessionMeta.attributes, ...grant.attributes };
+    const attributes: Record<string, string> = { ...sessionMeta.attributes, ...grant.attributes, issuedAt: this.deps.now().toISOString() };
     if (grant.expiresAt) attributes.expiresAt = grant.expiresAt;
     else delete attributes.expiresAt;
     // The new access token and the rotated refresh token are written together: keeping only
@@ -355,7 +364,7 @@ export class SessionService {
     this.expired.delete(server.id);
     this.signOutNotices.delete(server.id);
     const savedAt = this.deps.now().toISOString();
-    const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name };
+    const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name, issuedAt: savedAt };
     if (result.user.email) attributes.userEmail = result.user.email;
     if (result.expiresAt) attributes.expiresAt = result.expiresAt;
     if (result.dependsOnTokenId) attributes.dependsOn = result.dependsOnTokenId;
@@ -413,6 +422,14 @@ function grantFacts(attributes: Record<string, string>): { scopes?: string[]; cl
     }
   }
   return facts;
+}
+
+/** How long the current access token lives: from when Keyport got it (`issuedAt`, set at
+ * sign-in and at each renewal; the session's `savedAt` for sessions saved before it existed) to
+ * its expiry. NaN when unknown. */
+function lifetimeOf(meta: SecretMeta): number {
+  const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
+  return expiresAt - Date.parse(meta.attributes.issuedAt ?? meta.savedAt);
 }
 
 const isAuthFailure = (error: unknown): boolean => error instanceof KeyportError && error.code === 'AUTH_FAILED';

@@ -12,7 +12,7 @@ const { harness } = useCoreHarness();
 let idp: OidcServer;
 
 beforeAll(async () => {
-  // 300 s access tokens: the background renewal is due 60 s before they expire.
+  // 300 s access tokens: the background renewal is due a tenth of that (30 s) before they expire.
   idp = await startOidcServer({ https: false, accessTokenTtlSeconds: 300 });
 });
 afterAll(async () => {
@@ -69,7 +69,7 @@ describe('oidc through the core', () => {
     expect(Date.parse(session.expiresAt ?? '') - h.timers.now()).toBeGreaterThanOrEqual(298_000);
 
     const refreshed = idp.stats.refreshed;
-    await h.timers.advance(236_000);
+    await h.timers.advance(266_000);
     expect(idp.stats.refreshed).toBe(refreshed);
     await h.timers.advance(4_000);
     await expect.poll(() => idp.stats.refreshed).toBe(refreshed + 1);
@@ -89,6 +89,35 @@ describe('oidc through the core', () => {
     // Nothing is renewed after sign-out.
     await h.timers.advance(600_000);
     expect(idp.stats.refreshed).toBe(refreshed + 1);
+  });
+
+  it('with 60-second access tokens, copies during the token’s life use it; renewal comes a tenth of the lifetime before expiry', { timeout: 30_000 }, async () => {
+    const short = await startOidcServer({ https: false, accessTokenTtlSeconds: 60 });
+    try {
+      const h = await harness();
+      const added = await h.call<ServerView>('servers.add', { name: 'Short IdP', kind: 'oidc', url: short.url, options: { clientId: short.publicClientId } });
+      const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId: added.id });
+      await personAt(code.verificationUriComplete);
+      await h.call<ServerView>('auth.finishDeviceSignIn', { serverId: added.id });
+      const refreshed = short.stats.refreshed;
+      const copies: string[] = [];
+      for (let second = 0; second <= 50; second += 10) {
+        await h.call('clipboard.copySession', { serverId: added.id, format: 'access-token' });
+        copies.push(h.clipboard.text);
+        await h.timers.advance(10_000);
+      }
+      // Six copies over 50 s: one access token, no refresh (a one-minute margin refreshed at each).
+      expect(new Set(copies).size).toBe(1);
+      expect(short.stats.refreshed).toBe(refreshed);
+      // 60 s (59 s when a second passed on the way) less a tenth: renewed in the background by 55 s.
+      await h.timers.advance(5_000);
+      await expect.poll(() => short.stats.refreshed).toBe(refreshed + 1);
+      await h.call('clipboard.copySession', { serverId: added.id, format: 'access-token' });
+      expect(h.clipboard.text).not.toBe(copies[0]);
+      expect(short.stats.refreshed).toBe(refreshed + 1);
+    } finally {
+      await short.close();
+    }
   });
 
   it('signs out locally even when the server cannot revoke, and says so', { timeout: 30_000 }, async () => {
