@@ -8,7 +8,7 @@ import { personAt, type PersonOptions } from '../../testing/anacondaPerson';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult } from '../provider';
-import { DEFAULT_OIDC_SCOPES, oidcProvider as provider } from './oidcProvider';
+import { claimsAsText, DEFAULT_OIDC_SCOPES, oidcProvider as provider } from './oidcProvider';
 
 const checkServer = provider.checkServer!.bind(provider);
 const describeServer = provider.describeServer!.bind(provider);
@@ -70,6 +70,7 @@ async function browserSignIn(context: ServerContext = ctx(), person: PersonOptio
 }
 
 const refreshTokenOf = (credential: string | null): string => (JSON.parse(credential ?? '{}') as { refreshToken: string }).refreshToken;
+const idTokenOf = (credential: string | null): string => (JSON.parse(credential ?? '{}') as { idToken: string }).idToken;
 
 const material = (result: SignInResult): SessionMaterial => ({ session: result.session, credential: result.credential, expiresAt: result.expiresAt, user: result.user, attributes: result.attributes ?? {} });
 
@@ -127,6 +128,28 @@ describe('oidc discovery', () => {
   });
 });
 
+describe('who you are (the claims shown)', () => {
+  it('lists the facts about the person, never the token’s own claims (a Keycloak ID token as it comes)', () => {
+    const keycloakIdToken = {
+      exp: 1767225900, iat: 1767225600, auth_time: 1767225590, jti: 'a1b2c3', iss: 'https://sso.example.com/realms/main', aud: 'keyport',
+      sub: 'f81d4fae-7dec', typ: 'ID', azp: 'keyport', nonce: 'n-0S6_WzA2Mj', sid: '5b9e2e1c', session_state: '5b9e2e1c', at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q',
+      acr: '1', amr: ['pwd'], email_verified: true, name: 'Alice Liddell', preferred_username: 'alice', given_name: 'Alice', family_name: 'Liddell',
+      email: 'alice@example.com', groups: ['staff', 'ops'], updated_at: 1767225000,
+    };
+    expect(claimsAsText(keycloakIdToken)).toEqual([
+      ['sub', 'f81d4fae-7dec'],
+      ['email_verified', 'true'],
+      ['name', 'Alice Liddell'],
+      ['preferred_username', 'alice'],
+      ['given_name', 'Alice'],
+      ['family_name', 'Liddell'],
+      ['email', 'alice@example.com'],
+      ['groups', '["staff","ops"]'],
+      ['updated_at', '2025-12-31T23:50:00.000Z'],
+    ]);
+  });
+});
+
 describe('oidc browser sign-in', () => {
   it('signs in a public client with code + PKCE S256 + state + nonce over the loopback; keeps scopes and ID token claims', async () => {
     const before = Date.now();
@@ -145,9 +168,11 @@ describe('oidc browser sign-in', () => {
     // issues the refresh token its policy allows.
     expect(result.attributes?.scope?.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
     const claims = Object.fromEntries(JSON.parse(result.attributes?.claims ?? '[]') as Array<[string, string]>);
-    expect(claims).toMatchObject({ sub: 'alice', email: 'alice@example.com', name: 'Alice Liddell', iss: idp.url, aud: idp.publicClientId });
-    expect(claims.nonce).toBeUndefined();
-    expect(claims.exp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(claims).toMatchObject({ sub: 'alice', email: 'alice@example.com', name: 'Alice Liddell' });
+    // Who you are holds facts about the person; the token's own claims stay in the ID token.
+    for (const name of ['iss', 'aud', 'exp', 'iat', 'jti', 'typ', 'azp', 'sid', 'acr', 'auth_time', 'nonce', 'at_hash']) expect(claims, name).not.toHaveProperty(name);
+    const idTokenClaims = JSON.parse(Buffer.from(idTokenOf(result.credential).split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(idTokenClaims).toMatchObject({ iss: idp.url, aud: idp.publicClientId, nonce: expect.any(String) });
     const expiresAt = Date.parse(result.expiresAt ?? '');
     expect(expiresAt).toBeGreaterThanOrEqual(before + 299_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 301_000);
