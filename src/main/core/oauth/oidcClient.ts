@@ -40,7 +40,13 @@ function fetchThrough(ctx: ServerContext): oidc.CustomFetch {
 /** Reads the issuer's discovery document. Plain http is allowed only for loopback issuers (a
  * test or a development server); anything else must be https. With a client secret, the client
  * authenticates as the server advertises: client_secret_basic unless only client_secret_post is
- * listed (OpenID Connect Discovery 1.0 §3: basic is the default when the list is absent). */
+ * listed (OpenID Connect Discovery 1.0 §3: basic is the default when the list is absent).
+ *
+ * ID tokens: `alg: none` is never accepted, even where the discovery lists it, and every ID
+ * token's signature is verified against the provider's JWKS (`jwks_uri`, fetched through
+ * Keyport's HTTP client) — also over loopback http, where TLS proves nothing. openid-client
+ * trusts the TLS channel by default (Core §3.1.3.7 allows it); its non-repudiation checks add
+ * the signature check to every token answer that carries an ID token (code, device, refresh). */
 export async function discover(ctx: ServerContext, settings: OidcClientSettings): Promise<oidc.Configuration> {
   const issuer = new URL(settings.issuer);
   const loopback = issuer.hostname === '127.0.0.1' || issuer.hostname === 'localhost' || issuer.hostname === '[::1]';
@@ -48,28 +54,41 @@ export async function discover(ctx: ServerContext, settings: OidcClientSettings)
     throw new KeyportError('VALIDATION', 'Sign-in servers must use https.', { hint: 'Use the https address of the sign-in server.', field: 'url' });
   }
   const insecure = issuer.protocol === 'http:';
-  let config: oidc.Configuration;
+  let discovered: oidc.Configuration;
   try {
-    config = await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), {
+    discovered = await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), {
       [oidc.customFetch]: fetchThrough(ctx),
       execute: insecure ? [oidc.allowInsecureRequests] : [],
     });
   } catch (error) {
     throw oauthError(error, ctx, 'discovery');
   }
-  if (!settings.clientSecret) return config;
-  const server = config.serverMetadata();
-  const methods = server.token_endpoint_auth_methods_supported;
-  const usePost = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
-  const confidential = new oidc.Configuration(
-    server,
-    settings.clientId,
-    { client_secret: settings.clientSecret },
-    usePost ? oidc.ClientSecretPost(settings.clientSecret) : oidc.ClientSecretBasic(settings.clientSecret),
-  );
-  confidential[oidc.customFetch] = fetchThrough(ctx);
-  if (insecure) oidc.allowInsecureRequests(confidential);
-  return confidential;
+  const server = withoutUnsignedIdTokens(discovered.serverMetadata());
+  let config: oidc.Configuration;
+  if (settings.clientSecret) {
+    const methods = server.token_endpoint_auth_methods_supported;
+    const usePost = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
+    config = new oidc.Configuration(
+      server,
+      settings.clientId,
+      { client_secret: settings.clientSecret },
+      usePost ? oidc.ClientSecretPost(settings.clientSecret) : oidc.ClientSecretBasic(settings.clientSecret),
+    );
+  } else {
+    config = new oidc.Configuration(server, settings.clientId, undefined, oidc.None());
+  }
+  config[oidc.customFetch] = fetchThrough(ctx);
+  if (insecure) oidc.allowInsecureRequests(config);
+  oidc.enableNonRepudiationChecks(config);
+  return config;
+}
+
+/** The provider's metadata with `none` struck from the ID token algorithms: an unsigned ID token
+ * is refused as having an unexpected `alg`, whatever the provider lists. */
+function withoutUnsignedIdTokens(server: oidc.ServerMetadata): oidc.ServerMetadata {
+  const algs = server.id_token_signing_alg_values_supported;
+  if (!Array.isArray(algs)) return server;
+  return { ...server, id_token_signing_alg_values_supported: algs.filter((alg) => typeof alg === 'string' && alg.toLowerCase() !== 'none') };
 }
 
 /** The refresh token grant (RFC 6749 §6). A server that rotates refresh tokens sends a new one;
@@ -349,6 +368,12 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
         return new KeyportError('AUTH_FAILED', `${name} refused the sign-in (${/^[\w.-]{1,64}$/.test(code) ? code : 'error'}).`, { hint: 'Try again.' });
     }
   }
+  const idTokenProblem = unverifiableIdToken(error);
+  if (idTokenProblem !== null) {
+    return new KeyportError('BAD_RESPONSE', `${name} sent an ID token Keyport could not verify (${idTokenProblem}), so Keyport refused it.`, {
+      hint: 'Try again. If it repeats, something between you and the provider may be altering its answers, or the provider signs ID tokens in a way Keyport does not accept (it needs an asymmetric signature: RS256, ES256, PS256, EdDSA…).',
+    });
+  }
   if (error instanceof oidc.AuthorizationResponseError) {
     return new KeyportError('AUTH_FAILED', `${name} refused the sign-in.`, { hint: 'Try again.' });
   }
@@ -366,6 +391,20 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
   if (error instanceof Error && error.name === 'AbortError') return new KeyportError('CANCELLED', 'The sign-in was cancelled.');
   if (error instanceof Error && error.name === 'TimeoutError') return signInTimedOut();
   return new KeyportError('INTERNAL', 'The sign-in failed unexpectedly.', { hint: 'Try again.' });
+}
+
+/** Why an ID token was refused, in words, or null when the error is about something else. */
+function unverifiableIdToken(error: unknown): string | null {
+  const cause: unknown = error instanceof oidc.ClientError ? error.cause : error;
+  if (!(cause instanceof Error)) return null;
+  if (cause.message === 'unexpected JWT "alg" header parameter') {
+    const alg = (cause.cause as { header?: { alg?: unknown } } | undefined)?.header?.alg;
+    return typeof alg === 'string' && alg.toLowerCase() === 'none' ? 'it is not signed: alg none' : 'signed with an algorithm the provider does not list';
+  }
+  if (cause.message === 'JWT signature verification failed') return 'its signature does not match the provider’s keys';
+  if (cause.message.startsWith('error when selecting a JWT verification key')) return 'none of the provider’s published keys fits its signature';
+  if (cause.message === 'unsupported JWS algorithm') return 'signed with a shared secret, which proves nothing TLS does not';
+  return null;
 }
 
 /** The OAuth error code of a WWW-Authenticate challenge (RFC 6750 §3), or 'error'. */

@@ -1,3 +1,4 @@
+import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -201,6 +202,99 @@ describe('oidc browser sign-in', () => {
     expect(renderSessionCopy(server, m, 'refresh-token')).toBe(refreshTokenOf(result.credential));
     expect(renderSessionCopy(server, m, 'id-token').split('.')).toHaveLength(3);
     expect(() => renderSessionCopy(server, { ...m, credential: null }, 'refresh-token')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});
+
+describe('ID token signatures: alg none refused, signatures checked against the JWKS (also over loopback http)', () => {
+  type Json = Record<string, unknown>;
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const partsOf = (jwt: string) => {
+    const [header = '', payload = '', signature = ''] = jwt.split('.');
+    return { header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Json, payload, signature };
+  };
+
+  /** Keyport's HTTP client with a man in the middle: each JSON answer passes through `rewrite`. */
+  function tampered(rewrite: (url: string, body: Json) => void): ServerContext {
+    const client: HttpClient = {
+      async send(target, req) {
+        const res = await http.send(target, req);
+        if (res.status !== 200 || !res.headers['content-type']?.includes('json')) return res;
+        const body = JSON.parse(res.text) as Json;
+        rewrite(req.url, body);
+        return { ...res, text: JSON.stringify(body) };
+      },
+      async close() {},
+    };
+    return { ...serverContext(record(), client), secretSetting: async () => null };
+  }
+  const isToken = (url: string) => new URL(url).pathname === '/token';
+
+  const forgeries: Array<[string, (idToken: string) => string, (url: string, body: Json) => void]> = [
+    [
+      'the claims changed under the provider’s signature (sub: mallory)',
+      (idToken) => {
+        const { payload, signature } = partsOf(idToken);
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Json;
+        return `${idToken.split('.')[0]}.${b64({ ...claims, sub: 'mallory' })}.${signature}`;
+      },
+      () => undefined,
+    ],
+    [
+      'RS256, signed with the attacker’s key under the provider’s kid',
+      (idToken) => {
+        const { header, payload } = partsOf(idToken);
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const head = b64({ ...header, alg: 'RS256' });
+        return `${head}.${payload}.${createSign('RSA-SHA256').update(`${head}.${payload}`).sign(privateKey).toString('base64url')}`;
+      },
+      (url, body) => {
+        if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['RS256', 'ES256'];
+      },
+    ],
+    [
+      'alg none, with none listed in the discovery',
+      (idToken) => `${b64({ alg: 'none', typ: 'JWT' })}.${partsOf(idToken).payload}.`,
+      (url, body) => {
+        if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['none', 'ES256', 'RS256'];
+      },
+    ],
+  ];
+
+  for (const [name, forge, rewriteOther] of forgeries) {
+    it(`refuses a forged ID token at sign-in: ${name}`, async () => {
+      const context = tampered((url, body) => {
+        rewriteOther(url, body);
+        if (isToken(url) && typeof body.id_token === 'string') body.id_token = forge(body.id_token);
+      });
+      const error = await keyportError(browserSignIn(context));
+      expect(error.toShape()).toMatchObject({ code: 'BAD_RESPONSE' });
+      expect(error.message).toMatch(/^Test IdP sent an ID token Keyport could not verify \(.+\), so Keyport refused it\.$/);
+      if (name.startsWith('alg none')) expect(error.message).toContain('it is not signed: alg none');
+      else expect(error.message).toMatch(/signature does not match|published keys fits/);
+    });
+  }
+
+  it('refuses a forged ID token in a refresh answer too, and accepts the provider’s own', async () => {
+    const { result } = await browserSignIn();
+    let forge = true;
+    const context = tampered((url, body) => {
+      if (forge && isToken(url) && typeof body.id_token === 'string') body.id_token = forgeries[0]![1](body.id_token);
+    });
+    const error = await keyportError(renewSession(context, result.credential ?? ''));
+    expect(error.message).toContain('could not verify');
+    forge = false;
+    // The refused answer spent the rotated refresh token; a fresh sign-in renews normally.
+    const { result: again } = await browserSignIn();
+    const renewed = await renewSession(context, again.credential ?? '');
+    expect(await idp.accountFor(renewed.session)).toBe('alice');
+  });
+
+  it('the discovery may list none: Keyport still signs in with the provider’s signed ID tokens', async () => {
+    const context = tampered((url, body) => {
+      if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['none', 'ES256'];
+    });
+    const { result } = await browserSignIn(context);
+    expect(result.user.name).toBe('alice');
   });
 });
 
