@@ -177,7 +177,6 @@ describe('discover', () => {
       { status: 200, body: '<!doctype html><html><body>Welcome</body></html>', contentType: 'text/html' },
       { status: 200, body: '{"issuer": ' },
       { status: 200, body: [] },
-      { status: 200, body: { issuer: 'https://someone-else.example.com', token_endpoint: 'x' } },
       { status: 500, body: { error: 'server_error' } },
       { status: 302, body: '' },
     ];
@@ -190,6 +189,25 @@ describe('discover', () => {
         message: 'Test IdP did not answer as an OpenID Connect sign-in server.',
       });
     }
+  });
+
+  it('a server whose issuer is not the address entered says both issuers (a host-name mix-up)', async () => {
+    idp.discovery = { ...idp.discovery, issuer: 'https://login.example.com/realms/main' };
+    const error = await keyportError(discover(ctxFor(idp.url), settings()));
+    expect(error.toShape()).toMatchObject({
+      code: 'BAD_RESPONSE',
+      field: 'url',
+      message: `Test IdP is an OpenID Connect server, but its issuer is https://login.example.com/realms/main, not ${idp.url} as entered.`,
+    });
+    // A hostile issuer value is not echoed.
+    for (const issuer of [`javascript:alert(1)`, `https://x.example/${'a'.repeat(400)}`]) {
+      idp.discovery = { ...idp.discovery, issuer };
+      const hostile = await keyportError(discover(ctxFor(idp.url), settings()));
+      expect(hostile.message, issuer).toBe(`Test IdP is an OpenID Connect server, but its issuer is another address, not ${idp.url} as entered.`);
+    }
+    // An issuer that is no URL at all is not an OpenID Connect answer.
+    idp.discovery = { ...idp.discovery, issuer: '\u001b[2Jhttps://evil' };
+    expect((await keyportError(discover(ctxFor(idp.url), settings()))).toShape()).toMatchObject({ code: 'BAD_RESPONSE', message: 'Test IdP did not answer as an OpenID Connect sign-in server.' });
   });
 
   it('an odd HTTP status from the sign-in server is BAD_RESPONSE too, never INTERNAL', async () => {
@@ -354,7 +372,7 @@ describe('oauthError', () => {
       ['expired_token', { code: 'TIMEOUT', message: 'The sign-in code expired before it was used.' }],
       ['invalid_grant', { code: 'AUTH_FAILED', message: 'Test IdP refused to finish the sign-in (invalid_grant).' }],
       ['invalid_client', { code: 'AUTH_FAILED', field: 'clientId' }],
-      ['unauthorized_client', { code: 'AUTH_FAILED', field: 'clientId', message: 'Test IdP does not accept Keyport’s client id (unauthorized_client).' }],
+      ['unauthorized_client', { code: 'AUTH_FAILED', field: 'clientId', message: 'Test IdP does not let Keyport’s client sign in this way (unauthorized_client).' }],
       ['server_error', { code: 'AUTH_FAILED', message: 'Test IdP refused the sign-in (server_error).' }],
       ['<b>bold</b>', { code: 'AUTH_FAILED', message: 'Test IdP refused the sign-in (error).' }],
     ];
@@ -460,6 +478,42 @@ describe('confidential clients, refresh and revocation (RFC 6749 §6, RFC 7009)'
     const error = await keyportError(refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token'));
     expect(error.toShape()).toMatchObject({ code: 'AUTH_FAILED', field: 'clientSecret' });
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it('unauthorized_client for a confidential client points at the secret, never only at the client id (a wrong secret at Keycloak)', async () => {
+    idp.token = [oauthAnswer('unauthorized_client')];
+    const ctx = ctxFor(idp.url);
+    const error = await keyportError(refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token'));
+    expect(error.toShape()).toMatchObject({
+      code: 'AUTH_FAILED',
+      field: 'clientSecret',
+      message: 'Test IdP does not accept Keyport’s client secret, or does not let this client sign in this way (unauthorized_client).',
+    });
+    expect(error.hint).toContain('Check the client secret');
+    // A public client has no secret: the grant is what the provider does not allow it.
+    const own = await keyportError(refreshTokens(ctx, await discover(ctx, settings()), 'the-refresh-token'));
+    expect(own.toShape()).toMatchObject({ field: 'clientId', message: 'Test IdP does not let Keyport’s client sign in this way (unauthorized_client).' });
+  });
+
+  it('not_allowed or invalid_scope with offline_access asked for hints to drop offline_access, on the scopes field', async () => {
+    for (const code of ['not_allowed', 'invalid_scope']) {
+      const own = await startTinyIdp();
+      try {
+        own.device = { status: 200, body: { device_code: 'the-device-code', user_code: 'C', verification_uri: `${own.url}/a`, expires_in: 60 } };
+        own.token = [oauthAnswer(code)];
+        const ctx = ctxFor(own.url);
+        const config = await discover(ctx, settings(own.url));
+        const offline = await startDeviceSignIn(ctx, config, 'openid profile offline_access', new AbortController().signal, () => new Date(), recordedWaits().wait);
+        const error = await keyportError(offline.tokens);
+        expect(error.toShape(), code).toMatchObject({ code: 'AUTH_FAILED', field: 'scopes', message: `Test IdP refused the scopes Keyport asked for (${code}); it may not allow offline_access for this client.` });
+        expect(error.hint).toContain('Remove offline_access from the scopes');
+        const plain = await startDeviceSignIn(ctx, config, 'openid profile', new AbortController().signal, () => new Date(), recordedWaits().wait);
+        const other = await keyportError(plain.tokens);
+        expect(other.toShape(), code).toMatchObject({ field: 'scopes', message: `Test IdP refused the scopes Keyport asked for (${code}).` });
+      } finally {
+        await own.close();
+      }
+    }
   });
 
   it('revokes at the advertised revocation_endpoint with a token type hint; UNSUPPORTED without one, before any request', async () => {

@@ -180,7 +180,7 @@ export async function browserSignIn(ctx: ServerContext, config: oidc.Configurati
       });
       return tokensFrom(tokens);
     } catch (error) {
-      throw oauthError(error, ctx, 'code', config);
+      throw oauthError(error, ctx, 'code', config, options.scope);
     }
   } finally {
     listener.close();
@@ -259,7 +259,7 @@ export async function startDeviceSignIn(
   try {
     response = await oidc.initiateDeviceAuthorization(config, parameters);
   } catch (error) {
-    throw oauthError(error, ctx, 'device', config);
+    throw oauthError(error, ctx, 'device', config, scope);
   }
   const intervalSeconds = devicePollSeconds(response.interval);
   const grant: Record<string, string> = { device_code: response.device_code };
@@ -269,7 +269,7 @@ export async function startDeviceSignIn(
   // A poll under way ends within the HTTP time limit; racing the signal makes Cancel and
   // Keyport's time limit take effect at once.
   const tokens = Promise.race([polled, rejectWhenAborted(signal)]).catch((error: unknown) => {
-    throw oauthError(error, ctx, 'device', config);
+    throw oauthError(error, ctx, 'device', config, scope);
   });
   tokens.catch(() => undefined);
   return {
@@ -334,10 +334,20 @@ function tokensFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointRespo
 
 /** openid-client's errors, as errors people can act on. OAuth error codes are echoed (they are
  * fixed vocabulary); descriptions are not (a server could put anything there). */
-export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery' | 'code' | 'device' | 'refresh' | 'revoke' | 'userinfo', config?: oidc.Configuration): KeyportError {
+export function oauthError(
+  error: unknown,
+  ctx: ServerContext,
+  step: 'discovery' | 'code' | 'device' | 'refresh' | 'revoke' | 'userinfo',
+  config?: oidc.Configuration,
+  scope?: string,
+): KeyportError {
   if (error instanceof KeyportError) return error;
   const name = ctx.server.name;
   if (error instanceof oidc.ResponseBodyError && step === 'discovery') return notAnIssuer(name);
+  if (step === 'discovery') {
+    const named = issuerNamed(error);
+    if (named !== null) return issuerMismatch(name, ctx.server.url, named);
+  }
   // A refused client authentication (HTTP Basic) comes back as a WWW-Authenticate challenge
   // carrying the OAuth error code rather than as a JSON body.
   const code = error instanceof oidc.ResponseBodyError ? error.error : error instanceof oidc.WWWAuthenticateChallengeError ? challengeError(error) : null;
@@ -363,7 +373,27 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
         }
         return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${code}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
       case 'unauthorized_client':
-        return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${code}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
+        // RFC 6749 §5.2: the client is known but may not use this grant. Some providers
+        // (Keycloak) also answer it to a wrong client secret.
+        if (config && isConfidential(config)) {
+          return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client secret, or does not let this client sign in this way (${code}).`, {
+            hint: 'Check the client secret in the server’s settings; if it is right, let the client use this sign-in at the provider (for a code: the device authorization grant).',
+            field: 'clientSecret',
+          });
+        }
+        return new KeyportError('AUTH_FAILED', `${name} does not let Keyport’s client sign in this way (${code}).`, {
+          hint: 'Let the client use this sign-in at the provider (for a code: the device authorization grant), or check the client id in the server’s settings.',
+          field: 'clientId',
+        });
+      case 'not_allowed':
+      case 'invalid_scope':
+        if (scope?.split(' ').includes('offline_access')) {
+          return new KeyportError('AUTH_FAILED', `${name} refused the scopes Keyport asked for (${code}); it may not allow offline_access for this client.`, {
+            hint: 'Remove offline_access from the scopes in the server’s settings (you then sign in again when the access token expires), or allow offline access for the client at the provider.',
+            field: 'scopes',
+          });
+        }
+        return new KeyportError('AUTH_FAILED', `${name} refused the scopes Keyport asked for (${code}).`, { hint: 'Check the scopes in the server’s settings.', field: 'scopes' });
       default:
         return new KeyportError('AUTH_FAILED', `${name} refused the sign-in (${/^[\w.-]{1,64}$/.test(code) ? code : 'error'}).`, { hint: 'Try again.' });
     }
@@ -390,6 +420,9 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
   }
   if (error instanceof Error && error.name === 'AbortError') return new KeyportError('CANCELLED', 'The sign-in was cancelled.');
   if (error instanceof Error && error.name === 'TimeoutError') return signInTimedOut();
+  // A discovery document openid-client cannot even read (an issuer that is no URL) is still
+  // the server's fault, not Keyport's.
+  if (step === 'discovery') return notAnIssuer(name);
   return new KeyportError('INTERNAL', 'The sign-in failed unexpectedly.', { hint: 'Try again.' });
 }
 
@@ -418,6 +451,25 @@ function challengeError(error: oidc.WWWAuthenticateChallengeError): string {
   }
   return 'error';
 }
+
+/** The issuer a discovery document names when it is not the address Keyport asked (OpenID
+ * Connect Discovery §4.3), as a URL for people, or null for any other error. */
+function issuerNamed(error: unknown): string | null {
+  if (!(error instanceof oidc.ClientError) || error.code !== 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') return null;
+  // openid-client's own check of the discovered issuer: the cause is { expected, body, attribute }.
+  const detail = error.cause as { attribute?: unknown; body?: { issuer?: unknown } } | undefined;
+  if (detail?.attribute !== 'issuer') return null;
+  const issuer = detail.body?.issuer;
+  if (typeof issuer !== 'string' || issuer.length > 300) return 'another address';
+  const url = URL.parse(issuer);
+  return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') ? url.href : 'another address';
+}
+
+const issuerMismatch = (name: string, typed: string, named: string): KeyportError =>
+  new KeyportError('BAD_RESPONSE', `${name} is an OpenID Connect server, but its issuer is ${named}, not ${typed} as entered.`, {
+    hint: 'Enter the issuer exactly as the server names it (the host name and path must match).',
+    field: 'url',
+  });
 
 const notAnIssuer = (name: string): KeyportError =>
   new KeyportError('BAD_RESPONSE', `${name} did not answer as an OpenID Connect sign-in server.`, {
