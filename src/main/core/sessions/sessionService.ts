@@ -3,7 +3,7 @@ import type { SessionView, SignInMethod, UserInfo } from '../../../shared/model'
 import type { OAuthClientChoice } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
-import type { Timers } from '../ports';
+import type { Notifier, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Provider, ResolvedClientChoice, ServerContext, SessionMaterial, SignInResult } from '../providers/provider';
 import type { SecretMeta, ServerRecord } from '../vault/records';
@@ -18,6 +18,9 @@ export interface SessionDeps {
   /** With timers, refreshable sessions are renewed before they expire even when nothing uses
    * them, so the person never sees an expired access token (see scheduleRenewal). */
   timers?: Timers | undefined;
+  /** Says that a session Keyport dropped (replaced by a new sign-in, or its server removed)
+   * could not be revoked at the server. */
+  notifier?: Notifier | undefined;
 }
 
 /** An access token this close to its expiry is refreshed before it is used (agavepy uses the
@@ -178,24 +181,53 @@ export class SessionService {
 
   /** Signs out after asking the server to end the session too (kinds with `endSession`, e.g.
    * RFC 7009 revocation). Best effort: the local sign-out always happens; when the server could
-   * not be told, the signed-out view carries a notice saying so. */
-  async signOutAtServer(serverId: string): Promise<void> {
-    const { server, provider } = this.resolve(serverId);
-    let notice: string | null = null;
-    const meta = this.sessionMeta(serverId);
-    if (provider.endSession && meta) {
-      try {
-        const session = await this.deps.vault.readSecret(meta.id);
-        const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
-        const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
-        if (session !== null) await provider.endSession(await this.deps.contextFor(server), { session, credential, attributes: meta.attributes });
-      } catch (error) {
-        const why = error instanceof KeyportError ? error.message : 'it could not be reached';
-        notice = `Signed out of Keyport, but ${server.name} was not told to revoke the tokens: ${why} They stay valid until they expire.`;
-      }
-    }
+   * not be told, the signed-out view carries a notice saying so. `openedOn` is the server as
+   * the session was opened (an edit signs out with the settings before the change). */
+  async signOutAtServer(serverId: string, openedOn: ServerRecord = this.deps.vault.server(serverId)): Promise<void> {
+    const why = await this.endAtServer(openedOn, await this.sessionSecrets(serverId));
     this.signOut(serverId);
-    if (notice) this.signOutNotices.set(serverId, notice);
+    if (why !== null) this.signOutNotices.set(serverId, `Signed out of Keyport, but ${why}`);
+  }
+
+  /** Ends the session at the server before the server is removed from Keyport; a desktop
+   * notification says so when the server could not be told. */
+  async endBeforeRemoval(serverId: string): Promise<void> {
+    const server = this.deps.vault.server(serverId);
+    const why = await this.endAtServer(server, await this.sessionSecrets(serverId));
+    this.signOut(serverId);
+    if (why !== null) this.deps.notifier?.notify({ title: 'Tokens not revoked', body: `Removed ${server.name} from Keyport, but ${why}` });
+  }
+
+  /** The session's secrets as they are now, for ending it at the server; null when there is
+   * no session. */
+  private async sessionSecrets(serverId: string): Promise<SessionSecrets | null> {
+    const meta = this.sessionMeta(serverId);
+    const session = meta ? await this.deps.vault.readSecret(meta.id) : null;
+    if (!meta || session === null) return null;
+    const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
+    const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
+    return { session, credential, attributes: { ...meta.attributes } };
+  }
+
+  /** Asks the server to end a session Keyport is dropping (provider.endSession: RFC 7009
+   * revocation, npm logout). Null when done or when the kind has nothing to end; otherwise why
+   * not, as the end of a sentence for people. */
+  private async endAtServer(server: ServerRecord, secrets: SessionSecrets | null): Promise<string | null> {
+    if (secrets === null) return null;
+    let provider: Provider;
+    try {
+      provider = this.deps.providers.get(server.kind);
+    } catch {
+      return null;
+    }
+    if (!provider.endSession) return null;
+    try {
+      await provider.endSession(await this.deps.contextFor(server), secrets);
+      return null;
+    } catch (error) {
+      const why = error instanceof KeyportError ? error.message : 'it could not be reached.';
+      return `${server.name} was not told to revoke the tokens: ${why} They stay valid until they expire.`;
+    }
   }
 
   /** Renews the session now ("Refresh now"). */
@@ -360,6 +392,10 @@ export class SessionService {
   }
 
   private async store(server: ServerRecord, method: Method, result: SignInResult, password: { username: string; password: string } | null): Promise<void> {
+    // Signing in again replaces the session: the old one is ended at the server once the new one
+    // is saved (unless the server handed back the same secret), so no grant is left behind.
+    const previous = await this.sessionSecrets(server.id);
+    const replaced = previous !== null && previous.session !== result.session && (previous.credential === null || previous.credential !== result.credential) ? previous : null;
     this.forget(server.id);
     this.expired.delete(server.id);
     this.signOutNotices.delete(server.id);
@@ -380,6 +416,8 @@ export class SessionService {
     }
     await this.deps.vault.putSecrets(entries);
     this.scheduleRenewal(server.id);
+    const why = await this.endAtServer(server, replaced);
+    if (why !== null) this.deps.notifier?.notify({ title: 'Old session not revoked', body: `Signed in to ${server.name} again, but the previous session remains: ${why}` });
   }
 
   private expire(server: ServerRecord): void {
@@ -404,6 +442,13 @@ export class SessionService {
     const server = this.deps.vault.server(serverId);
     return { server, provider: this.deps.providers.get(server.kind) };
   }
+}
+
+/** What a provider's endSession is given. */
+interface SessionSecrets {
+  session: string;
+  credential: string | null;
+  attributes: Record<string, string>;
 }
 
 /** The granted scopes and ID token claims a provider kept with the session (SignInResult

@@ -24,7 +24,8 @@ const addIssuer = (h: Harness, options: Record<string, string> = { clientId: idp
 
 /** Signs in with a code, approved by "the person" on another device. */
 async function deviceSignIn(h: Harness, serverId: string): Promise<ServerView> {
-  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId });
+  // force: "Sign in again" while signed in.
+  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId, force: true });
   await personAt(code.verificationUriComplete);
   return h.call<ServerView>('auth.finishDeviceSignIn', { serverId });
 }
@@ -117,6 +118,59 @@ describe('oidc through the core', () => {
       expect(short.stats.refreshed).toBe(refreshed + 1);
     } finally {
       await short.close();
+    }
+  });
+
+  it('revokes the old grant when Sign in again replaces the session, when the server is edited, and when it is removed (RFC 7009)', { timeout: 60_000 }, async () => {
+    const h = await harness();
+    const added = await addIssuer(h);
+    const refreshToken = async (): Promise<string> => {
+      await h.call('clipboard.copySession', { serverId: added.id, format: 'refresh-token' });
+      return h.clipboard.text;
+    };
+    await deviceSignIn(h, added.id);
+    const first = await refreshToken();
+    expect(await idp.isRefreshTokenValid(first)).toBe(true);
+
+    // Sign in again: the new grant stays, the old one is revoked at the provider.
+    await deviceSignIn(h, added.id);
+    const second = await refreshToken();
+    expect(second).not.toBe(first);
+    expect(await idp.isRefreshTokenValid(first)).toBe(false);
+    expect(await idp.isRefreshTokenValid(second)).toBe(true);
+    expect(h.notifications).toEqual([]);
+
+    // An edit that changes the client's settings signs out, and revokes with the old settings.
+    const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
+    expect(edited.session).toEqual({ state: 'signed-out' });
+    expect(await idp.isRefreshTokenValid(second)).toBe(false);
+
+    // Removing the server revokes too.
+    await deviceSignIn(h, added.id);
+    const third = await refreshToken();
+    await h.call('servers.remove', { id: added.id });
+    expect(await idp.isRefreshTokenValid(third)).toBe(false);
+    expect(h.notifications).toEqual([]);
+  });
+
+  it('says plainly when a dropped session could not be revoked: sign in again, edit, remove', { timeout: 60_000 }, async () => {
+    const h = await harness();
+    const added = await addIssuer(h);
+    await deviceSignIn(h, added.id);
+    idp.faults.add({ match: /^\/token\/revocation$/, kind: 'status', status: 503 });
+    try {
+      await deviceSignIn(h, added.id);
+      expect(h.notifications).toEqual([
+        { title: 'Old session not revoked', body: expect.stringMatching(/^Signed in to Test IdP again, but the previous session remains: Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/) },
+      ]);
+      const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
+      expect(edited.session.state === 'signed-out' ? edited.session.notice : '').toMatch(/^Signed out of Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/);
+      await deviceSignIn(h, added.id);
+      await h.call('servers.remove', { id: added.id });
+      expect(await h.call('servers.list')).toEqual([]);
+      expect(h.notifications.at(-1)).toEqual({ title: 'Tokens not revoked', body: expect.stringMatching(/^Removed Test IdP from Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/) });
+    } finally {
+      idp.faults.clear();
     }
   });
 
