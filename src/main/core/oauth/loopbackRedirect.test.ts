@@ -1,5 +1,6 @@
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../testing/seededRandom';
 import { listenForRedirect } from './loopbackRedirect';
 
 const PATH = '/auth/oidc';
@@ -118,23 +119,11 @@ function rawExchange(port: number, bytes: Buffer, timeoutMs = 3000): Promise<str
   });
 }
 
-/** A small seeded generator, so a failing fuzz case can be replayed. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 1,000 odd requests: request targets no browser sends, broken percent-encoding, control and
  * non-ASCII bytes, wrong or missing Host, absolute and authority forms, odd methods and
  * versions, huge paths. None of them carries the right state with the right Host. */
 function oddRequests(port: number, count: number): Buffer[] {
-  const random = seeded(22_9);
+  const random = seededRandom(22_9);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const targets = [
     '//', '///', '//evil.example/x', '/\\', '\\', '*', 'http://evil.example/', 'https://127.0.0.1/', `//127.0.0.1:${port}/auth/oidc`, '', ' ', '/%', '/%zz', '/%00',
