@@ -1,4 +1,4 @@
-import { createSign, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -252,6 +252,17 @@ describe('ID token signatures: alg none refused, signatures checked against the 
       },
     ],
     [
+      'HS256 (a shared-secret signature), with HS256 listed in the discovery',
+      (idToken) => {
+        const { header, payload } = partsOf(idToken);
+        const head = b64({ ...header, alg: 'HS256' });
+        return `${head}.${payload}.${createHmac('sha256', 'anyone-can-pick-this').update(`${head}.${payload}`).digest('base64url')}`;
+      },
+      (url, body) => {
+        if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['HS256', 'ES256'];
+      },
+    ],
+    [
       'alg none, with none listed in the discovery',
       (idToken) => `${b64({ alg: 'none', typ: 'JWT' })}.${partsOf(idToken).payload}.`,
       (url, body) => {
@@ -270,6 +281,7 @@ describe('ID token signatures: alg none refused, signatures checked against the 
       expect(error.toShape()).toMatchObject({ code: 'BAD_RESPONSE' });
       expect(error.message).toMatch(/^Test IdP sent an ID token Keyport could not verify \(.+\), so Keyport refused it\.$/);
       if (name.startsWith('alg none')) expect(error.message).toContain('it is not signed: alg none');
+      else if (name.startsWith('HS256')) expect(error.message).toContain('signed with a shared secret');
       else expect(error.message).toMatch(/signature does not match|published keys fits/);
     });
   }
