@@ -400,10 +400,12 @@ export class SessionService {
     this.expired.delete(server.id);
     this.signOutNotices.delete(server.id);
     const savedAt = this.deps.now().toISOString();
-    const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name, issuedAt: savedAt };
+    const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name };
     if (result.user.email) attributes.userEmail = result.user.email;
     if (result.expiresAt) attributes.expiresAt = result.expiresAt;
     if (result.dependsOnTokenId) attributes.dependsOn = result.dependsOnTokenId;
+    // When this access token was issued, for its lifetime (refreshMarginMs).
+    attributes.issuedAt = savedAt;
     const base = { serverId: server.id, savedAt };
     const entries: Array<{ meta: SecretMeta; value: string }> = [
       { meta: { ...base, id: randomUUID(), purpose: 'session', name: 'session', attributes }, value: result.session },
