@@ -98,7 +98,7 @@ test.describe('Anaconda', () => {
     await expect(fetch(third)).rejects.toThrow();
   });
 
-  test('a tampered state is refused and the listener closed; a wrong PKCE verifier is refused by the server', async ({ app, anaconda, person }) => {
+  test('a tampered state is refused while Keyport keeps waiting for the real answer; a wrong PKCE verifier is refused by the server', async ({ app, anaconda, person }) => {
     const { page } = app;
     await addSite(page, anaconda);
     person.set((url) => {
@@ -107,8 +107,12 @@ test.describe('Anaconda', () => {
       return u.href;
     });
     await browserSignIn(page);
-    await expect(page.getByRole('alert')).toContainText('The sign-in answer did not match the request Keyport made');
+    await expect.poll(() => person.pages.length).toBeGreaterThan(0);
     await expect(person.pages[0]!.getByRole('heading', { name: 'Sign-in not accepted' })).toBeVisible();
+    // A page that knows the port cannot end (or finish) the person's sign-in: Keyport still waits.
+    await expect(page.getByText('Waiting for you to finish signing in in your browser')).toBeVisible();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByRole('alert')).toContainText('The sign-in was cancelled.');
     expect(anaconda.apiKeys('alice')).toEqual([]);
 
     // Someone swaps the PKCE challenge: the code cannot be redeemed with Keyport's verifier.

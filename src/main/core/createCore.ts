@@ -55,7 +55,7 @@ export function createCore(adapters: CoreAdapters): Core {
     now,
     secretSetting: (fieldId) => readSecretSetting(vault, server.id, fieldId),
   });
-  const sessions = new SessionService({ vault, providers, events, now, contextFor, timers });
+  const sessions = new SessionService({ vault, providers, events, now, contextFor, timers, notifier: adapters.notifier });
   const interactive = new InteractiveSignIn({
     vault,
     providers,

@@ -7,6 +7,12 @@ import type { HttpResponse } from './types';
 export function parseJson<T>(res: HttpResponse, schema: z.ZodType<T>, serverName: string, expected?: string): T {
   const urlHint = `Check that the URL points to ${expected ?? 'the right kind of server'}.`;
 
+  // A hostile answer can hold millions of values (10 MB of `[1,1,…]`): parsed, then checked
+  // against a schema item by item with an issue for each, it would block the main process for
+  // seconds. Its shape is bounded first, in one pass over the text that stops at the first excess.
+  const excess = shapeExcess(res.text);
+  if (excess !== null) return fail(`${serverName} sent an answer too large to accept (${excess}).`, urlHint);
+
   let data: unknown;
   try {
     data = JSON.parse(res.text);
@@ -20,8 +26,12 @@ export function parseJson<T>(res: HttpResponse, schema: z.ZodType<T>, serverName
 
   const result = schema.safeParse(data);
   if (!result.success) {
-    // Only where and what kind of mismatch, never the values, which may be secrets.
-    const summary = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.code}`).join('; ');
+    // Only where and what kind of mismatch, never the values, which may be secrets; the first
+    // few issues, never a summary of the whole input.
+    const issues = result.error.issues;
+    const shown = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => `${issue.path.slice(0, 8).map(String).join('.').slice(0, 200) || '(root)'}: ${issue.code}`);
+    const more = issues.length > MAX_REPORTED_ISSUES ? ` (and ${issues.length - MAX_REPORTED_ISSUES} more)` : '';
+    const summary = `${shown.join('; ')}${more}`;
     throw new KeyportError('BAD_RESPONSE', `${serverName} answered in an unexpected format.`, {
       hint: urlHint,
       cause: new Error(`Schema mismatch: ${summary}`),
@@ -29,6 +39,52 @@ export function parseJson<T>(res: HttpResponse, schema: z.ZodType<T>, serverName
   }
   return result.data;
 }
+
+/** The longest list Keyport accepts in a server's answer (tokens, keys, OAuth clients, scopes,
+ * CIDR ranges): far more than any account holds, few enough to check at once. Every kind's
+ * answers go through parseJson, so the cap holds for all of them. */
+export const MAX_LIST_ITEMS = 10_000;
+/** The most JSON values (object members and list items, counted by their separators) an
+ * answer may hold in all. */
+export const MAX_JSON_VALUES = 250_000;
+/** The most nested levels an answer may have. */
+export const MAX_JSON_DEPTH = 64;
+const MAX_REPORTED_ISSUES = 5;
+
+/** What makes a JSON text too large, in words, or null when it is within the bounds. One pass
+ * over the characters (no parsing), stopping at the first excess; values are counted by their
+ * separators, so the count is an upper bound near the real one. Text that is not JSON passes
+ * here and fails in JSON.parse. */
+export function shapeExcess(text: string): string | null {
+  /** Per open container: its item count so far, negative for objects (not counted). */
+  const items: number[] = [];
+  let values = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i += 1;
+      else if (c === QUOTE) inString = false;
+      continue;
+    }
+    if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_LIST || c === OPEN_OBJECT) {
+      if (items.length >= MAX_JSON_DEPTH) return `nested more than ${MAX_JSON_DEPTH} levels deep`;
+      items.push(c === OPEN_LIST ? 1 : -1);
+    } else if (c === CLOSE_LIST || c === CLOSE_OBJECT) {
+      items.pop();
+    } else if (c === COMMA) {
+      values += 1;
+      if (values > MAX_JSON_VALUES) return `more than ${MAX_JSON_VALUES.toLocaleString('en-US')} values`;
+      const top = items.length - 1;
+      if (top >= 0 && items[top]! > 0 && ++items[top]! > MAX_LIST_ITEMS) return `a list of more than ${MAX_LIST_ITEMS.toLocaleString('en-US')} items`;
+    }
+  }
+  return null;
+}
+
+const [QUOTE, BACKSLASH, COMMA, OPEN_LIST, CLOSE_LIST, OPEN_OBJECT, CLOSE_OBJECT] = ['"', '\\', ',', '[', ']', '{', '}'].map((ch) => ch.charCodeAt(0)) as [number, number, number, number, number, number, number];
 
 function fail(message: string, hint: string): never {
   throw new KeyportError('BAD_RESPONSE', message, { hint });

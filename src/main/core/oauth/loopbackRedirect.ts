@@ -24,8 +24,9 @@ export interface LoopbackOptions {
 
 /** RFC 8252 §7.3: a one-shot HTTP listener on 127.0.0.1 with an ephemeral port (so "port in
  * use" never happens), for the redirect of a browser sign-in. It answers the browser with a small
- * page, checks `state` (a mismatch is refused and ends the attempt), and closes after the first
- * answer on its path, on timeout or on cancel. Nothing but the path is served. */
+ * page, checks the Host and `state` (a mismatch is refused with 400 and the listener keeps
+ * waiting), answers 400 to anything it cannot read, and closes after the first answer with the
+ * right state, on timeout or on cancel. Nothing but the path is served. */
 export async function listenForRedirect(options: LoopbackOptions): Promise<LoopbackRedirect> {
   let settle: { resolve(url: URL): void; reject(error: KeyportError): void } | null = null;
   const callback = new Promise<URL>((resolve, reject) => {
@@ -34,8 +35,22 @@ export async function listenForRedirect(options: LoopbackOptions): Promise<Loopb
   // Nobody may be awaiting yet when it fails; the caller's await sees the rejection anyway.
   callback.catch(() => undefined);
   let closed = false;
-  // `handle` is defined below; requests arrive only after listen().
-  const server: Server = createServer((req, res) => handle(req, res));
+  // `handle` is defined below; requests arrive only after listen(). Whatever a request holds,
+  // the handler answers it: nothing a local program or a web page sends may throw in main.
+  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      refuse(res);
+    }
+  });
+  // Requests Node's parser cannot read (bad request lines, header bytes) never reach `handle`:
+  // answer 400 where the socket still takes it, and close it.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable && !socket.writableEnded) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  let port = 0;
 
   const finish = (outcome: URL | KeyportError) => {
     if (!settle) return;
@@ -55,19 +70,28 @@ export async function listenForRedirect(options: LoopbackOptions): Promise<Loopb
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1`);
+    // Only the address Keyport gave the browser: another Host is a page that reached this port
+    // by a name (DNS rebinding) or a program guessing. Refused without ending the sign-in.
+    if (req.headers.host !== `127.0.0.1:${port}`) {
+      refuse(res);
+      return;
+    }
+    const url = requestUrl(req.url, port);
+    if (url === null) {
+      refuse(res);
+      return;
+    }
     if (req.method !== 'GET' || url.pathname !== options.path || settle === null) {
       res.writeHead(404, PAGE_HEADERS).end(page('Not found', 'Keyport is not waiting for this address.'));
       return;
     }
     const error = url.searchParams.get('error');
+    // A wrong state is refused but does not end the sign-in: any page in the browser can send
+    // requests here, and must not be able to cancel (or finish) the person's sign-in.
     if (url.searchParams.get('state') !== options.expectedState) {
-      res.writeHead(400, PAGE_HEADERS).end(page('Sign-in not accepted', 'This answer does not belong to the sign-in Keyport started. Go back to Keyport and try again.'));
-      finish(
-        new KeyportError('AUTH_FAILED', 'The sign-in answer did not match the request Keyport made, so Keyport refused it.', {
-          hint: 'Start the sign-in again from Keyport. If this repeats, something between your browser and Keyport is changing the answer.',
-        }),
-      );
+      res
+        .writeHead(400, PAGE_HEADERS)
+        .end(page('Sign-in not accepted', 'This answer does not belong to the sign-in Keyport started. Keyport keeps waiting for the right one; you can also cancel the sign-in in Keyport and start again.'));
       return;
     }
     if (error !== null) {
@@ -86,7 +110,7 @@ export async function listenForRedirect(options: LoopbackOptions): Promise<Loopb
       return;
     }
     res.writeHead(200, PAGE_HEADERS).end(page('Signed in', 'You can close this tab and return to Keyport.'));
-    finish(new URL(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`));
+    finish(url);
   };
 
   const onAbort = () => finish(new KeyportError('CANCELLED', 'The sign-in was cancelled.'));
@@ -108,7 +132,7 @@ export async function listenForRedirect(options: LoopbackOptions): Promise<Loopb
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
   return {
     redirectUri: `http://127.0.0.1:${port}${options.path}`,
     callback,
@@ -118,6 +142,23 @@ export async function listenForRedirect(options: LoopbackOptions): Promise<Loopb
     close: () => finish(new KeyportError('CANCELLED', 'The sign-in was cancelled.')),
   };
 }
+
+/** The request target as a URL on the listener's origin, or null when it is not an
+ * origin-form path (RFC 9112 §3.2.1): `//host`, `*`, absolute URLs and anything unparsable. */
+function requestUrl(target: string | undefined, port: number): URL | null {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) return null;
+  const origin = `http://127.0.0.1:${port}`;
+  const url = URL.parse(`${origin}${target}`);
+  return url !== null && url.origin === origin ? url : null;
+}
+
+const refuse = (res: ServerResponse): void => {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(400, PAGE_HEADERS).end(page('Not accepted', 'Keyport could not read this request.'));
+};
 
 /** An OAuth error code is a short ASCII token (RFC 6749 §4.1.2.1); anything else is not echoed. */
 const safeCode = (code: string): string => (/^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/.test(code) ? code : 'an unknown error');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
@@ -7,7 +8,7 @@ import { createHttpClient } from '../http/httpClient';
 import type { HttpClient, HttpRequest } from '../http/types';
 import { expectKeyportError, serverContext, serverRecord } from '../testing/providerTesting';
 import type { ServerContext } from '../providers/provider';
-import { checkAccessToken, discover, oauthError, refreshTokens, revokeToken, startDeviceSignIn } from './oidcClient';
+import { checkAccessToken, discover, oauthError, refreshTokens, revokeToken, startDeviceSignIn, type Wait } from './oidcClient';
 
 /** A tiny OpenID provider: discovery, a device endpoint and a token endpoint whose answers each
  * test sets. Enough for what Keyport's OIDC client does before and after the browser. */
@@ -115,13 +116,29 @@ const deviceAnswer = (overrides: Record<string, unknown> = {}): Answer => ({
 });
 const oauthAnswer = (error: string, status = 400): Answer => ({ status, body: { error, error_description: 'a-secret-description' } });
 
+/** A clock for the device polling: records each wait and lets it pass at once (honouring the
+ * signal), so a test sees the intervals without waiting them out. */
+function recordedWaits(): { waits: number[]; wait: Wait } {
+  const waits: number[] = [];
+  return {
+    waits,
+    wait: async (ms, signal) => {
+      signal.throwIfAborted();
+      waits.push(ms);
+      // Let the event loop breathe, so a cancel between polls is seen.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      signal.throwIfAborted();
+    },
+  };
+}
+
 /** Starts a device sign-in against the tiny IdP, with the token endpoint answering `token`. */
-async function deviceFlow(token: Answer[], signal: AbortSignal = new AbortController().signal) {
-  idp.device = deviceAnswer();
+async function deviceFlow(token: Answer[], signal: AbortSignal = new AbortController().signal, clock = recordedWaits(), device = deviceAnswer()) {
+  idp.device = device;
   idp.token = token;
   const ctx = ctxFor(idp.url);
   const config = await discover(ctx, settings());
-  return startDeviceSignIn(ctx, config, 'openid', signal, () => new Date('2026-01-01T00:00:00.000Z'));
+  return startDeviceSignIn(ctx, config, 'openid', signal, () => new Date('2026-01-01T00:00:00.000Z'), clock.wait);
 }
 
 describe('discover', () => {
@@ -160,7 +177,6 @@ describe('discover', () => {
       { status: 200, body: '<!doctype html><html><body>Welcome</body></html>', contentType: 'text/html' },
       { status: 200, body: '{"issuer": ' },
       { status: 200, body: [] },
-      { status: 200, body: { issuer: 'https://someone-else.example.com', token_endpoint: 'x' } },
       { status: 500, body: { error: 'server_error' } },
       { status: 302, body: '' },
     ];
@@ -173,6 +189,25 @@ describe('discover', () => {
         message: 'Test IdP did not answer as an OpenID Connect sign-in server.',
       });
     }
+  });
+
+  it('a server whose issuer is not the address entered says both issuers (a host-name mix-up)', async () => {
+    idp.discovery = { ...idp.discovery, issuer: 'https://login.example.com/realms/main' };
+    const error = await keyportError(discover(ctxFor(idp.url), settings()));
+    expect(error.toShape()).toMatchObject({
+      code: 'BAD_RESPONSE',
+      field: 'url',
+      message: `Test IdP is an OpenID Connect server, but its issuer is https://login.example.com/realms/main, not ${idp.url} as entered.`,
+    });
+    // A hostile issuer value is not echoed.
+    for (const issuer of [`javascript:alert(1)`, `https://x.example/${'a'.repeat(400)}`]) {
+      idp.discovery = { ...idp.discovery, issuer };
+      const hostile = await keyportError(discover(ctxFor(idp.url), settings()));
+      expect(hostile.message, issuer).toBe(`Test IdP is an OpenID Connect server, but its issuer is another address, not ${idp.url} as entered.`);
+    }
+    // An issuer that is no URL at all is not an OpenID Connect answer.
+    idp.discovery = { ...idp.discovery, issuer: '\u001b[2Jhttps://evil' };
+    expect((await keyportError(discover(ctxFor(idp.url), settings()))).toShape()).toMatchObject({ code: 'BAD_RESPONSE', message: 'Test IdP did not answer as an OpenID Connect sign-in server.' });
   });
 
   it('an odd HTTP status from the sign-in server is BAD_RESPONSE too, never INTERNAL', async () => {
@@ -201,7 +236,7 @@ describe('startDeviceSignIn', () => {
     expect(idp.requests.map((r) => r.path)).toEqual(['/.well-known/openid-configuration']);
   });
 
-  it('returns the code to show, its expiry from expires_in, and the interval (5 s when absent)', async () => {
+  it('returns the code to show, its expiry from expires_in, and the interval it polls at (5 s when absent)', async () => {
     const abort = new AbortController();
     const started = await deviceFlow([oauthAnswer('authorization_pending')], abort.signal);
     abort.abort();
@@ -210,7 +245,7 @@ describe('startDeviceSignIn', () => {
       verificationUri: `${idp.url}/activate`,
       verificationUriComplete: `${idp.url}/activate?user_code=WDJB-MJHT`,
       expiresAt: '2026-01-01T00:10:00.000Z',
-      intervalSeconds: 1,
+      intervalSeconds: 5,
     });
     const device = idp.requests.find((r) => r.path === '/device');
     expect(Object.fromEntries(device?.form ?? [])).toEqual({ client_id: 'keyport-test', scope: 'openid' });
@@ -224,13 +259,86 @@ describe('startDeviceSignIn', () => {
   });
 
   it('polls at the interval while pending, then hands over the tokens', { timeout: 15_000 }, async () => {
-    const started = await deviceFlow([oauthAnswer('authorization_pending'), { status: 200, body: { access_token: 'the-access-token', token_type: 'Bearer', expires_in: 60, scope: 'openid' } }]);
+    const clock = recordedWaits();
+    const started = await deviceFlow(
+      [oauthAnswer('authorization_pending'), { status: 200, body: { access_token: 'the-access-token', token_type: 'Bearer', expires_in: 60, scope: 'openid' } }],
+      undefined,
+      clock,
+      deviceAnswer({ interval: 7 }),
+    );
     const tokens = await started.tokens;
     // expiresIn counts from when the answer arrived: a busy machine can make 60 read as 59.
     expect(tokens).toEqual({ accessToken: 'the-access-token', refreshToken: null, idToken: null, expiresIn: expect.closeTo(60, -1), scope: 'openid', claims: null });
     const polls = idp.requests.filter((r) => r.path === '/token');
     expect(polls).toHaveLength(2);
     expect(Object.fromEntries(polls[0]?.form ?? [])).toEqual({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'the-device-code', client_id: 'keyport-test' });
+    expect(clock.waits).toEqual([7000, 7000]);
+  });
+
+  it('never polls faster than every 5 s nor slower than every 60 s, whatever the server says (RFC 8628 §3.2)', async () => {
+    for (const [interval, expected] of [
+      [0.001, 5000],
+      [1, 5000],
+      [12, 12_000],
+      [3600, 60_000],
+      [1e308, 60_000],
+    ] as const) {
+      const clock = recordedWaits();
+      const abort = new AbortController();
+      const started = await deviceFlow([oauthAnswer('authorization_pending')], abort.signal, clock, deviceAnswer({ interval }));
+      expect(started.code.intervalSeconds, String(interval)).toBe(expected / 1000);
+      await expect.poll(() => clock.waits.length).toBeGreaterThanOrEqual(3);
+      abort.abort();
+      await expect(started.tokens).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(new Set(clock.waits), String(interval)).toEqual(new Set([expected]));
+    }
+  });
+
+  it('slows down by 5 s at each slow_down (RFC 8628 §3.5), up to 60 s, and keeps that interval', async () => {
+    const clock = recordedWaits();
+    const slow = oauthAnswer('slow_down');
+    const started = await deviceFlow(
+      [slow, oauthAnswer('authorization_pending'), slow, ...Array.from({ length: 12 }, () => slow), oauthAnswer('authorization_pending'), { status: 200, body: { access_token: 'the-access-token', token_type: 'Bearer' } }],
+      undefined,
+      clock,
+      deviceAnswer({ interval: 0.001 }),
+    );
+    expect((await started.tokens).accessToken).toBe('the-access-token');
+    expect(clock.waits.slice(0, 4)).toEqual([5000, 10_000, 10_000, 15_000]);
+    expect(clock.waits.slice(-3)).toEqual([60_000, 60_000, 60_000]);
+    expect(Math.max(...clock.waits)).toBe(60_000);
+    expect(idp.requests.filter((r) => r.path === '/token')).toHaveLength(clock.waits.length);
+  });
+
+  it('with the real clock, a server asking for 0.001 s gets at most one request in the first 4 s', { timeout: 15_000 }, async () => {
+    const abort = new AbortController();
+    idp.device = deviceAnswer({ interval: 0.001 });
+    idp.token = [oauthAnswer('authorization_pending')];
+    const ctx = ctxFor(idp.url);
+    const started = await startDeviceSignIn(ctx, await discover(ctx, settings()), 'openid', abort.signal, () => new Date());
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    abort.abort();
+    await expect(started.tokens).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(idp.requests.filter((r) => r.path === '/token')).toHaveLength(0);
+  });
+
+  it('sends PKCE S256 on the device grant when the server lists S256, and not otherwise (RFC 7636)', async () => {
+    idp.discovery = { ...idp.discovery, code_challenge_methods_supported: ['plain', 'S256'] };
+    const started = await deviceFlow([oauthAnswer('authorization_pending'), { status: 200, body: { access_token: 'the-access-token', token_type: 'Bearer' } }]);
+    await started.tokens;
+    const device = Object.fromEntries(idp.requests.find((r) => r.path === '/device')?.form ?? []);
+    expect(device).toMatchObject({ code_challenge_method: 'S256', code_challenge: expect.stringMatching(/^[\w-]{43}$/) });
+    const polls = idp.requests.filter((r) => r.path === '/token').map((r) => r.form.get('code_verifier'));
+    expect(polls).toHaveLength(2);
+    expect(polls[0]).toMatch(/^[\w-]{43,128}$/);
+    expect(polls[1]).toBe(polls[0]);
+    expect(createHash('sha256').update(polls[0] ?? '').digest('base64url')).toBe(device.code_challenge);
+
+    idp.requests.length = 0;
+    idp.discovery = { ...idp.discovery, code_challenge_methods_supported: ['plain'] };
+    await (await deviceFlow([{ status: 200, body: { access_token: 'the-access-token', token_type: 'Bearer' } }])).tokens;
+    expect(Object.fromEntries(idp.requests.find((r) => r.path === '/device')?.form ?? [])).toEqual({ client_id: 'keyport-test', scope: 'openid' });
+    expect(idp.requests.find((r) => r.path === '/token')?.form.has('code_verifier')).toBe(false);
   });
 
   it('a device endpoint that refuses the client is AUTH_FAILED on the clientId field', async () => {
@@ -249,8 +357,10 @@ describe('startDeviceSignIn', () => {
     abort.abort();
     const error = await keyportError(started.tokens);
     expect(error.toShape()).toMatchObject({ code: 'CANCELLED' });
+    // A request already on its way may still land; nothing starts after it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const polls = idp.requests.filter((r) => r.path === '/token').length;
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(idp.requests.filter((r) => r.path === '/token').length, 'no poll after the cancel').toBe(polls);
   });
 });
@@ -262,7 +372,7 @@ describe('oauthError', () => {
       ['expired_token', { code: 'TIMEOUT', message: 'The sign-in code expired before it was used.' }],
       ['invalid_grant', { code: 'AUTH_FAILED', message: 'Test IdP refused to finish the sign-in (invalid_grant).' }],
       ['invalid_client', { code: 'AUTH_FAILED', field: 'clientId' }],
-      ['unauthorized_client', { code: 'AUTH_FAILED', field: 'clientId', message: 'Test IdP does not accept Keyport’s client id (unauthorized_client).' }],
+      ['unauthorized_client', { code: 'AUTH_FAILED', field: 'clientId', message: 'Test IdP does not let Keyport’s client sign in this way (unauthorized_client).' }],
       ['server_error', { code: 'AUTH_FAILED', message: 'Test IdP refused the sign-in (server_error).' }],
       ['<b>bold</b>', { code: 'AUTH_FAILED', message: 'Test IdP refused the sign-in (error).' }],
     ];
@@ -274,7 +384,7 @@ describe('oauthError', () => {
           own.token = [oauthAnswer(code, code === 'invalid_client' ? 401 : 400)];
           const ctx = ctxFor(own.url);
           const config = await discover(ctx, settings(own.url));
-          const started = await startDeviceSignIn(ctx, config, 'openid', new AbortController().signal, () => new Date());
+          const started = await startDeviceSignIn(ctx, config, 'openid', new AbortController().signal, () => new Date(), recordedWaits().wait);
           const error = await keyportError(started.tokens);
           expect(error.toShape(), code).toMatchObject(expected);
         } finally {
@@ -368,6 +478,42 @@ describe('confidential clients, refresh and revocation (RFC 6749 §6, RFC 7009)'
     const error = await keyportError(refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token'));
     expect(error.toShape()).toMatchObject({ code: 'AUTH_FAILED', field: 'clientSecret' });
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it('unauthorized_client for a confidential client points at the secret, never only at the client id (a wrong secret at Keycloak)', async () => {
+    idp.token = [oauthAnswer('unauthorized_client')];
+    const ctx = ctxFor(idp.url);
+    const error = await keyportError(refreshTokens(ctx, await discover(ctx, confidential()), 'the-refresh-token'));
+    expect(error.toShape()).toMatchObject({
+      code: 'AUTH_FAILED',
+      field: 'clientSecret',
+      message: 'Test IdP does not accept Keyport’s client secret, or does not let this client sign in this way (unauthorized_client).',
+    });
+    expect(error.hint).toContain('Check the client secret');
+    // A public client has no secret: the grant is what the provider does not allow it.
+    const own = await keyportError(refreshTokens(ctx, await discover(ctx, settings()), 'the-refresh-token'));
+    expect(own.toShape()).toMatchObject({ field: 'clientId', message: 'Test IdP does not let Keyport’s client sign in this way (unauthorized_client).' });
+  });
+
+  it('not_allowed or invalid_scope with offline_access asked for hints to drop offline_access, on the scopes field', async () => {
+    for (const code of ['not_allowed', 'invalid_scope']) {
+      const own = await startTinyIdp();
+      try {
+        own.device = { status: 200, body: { device_code: 'the-device-code', user_code: 'C', verification_uri: `${own.url}/a`, expires_in: 60 } };
+        own.token = [oauthAnswer(code)];
+        const ctx = ctxFor(own.url);
+        const config = await discover(ctx, settings(own.url));
+        const offline = await startDeviceSignIn(ctx, config, 'openid profile offline_access', new AbortController().signal, () => new Date(), recordedWaits().wait);
+        const error = await keyportError(offline.tokens);
+        expect(error.toShape(), code).toMatchObject({ code: 'AUTH_FAILED', field: 'scopes', message: `Test IdP refused the scopes Keyport asked for (${code}); it may not allow offline_access for this client.` });
+        expect(error.hint).toContain('Remove offline_access from the scopes');
+        const plain = await startDeviceSignIn(ctx, config, 'openid profile', new AbortController().signal, () => new Date(), recordedWaits().wait);
+        const other = await keyportError(plain.tokens);
+        expect(other.toShape(), code).toMatchObject({ field: 'scopes', message: `Test IdP refused the scopes Keyport asked for (${code}).` });
+      } finally {
+        await own.close();
+      }
+    }
   });
 
   it('revokes at the advertised revocation_endpoint with a token type hint; UNSUPPORTED without one, before any request', async () => {

@@ -40,7 +40,13 @@ function fetchThrough(ctx: ServerContext): oidc.CustomFetch {
 /** Reads the issuer's discovery document. Plain http is allowed only for loopback issuers (a
  * test or a development server); anything else must be https. With a client secret, the client
  * authenticates as the server advertises: client_secret_basic unless only client_secret_post is
- * listed (OpenID Connect Discovery 1.0 §3: basic is the default when the list is absent). */
+ * listed (OpenID Connect Discovery 1.0 §3: basic is the default when the list is absent).
+ *
+ * ID tokens: `alg: none` is never accepted, even where the discovery lists it, and every ID
+ * token's signature is verified against the provider's JWKS (`jwks_uri`, fetched through
+ * Keyport's HTTP client) — also over loopback http, where TLS proves nothing. openid-client
+ * trusts the TLS channel by default (Core §3.1.3.7 allows it); its non-repudiation checks add
+ * the signature check to every token answer that carries an ID token (code, device, refresh). */
 export async function discover(ctx: ServerContext, settings: OidcClientSettings): Promise<oidc.Configuration> {
   const issuer = new URL(settings.issuer);
   const loopback = issuer.hostname === '127.0.0.1' || issuer.hostname === 'localhost' || issuer.hostname === '[::1]';
@@ -48,28 +54,41 @@ export async function discover(ctx: ServerContext, settings: OidcClientSettings)
     throw new KeyportError('VALIDATION', 'Sign-in servers must use https.', { hint: 'Use the https address of the sign-in server.', field: 'url' });
   }
   const insecure = issuer.protocol === 'http:';
-  let config: oidc.Configuration;
+  let discovered: oidc.Configuration;
   try {
-    config = await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), {
+    discovered = await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), {
       [oidc.customFetch]: fetchThrough(ctx),
       execute: insecure ? [oidc.allowInsecureRequests] : [],
     });
   } catch (error) {
     throw oauthError(error, ctx, 'discovery');
   }
-  if (!settings.clientSecret) return config;
-  const server = config.serverMetadata();
-  const methods = server.token_endpoint_auth_methods_supported;
-  const usePost = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
-  const confidential = new oidc.Configuration(
-    server,
-    settings.clientId,
-    { client_secret: settings.clientSecret },
-    usePost ? oidc.ClientSecretPost(settings.clientSecret) : oidc.ClientSecretBasic(settings.clientSecret),
-  );
-  confidential[oidc.customFetch] = fetchThrough(ctx);
-  if (insecure) oidc.allowInsecureRequests(confidential);
-  return confidential;
+  const server = withoutUnsignedIdTokens(discovered.serverMetadata());
+  let config: oidc.Configuration;
+  if (settings.clientSecret) {
+    const methods = server.token_endpoint_auth_methods_supported;
+    const usePost = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
+    config = new oidc.Configuration(
+      server,
+      settings.clientId,
+      { client_secret: settings.clientSecret },
+      usePost ? oidc.ClientSecretPost(settings.clientSecret) : oidc.ClientSecretBasic(settings.clientSecret),
+    );
+  } else {
+    config = new oidc.Configuration(server, settings.clientId, undefined, oidc.None());
+  }
+  config[oidc.customFetch] = fetchThrough(ctx);
+  if (insecure) oidc.allowInsecureRequests(config);
+  oidc.enableNonRepudiationChecks(config);
+  return config;
+}
+
+/** The provider's metadata with `none` struck from the ID token algorithms: an unsigned ID token
+ * is refused as having an unexpected `alg`, whatever the provider lists. */
+function withoutUnsignedIdTokens(server: oidc.ServerMetadata): oidc.ServerMetadata {
+  const algs = server.id_token_signing_alg_values_supported;
+  if (!Array.isArray(algs)) return server;
+  return { ...server, id_token_signing_alg_values_supported: algs.filter((alg) => typeof alg === 'string' && alg.toLowerCase() !== 'none') };
 }
 
 /** The refresh token grant (RFC 6749 §6). A server that rotates refresh tokens sends a new one;
@@ -161,7 +180,7 @@ export async function browserSignIn(ctx: ServerContext, config: oidc.Configurati
       });
       return tokensFrom(tokens);
     } catch (error) {
-      throw oauthError(error, ctx, 'code', config);
+      throw oauthError(error, ctx, 'code', config, options.scope);
     }
   } finally {
     listener.close();
@@ -178,27 +197,79 @@ export interface DeviceCode {
 
 export interface DeviceSignIn {
   code: DeviceCode;
-  /** Polls at the server's interval (slowing down when told) until the person approves. */
+  /** Polls at the (clamped) interval, slowing down when told, until the person approves. */
   tokens: Promise<OidcTokens>;
 }
 
-/** RFC 8628. Refused with UNSUPPORTED when the server does not advertise it. */
-export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configuration, scope: string, signal: AbortSignal, now: () => Date): Promise<DeviceSignIn> {
-  if (!config.serverMetadata().device_authorization_endpoint) {
+/** RFC 8628 §3.2: 5 s when the server names no interval. Keyport never polls more often than
+ * that, whatever the server says (0.001 s would be hundreds of requests a second), nor waits
+ * longer than a minute between polls (a server asking for an hour would never see the approval). */
+export const DEVICE_POLL_DEFAULT_SECONDS = 5;
+export const DEVICE_POLL_MAX_SECONDS = 60;
+/** RFC 8628 §3.5: each `slow_down` adds 5 s to the interval (still at most the maximum). */
+export const DEVICE_SLOW_DOWN_SECONDS = 5;
+
+/** The interval Keyport polls at, in seconds, from the server's `interval`. */
+export function devicePollSeconds(interval: unknown): number {
+  if (typeof interval !== 'number' || !Number.isFinite(interval)) return DEVICE_POLL_DEFAULT_SECONDS;
+  return Math.min(DEVICE_POLL_MAX_SECONDS, Math.max(DEVICE_POLL_DEFAULT_SECONDS, interval));
+}
+
+/** Waits `ms`, rejecting with the signal's reason when it aborts. */
+export type Wait = (ms: number, signal: AbortSignal) => Promise<void>;
+
+const waitFor: Wait = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** RFC 8628. Refused with UNSUPPORTED when the server does not advertise it. Sends PKCE S256
+ * (RFC 7636) when the server lists S256, as for the browser sign-in: providers that require
+ * PKCE of a client require it on the device grant too. `wait` lets tests see the polling. */
+export async function startDeviceSignIn(
+  ctx: ServerContext,
+  config: oidc.Configuration,
+  scope: string,
+  signal: AbortSignal,
+  now: () => Date,
+  wait: Wait = waitFor,
+): Promise<DeviceSignIn> {
+  const metadata = config.serverMetadata();
+  if (!metadata.device_authorization_endpoint) {
     throw new KeyportError('UNSUPPORTED', `${ctx.server.name} does not offer sign-in with a code.`, { hint: 'Sign in with the browser instead.' });
   }
+  const verifier = offersS256(config) ? oidc.randomPKCECodeVerifier() : null;
+  const parameters: Record<string, string> = { scope };
+  if (verifier !== null) Object.assign(parameters, { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
   let response: oidc.DeviceAuthorizationResponse;
   try {
-    response = await oidc.initiateDeviceAuthorization(config, { scope });
+    response = await oidc.initiateDeviceAuthorization(config, parameters);
   } catch (error) {
-    throw oauthError(error, ctx, 'device', config);
+    throw oauthError(error, ctx, 'device', config, scope);
   }
-  // openid-client looks at the signal only between polls (every `interval` seconds): racing it
-  // makes Cancel and the time limit take effect at once.
-  const polled = oidc.pollDeviceAuthorizationGrant(config, response, undefined, { signal }).then(tokensFrom);
+  const intervalSeconds = devicePollSeconds(response.interval);
+  const grant: Record<string, string> = { device_code: response.device_code };
+  if (verifier !== null) grant.code_verifier = verifier;
+  const polled = pollDeviceGrant(config, grant, intervalSeconds, signal, wait);
   polled.catch(() => undefined);
+  // A poll under way ends within the HTTP time limit; racing the signal makes Cancel and
+  // Keyport's time limit take effect at once.
   const tokens = Promise.race([polled, rejectWhenAborted(signal)]).catch((error: unknown) => {
-    throw oauthError(error, ctx, 'device', config);
+    throw oauthError(error, ctx, 'device', config, scope);
   });
   tokens.catch(() => undefined);
   return {
@@ -207,10 +278,33 @@ export async function startDeviceSignIn(ctx: ServerContext, config: oidc.Configu
       verificationUri: response.verification_uri,
       verificationUriComplete: response.verification_uri_complete ?? null,
       expiresAt: new Date(now().getTime() + response.expires_in * 1000).toISOString(),
-      intervalSeconds: response.interval ?? 5,
+      intervalSeconds,
     },
     tokens,
   };
+}
+
+/** RFC 8628 §3.4–3.5: waits the interval, asks, and goes on while the answer is
+ * `authorization_pending` (same interval) or `slow_down` (5 s more). Anything else ends it; so
+ * does the signal (Cancel, lock, Keyport's time limit, which covers the code's expiry too). */
+async function pollDeviceGrant(config: oidc.Configuration, grant: Record<string, string>, intervalSeconds: number, signal: AbortSignal, wait: Wait): Promise<OidcTokens> {
+  let interval = intervalSeconds;
+  for (;;) {
+    await wait(interval * 1000, signal);
+    let answer: Awaited<ReturnType<typeof oidc.genericGrantRequest>>;
+    try {
+      answer = await oidc.genericGrantRequest(config, DEVICE_GRANT, grant);
+    } catch (error) {
+      signal.throwIfAborted();
+      if (!(error instanceof oidc.ResponseBodyError)) throw error;
+      if (error.error === 'slow_down') interval = Math.min(DEVICE_POLL_MAX_SECONDS, interval + DEVICE_SLOW_DOWN_SECONDS);
+      else if (error.error !== 'authorization_pending') throw error;
+      continue;
+    }
+    // Cancelled while the last request was under way: the tokens are not taken.
+    signal.throwIfAborted();
+    return tokensFrom(answer);
+  }
 }
 
 /** Rejects with the signal's reason when it aborts: a KeyportError (TIMEOUT) passes through
@@ -221,6 +315,11 @@ function rejectWhenAborted(signal: AbortSignal): Promise<never> {
     else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
 }
+
+const offersS256 = (config: oidc.Configuration): boolean => {
+  const methods = config.serverMetadata().code_challenge_methods_supported;
+  return Array.isArray(methods) && methods.includes('S256');
+};
 
 function tokensFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): OidcTokens {
   return {
@@ -235,10 +334,20 @@ function tokensFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointRespo
 
 /** openid-client's errors, as errors people can act on. OAuth error codes are echoed (they are
  * fixed vocabulary); descriptions are not (a server could put anything there). */
-export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery' | 'code' | 'device' | 'refresh' | 'revoke' | 'userinfo', config?: oidc.Configuration): KeyportError {
+export function oauthError(
+  error: unknown,
+  ctx: ServerContext,
+  step: 'discovery' | 'code' | 'device' | 'refresh' | 'revoke' | 'userinfo',
+  config?: oidc.Configuration,
+  scope?: string,
+): KeyportError {
   if (error instanceof KeyportError) return error;
   const name = ctx.server.name;
   if (error instanceof oidc.ResponseBodyError && step === 'discovery') return notAnIssuer(name);
+  if (step === 'discovery') {
+    const named = issuerNamed(error);
+    if (named !== null) return issuerMismatch(name, ctx.server.url, named);
+  }
   // A refused client authentication (HTTP Basic) comes back as a WWW-Authenticate challenge
   // carrying the OAuth error code rather than as a JSON body.
   const code = error instanceof oidc.ResponseBodyError ? error.error : error instanceof oidc.WWWAuthenticateChallengeError ? challengeError(error) : null;
@@ -264,10 +373,36 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
         }
         return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${code}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
       case 'unauthorized_client':
-        return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client id (${code}).`, { hint: 'Check the client id in the server’s settings.', field: 'clientId' });
+        // RFC 6749 §5.2: the client is known but may not use this grant. Some providers
+        // (Keycloak) also answer it to a wrong client secret.
+        if (config && isConfidential(config)) {
+          return new KeyportError('AUTH_FAILED', `${name} does not accept Keyport’s client secret, or does not let this client sign in this way (${code}).`, {
+            hint: 'Check the client secret in the server’s settings; if it is right, let the client use this sign-in at the provider (for a code: the device authorization grant).',
+            field: 'clientSecret',
+          });
+        }
+        return new KeyportError('AUTH_FAILED', `${name} does not let Keyport’s client sign in this way (${code}).`, {
+          hint: 'Let the client use this sign-in at the provider (for a code: the device authorization grant), or check the client id in the server’s settings.',
+          field: 'clientId',
+        });
+      case 'not_allowed':
+      case 'invalid_scope':
+        if (scope?.split(' ').includes('offline_access')) {
+          return new KeyportError('AUTH_FAILED', `${name} refused the scopes Keyport asked for (${code}); it may not allow offline_access for this client.`, {
+            hint: 'Remove offline_access from the scopes in the server’s settings (you then sign in again when the access token expires), or allow offline access for the client at the provider.',
+            field: 'scopes',
+          });
+        }
+        return new KeyportError('AUTH_FAILED', `${name} refused the scopes Keyport asked for (${code}).`, { hint: 'Check the scopes in the server’s settings.', field: 'scopes' });
       default:
         return new KeyportError('AUTH_FAILED', `${name} refused the sign-in (${/^[\w.-]{1,64}$/.test(code) ? code : 'error'}).`, { hint: 'Try again.' });
     }
+  }
+  const idTokenProblem = unverifiableIdToken(error);
+  if (idTokenProblem !== null) {
+    return new KeyportError('BAD_RESPONSE', `${name} sent an ID token Keyport could not verify (${idTokenProblem}), so Keyport refused it.`, {
+      hint: 'Try again. If it repeats, something between you and the provider may be altering its answers, or the provider signs ID tokens in a way Keyport does not accept (it needs an asymmetric signature: RS256, ES256, PS256, EdDSA…).',
+    });
   }
   if (error instanceof oidc.AuthorizationResponseError) {
     return new KeyportError('AUTH_FAILED', `${name} refused the sign-in.`, { hint: 'Try again.' });
@@ -285,7 +420,24 @@ export function oauthError(error: unknown, ctx: ServerContext, step: 'discovery'
   }
   if (error instanceof Error && error.name === 'AbortError') return new KeyportError('CANCELLED', 'The sign-in was cancelled.');
   if (error instanceof Error && error.name === 'TimeoutError') return signInTimedOut();
+  // A discovery document openid-client cannot even read (an issuer that is no URL) is still
+  // the server's fault, not Keyport's.
+  if (step === 'discovery') return notAnIssuer(name);
   return new KeyportError('INTERNAL', 'The sign-in failed unexpectedly.', { hint: 'Try again.' });
+}
+
+/** Why an ID token was refused, in words, or null when the error is about something else. */
+function unverifiableIdToken(error: unknown): string | null {
+  const cause: unknown = error instanceof oidc.ClientError ? error.cause : error;
+  if (!(cause instanceof Error)) return null;
+  if (cause.message === 'unexpected JWT "alg" header parameter') {
+    const alg = (cause.cause as { header?: { alg?: unknown } } | undefined)?.header?.alg;
+    return typeof alg === 'string' && alg.toLowerCase() === 'none' ? 'it is not signed: alg none' : 'signed with an algorithm the provider does not list';
+  }
+  if (cause.message === 'JWT signature verification failed') return 'its signature does not match the provider’s keys';
+  if (cause.message.startsWith('error when selecting a JWT verification key')) return 'none of the provider’s published keys fits its signature';
+  if (cause.message === 'unsupported JWS algorithm') return 'signed with a shared secret, which proves nothing TLS does not';
+  return null;
 }
 
 /** The OAuth error code of a WWW-Authenticate challenge (RFC 6750 §3), or 'error'. */
@@ -299,6 +451,25 @@ function challengeError(error: oidc.WWWAuthenticateChallengeError): string {
   }
   return 'error';
 }
+
+/** The issuer a discovery document names when it is not the address Keyport asked (OpenID
+ * Connect Discovery §4.3), as a URL for people, or null for any other error. */
+function issuerNamed(error: unknown): string | null {
+  if (!(error instanceof oidc.ClientError) || error.code !== 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') return null;
+  // openid-client's own check of the discovered issuer: the cause is { expected, body, attribute }.
+  const detail = error.cause as { attribute?: unknown; body?: { issuer?: unknown } } | undefined;
+  if (detail?.attribute !== 'issuer') return null;
+  const issuer = detail.body?.issuer;
+  if (typeof issuer !== 'string' || issuer.length > 300) return 'another address';
+  const url = URL.parse(issuer);
+  return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') ? url.href : 'another address';
+}
+
+const issuerMismatch = (name: string, typed: string, named: string): KeyportError =>
+  new KeyportError('BAD_RESPONSE', `${name} is an OpenID Connect server, but its issuer is ${named}, not ${typed} as entered.`, {
+    hint: 'Enter the issuer exactly as the server names it (the host name and path must match).',
+    field: 'url',
+  });
 
 const notAnIssuer = (name: string): KeyportError =>
   new KeyportError('BAD_RESPONSE', `${name} did not answer as an OpenID Connect sign-in server.`, {

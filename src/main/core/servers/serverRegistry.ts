@@ -55,7 +55,8 @@ export class ServerRegistry {
     if (moved || secrets.size > 0) await this.probe(next, secrets);
     // A session belongs to the server it was opened on: moving the URL or changing the kind
     // (or the client it signed in as) signs out rather than sending one server's token to another.
-    if (next.url !== current.url || next.kind !== current.kind || !sameOptions(next.options, current.options) || secrets.size > 0) this.deps.sessions.signOut(id);
+    // The session is ended at the server first, with the settings it was opened with.
+    if (next.url !== current.url || next.kind !== current.kind || !sameOptions(next.options, current.options) || secrets.size > 0) await this.deps.sessions.signOutAtServer(id, current);
     this.deps.vault.putServer(next);
     await this.saveSecretSettings(id, secrets);
     return this.view(next);
@@ -91,9 +92,10 @@ export class ServerRegistry {
     for (const meta of replaced) vault.deleteSecret(meta.id);
   }
 
-  remove(id: string): void {
-    this.deps.vault.server(id);
-    this.deps.sessions.signOut(id);
+  /** Removes the server, after ending its session at the server (RFC 7009 revocation where the
+   * kind offers it; a notification says so when that failed). */
+  async remove(id: string): Promise<void> {
+    await this.deps.sessions.endBeforeRemoval(id);
     this.deps.vault.removeServer(id);
   }
 

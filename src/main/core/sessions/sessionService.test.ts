@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
+import { REFRESH_MARGIN_MS, refreshMarginMs } from './sessionService';
 import type { ServerView, TokenView } from '../../../shared/model';
 
 const { harness } = useCoreHarness();
@@ -245,5 +246,19 @@ describe('signing out', () => {
     const h = await harness();
     expect((await h.fail('auth.signOut', { serverId: 'nope' })).code).toBe('NOT_FOUND');
     expect((await h.fail('tokens.list', { serverId: 'nope' })).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('refreshMarginMs', () => {
+  it('is a tenth of the lifetime, at most a minute, and always less than the lifetime', () => {
+    expect(refreshMarginMs(60_000)).toBe(6_000);
+    expect(refreshMarginMs(20_000)).toBe(2_000);
+    expect(refreshMarginMs(300_000)).toBe(30_000);
+    expect(refreshMarginMs(14_400_000)).toBe(REFRESH_MARGIN_MS);
+    expect(refreshMarginMs(0)).toBe(0);
+    expect(refreshMarginMs(-5_000)).toBe(0);
+    // Unknown lifetime (no expiry, or no issue time): the full minute.
+    expect(refreshMarginMs(Number.NaN)).toBe(REFRESH_MARGIN_MS);
+    for (const lifetime of [1, 999, 59_999, 600_000, 3_600_000]) expect(refreshMarginMs(lifetime)).toBeLessThan(lifetime);
   });
 });

@@ -3,7 +3,7 @@ import type { SessionView, SignInMethod, UserInfo } from '../../../shared/model'
 import type { OAuthClientChoice } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
-import type { Timers } from '../ports';
+import type { Notifier, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Provider, ResolvedClientChoice, ServerContext, SessionMaterial, SignInResult } from '../providers/provider';
 import type { SecretMeta, ServerRecord } from '../vault/records';
@@ -18,11 +18,22 @@ export interface SessionDeps {
   /** With timers, refreshable sessions are renewed before they expire even when nothing uses
    * them, so the person never sees an expired access token (see scheduleRenewal). */
   timers?: Timers | undefined;
+  /** Says that a session Keyport dropped (replaced by a new sign-in, or its server removed)
+   * could not be revoked at the server. */
+  notifier?: Notifier | undefined;
 }
 
 /** An access token this close to its expiry is refreshed before it is used (agavepy uses the
  * same minute), so a call never starts with a token that dies on the way. */
 export const REFRESH_MARGIN_MS = 60_000;
+
+/** The refresh margin of an access token that lives `lifetimeMs`: a tenth of its life, at most
+ * REFRESH_MARGIN_MS. A 60-second token is renewed 6 s before it ends, not at every use (a
+ * one-minute margin would equal its whole life). Every kind's sessions share this rule. */
+export function refreshMarginMs(lifetimeMs: number): number {
+  if (!Number.isFinite(lifetimeMs)) return REFRESH_MARGIN_MS;
+  return Math.min(REFRESH_MARGIN_MS, Math.max(0, lifetimeMs) / 10);
+}
 const MAX_TIMER_MS = 24 * 3600_000;
 
 type Method = SignInMethod | 'file';
@@ -57,8 +68,9 @@ export class SessionService {
     this.scheduled.clear();
   }
 
-  /** Plans the renewal of a refreshable session shortly before it expires: a minute before,
-   * or halfway through for tokens that live less than two minutes (never sooner than a second,
+  /** Plans the renewal of a refreshable session shortly before it expires: a tenth of its
+   * lifetime before, at most a minute (refreshMarginMs), and not before half of what is left
+   * (never sooner than a second,
    * so a server that hands out tokens already expired cannot make Keyport spin). A renewal that
    * fails because the session ended makes the server "signed out — sign in again"; one that
    * fails otherwise (offline, locked) is left to the next use, which tries again. */
@@ -80,7 +92,7 @@ export class SessionService {
     const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
     if (!Number.isFinite(expiresAt)) return;
     const remaining = expiresAt - this.deps.now().getTime();
-    const delay = Math.max(1000, remaining - REFRESH_MARGIN_MS, remaining / 2);
+    const delay = Math.max(1000, remaining - refreshMarginMs(lifetimeOf(meta)), remaining / 2);
     // Timers cannot wait longer than about 24 days; far-off renewals are planned again later.
     const farOff = delay > MAX_TIMER_MS;
     this.scheduled.set(
@@ -170,24 +182,53 @@ export class SessionService {
 
   /** Signs out after asking the server to end the session too (kinds with `endSession`, e.g.
    * RFC 7009 revocation). Best effort: the local sign-out always happens; when the server could
-   * not be told, the signed-out view carries a notice saying so. */
-  async signOutAtServer(serverId: string): Promise<void> {
-    const { server, provider } = this.resolve(serverId);
-    let notice: string | null = null;
-    const meta = this.sessionMeta(serverId);
-    if (provider.endSession && meta) {
-      try {
-        const session = await this.deps.vault.readSecret(meta.id);
-        const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
-        const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
-        if (session !== null) await provider.endSession(await this.deps.contextFor(server), { session, credential, attributes: meta.attributes });
-      } catch (error) {
-        const why = error instanceof KeyportError ? error.message : 'it could not be reached';
-        notice = `Signed out of Keyport, but ${server.name} was not told to revoke the tokens: ${why} They stay valid until they expire.`;
-      }
-    }
+   * not be told, the signed-out view carries a notice saying so. `openedOn` is the server as
+   * the session was opened (an edit signs out with the settings before the change). */
+  async signOutAtServer(serverId: string, openedOn: ServerRecord = this.deps.vault.server(serverId)): Promise<void> {
+    const why = await this.endAtServer(openedOn, await this.sessionSecrets(serverId));
     this.signOut(serverId);
-    if (notice) this.signOutNotices.set(serverId, notice);
+    if (why !== null) this.signOutNotices.set(serverId, `Signed out of Keyport, but ${why}`);
+  }
+
+  /** Ends the session at the server before the server is removed from Keyport; a desktop
+   * notification says so when the server could not be told. */
+  async endBeforeRemoval(serverId: string): Promise<void> {
+    const server = this.deps.vault.server(serverId);
+    const why = await this.endAtServer(server, await this.sessionSecrets(serverId));
+    this.signOut(serverId);
+    if (why !== null) this.deps.notifier?.notify({ title: 'Tokens not revoked', body: `Removed ${server.name} from Keyport, but ${why}` });
+  }
+
+  /** The session's secrets as they are now, for ending it at the server; null when there is
+   * no session. */
+  private async sessionSecrets(serverId: string): Promise<SessionSecrets | null> {
+    const meta = this.sessionMeta(serverId);
+    const session = meta ? await this.deps.vault.readSecret(meta.id) : null;
+    if (!meta || session === null) return null;
+    const credentialMeta = this.deps.vault.secrets({ serverId, purpose: 'credential' })[0];
+    const credential = credentialMeta ? await this.deps.vault.readSecret(credentialMeta.id) : null;
+    return { session, credential, attributes: { ...meta.attributes } };
+  }
+
+  /** Asks the server to end a session Keyport is dropping (provider.endSession: RFC 7009
+   * revocation, npm logout). Null when done or when the kind has nothing to end; otherwise why
+   * not, as the end of a sentence for people. */
+  private async endAtServer(server: ServerRecord, secrets: SessionSecrets | null): Promise<string | null> {
+    if (secrets === null) return null;
+    let provider: Provider;
+    try {
+      provider = this.deps.providers.get(server.kind);
+    } catch {
+      return null;
+    }
+    if (!provider.endSession) return null;
+    try {
+      await provider.endSession(await this.deps.contextFor(server), secrets);
+      return null;
+    } catch (error) {
+      const why = error instanceof KeyportError ? error.message : 'it could not be reached.';
+      return `${server.name} was not told to revoke the tokens: ${why} They stay valid until they expire.`;
+    }
   }
 
   /** Renews the session now ("Refresh now"). */
@@ -283,7 +324,7 @@ export class SessionService {
 
   private aboutToExpire(meta: SecretMeta): boolean {
     const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
-    return Number.isFinite(expiresAt) && expiresAt - this.deps.now().getTime() <= REFRESH_MARGIN_MS;
+    return Number.isFinite(expiresAt) && expiresAt - this.deps.now().getTime() <= refreshMarginMs(lifetimeOf(meta));
   }
 
   private async renew(server: ServerRecord, provider: Provider, ctx: ServerContext, staleId: string, staleSession: string): Promise<string> {
@@ -324,7 +365,7 @@ export class SessionService {
     const sessionMeta = vault.secretMeta(sessionId);
     // Signed out while the renewal ran: nothing to update.
     if (!sessionMeta) throw sessionEnded(server);
-    const attributes = { ...sessionMeta.attributes, ...grant.attributes };
+    const attributes: Record<string, string> = { ...sessionMeta.attributes, ...grant.attributes, issuedAt: this.deps.now().toISOString() };
     if (grant.expiresAt) attributes.expiresAt = grant.expiresAt;
     else delete attributes.expiresAt;
     // The new access token and the rotated refresh token are written together: keeping only
@@ -352,6 +393,10 @@ export class SessionService {
   }
 
   private async store(server: ServerRecord, method: Method, result: SignInResult, password: { username: string; password: string } | null): Promise<void> {
+    // Signing in again replaces the session: the old one is ended at the server once the new one
+    // is saved (unless the server handed back the same secret), so no grant is left behind.
+    const previous = await this.sessionSecrets(server.id);
+    const replaced = previous !== null && previous.session !== result.session && (previous.credential === null || previous.credential !== result.credential) ? previous : null;
     this.forget(server.id);
     this.expired.delete(server.id);
     this.signOutNotices.delete(server.id);
@@ -361,6 +406,8 @@ export class SessionService {
     if (result.user.role) attributes.userRole = result.user.role;
     if (result.expiresAt) attributes.expiresAt = result.expiresAt;
     if (result.dependsOnTokenId) attributes.dependsOn = result.dependsOnTokenId;
+    // When this access token was issued, for its lifetime (refreshMarginMs).
+    attributes.issuedAt = savedAt;
     const base = { serverId: server.id, savedAt };
     const entries: Array<{ meta: SecretMeta; value: string }> = [
       { meta: { ...base, id: randomUUID(), purpose: 'session', name: 'session', attributes }, value: result.session },
@@ -373,6 +420,8 @@ export class SessionService {
     }
     await this.deps.vault.putSecrets(entries);
     this.scheduleRenewal(server.id);
+    const why = await this.endAtServer(server, replaced);
+    if (why !== null) this.deps.notifier?.notify({ title: 'Old session not revoked', body: `Signed in to ${server.name} again, but the previous session remains: ${why}` });
   }
 
   private expire(server: ServerRecord): void {
@@ -399,6 +448,13 @@ export class SessionService {
   }
 }
 
+/** What a provider's endSession is given. */
+interface SessionSecrets {
+  session: string;
+  credential: string | null;
+  attributes: Record<string, string>;
+}
+
 /** The granted scopes and ID token claims a provider kept with the session (SignInResult
  * attributes `scope` and `claims`), for the session view. */
 function grantFacts(attributes: Record<string, string>): { scopes?: string[]; claims?: Array<{ name: string; value: string }> } {
@@ -415,6 +471,14 @@ function grantFacts(attributes: Record<string, string>): { scopes?: string[]; cl
     }
   }
   return facts;
+}
+
+/** How long the current access token lives: from when Keyport got it (`issuedAt`, set at
+ * sign-in and at each renewal; the session's `savedAt` for sessions saved before it existed) to
+ * its expiry. NaN when unknown. */
+function lifetimeOf(meta: SecretMeta): number {
+  const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
+  return expiresAt - Date.parse(meta.attributes.issuedAt ?? meta.savedAt);
 }
 
 const isAuthFailure = (error: unknown): boolean => error instanceof KeyportError && error.code === 'AUTH_FAILED';

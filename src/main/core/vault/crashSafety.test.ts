@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAesCipher } from './aesCipher';
 import { confStore } from './confStore';
 import { Vault } from './vault';
+import { seededRandom } from '../testing/seededRandom';
 
 /** Crash safety: a child process writes secrets through the real Vault over `conf` (the base of
  * electron-store, atomic writes) with the AES cipher, printing each write's id and value once
@@ -84,18 +85,6 @@ afterAll(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface ChildRun {
   /** "slot value" lines printed after each completed write. */
   written: Array<{ id: string; value: string }>;
@@ -151,7 +140,7 @@ const notOlder = (stored: string, reported: string): boolean => {
 describe('vault crash safety', () => {
   it(`keeps every completed write across ${KILLS} SIGKILLs at random moments, and always loads`, async () => {
     const seed = Number(process.env.KEYPORT_CRASH_SEED ?? 0xc0ffee);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const dir = mkdtempSync(join(tmpdir(), 'keyport-crash-vault-'));
     dirs.push(dir);
     const key = randomBytes(32);

@@ -12,7 +12,7 @@ const { harness } = useCoreHarness();
 let idp: OidcServer;
 
 beforeAll(async () => {
-  // 300 s access tokens: the background renewal is due 60 s before they expire.
+  // 300 s access tokens: the background renewal is due a tenth of that (30 s) before they expire.
   idp = await startOidcServer({ https: false, accessTokenTtlSeconds: 300 });
 });
 afterAll(async () => {
@@ -24,7 +24,8 @@ const addIssuer = (h: Harness, options: Record<string, string> = { clientId: idp
 
 /** Signs in with a code, approved by "the person" on another device. */
 async function deviceSignIn(h: Harness, serverId: string): Promise<ServerView> {
-  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId });
+  // force: "Sign in again" while signed in.
+  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId, force: true });
   await personAt(code.verificationUriComplete);
   return h.call<ServerView>('auth.finishDeviceSignIn', { serverId });
 }
@@ -69,7 +70,7 @@ describe('oidc through the core', () => {
     expect(Date.parse(session.expiresAt ?? '') - h.timers.now()).toBeGreaterThanOrEqual(298_000);
 
     const refreshed = idp.stats.refreshed;
-    await h.timers.advance(236_000);
+    await h.timers.advance(266_000);
     expect(idp.stats.refreshed).toBe(refreshed);
     await h.timers.advance(4_000);
     await expect.poll(() => idp.stats.refreshed).toBe(refreshed + 1);
@@ -89,6 +90,88 @@ describe('oidc through the core', () => {
     // Nothing is renewed after sign-out.
     await h.timers.advance(600_000);
     expect(idp.stats.refreshed).toBe(refreshed + 1);
+  });
+
+  it('with 60-second access tokens, copies during the token’s life use it; renewal comes a tenth of the lifetime before expiry', { timeout: 30_000 }, async () => {
+    const short = await startOidcServer({ https: false, accessTokenTtlSeconds: 60 });
+    try {
+      const h = await harness();
+      const added = await h.call<ServerView>('servers.add', { name: 'Short IdP', kind: 'oidc', url: short.url, options: { clientId: short.publicClientId } });
+      const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId: added.id });
+      await personAt(code.verificationUriComplete);
+      await h.call<ServerView>('auth.finishDeviceSignIn', { serverId: added.id });
+      const refreshed = short.stats.refreshed;
+      const copies: string[] = [];
+      for (let second = 0; second <= 50; second += 10) {
+        await h.call('clipboard.copySession', { serverId: added.id, format: 'access-token' });
+        copies.push(h.clipboard.text);
+        await h.timers.advance(10_000);
+      }
+      // Six copies over 50 s: one access token, no refresh (a one-minute margin refreshed at each).
+      expect(new Set(copies).size).toBe(1);
+      expect(short.stats.refreshed).toBe(refreshed);
+      // 60 s (59 s when a second passed on the way) less a tenth: renewed in the background by 55 s.
+      await h.timers.advance(5_000);
+      await expect.poll(() => short.stats.refreshed).toBe(refreshed + 1);
+      await h.call('clipboard.copySession', { serverId: added.id, format: 'access-token' });
+      expect(h.clipboard.text).not.toBe(copies[0]);
+      expect(short.stats.refreshed).toBe(refreshed + 1);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('revokes the old grant when Sign in again replaces the session, when the server is edited, and when it is removed (RFC 7009)', { timeout: 60_000 }, async () => {
+    const h = await harness();
+    const added = await addIssuer(h);
+    const refreshToken = async (): Promise<string> => {
+      await h.call('clipboard.copySession', { serverId: added.id, format: 'refresh-token' });
+      return h.clipboard.text;
+    };
+    await deviceSignIn(h, added.id);
+    const first = await refreshToken();
+    expect(await idp.isRefreshTokenValid(first)).toBe(true);
+
+    // Sign in again: the new grant stays, the old one is revoked at the provider.
+    await deviceSignIn(h, added.id);
+    const second = await refreshToken();
+    expect(second).not.toBe(first);
+    expect(await idp.isRefreshTokenValid(first)).toBe(false);
+    expect(await idp.isRefreshTokenValid(second)).toBe(true);
+    expect(h.notifications).toEqual([]);
+
+    // An edit that changes the client's settings signs out, and revokes with the old settings.
+    const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
+    expect(edited.session).toEqual({ state: 'signed-out' });
+    expect(await idp.isRefreshTokenValid(second)).toBe(false);
+
+    // Removing the server revokes too.
+    await deviceSignIn(h, added.id);
+    const third = await refreshToken();
+    await h.call('servers.remove', { id: added.id });
+    expect(await idp.isRefreshTokenValid(third)).toBe(false);
+    expect(h.notifications).toEqual([]);
+  });
+
+  it('says plainly when a dropped session could not be revoked: sign in again, edit, remove', { timeout: 60_000 }, async () => {
+    const h = await harness();
+    const added = await addIssuer(h);
+    await deviceSignIn(h, added.id);
+    idp.faults.add({ match: /^\/token\/revocation$/, kind: 'status', status: 503 });
+    try {
+      await deviceSignIn(h, added.id);
+      expect(h.notifications).toEqual([
+        { title: 'Old session not revoked', body: expect.stringMatching(/^Signed in to Test IdP again, but the previous session remains: Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/) },
+      ]);
+      const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
+      expect(edited.session.state === 'signed-out' ? edited.session.notice : '').toMatch(/^Signed out of Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/);
+      await deviceSignIn(h, added.id);
+      await h.call('servers.remove', { id: added.id });
+      expect(await h.call('servers.list')).toEqual([]);
+      expect(h.notifications.at(-1)).toEqual({ title: 'Tokens not revoked', body: expect.stringMatching(/^Removed Test IdP from Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/) });
+    } finally {
+      idp.faults.clear();
+    }
   });
 
   it('signs out locally even when the server cannot revoke, and says so', { timeout: 30_000 }, async () => {

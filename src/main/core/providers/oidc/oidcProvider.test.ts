@@ -1,3 +1,4 @@
+import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { personAt, type PersonOptions } from '../../testing/anacondaPerson';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult } from '../provider';
-import { DEFAULT_OIDC_SCOPES, oidcProvider as provider } from './oidcProvider';
+import { claimsAsText, DEFAULT_OIDC_SCOPES, oidcProvider as provider } from './oidcProvider';
 
 const checkServer = provider.checkServer!.bind(provider);
 const describeServer = provider.describeServer!.bind(provider);
@@ -70,6 +71,7 @@ async function browserSignIn(context: ServerContext = ctx(), person: PersonOptio
 }
 
 const refreshTokenOf = (credential: string | null): string => (JSON.parse(credential ?? '{}') as { refreshToken: string }).refreshToken;
+const idTokenOf = (credential: string | null): string => (JSON.parse(credential ?? '{}') as { idToken: string }).idToken;
 
 const material = (result: SignInResult): SessionMaterial => ({ session: result.session, credential: result.credential, expiresAt: result.expiresAt, user: result.user, attributes: result.attributes ?? {} });
 
@@ -127,6 +129,28 @@ describe('oidc discovery', () => {
   });
 });
 
+describe('who you are (the claims shown)', () => {
+  it('lists the facts about the person, never the token’s own claims (a Keycloak ID token as it comes)', () => {
+    const keycloakIdToken = {
+      exp: 1767225900, iat: 1767225600, auth_time: 1767225590, jti: 'a1b2c3', iss: 'https://sso.example.com/realms/main', aud: 'keyport',
+      sub: 'f81d4fae-7dec', typ: 'ID', azp: 'keyport', nonce: 'n-0S6_WzA2Mj', sid: '5b9e2e1c', session_state: '5b9e2e1c', at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q',
+      acr: '1', amr: ['pwd'], email_verified: true, name: 'Alice Liddell', preferred_username: 'alice', given_name: 'Alice', family_name: 'Liddell',
+      email: 'alice@example.com', groups: ['staff', 'ops'], updated_at: 1767225000,
+    };
+    expect(claimsAsText(keycloakIdToken)).toEqual([
+      ['sub', 'f81d4fae-7dec'],
+      ['email_verified', 'true'],
+      ['name', 'Alice Liddell'],
+      ['preferred_username', 'alice'],
+      ['given_name', 'Alice'],
+      ['family_name', 'Liddell'],
+      ['email', 'alice@example.com'],
+      ['groups', '["staff","ops"]'],
+      ['updated_at', '2025-12-31T23:50:00.000Z'],
+    ]);
+  });
+});
+
 describe('oidc browser sign-in', () => {
   it('signs in a public client with code + PKCE S256 + state + nonce over the loopback; keeps scopes and ID token claims', async () => {
     const before = Date.now();
@@ -145,9 +169,11 @@ describe('oidc browser sign-in', () => {
     // issues the refresh token its policy allows.
     expect(result.attributes?.scope?.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
     const claims = Object.fromEntries(JSON.parse(result.attributes?.claims ?? '[]') as Array<[string, string]>);
-    expect(claims).toMatchObject({ sub: 'alice', email: 'alice@example.com', name: 'Alice Liddell', iss: idp.url, aud: idp.publicClientId });
-    expect(claims.nonce).toBeUndefined();
-    expect(claims.exp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(claims).toMatchObject({ sub: 'alice', email: 'alice@example.com', name: 'Alice Liddell' });
+    // Who you are holds facts about the person; the token's own claims stay in the ID token.
+    for (const name of ['iss', 'aud', 'exp', 'iat', 'jti', 'typ', 'azp', 'sid', 'acr', 'auth_time', 'nonce', 'at_hash']) expect(claims, name).not.toHaveProperty(name);
+    const idTokenClaims = JSON.parse(Buffer.from(idTokenOf(result.credential).split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(idTokenClaims).toMatchObject({ iss: idp.url, aud: idp.publicClientId, nonce: expect.any(String) });
     const expiresAt = Date.parse(result.expiresAt ?? '');
     expect(expiresAt).toBeGreaterThanOrEqual(before + 299_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 301_000);
@@ -176,6 +202,111 @@ describe('oidc browser sign-in', () => {
     expect(renderSessionCopy(server, m, 'refresh-token')).toBe(refreshTokenOf(result.credential));
     expect(renderSessionCopy(server, m, 'id-token').split('.')).toHaveLength(3);
     expect(() => renderSessionCopy(server, { ...m, credential: null }, 'refresh-token')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});
+
+describe('ID token signatures: alg none refused, signatures checked against the JWKS (also over loopback http)', () => {
+  type Json = Record<string, unknown>;
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const partsOf = (jwt: string) => {
+    const [header = '', payload = '', signature = ''] = jwt.split('.');
+    return { header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Json, payload, signature };
+  };
+
+  /** Keyport's HTTP client with a man in the middle: each JSON answer passes through `rewrite`. */
+  function tampered(rewrite: (url: string, body: Json) => void): ServerContext {
+    const client: HttpClient = {
+      async send(target, req) {
+        const res = await http.send(target, req);
+        if (res.status !== 200 || !res.headers['content-type']?.includes('json')) return res;
+        const body = JSON.parse(res.text) as Json;
+        rewrite(req.url, body);
+        return { ...res, text: JSON.stringify(body) };
+      },
+      async close() {},
+    };
+    return { ...serverContext(record(), client), secretSetting: async () => null };
+  }
+  const isToken = (url: string) => new URL(url).pathname === '/token';
+
+  const forgeries: Array<[string, (idToken: string) => string, (url: string, body: Json) => void]> = [
+    [
+      'the claims changed under the provider’s signature (sub: mallory)',
+      (idToken) => {
+        const { payload, signature } = partsOf(idToken);
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Json;
+        return `${idToken.split('.')[0]}.${b64({ ...claims, sub: 'mallory' })}.${signature}`;
+      },
+      () => undefined,
+    ],
+    [
+      'RS256, signed with the attacker’s key under the provider’s kid',
+      (idToken) => {
+        const { header, payload } = partsOf(idToken);
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const head = b64({ ...header, alg: 'RS256' });
+        return `${head}.${payload}.${createSign('RSA-SHA256').update(`${head}.${payload}`).sign(privateKey).toString('base64url')}`;
+      },
+      (url, body) => {
+        if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['RS256', 'ES256'];
+      },
+    ],
+    [
+      'HS256 (a shared-secret signature), with HS256 listed in the discovery',
+      (idToken) => {
+        const { header, payload } = partsOf(idToken);
+        const head = b64({ ...header, alg: 'HS256' });
+        return `${head}.${payload}.${createHmac('sha256', 'anyone-can-pick-this').update(`${head}.${payload}`).digest('base64url')}`;
+      },
+      (url, body) => {
+        if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['HS256', 'ES256'];
+      },
+    ],
+    [
+      'alg none, with none listed in the discovery',
+      (idToken) => `${b64({ alg: 'none', typ: 'JWT' })}.${partsOf(idToken).payload}.`,
+      (url, body) => {
+        if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['none', 'ES256', 'RS256'];
+      },
+    ],
+  ];
+
+  for (const [name, forge, rewriteOther] of forgeries) {
+    it(`refuses a forged ID token at sign-in: ${name}`, async () => {
+      const context = tampered((url, body) => {
+        rewriteOther(url, body);
+        if (isToken(url) && typeof body.id_token === 'string') body.id_token = forge(body.id_token);
+      });
+      const error = await keyportError(browserSignIn(context));
+      expect(error.toShape()).toMatchObject({ code: 'BAD_RESPONSE' });
+      expect(error.message).toMatch(/^Test IdP sent an ID token Keyport could not verify \(.+\), so Keyport refused it\.$/);
+      if (name.startsWith('alg none')) expect(error.message).toContain('it is not signed: alg none');
+      else if (name.startsWith('HS256')) expect(error.message).toContain('signed with a shared secret');
+      else expect(error.message).toMatch(/signature does not match|published keys fits/);
+    });
+  }
+
+  it('refuses a forged ID token in a refresh answer too, and accepts the provider’s own', async () => {
+    const { result } = await browserSignIn();
+    let forge = true;
+    const context = tampered((url, body) => {
+      if (forge && isToken(url) && typeof body.id_token === 'string') body.id_token = forgeries[0]![1](body.id_token);
+    });
+    const error = await keyportError(renewSession(context, result.credential ?? ''));
+    expect(error.message).toContain('could not verify');
+    forge = false;
+    // The refused answer spent the rotated refresh token; a fresh sign-in renews normally.
+    const { result: again } = await browserSignIn();
+    const renewed = await renewSession(context, again.credential ?? '');
+    expect(await idp.accountFor(renewed.session)).toBe('alice');
+  });
+
+  it('the discovery may list none: Keyport still signs in with the provider’s signed ID tokens', async () => {
+    const context = tampered((url, body) => {
+      if (url.endsWith('/.well-known/openid-configuration')) body.id_token_signing_alg_values_supported = ['none', 'ES256'];
+    });
+    const { result } = await browserSignIn(context);
+    expect(result.user.name).toBe('alice');
   });
 });
 

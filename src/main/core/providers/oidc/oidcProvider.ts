@@ -15,10 +15,15 @@ export const OIDC_REDIRECT_PATH = '/callback';
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, " and \. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const CLIENT_ID = /^[\x21-\x7e]{1,200}$/;
-/** ID token claims that are protocol plumbing, not facts about the person. */
-const HIDDEN_CLAIMS = new Set(['nonce', 'at_hash', 'c_hash', 's_hash']);
+/** ID token and UserInfo claims that are about the token or the provider's session, not about
+ * the person (RFC 7519 §4.1, OpenID Connect Core §2 and §3.1.3.6, and what Keycloak adds):
+ * kept out of "who you are". They stay in the ID token, which can be copied. */
+export const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
+  'iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'typ', 'azp', 'sid', 'session_state', 'acr', 'amr', 'auth_time',
+  'nonce', 'at_hash', 'c_hash', 's_hash', 'cnf',
+]);
 /** Claims that are times (seconds since 1970), shown as dates. */
-const TIME_CLAIMS = new Set(['exp', 'iat', 'auth_time', 'nbf', 'updated_at']);
+const TIME_CLAIMS = new Set(['updated_at']);
 
 /** What a session is renewed from, kept encrypted as the session's credential; only this
  * provider reads it. The ID token is kept for the "copy ID token" format. */
@@ -60,11 +65,11 @@ async function configure(ctx: ServerContext): Promise<oidc.Configuration> {
   }
 }
 
-/** Claims as text for people: times as dates, lists and objects as JSON. */
-function claimsAsText(claims: Record<string, unknown>): Array<[string, string]> {
+/** The claims about the person, as text: times as dates, lists and objects as JSON. */
+export function claimsAsText(claims: Record<string, unknown>): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(claims)) {
-    if (HIDDEN_CLAIMS.has(name) || value === undefined || value === null) continue;
+    if (PROTOCOL_CLAIMS.has(name) || value === undefined || value === null) continue;
     if (TIME_CLAIMS.has(name) && typeof value === 'number') pairs.push([name, new Date(value * 1000).toISOString()]);
     else pairs.push([name, typeof value === 'string' ? value : JSON.stringify(value)]);
   }
