@@ -65,7 +65,8 @@ export const deviceCodeAnswer = envelope(
     verification_uri: z.string().min(1),
     expires_in: seconds,
     /** Not in Tapis' spec (RFC 8628); honoured when a server sends it. */
-    interval: z.number().int().positive().max(60).optional(),
+    // Any number: Keyport clamps it (devicePollSeconds) rather than refusing the sign-in.
+    interval: z.number().optional(),
   }),
 );
 

@@ -2,14 +2,13 @@ import type { UserInfo } from '../../../../shared/model';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
-import { signInTimedOut } from '../../oauth/oidcClient';
+import { devicePollSeconds, signInTimedOut } from '../../oauth/oidcClient';
 import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult } from '../provider';
 import { defaultClientName } from '../tapis/tapisProvider';
 import { decodeTapis3Credential, encodeTapis3Credential, type Tapis3Credential } from './tapis3Credential';
 import {
   CLIENTS_MAX_PAGES,
   CLIENTS_PAGE_SIZE,
-  DEVICE_POLL_SECONDS,
   TAPIS3_EXPECTED,
   TAPIS3_PATHS,
   TAPIS_TOKEN_HEADER,
@@ -370,7 +369,8 @@ export const tapis3Provider: Provider = {
     }
     const device = parseJson(res, deviceCodeAnswer, ctx.server.name, TAPIS3_EXPECTED).result;
     const expiresAtMs = ctx.now().getTime() + device.expires_in * 1000;
-    const intervalSeconds = device.interval ?? DEVICE_POLL_SECONDS;
+    // The server's interval, clamped to [5 s, 60 s] as for every device sign-in (RFC 8628).
+    const intervalSeconds = devicePollSeconds(device.interval);
     const poll = async (): Promise<SignInResult> => {
       for (;;) {
         try {
