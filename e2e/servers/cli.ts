@@ -8,6 +8,7 @@ import type { EdsServer } from './eds/edsServer.ts';
 import { DEFAULT_ANACONDA_USERS, startAnacondaServer } from './anaconda/anacondaServer.ts';
 import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
 import { startVerdaccio } from './npm/verdaccioServer.ts';
+import { startNpmjsServer } from './npmjs/npmjsServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 
@@ -46,6 +47,9 @@ writeFileSync(oidcCaFile, oidcServer.caPem ?? '');
 // A real Verdaccio (npm registry) with the token API on, seeded users only.
 const verdaccio = await startVerdaccio();
 servers.push(verdaccio);
+// The reference for registry.npmjs.org: web login, granular tokens, two-factor (carol).
+const npmjs = await startNpmjsServer();
+servers.push(npmjs);
 
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
@@ -90,6 +94,10 @@ for (const user of verdaccio.users) console.log(`  ${user.username} / ${user.pas
 console.log('Try (with a token Keyport created, copied as the .npmrc line into ./npmrc):');
 console.log(`  npm whoami --registry ${verdaccio.url}/ --userconfig ./npmrc`);
 console.log(`  npm token list --registry ${verdaccio.url}/ --userconfig ./npmrc`);
+console.log('');
+console.log(`npm registry like registry.npmjs.org (web login, granular tokens): ${npmjs.url}`);
+for (const user of npmjs.users) console.log(`  ${user.username} / ${user.password}${user.twoFactor ? '  (two-factor: code 123456)' : ''}`);
+console.log(`  npm login --auth-type=web --registry ${npmjs.url}/ --userconfig ./npmrc   (approve in the page it prints)`);
 
 let stopping = false;
 async function stop(): Promise<void> {
