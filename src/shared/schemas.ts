@@ -190,7 +190,7 @@ export const inputSchemas = {
     password: accountPassword,
     otp: oneTimePassword,
   }),
-  'tokens.revoke': z.object({ serverId: id, tokenId: z.string().min(1).max(1000), password: accountPassword }),
+  'tokens.revoke': z.object({ serverId: id, tokenId: z.string().min(1).max(1000), password: accountPassword, otp: oneTimePassword }),
   'secrets.list': z.undefined(),
   'secrets.forget': z.object({ secretId: id }),
   'clipboard.copy': z.object({ secretId: id, format: z.string().min(1).max(40) }),

@@ -45,12 +45,16 @@ export function createCore(adapters: CoreAdapters): Core {
     env: adapters.env,
   });
   const targetFor = createTargetResolver();
+  // For confirmations a server asks for in the middle of a call (npm's web-based OTP).
+  const externalBrowser = adapters.browser;
+  const systemBrowser = externalBrowser ? { open: (url: string) => externalBrowser.open(url), timeoutMs: adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS } : undefined;
   const contextFor = async (server: ServerRecord): Promise<ServerContext> => ({
     server,
     target: await targetFor(server),
     http,
     now,
     secretSetting: (fieldId) => readSecretSetting(vault, server.id, fieldId),
+    browser: systemBrowser,
   });
   const sessions = new SessionService({ vault, providers, events, now, contextFor, timers });
   const interactive = new InteractiveSignIn({
@@ -170,7 +174,7 @@ export function createCore(adapters: CoreAdapters): Core {
         return tokens.list(serverId, password);
       },
       'tokens.create': ({ serverId, ...request }) => tokens.create(serverId, request),
-      'tokens.revoke': ({ serverId, tokenId, password }) => tokens.revoke(serverId, tokenId, password),
+      'tokens.revoke': ({ serverId, tokenId, password, otp }) => tokens.revoke(serverId, tokenId, password, otp),
       'secrets.list': () => tokens.saved(),
       'secrets.forget': ({ secretId }) => tokens.forget(secretId),
       'clipboard.copy': ({ secretId, format }) => clipboard.copy(secretId, format),

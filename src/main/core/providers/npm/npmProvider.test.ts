@@ -55,14 +55,15 @@ describe('npm descriptor and protocol helpers', () => {
   it('declares its capabilities and is in the registry', () => {
     expect(provider.descriptor).toMatchObject({
       kind: 'npm',
-      signInMethods: ['password', 'token'],
+      signInMethods: ['browser', 'password', 'token'],
       tokensNeedPassword: false,
       tokenCreationNeedsPassword: true,
       defaultCopyFormat: 'npmrc',
       revokeVerb: 'Revoke',
     });
-    expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'npmrc']);
-    expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['access', 'cidr']);
+    expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'npmrc', 'npmrc-registry', 'github-actions']);
+    expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['access', 'expires', 'packages', 'scopes', 'orgs', 'orgsAccess', 'description', 'cidr', 'bypass2fa']);
+    expect(provider.descriptor.tokenCreationNote).toContain('https://docs.npmjs.com/trusted-publishers');
     expect(createProviderRegistry().get('npm')).toBe(provider);
   });
 
@@ -126,13 +127,15 @@ describe('npm sign-in against Verdaccio', () => {
     expect((await keyportError(signInWithPassword(ctx(), 'alice', 'x'))).code).toBe('AUTH_FAILED');
   });
 
-  it('signs in with an existing token, validated with /-/whoami; the session depends on that token', async () => {
+  it('signs in with an existing token, validated with /-/whoami; the list then marks that token as the session’s', async () => {
     const { key, secret } = await createToken(await aliceSession(), { access: 'read-only' });
     const result = await signInWithToken(ctx(), secret);
-    expect(result).toEqual({ session: secret, credential: null, expiresAt: null, user: { name: 'alice' }, dependsOnTokenId: key });
-    // A login token is in no list: the session then depends on no token.
+    expect(result).toEqual({ session: secret, credential: null, expiresAt: null, user: { name: 'alice' } });
+    const listed = await provider.listTokens(ctx(), auth(secret, null));
+    expect(listed.filter((t) => t.isSession).map((t) => t.id)).toEqual([key]);
+    // A login token is in no list: no listed token is the session's.
     const login = await aliceSession();
-    expect((await signInWithToken(ctx(), login)).dependsOnTokenId).toBeUndefined();
+    expect((await provider.listTokens(ctx(), auth(login, null))).some((t) => t.isSession)).toBe(false);
   });
 
   it('a token the registry does not know is AUTH_FAILED on the token field', async () => {
@@ -283,6 +286,8 @@ describe('npm against a fake registry', () => {
 
   it('reads a 401 whose body mentions a one-time pass as a request for one (no header)', async () => {
     const fake = await startFake((req, body, res) => {
+      // A legacy registry's empty list (Verdaccio's shape): Keyport sends `readonly`.
+      if (req.url === '/-/npm/v1/tokens' && req.method === 'GET') return json(res, 200, { objects: [], urls: { next: '' } });
       if (req.url === '/-/npm/v1/tokens' && req.method === 'POST') {
         if (req.headers['npm-otp'] !== OTP) return json(res, 401, { error: 'You must provide a one-time pass.' });
         return json(res, 200, { token: 'npm_created0123456789abcdef', key: 'k1', readonly: (body as { readonly: boolean }).readonly, cidr_whitelist: [], created: '2026-01-02T03:04:05.000Z' });
