@@ -2,7 +2,7 @@
 // clean environment, always with a temporary user config, an empty global config, a scratch
 // cache and no update check. Each test passes `--registry` on 127.0.0.1 itself.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCleanBash, type CommandResult } from './pythonEnv.ts';
@@ -34,6 +34,9 @@ export interface NpmCli {
   /** The same, with npm's output on a pseudo-terminal (util-linux `script`): npm asks for a
    * one-time password only when stdin and stdout are terminals (lib/utils/auth.js, otplease). */
   bashOnTerminal(script: string, userconfig: string, options?: { timeoutMs?: number }): Promise<CommandResult>;
+  /** `npm publish` of a fresh one-file package `name` (a new version each time), with `args`
+   * (e.g. `--registry …`) and the given user config. */
+  publish(name: string, userconfig: string, args?: string): Promise<CommandResult>;
   dispose(): void;
 }
 
@@ -44,6 +47,7 @@ export function npmCli(): NpmCli {
   const globalconfig = join(scratch, 'global-npmrc');
   writeFileSync(globalconfig, '');
   let configCount = 0;
+  let packageCount = 0;
   const npmFunction = (userconfig: string) =>
     `npm() { "${process.execPath}" "${cli}" --userconfig "${userconfig}" --globalconfig "${globalconfig}" --no-update-notifier --no-audit --no-fund --cache "${join(scratch, 'cache')}" "$@"; }`;
   const env = { PATH: `${nodeDir}:/usr/bin:/bin`, HOME: scratch, LANG: 'C.UTF-8' };
@@ -61,6 +65,17 @@ export function npmCli(): NpmCli {
       writeFileSync(inner, `${npmFunction(userconfig)}\n${script}\n`);
       return runCleanBash(`script -qefc "bash --noprofile --norc ${inner}" /dev/null`, env, options);
     },
+    publish(name, userconfig, args = '') {
+      packageCount += 1;
+      const dir = join(scratch, `pkg-${packageCount}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: `1.0.${packageCount}`, description: 'conformance test package' }));
+      return runCleanBash(`${npmFunction(userconfig)}\ncd "${dir}" && npm publish ${args}`, env);
+    },
     dispose: () => rmSync(scratch, { recursive: true, force: true }),
   };
 }
+
+/** The new token from `npm token create`'s human output: with `--json` or `--parseable` npm 11
+ * prints it redacted (`npm_***`, @npmcli/redact); only "Created token …" shows it whole. */
+export const createdTokenFrom = (stdout: string): string => /Created token (npm_\w+)/.exec(stdout)?.[1] ?? '';

@@ -3,18 +3,16 @@
 // revoke, authenticator and web-based one-time passwords, whoami, and publish allowed or refused
 // by a token's permissions. What npm sends here is also the reference Keyport's request bodies
 // are compared with (keyportWithNpmjs.test.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NPMJS_OTP, startNpmjsServer, type NpmjsServer } from '../e2e/servers/npmjs/npmjsServer.ts';
-import { npmCli, type NpmCli } from './npmCli.ts';
+import { createdTokenFrom, npmCli, type NpmCli } from './npmCli.ts';
 import type { CommandResult } from './pythonEnv.ts';
 
 let registry: NpmjsServer;
 let npm: NpmCli;
 let aliceConfig: string;
 let carolConfig: string;
-let packageCount = 0;
 
 const reg = () => `--registry "${registry.url}/"`;
 const alice = () => registry.users[0]!;
@@ -52,17 +50,9 @@ function lastBody(method: string, path: string): unknown {
   return entry?.body;
 }
 
-async function publish(config: string, name: string, extra = ''): Promise<CommandResult> {
-  packageCount += 1;
-  const dir = join(npm.scratch, `pkg-${packageCount}`);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: `1.0.${packageCount}`, description: 'test' }));
-  return npm.bash(`cd "${dir}" && npm publish ${reg()} ${extra}`, config);
-}
+const publish = (config: string, name: string): Promise<CommandResult> => npm.publish(name, config, reg());
 
-/** The new token from `npm token create`'s human output: with `--json` or `--parseable` npm 11
- * prints it redacted (`npm_***`, @npmcli/redact); only "Created token …" shows it whole. */
-const createdToken = (run: CommandResult) => /Created token (npm_\w+)/.exec(run.stdout)?.[1] ?? '';
+const createdToken = (run: CommandResult) => createdTokenFrom(run.stdout);
 
 beforeAll(async () => {
   registry = await startNpmjsServer();
