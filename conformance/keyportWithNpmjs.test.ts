@@ -91,7 +91,7 @@ describe('tokens Keyport creates work with npm exactly as their permissions say'
     expect(refused.stderr).toMatch(/403|permission/i);
   });
 
-  it('read and write for one package, copied as “.npmrc with the registry”: publishes it (no --registry needed), not another', async () => {
+  it('read and write for one package, copied as “.npmrc with registry”: publishes it (no --registry needed), not another', async () => {
     const created = await createInKeyport(serverId, 'publisher', { access: 'publish', packages: 'alice-pkg' });
     const copied = await copyAs(created.secretId, 'npmrc-registry');
     expect(copied).toBe(`registry=${registry.url}/\n//${new URL(registry.url).host}/:_authToken=${created.secret}`);
@@ -111,7 +111,7 @@ describe('tokens Keyport creates work with npm exactly as their permissions say'
     expect(registry.published()).toContain('@alice/tools');
   });
 
-  it('“For GitHub Actions” is actions/setup-node with NODE_AUTH_TOKEN from a secret, and the .npmrc it writes works', async () => {
+  it('“GitHub Actions” is actions/setup-node with NODE_AUTH_TOKEN from a secret, and the .npmrc it writes works', async () => {
     const created = await createInKeyport(scopedServerId, 'actions', { access: 'publish', scopes: '@alice' });
     const snippet = await copyAs(created.secretId, 'github-actions');
     expect(snippet).toContain(`registry-url: '${registry.url}/'`);

@@ -28,6 +28,7 @@ export interface ProcedureResults {
   'storage.usePassphrase': AppStatus;
   'storage.useSessionOnly': AppStatus;
   'kinds.list': KindDescriptor[];
+  'kinds.openCreateNoteLink': void;
   'servers.list': ServerView[];
   'servers.add': ServerView;
   'servers.update': ServerView;
@@ -70,6 +71,7 @@ export const PROCEDURE_NAMES = [
   'storage.usePassphrase',
   'storage.useSessionOnly',
   'kinds.list',
+  'kinds.openCreateNoteLink',
   'servers.list',
   'servers.add',
   'servers.update',

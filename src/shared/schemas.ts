@@ -159,6 +159,7 @@ export const inputSchemas = {
   'storage.usePassphrase': z.object({ passphrase: passphraseSchema }),
   'storage.useSessionOnly': z.undefined(),
   'kinds.list': z.undefined(),
+  'kinds.openCreateNoteLink': z.object({ kind: z.string().min(1).max(40) }),
   'servers.list': z.undefined(),
   'servers.add': serverInputSchema,
   'servers.update': z.object({ id, changes: serverInputSchema }),

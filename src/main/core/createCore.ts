@@ -128,6 +128,11 @@ export function createCore(adapters: CoreAdapters): Core {
         return status();
       },
       'kinds.list': () => providers.descriptors(),
+      'kinds.openCreateNoteLink': async ({ kind }) => {
+        const url = providers.get(kind).descriptor.createNote?.url;
+        if (!url || !externalBrowser) throw new KeyportError('UNSUPPORTED', 'Keyport cannot open this page here.', { hint: url ? `Open ${url} in your browser.` : undefined });
+        await externalBrowser.open(url);
+      },
       'servers.list': () => servers.list(),
       'servers.add': (input) => servers.add(input),
       'servers.update': ({ id, changes }) => servers.update(id, changes),

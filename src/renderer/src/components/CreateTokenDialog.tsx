@@ -91,6 +91,14 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   return (
     <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
+        {kind.createNote ? (
+          <p className="muted">
+            {kind.createNote.text}{' '}
+            <button type="button" className="link" onClick={() => void keyport.call('kinds.openCreateNoteLink', { kind: kind.kind }).catch(() => undefined)}>
+              {kind.createNote.linkLabel}
+            </button>
+          </p>
+        ) : null}
         <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>

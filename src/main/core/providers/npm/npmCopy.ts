@@ -12,8 +12,8 @@ const GITHUB_ACTIONS_FORMAT = 'github-actions';
 export const NPM_COPY_FORMATS: CopyFormatDescriptor[] = [
   ...ENVIRONMENT_COPY_FORMATS,
   { id: NPMRC_FORMAT, label: '.npmrc line' },
-  { id: NPMRC_WITH_REGISTRY_FORMAT, label: '.npmrc with the registry' },
-  { id: GITHUB_ACTIONS_FORMAT, label: 'For GitHub Actions' },
+  { id: NPMRC_WITH_REGISTRY_FORMAT, label: '.npmrc with registry' },
+  { id: GITHUB_ACTIONS_FORMAT, label: 'GitHub Actions' },
 ];
 
 /** The scope a private registry serves is the common case: its `.npmrc` then says

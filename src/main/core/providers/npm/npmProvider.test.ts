@@ -63,7 +63,7 @@ describe('npm descriptor and protocol helpers', () => {
     });
     expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'npmrc', 'npmrc-registry', 'github-actions']);
     expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['access', 'expires', 'packages', 'scopes', 'orgs', 'orgsAccess', 'description', 'cidr', 'bypass2fa']);
-    expect(provider.descriptor.tokenCreationNote).toContain('https://docs.npmjs.com/trusted-publishers');
+    expect(provider.descriptor.createNote?.url).toBe('https://docs.npmjs.com/trusted-publishers');
     expect(createProviderRegistry().get('npm')).toBe(provider);
   });
 

@@ -131,14 +131,16 @@ export const npmProvider: Provider = {
     extraColumns: [
       { id: 'token', label: 'Token' },
       { id: 'access', label: 'Access' },
-      { id: 'reach', label: 'Packages and scopes' },
-      { id: 'orgs', label: 'Organizations' },
+      { id: 'reach', label: 'Reaches' },
       { id: 'description', label: 'Description' },
       { id: 'cidr', label: 'Allowed addresses' },
     ],
     createFields: NPM_CREATE_FIELDS,
-    tokenCreationNote:
-      'Publishing from CI? Where the package supports it, trusted publishing (OpenID Connect from GitHub Actions or GitLab CI) needs no long-lived token: https://docs.npmjs.com/trusted-publishers',
+    createNote: {
+      text: 'Publishing from CI? Trusted publishing (OpenID Connect from GitHub Actions or GitLab CI/CD) needs no long-lived token: npm checks the workflow instead.',
+      linkLabel: 'Trusted publishing in npm’s docs',
+      url: 'https://docs.npmjs.com/trusted-publishers',
+    },
     unnamedTokens: true,
     tokenNameNote: 'registry.npmjs.org keeps the name; registries with legacy tokens only (Verdaccio) do not, and list the token by its masked value (Keyport’s saved copy keeps the name).',
     revokeVerb: 'Revoke',

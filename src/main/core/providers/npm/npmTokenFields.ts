@@ -175,7 +175,9 @@ export function tokenFrom(t: NpmTokenObject): ProviderToken {
   const cidr = t.cidr ?? t.cidr_whitelist ?? [];
   const masked = t.token && t.token.length <= 40 ? t.token : null;
   const granular = t.packages_and_scopes_permission !== undefined && t.packages_and_scopes_permission !== null;
-  const reach = granular ? [t.packages_all ? 'All packages' : '', ...(t.packages ?? []), ...(t.scopes ?? [])].filter((s) => s !== '').join(', ') : 'All packages';
+  const reach = granular
+    ? [t.packages_all ? 'All packages' : '', ...(t.packages ?? []), ...(t.scopes ?? []), ...(t.orgs ?? []).map((o) => `organization ${o}`)].filter((s) => s !== '').join(', ')
+    : 'All packages';
   const access = granular
     ? `${PERMISSION_LABEL[t.packages_and_scopes_permission ?? ''] ?? t.packages_and_scopes_permission}${t.orgs_permission && t.orgs_permission !== 'no-access' ? `; organizations: ${(PERMISSION_LABEL[t.orgs_permission] ?? t.orgs_permission).toLowerCase()}` : ''}`
     : t.readonly
@@ -193,7 +195,6 @@ export function tokenFrom(t: NpmTokenObject): ProviderToken {
       token: masked ?? '',
       access,
       reach: reach || '—',
-      orgs: (t.orgs ?? []).join(', '),
       description: t.description ?? '',
       cidr: cidr.length > 0 ? cidr.join(', ') : 'Any address',
       ...(t.bypass_2fa ? { bypass2fa: 'Bypasses two-factor' } : {}),

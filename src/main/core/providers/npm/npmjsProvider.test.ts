@@ -166,8 +166,7 @@ describe('granular tokens (registry.npmjs.org)', () => {
     const listed = await provider.listTokens(ctxFor(registry), authOf(session, alice().password));
     expect(listed.find((t) => t.id === created.token.id)?.extra).toMatchObject({
       access: 'Read and write; organizations: read-only',
-      reach: 'alice-pkg, @alice/tools, @alice',
-      orgs: 'alice-org',
+      reach: 'alice-pkg, @alice/tools, @alice, organization alice-org',
       description: 'CI',
       cidr: '127.0.0.1/32',
       bypass2fa: 'Bypasses two-factor',
