@@ -9,7 +9,7 @@ import type { HttpClient } from '../../http/types';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerContext, TokenAuth } from '../provider';
 import { createProviderRegistry } from '../registry';
-import { asksForOtp, nerfDart, parseCidrList } from './npmProtocol';
+import { asksForOtp, isTokenObject, nerfDart, parseCidrList, tokenObjectSchema } from './npmProtocol';
 import { npmProvider as provider } from './npmProvider';
 
 const signInWithPassword = provider.signInWithPassword!.bind(provider);
@@ -65,6 +65,31 @@ describe('npm descriptor and protocol helpers', () => {
     expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['access', 'expires', 'packages', 'scopes', 'orgs', 'orgsAccess', 'description', 'cidr', 'bypass2fa']);
     expect(provider.descriptor.createNote?.url).toBe('https://docs.npmjs.com/trusted-publishers');
     expect(createProviderRegistry().get('npm')).toBe(provider);
+  });
+
+  it('checks list entries as the token schema does (the one-pass check of long lists)', () => {
+    const granular = { key: 'k', token: 'npm_abcd', name: 'ci', description: null, created: '2026-01-01T00:00:00.000Z', expires: '2026-02-01T00:00:00.000Z', last_used: null, packages: ['a'], packages_all: false, scopes: [], orgs: null, packages_and_scopes_permission: 'read-write', orgs_permission: 'no-access', bypass_2fa: true, cidr_whitelist: ['10.0.0.0/8'] };
+    const legacy = { user: 'alice', token: 'abcde...vwxyz', key: 'k2', cidr: [], readonly: true, created: 1767225600000 };
+    const samples: unknown[] = [
+      granular,
+      legacy,
+      { key: 'k3' },
+      {},
+      { key: '' },
+      { key: 1 },
+      null,
+      [],
+      'k',
+      { ...granular, packages: ['a', 1] },
+      { ...granular, packages_all: 'yes' },
+      { ...granular, expires: 5 },
+      { ...legacy, readonly: null },
+      { ...legacy, created: true },
+      { ...legacy, cidr: 'x' },
+      { ...granular, name: 3 },
+      { ...granular, token: null },
+    ];
+    for (const sample of samples) expect(isTokenObject(sample), JSON.stringify(sample)).toBe(tokenObjectSchema.safeParse(sample).success);
   });
 
   it('keys .npmrc lines by npm’s nerf dart: no protocol, the path kept up to its trailing slash', () => {

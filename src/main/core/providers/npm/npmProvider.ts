@@ -210,7 +210,11 @@ export const npmProvider: Provider = {
   async listTokens(ctx, { session }): Promise<ProviderToken[]> {
     const tokens: ProviderToken[] = [];
     await eachTokenPage(ctx, session, (answer) => {
-      for (const t of answer.objects) tokens.push({ ...tokenFrom(t), ...(t.token && masks(t.token, session) ? { isSession: true } : {}) });
+      for (const t of answer.objects) {
+        const token = tokenFrom(t);
+        if (t.token && masks(t.token, session)) token.isSession = true;
+        tokens.push(token);
+      }
       return true;
     });
     return tokens;

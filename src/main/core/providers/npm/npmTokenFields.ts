@@ -172,17 +172,18 @@ const PERMISSION_LABEL: Record<string, string> = { 'read-only': 'Read-only', 're
 /** How a listed token shows in Keyport: its expiry and last use as dates, what it reaches and
  * how, in words. */
 export function tokenFrom(t: NpmTokenObject): ProviderToken {
-  const cidr = t.cidr ?? t.cidr_whitelist ?? [];
+  const cidr = t.cidr ?? t.cidr_whitelist;
   const masked = t.token && t.token.length <= 40 ? t.token : null;
-  const granular = t.packages_and_scopes_permission !== undefined && t.packages_and_scopes_permission !== null;
-  const reach = granular
-    ? [t.packages_all ? 'All packages' : '', ...(t.packages ?? []), ...(t.scopes ?? []), ...(t.orgs ?? []).map((o) => `organization ${o}`)].filter((s) => s !== '').join(', ')
-    : 'All packages';
-  const access = granular
-    ? `${PERMISSION_LABEL[t.packages_and_scopes_permission ?? ''] ?? t.packages_and_scopes_permission}${t.orgs_permission && t.orgs_permission !== 'no-access' ? `; organizations: ${(PERMISSION_LABEL[t.orgs_permission] ?? t.orgs_permission).toLowerCase()}` : ''}`
-    : t.readonly
-      ? 'Read-only'
-      : 'Publish';
+  const permission = t.packages_and_scopes_permission;
+  const extra: Record<string, string> = {
+    token: masked ?? '',
+    access: permission ? grantedAccess(permission, t.orgs_permission) : t.readonly ? 'Read-only' : 'Publish',
+    reach: permission ? reachOf(t) : 'All packages',
+    description: t.description ?? '',
+    cidr: cidr && cidr.length > 0 ? cidr.join(', ') : 'Any address',
+    key: t.key,
+  };
+  if (t.bypass_2fa) extra.bypass2fa = 'Bypasses two-factor';
   return {
     id: t.key,
     // Legacy tokens have no name: the masked value, which is what `npm token list` shows.
@@ -191,20 +192,35 @@ export function tokenFrom(t: NpmTokenObject): ProviderToken {
     lastUsedAt: isoOrNull(t.last_used),
     expiresAt: isoOrNull(t.expires),
     scopes: null,
-    extra: {
-      token: masked ?? '',
-      access,
-      reach: reach || '—',
-      description: t.description ?? '',
-      cidr: cidr.length > 0 ? cidr.join(', ') : 'Any address',
-      ...(t.bypass_2fa ? { bypass2fa: 'Bypasses two-factor' } : {}),
-      key: t.key,
-    },
+    extra,
   };
 }
 
+function grantedAccess(packages: string, orgs: string | null | undefined): string {
+  const text = PERMISSION_LABEL[packages] ?? packages;
+  if (!orgs || orgs === 'no-access') return text;
+  return `${text}; organizations: ${(PERMISSION_LABEL[orgs] ?? orgs).toLowerCase()}`;
+}
+
+/** What a granular token reaches: all packages, or the packages, scopes and orgs it names. */
+function reachOf(t: NpmTokenObject): string {
+  let text = t.packages_all ? 'All packages' : '';
+  const add = (part: string) => {
+    text = text === '' ? part : `${text}, ${part}`;
+  };
+  for (const p of t.packages ?? []) add(p);
+  for (const s of t.scopes ?? []) add(s);
+  for (const o of t.orgs ?? []) add(`organization ${o}`);
+  return text || '—';
+}
+
+/** Already what toISOString() writes: kept as is (parsing every date of a 1,000-token list costs
+ * more than the rest of mapping it). */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 function isoOrNull(value: string | number | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string' && CANONICAL_ISO.test(value)) return value;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
