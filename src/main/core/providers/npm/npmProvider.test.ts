@@ -244,6 +244,30 @@ describe('npm copy formats', () => {
     expect(provider.renderTokenCopy!('shell', 'abc', {}, server('https://r.example'))).toBeNull();
   });
 
+  it('“.npmrc with registry” adds registry= or the named scope’s @scope:registry= line', () => {
+    expect(provider.renderTokenCopy!('npmrc-registry', 'abc', {}, server('https://npm.example.com/api/npm'))).toBe('registry=https://npm.example.com/api/npm/\n//npm.example.com/api/npm/:_authToken=abc');
+    const scoped = serverRecord({ name: 'R', kind: 'npm', url: 'https://npm.example.com' }, { options: { scope: '@acme' } });
+    expect(provider.renderTokenCopy!('npmrc-registry', 'abc', {}, scoped)).toBe('@acme:registry=https://npm.example.com/\n//npm.example.com/:_authToken=abc');
+    expect(() => provider.renderTokenCopy!('npmrc-registry', 'a\nb', {}, scoped)).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+  });
+
+  it('“GitHub Actions” is a setup-node step reading NODE_AUTH_TOKEN from a secret, never the token itself', () => {
+    const scoped = serverRecord({ name: 'R', kind: 'npm', url: 'https://npm.example.com' }, { options: { scope: '@acme' } });
+    const text = provider.renderTokenCopy!('github-actions', 'npm_secretValue', {}, scoped)!;
+    expect(text).toContain('- uses: actions/setup-node@v4');
+    expect(text).toContain("    registry-url: 'https://npm.example.com/'");
+    expect(text).toContain("    scope: '@acme'");
+    expect(text).toContain('    NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}');
+    expect(text).not.toContain('npm_secretValue');
+    expect(provider.renderTokenCopy!('github-actions', 'x', {}, server('https://r.example'))).not.toContain('scope:');
+  });
+
+  it('a scope served by the registry is kept with its @, and refused when npm could not have it', () => {
+    expect(provider.checkServer!('https://r.example', { scope: 'acme' })).toEqual({ url: 'https://r.example', options: { scope: '@acme' } });
+    expect(provider.checkServer!('https://r.example', { scope: '' })).toEqual({ url: 'https://r.example', options: {} });
+    expect(() => provider.checkServer!('https://r.example', { scope: '@Acme Corp' })).toThrowError(expect.objectContaining({ code: 'VALIDATION', field: 'scope' }));
+  });
+
   it('the environment formats export NPM_TOKEN', () => {
     const env = provider.copyEnvironment(server('https://r.example'), 'abc=', {});
     expect(renderCopyText('shell', 'abc=', env)).toBe('export NPM_TOKEN=abc=');
