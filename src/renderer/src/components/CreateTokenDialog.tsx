@@ -1,12 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
 import { keyport } from '../api';
-import { toShape, useKeyport } from '../store';
+import { useKeyport } from '../store';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
+import { OtpField, useOtpPrompt } from './OtpPrompt';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 
@@ -24,9 +25,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const [password, setPassword] = useState('');
   const passwordRemembered = server.session.state === 'signed-in' && server.session.passwordRemembered;
   const askPassword = needsAccountPassword(server, kind) || (kind.tokenCreationNeedsPassword === true && !passwordRemembered);
-  // A one-time password, asked for only once the server says it needs one (OTP_REQUIRED).
-  const [otpAsked, setOtpAsked] = useState(false);
-  const [otp, setOtp] = useState('');
+  const otp = useOtpPrompt();
   const noun = shortTokenNoun(kind);
   const [save, setSave] = useState(persistent);
   const [created, setCreated] = useState<CreatedToken | null>(null);
@@ -36,25 +35,18 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const given = askPassword ? password : undefined;
-    const code = otpAsked && otp.trim() ? otp.trim() : undefined;
-    let askedForOtp = false;
-    const result = await run(async () => {
-      try {
-        return await keyport.call('tokens.create', {
+    const result = await run(() =>
+      otp.withOtp((code) =>
+        keyport.call('tokens.create', {
           serverId: server.id,
           name,
           save,
           fields,
           ...(given === undefined ? {} : { password: given }),
           ...(code === undefined ? {} : { otp: code }),
-        });
-      } catch (e) {
-        askedForOtp = toShape(e).code === 'OTP_REQUIRED';
-        throw e;
-      }
-    });
-    setOtpAsked(askedForOtp);
-    setOtp('');
+        }),
+      ),
+    );
     if (result) {
       setPassword('');
       setCreated(result);
@@ -124,11 +116,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
             {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
           </Field>
         ) : null}
-        {otpAsked ? (
-          <Field label="One-time password" hint="The code from your authenticator app; the server asks for it to create a token.">
-            {(p) => <input {...p} value={otp} onChange={(e) => setOtp(e.target.value)} autoComplete="one-time-code" inputMode="numeric" spellCheck={false} autoFocus maxLength={64} aria-invalid={error?.field === 'otp' || undefined} />}
-          </Field>
-        ) : null}
+        <OtpField prompt={otp} what="create a token" error={error} />
         <label className="check">
           <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} disabled={!persistent} />
           <span>Save in Keyport (encrypted) so I can copy it again later</span>

@@ -2,13 +2,14 @@ import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'r
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
 import { keyport } from '../api';
-import { toShape, useKeyport } from '../store';
+import { useKeyport } from '../store';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { PinToggle } from './PinToggle';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { OtpField, useOtpPrompt } from './OtpPrompt';
 import { TokenFilter } from './TokenFilter';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
@@ -41,9 +42,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const [revoking, setRevoking] = useState<TokenView | null>(null);
   const [query, setQuery] = useState('');
   const [password, setPassword] = useState('');
-  // A one-time password, asked for only once the server says it needs one (OTP_REQUIRED).
-  const [otpAsked, setOtpAsked] = useState(false);
-  const [otp, setOtp] = useState('');
+  const otp = useOtpPrompt();
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const refreshServers = useKeyport((s) => s.refreshServers);
@@ -56,30 +55,22 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const closeRevoke = () => {
     setRevoking(null);
     setPassword('');
-    setOtpAsked(false);
-    setOtp('');
+    otp.reset();
     revoke.setError(null);
   };
   const confirmRevoke = async () => {
     if (!revoking) return;
     const given = askPassword ? password : undefined;
-    const code = otpAsked && otp.trim() ? otp.trim() : undefined;
-    let askedForOtp = false;
-    const result = await revoke.run(async () => {
-      try {
-        return await keyport.call('tokens.revoke', {
+    const result = await revoke.run(() =>
+      otp.withOtp((code) =>
+        keyport.call('tokens.revoke', {
           serverId: server.id,
           tokenId: revoking.id,
           ...(given === undefined ? {} : { password: given }),
           ...(code === undefined ? {} : { otp: code }),
-        });
-      } catch (e) {
-        askedForOtp = toShape(e).code === 'OTP_REQUIRED';
-        throw e;
-      }
-    });
-    setOtpAsked(askedForOtp);
-    setOtp('');
+        }),
+      ),
+    );
     if (result) {
       closeRevoke();
       void refreshSaved();
@@ -126,11 +117,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
               {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={revoke.error?.field === 'password' || undefined} />}
             </Field>
           ) : null}
-          {otpAsked ? (
-            <Field label="One-time password" hint="The code from your authenticator app; the server asks for it to revoke a token.">
-              {(p) => <input {...p} value={otp} onChange={(e) => setOtp(e.target.value)} autoComplete="one-time-code" inputMode="numeric" spellCheck={false} autoFocus maxLength={64} aria-invalid={revoke.error?.field === 'otp' || undefined} />}
-            </Field>
-          ) : null}
+          <OtpField prompt={otp} what="revoke a token" error={revoke.error} />
         </ConfirmDialog>
       ) : null}
     </>
