@@ -163,6 +163,16 @@ describe('npm sign-in against Verdaccio', () => {
     expect((await provider.listTokens(ctx(), auth(login, null))).some((t) => t.isSession)).toBe(false);
   });
 
+  it('Verdaccio answers npm’s web login with an error: sign-in with the browser says so and points to the password', async () => {
+    const opened: string[] = [];
+    const error = await keyportError(
+      provider.signInWithBrowser!(ctx(), { openBrowser: async (url) => void opened.push(url), signal: new AbortController().signal, timeoutMs: 5_000 }),
+    );
+    expect(error.code).toBe('UNSUPPORTED');
+    expect(error.hint).toMatch(/user name and password/);
+    expect(opened).toEqual([]);
+  });
+
   it('a token the registry does not know is AUTH_FAILED on the token field', async () => {
     secrets.push('bm90LWEtdG9rZW4=');
     const error = await keyportError(signInWithToken(ctx(), 'bm90LWEtdG9rZW4='));
