@@ -178,6 +178,16 @@ test.describe('npm registry (Verdaccio)', () => {
     expect(await page.content()).not.toContain(password);
   });
 
+  test('the browser comes first; Verdaccio has no web login, and Keyport says to use the password', async ({ app, registry }) => {
+    const { page } = app;
+    await addRegistry(page, registry);
+    await expect(page.getByRole('radio', { name: 'Browser' })).toBeChecked();
+    await page.getByRole('button', { name: 'Sign in with browser' }).click();
+    await expect(page.getByRole('alert')).toContainText(`${SERVER} does not offer sign-in with the browser.`);
+    await expect(page.getByRole('alert')).toContainText('Sign in with your user name and password instead');
+    expect(app.opened).toEqual([]);
+  });
+
   test('a wrong password is refused on the password field', async ({ app, registry }) => {
     const { page } = app;
     await addRegistry(page, registry);
