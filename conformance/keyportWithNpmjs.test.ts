@@ -6,7 +6,7 @@
 // sign in again. Keyport is the real core with test adapters; its "system browser" is the test
 // person approving the web login.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
+import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startNpmjsServer, type NpmjsServer } from '../e2e/servers/npmjs/npmjsServer.ts';
 import { createdTokenFrom, npmCli, type NpmCli } from './npmCli.ts';
@@ -81,8 +81,11 @@ describe('Keyport and npm 11 send the same token create bodies', () => {
 });
 
 describe('tokens Keyport creates work with npm exactly as their permissions say', () => {
-  it('read-only for all packages: npm whoami works, npm publish is refused', async () => {
+  it('read-only for all packages: npm whoami works, npm publish is refused; its expiry is kept with the saved copy for reminders', async () => {
     const created = await createInKeyport(serverId, 'reader', {});
+    const saved = (await keyport.call<SavedSecretView[]>('secrets.list')).find((s) => s.id === created.secretId);
+    expect(saved?.expiresAt).toBe(created.token.expiresAt);
+    expect(Date.parse(saved?.expiresAt ?? '') - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
     const config = npm.userconfig(await copyAs(created.secretId, 'npmrc'));
     const who = await npm.bash(`npm whoami ${reg()}`, config);
     expect(who.stdout.trim(), who.stderr).toBe('alice');
