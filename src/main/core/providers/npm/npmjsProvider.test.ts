@@ -122,6 +122,27 @@ describe('npm web login (registry.npmjs.org)', () => {
   });
 });
 
+describe('npm password sign-in with two-factor (npm login --auth-type=legacy)', () => {
+  const signInWithPassword = provider.signInWithPassword!.bind(provider);
+  it('asks for the authenticator code, or confirms in the browser when the registry offers web OTP', async () => {
+    const noBrowser = { ...ctxFor(registry), browser: undefined };
+    const asked = await keyportError(signInWithPassword(noBrowser, 'carol', carol().password));
+    expect(asked.toShape()).toMatchObject({ code: 'OTP_REQUIRED', field: 'otp', message: 'npmjs asks for a one-time password to sign in.' });
+    const withCode = await signInWithPassword(noBrowser, 'carol', carol().password, undefined, { otp: NPMJS_OTP });
+    secrets.push(withCode.session);
+    expect(withCode.user.name).toBe('carol');
+    registry.setOtpMode('web');
+    const viaBrowser = await signInWithPassword(ctxFor(registry, {}), 'carol', carol().password);
+    secrets.push(viaBrowser.session);
+    expect(viaBrowser.user.name).toBe('carol');
+    const puts = registry.requestLog.filter((e) => e.method === 'PUT').map((e) => [e.status, e.otp]);
+    expect(puts.slice(-2)).toEqual([
+      [401, false],
+      [201, true],
+    ]);
+  });
+});
+
 describe('npm token sign-in (issue 15, item 5)', () => {
   it('asks /-/whoami once, as npm whoami does, and never fetches the token list', async () => {
     const [token] = registry.seedTokens('alice', 250);
