@@ -47,14 +47,24 @@ export function createCore(adapters: CoreAdapters): Core {
   const targetFor = createTargetResolver();
   // For confirmations a server asks for in the middle of a call (npm's web-based OTP).
   const externalBrowser = adapters.browser;
-  const systemBrowser = externalBrowser ? { open: (url: string) => externalBrowser.open(url), timeoutMs: adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS } : undefined;
+  const browserTimeoutMs = adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS;
+  // One per server, replaced once aborted: Cancel ends the confirmations waiting for it.
+  const confirmations = new Map<string, AbortController>();
+  const confirmationSignal = (serverId: string): AbortSignal => {
+    let controller = confirmations.get(serverId);
+    if (!controller || controller.signal.aborted) {
+      controller = new AbortController();
+      confirmations.set(serverId, controller);
+    }
+    return controller.signal;
+  };
   const contextFor = async (server: ServerRecord): Promise<ServerContext> => ({
     server,
     target: await targetFor(server),
     http,
     now,
     secretSetting: (fieldId) => readSecretSetting(vault, server.id, fieldId),
-    browser: systemBrowser,
+    browser: externalBrowser ? { open: (url: string) => externalBrowser.open(url), timeoutMs: browserTimeoutMs, signal: confirmationSignal(server.id) } : undefined,
   });
   const sessions = new SessionService({ vault, providers, events, now, contextFor, timers });
   const interactive = new InteractiveSignIn({
@@ -63,7 +73,7 @@ export function createCore(adapters: CoreAdapters): Core {
     sessions,
     contextFor,
     browser: adapters.browser,
-    timeoutMs: adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS,
+    timeoutMs: browserTimeoutMs,
   });
   const ephemeral = new EphemeralSecrets(timers);
   const servers = new ServerRegistry({ vault, providers, sessions, now, contextFor });
@@ -164,7 +174,10 @@ export function createCore(adapters: CoreAdapters): Core {
         return servers.view(vault.server(serverId));
       },
       'auth.openDeviceVerification': ({ serverId }) => interactive.openDeviceVerification(serverId),
-      'auth.cancelSignIn': ({ serverId }) => interactive.cancel(serverId),
+      'auth.cancelSignIn': ({ serverId }) => {
+        confirmations.get(serverId)?.abort();
+        interactive.cancel(serverId);
+      },
       'auth.refresh': async ({ serverId }) => {
         await sessions.refresh(serverId);
         return servers.view(vault.server(serverId));

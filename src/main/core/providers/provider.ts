@@ -13,8 +13,9 @@ export interface ServerContext {
    * null when none is saved. Absent where a context is built without a vault (some tests). */
   secretSetting?(fieldId: string): Promise<string | null>;
   /** The system browser, for a confirmation a server asks for in the middle of a call (npm's
-   * web-based one-time password), with Keyport's time limit for it. Absent without a browser. */
-  browser?: { open(url: string): Promise<void>; timeoutMs: number } | undefined;
+   * web-based one-time password), with Keyport's time limit for it and the signal the person's
+   * Cancel (`auth.cancelSignIn`) aborts. Absent without a browser. */
+  browser?: { open(url: string): Promise<void>; timeoutMs: number; signal?: AbortSignal | undefined } | undefined;
 }
 
 /** A session as the provider hands it to the session service. */

@@ -32,6 +32,9 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const { busy, error, run } = useAction();
   const warningId = useId();
 
+  // A confirmation in the browser (npm's web-based OTP) is waited for by main; Cancel ends it.
+  const stopWaiting = () => void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const given = askPassword ? password : undefined;
@@ -123,8 +126,13 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
         </label>
         {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
         <ErrorMessage error={error} />
+        {busy ? (
+          <p role="status" className="muted">
+            Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.
+          </p>
+        ) : null}
         <div className="actions">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={busy ? stopWaiting : onClose}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy}>

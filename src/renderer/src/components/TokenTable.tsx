@@ -53,6 +53,11 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const rows = useMemo(() => filterTokens(items, lowerNames, query), [items, lowerNames, query]);
 
   const closeRevoke = () => {
+    // While a confirmation in the browser is awaited (npm's web-based OTP), Cancel ends it first.
+    if (revoke.busy) {
+      void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+      return;
+    }
     setRevoking(null);
     setPassword('');
     otp.reset();

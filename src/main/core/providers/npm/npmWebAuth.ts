@@ -119,7 +119,7 @@ export async function withOtp(ctx: ServerContext, given: string | undefined, wha
     const web = webOtpChallenge.safeParse(body);
     if (web.success) {
       await ctx.browser.open(web.data.authUrl);
-      const code = await waitForDone(ctx, web.data.doneUrl, { timeoutMs: ctx.browser.timeoutMs, what: 'confirmation' });
+      const code = await waitForDone(ctx, web.data.doneUrl, { signal: ctx.browser.signal, timeoutMs: ctx.browser.timeoutMs, what: 'confirmation' });
       const again = await attempt({ [OTP_HEADER]: code });
       if (asksForOtp(again)) throw otpError(ctx, code, what);
       return again;
