@@ -13,6 +13,7 @@ import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
 import { memoryFigure } from './memory.ts';
 import { networkFigures } from './network.ts';
+import { npmListFigure } from './npmList.ts';
 import { jsonFigure, markdownTable, met, ratioOf, round, targetText, type Figure } from './report.ts';
 import { seedEds } from './seed.ts';
 import { vaultFigures } from './vault.ts';
@@ -49,6 +50,8 @@ try {
 
   step('5. network: core vs. raw fetch');
   figures.push(...(await networkFigures(small, large)));
+  step('5d. npm: 1,000 granular tokens in 10 pages, core vs. undici.request');
+  figures.push(await npmListFigure());
 
   step('6. memory');
   figures.push(await memoryFigure({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId }));

@@ -3,39 +3,17 @@
 // Keyport revokes them; a token the npm CLI creates must show in Keyport's list. Keyport here is
 // the real core with test adapters; the registry is a real Verdaccio 6; npm is the machine's npm
 // CLI run by this repository's Node 24, with a clean HOME, user and global config.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startVerdaccio, type VerdaccioServer } from '../e2e/servers/npm/verdaccioServer.ts';
-import { runCleanBash, type CommandResult } from './pythonEnv.ts';
-
-const INSTALL_HINT = 'Install the npm CLI (Debian: apt-get install npm), or set NPM_CLI_JS to the path of npm-cli.js';
-
-/** npm's entry script: run with this Node (24), not whatever `node` npm's own shebang finds. */
-function npmCliJs(): string {
-  const fromEnv = process.env.NPM_CLI_JS;
-  if (fromEnv) return fromEnv;
-  let npmBin: string;
-  try {
-    npmBin = realpathSync(execFileSync('bash', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
-  } catch {
-    throw new Error(`The npm CLI was not found. ${INSTALL_HINT}.`);
-  }
-  const cli = join(dirname(npmBin), 'npm-cli.js');
-  if (!existsSync(cli)) throw new Error(`npm-cli.js is not next to ${npmBin}. ${INSTALL_HINT}.`);
-  return cli;
-}
+import { npmCli, type NpmCli } from './npmCli.ts';
+import type { CommandResult } from './pythonEnv.ts';
 
 let registry: VerdaccioServer;
 let keyport: TestCore;
 let serverId: string;
-let scratch: string;
-let cli: string;
-let nodeDir: string;
+let npm: NpmCli;
 
 const alice = () => registry.users[0]!;
 
@@ -48,31 +26,14 @@ async function copyAs(secretId: string, format: string): Promise<string> {
   return keyport.clipboard.text;
 }
 
-/** bash in an empty environment (PATH reaches this Node and npm only), running `script`, with
- * `npm` meaning this Node running npm-cli.js with the given user config, an empty global
- * config and no update check. */
-function cleanBash(script: string, userconfig: string): Promise<CommandResult> {
-  const globalconfig = join(scratch, 'global-npmrc');
-  writeFileSync(globalconfig, '');
-  const npm = `npm() { "${process.execPath}" "${cli}" --userconfig "${userconfig}" --globalconfig "${globalconfig}" --no-update-notifier --no-audit --no-fund --cache "${join(scratch, 'cache')}" "$@"; }`;
-  return runCleanBash(`${npm}\n${script}`, { PATH: `${nodeDir}:/usr/bin:/bin`, HOME: scratch, LANG: 'C.UTF-8' });
-}
-
-let configCount = 0;
-function userconfig(text: string): string {
-  configCount += 1;
-  const file = join(scratch, `npmrc-${configCount}`);
-  writeFileSync(file, `${text}\n`, { mode: 0o600 });
-  return file;
-}
+const cleanBash = (script: string, config: string): Promise<CommandResult> => npm.bash(script, config);
+const userconfig = (text: string): string => npm.userconfig(text);
 
 const whoami = (config: string) => cleanBash(`npm whoami --registry "${registry.url}/"`, config);
 
 beforeAll(async () => {
-  cli = npmCliJs();
-  nodeDir = dirname(process.execPath);
+  npm = npmCli();
   registry = await startVerdaccio();
-  scratch = mkdtempSync(join(tmpdir(), 'keyport-npm-conformance-'));
   keyport = createTestCore();
   const server = await keyport.call<ServerView>('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
   serverId = server.id;
@@ -82,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await keyport?.core.dispose();
   await registry?.close();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  npm?.dispose();
 });
 
 describe('Keyport and the real npm CLI on one Verdaccio account', () => {

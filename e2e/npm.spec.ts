@@ -28,6 +28,8 @@ async function addRegistry(page: Page, registry: VerdaccioServer): Promise<void>
 }
 
 async function signIn(page: Page, username: string, password: string, options: { remember?: boolean } = {}): Promise<void> {
+  // The browser (npm's web login) comes first; Verdaccio has none, so the person picks the password.
+  await page.getByRole('radio', { name: 'User name and password' }).check();
   await page.getByLabel('User name', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
   if (options.remember) await page.getByLabel(/Remember my password/).check();
@@ -95,7 +97,7 @@ const masked = (token: string) => `${token.slice(0, 5)}...${token.slice(-5)}`;
 async function createToken(page: Page, name: string, options: { access: 'read-only' | 'publish'; cidr?: string; password?: string }): Promise<string> {
   await page.getByRole('button', { name: 'Create token' }).click();
   const dialog = page.getByRole('dialog', { name: `Create access token on ${SERVER}` });
-  await expect(dialog).toContainText('npm registries do not keep token names');
+  await expect(dialog).toContainText('registries with legacy tokens only (Verdaccio) do not');
   await dialog.getByLabel('Token name').fill(name);
   await dialog.getByLabel('Access', { exact: true }).selectOption(options.access);
   if (options.cidr) await dialog.getByLabel('Allowed IP ranges (optional)').fill(options.cidr);
@@ -176,6 +178,16 @@ test.describe('npm registry (Verdaccio)', () => {
     expect(await page.content()).not.toContain(password);
   });
 
+  test('the browser comes first; Verdaccio has no web login, and Keyport says to use the password', async ({ app, registry }) => {
+    const { page } = app;
+    await addRegistry(page, registry);
+    await expect(page.getByRole('radio', { name: 'Browser' })).toBeChecked();
+    await page.getByRole('button', { name: 'Sign in with browser' }).click();
+    await expect(page.getByRole('alert')).toContainText(`${SERVER} does not offer sign-in with the browser.`);
+    await expect(page.getByRole('alert')).toContainText('Sign in with your user name and password instead');
+    expect(app.opened).toEqual([]);
+  });
+
   test('a wrong password is refused on the password field', async ({ app, registry }) => {
     const { page } = app;
     await addRegistry(page, registry);
@@ -204,7 +216,7 @@ test.describe('npm registry (Verdaccio)', () => {
     const confirm = page.getByRole('alertdialog', { name: `Revoke “${masked(token)}”?` });
     await expect(confirm).toContainText(`Keyport’s own session uses this Access token: you will be signed out of ${SERVER}.`);
     await confirm.getByRole('button', { name: 'Revoke token' }).click();
-    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+    await expect(page.getByRole('radio', { name: 'User name and password' })).toBeVisible();
     expect(await whoami(registry, token)).toBe(403);
 
     // Signing in again with "remember my password": the create dialog no longer asks.

@@ -9,6 +9,7 @@ import { DEFAULT_ANACONDA_USERS, startAnacondaServer } from './anaconda/anaconda
 import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
 import { startVerdaccio } from './npm/verdaccioServer.ts';
 import { hubInstalled, startJupyterHub } from './jupyterhub/jupyterhubServer.ts';
+import { startNpmjsServer } from './npmjs/npmjsServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 import { DEFAULT_TAPIS3_USERS, startTapis3Server } from './tapis3/tapis3Server.ts';
@@ -57,6 +58,9 @@ writeFileSync(oidcCaFile, oidcServer.caPem ?? '');
 // A real Verdaccio (npm registry) with the token API on, seeded users only.
 const verdaccio = await startVerdaccio();
 servers.push(verdaccio);
+// The reference for registry.npmjs.org: web login, granular tokens, two-factor (carol).
+const npmjs = await startNpmjsServer();
+servers.push(npmjs);
 
 // A real JupyterHub, when its venv is installed (the conformance and e2e tests install it).
 const hub = hubInstalled() ? await startJupyterHub({ admins: ['alice'] }) : null;
@@ -124,6 +128,9 @@ if (hub) {
 } else {
   console.log('JupyterHub: not installed. Run `npx vitest run --project conformance conformance/keyportWithJupyterHub.test.ts` once to install it.');
 }
+console.log(`npm registry like registry.npmjs.org (web login, granular tokens): ${npmjs.url}`);
+for (const user of npmjs.users) console.log(`  ${user.username} / ${user.password}${user.twoFactor ? '  (two-factor: code 123456)' : ''}`);
+console.log(`  npm login --auth-type=web --registry ${npmjs.url}/ --userconfig ./npmrc   (approve in the page it prints)`);
 
 let stopping = false;
 async function stop(): Promise<void> {

@@ -33,6 +33,7 @@ export interface ProcedureResults {
   'storage.usePassphrase': AppStatus;
   'storage.useSessionOnly': AppStatus;
   'kinds.list': KindDescriptor[];
+  'kinds.openCreateNoteLink': void;
   'servers.list': ServerView[];
   'servers.add': ServerView;
   'servers.update': ServerView;
@@ -79,6 +80,7 @@ export const PROCEDURE_NAMES = [
   'storage.usePassphrase',
   'storage.useSessionOnly',
   'kinds.list',
+  'kinds.openCreateNoteLink',
   'servers.list',
   'servers.add',
   'servers.update',

@@ -31,6 +31,9 @@ export interface KindDescriptor {
   extraColumns: FieldDescriptor[];
   /** Fields of "create token" beyond its name (Tapis: description). */
   createFields: FieldDescriptor[];
+  /** Advice shown in "create token", with a link main opens (`kinds.openCreateNoteLink`; the
+   * renderer never sends the URL). npm: trusted publishing instead of long-lived tokens. */
+  createNote?: { text: string; linkLabel: string; url: string } | undefined;
   /** The verb of the destructive action on a token: "Revoke", or "Delete" for OAuth clients. */
   revokeVerb: string;
   /** The server manages tokens with the account's password, not the session (Tapis clients

@@ -48,12 +48,26 @@ export function createCore(adapters: CoreAdapters): Core {
     env: adapters.env,
   });
   const targetFor = createTargetResolver();
+  // For confirmations a server asks for in the middle of a call (npm's web-based OTP).
+  const externalBrowser = adapters.browser;
+  const browserTimeoutMs = adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS;
+  // One per server, replaced once aborted: Cancel ends the confirmations waiting for it.
+  const confirmations = new Map<string, AbortController>();
+  const confirmationSignal = (serverId: string): AbortSignal => {
+    let controller = confirmations.get(serverId);
+    if (!controller || controller.signal.aborted) {
+      controller = new AbortController();
+      confirmations.set(serverId, controller);
+    }
+    return controller.signal;
+  };
   const contextFor = async (server: ServerRecord): Promise<ServerContext> => ({
     server,
     target: await targetFor(server),
     http,
     now,
     secretSetting: (fieldId) => readSecretSetting(vault, server.id, fieldId),
+    browser: externalBrowser ? { open: (url: string) => externalBrowser.open(url), timeoutMs: browserTimeoutMs, signal: confirmationSignal(server.id) } : undefined,
   });
   const sessions = new SessionService({ vault, providers, events, now, contextFor, timers, notifier: adapters.notifier });
   const interactive = new InteractiveSignIn({
@@ -62,7 +76,7 @@ export function createCore(adapters: CoreAdapters): Core {
     sessions,
     contextFor,
     browser: adapters.browser,
-    timeoutMs: adapters.signInTimeoutMs ?? DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS,
+    timeoutMs: browserTimeoutMs,
   });
   const ephemeral = new EphemeralSecrets(timers);
   const servers = new ServerRegistry({ vault, providers, sessions, now, contextFor });
@@ -146,6 +160,11 @@ export function createCore(adapters: CoreAdapters): Core {
         return status();
       },
       'kinds.list': () => providers.descriptors(),
+      'kinds.openCreateNoteLink': async ({ kind }) => {
+        const url = providers.get(kind).descriptor.createNote?.url;
+        if (!url || !externalBrowser) throw new KeyportError('UNSUPPORTED', 'Keyport cannot open this page here.', { hint: url ? `Open ${url} in your browser.` : undefined });
+        await externalBrowser.open(url);
+      },
       'servers.list': () => servers.list(),
       'servers.add': (input) => servers.add(input),
       'servers.update': ({ id, changes }) => servers.update(id, changes),
@@ -177,7 +196,10 @@ export function createCore(adapters: CoreAdapters): Core {
         return servers.view(vault.server(serverId));
       },
       'auth.openDeviceVerification': ({ serverId }) => interactive.openDeviceVerification(serverId),
-      'auth.cancelSignIn': ({ serverId }) => interactive.cancel(serverId),
+      'auth.cancelSignIn': ({ serverId }) => {
+        confirmations.get(serverId)?.abort();
+        interactive.cancel(serverId);
+      },
       'auth.refresh': async ({ serverId }) => {
         await sessions.refresh(serverId);
         return servers.view(vault.server(serverId));
@@ -192,7 +214,7 @@ export function createCore(adapters: CoreAdapters): Core {
         return tokens.list(serverId, password);
       },
       'tokens.create': ({ serverId, ...request }) => tokens.create(serverId, request),
-      'tokens.revoke': ({ serverId, tokenId, password }) => tokens.revoke(serverId, tokenId, password),
+      'tokens.revoke': ({ serverId, tokenId, password, otp }) => tokens.revoke(serverId, tokenId, password, otp),
       'secrets.list': () => tokens.saved(),
       'secrets.forget': ({ secretId }) => tokens.forget(secretId),
       'clipboard.copy': ({ secretId, format }) => clipboard.copy(secretId, format),

@@ -12,6 +12,10 @@ export interface ServerContext {
   /** The server's secret settings (FieldDescriptor.secret), read from the vault when asked;
    * null when none is saved. Absent where a context is built without a vault (some tests). */
   secretSetting?(fieldId: string): Promise<string | null>;
+  /** The system browser, for a confirmation a server asks for in the middle of a call (npm's
+   * web-based one-time password), with Keyport's time limit for it and the signal the person's
+   * Cancel (`auth.cancelSignIn`) aborts. Absent without a browser. */
+  browser?: { open(url: string): Promise<void>; timeoutMs: number; signal?: AbortSignal | undefined } | undefined;
 }
 
 /** A session as the provider hands it to the session service. */
@@ -75,6 +79,9 @@ export interface ProviderToken {
   expiresAt: string | null;
   scopes: string[] | null;
   extra?: Record<string, string> | undefined;
+  /** The listed token is the one Keyport's session uses (npm: a pasted token, recognized by its
+   * masked value in the list): revoking it signs out. */
+  isSession?: boolean | undefined;
 }
 
 export interface CreatedProviderToken {
@@ -138,7 +145,8 @@ export interface Provider {
   listTokens(ctx: ServerContext, auth: TokenAuth): Promise<ProviderToken[]>;
   /** `request.otp`: the one-time password the server asked for with OTP_REQUIRED. */
   createToken(ctx: ServerContext, auth: TokenAuth, request: { name: string; fields: Record<string, string>; otp?: string | undefined }): Promise<CreatedProviderToken>;
-  revokeToken(ctx: ServerContext, auth: TokenAuth, tokenId: string): Promise<void>;
+  /** `options.otp`: the one-time password the server asked for with OTP_REQUIRED. */
+  revokeToken(ctx: ServerContext, auth: TokenAuth, tokenId: string, options?: { otp?: string | undefined }): Promise<void>;
   /** Environment variables a CLI of this kind reads, in order, for the copy formats of a saved
    * token. `attributes` are the saved token's (e.g. an OAuth client's key). */
   copyEnvironment(server: ServerRecord, secret: string, attributes: Record<string, string>): Array<[name: string, value: string]>;

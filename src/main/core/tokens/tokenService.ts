@@ -19,6 +19,8 @@ export class TokenService {
   /** Names of the tokens last listed, by server and id: a revoke names its token in the
    * activity log by what the server called it, not by what the renderer says. */
   private readonly listedNames = new Map<string, Map<string, string>>();
+  /** Per server, the listed token the provider recognized as the session's own (isSession). */
+  private readonly sessionTokenIds = new Map<string, string>();
 
   constructor(deps: { vault: Vault; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date; events: EventHub; audit: AuditLog }) {
     this.vault = deps.vault;
@@ -36,7 +38,10 @@ export class TokenService {
       return provider.listTokens(ctx, auth);
     });
     const saved = this.savedByTokenId(serverId);
-    const dependsOn = this.sessions.dependsOn(serverId);
+    const own = listed.filter((t) => t.isSession === true);
+    if (own.length === 1 && own[0]) this.sessionTokenIds.set(serverId, own[0].id);
+    else this.sessionTokenIds.delete(serverId);
+    const dependsOn = this.sessionTokenId(serverId);
     // Where the server keeps no names, the name the person gave a saved token is the better one.
     const tokens = unnamed ? listed.map((t) => ({ ...t, name: this.savedName(saved.get(t.id)) ?? t.name })) : listed;
     this.listedNames.set(serverId, new Map(tokens.map((t) => [t.id, t.name])));
@@ -93,8 +98,8 @@ export class TokenService {
 
   /** Revokes a token. If Keyport's own session depends on it (its OAuth client), the session
    * is signed out cleanly rather than left to fail on its next call. */
-  async revoke(serverId: string, tokenId: string, password?: string): Promise<RevokeResult> {
-    await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId), 'revoke');
+  async revoke(serverId: string, tokenId: string, password?: string, otp?: string): Promise<RevokeResult> {
+    await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId, otp ? { otp } : undefined), 'revoke');
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
     const name = this.listedNames.get(serverId)?.get(tokenId) ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
@@ -102,7 +107,7 @@ export class TokenService {
       this.vault.deleteSecret(savedId);
       this.events.emit('secrets.changed', {});
     }
-    const signedOut = this.sessions.dependsOn(serverId) === tokenId;
+    const signedOut = this.sessionTokenId(serverId) === tokenId;
     if (signedOut) {
       this.sessions.signOut(serverId);
       // Other windows learn that the server is signed out without waiting for a reload.
@@ -174,6 +179,13 @@ export class TokenService {
   }
 
   private view(token: ProviderToken, savedSecretId: string | null, dependsOn: string | null): TokenView {
-    return { ...token, extra: token.extra ?? {}, savedSecretId, usedBySession: dependsOn !== null && dependsOn === token.id };
+    const { isSession: _isSession, ...shown } = token;
+    return { ...shown, extra: token.extra ?? {}, savedSecretId, usedBySession: dependsOn !== null && dependsOn === token.id };
+  }
+
+  /** The token Keyport's session depends on: the one named at sign-in, else the one the last
+   * list recognized as the session's (npm: a pasted token). */
+  private sessionTokenId(serverId: string): string | null {
+    return this.sessions.dependsOn(serverId) ?? this.sessionTokenIds.get(serverId) ?? null;
   }
 }

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
 import { keyport } from '../api';
-import { toShape, useKeyport } from '../store';
+import { useKeyport } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
@@ -9,6 +9,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
+import { OtpField, useOtpPrompt } from './OtpPrompt';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 import { displayName } from '../../../shared/displayText';
@@ -27,9 +28,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const [password, setPassword] = useState('');
   const passwordRemembered = server.session.state === 'signed-in' && server.session.passwordRemembered;
   const askPassword = needsAccountPassword(server, kind) || (kind.tokenCreationNeedsPassword === true && !passwordRemembered);
-  // A one-time password, asked for only once the server says it needs one (OTP_REQUIRED).
-  const [otpAsked, setOtpAsked] = useState(false);
-  const [otp, setOtp] = useState('');
+  const otp = useOtpPrompt();
   const noun = shortTokenNoun(kind);
   const sessionScopes = server.session.state === 'signed-in' ? (server.session.scopes ?? []) : [];
   const [save, setSave] = useState(persistent);
@@ -40,28 +39,24 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const { busy, error, run } = useAction();
   const warningId = useId();
 
+  // A confirmation in the browser (npm's web-based OTP) is waited for by main; Cancel ends it.
+  const stopWaiting = () => void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const given = askPassword ? password : undefined;
-    const code = otpAsked && otp.trim() ? otp.trim() : undefined;
-    let askedForOtp = false;
-    const result = await run(async () => {
-      try {
-        return await keyport.call('tokens.create', {
+    const result = await run(() =>
+      otp.withOtp((code) =>
+        keyport.call('tokens.create', {
           serverId: server.id,
           name,
           save,
           fields,
           ...(given === undefined ? {} : { password: given }),
           ...(code === undefined ? {} : { otp: code }),
-        });
-      } catch (e) {
-        askedForOtp = toShape(e).code === 'OTP_REQUIRED';
-        throw e;
-      }
-    });
-    setOtpAsked(askedForOtp);
-    setOtp('');
+        }),
+      ),
+    );
     if (result) {
       setPassword('');
       setCreated(result);
@@ -111,6 +106,14 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   return (
     <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
+        {kind.createNote ? (
+          <p className="muted">
+            {kind.createNote.text}{' '}
+            <button type="button" className="link" onClick={() => void keyport.call('kinds.openCreateNoteLink', { kind: kind.kind }).catch(() => undefined)}>
+              {kind.createNote.linkLabel}
+            </button>
+          </p>
+        ) : null}
         <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>
@@ -140,19 +143,20 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
             {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
           </Field>
         ) : null}
-        {otpAsked ? (
-          <Field label="One-time password" hint="The code from your authenticator app; the server asks for it to create a token.">
-            {(p) => <input {...p} value={otp} onChange={(e) => setOtp(e.target.value)} autoComplete="one-time-code" inputMode="numeric" spellCheck={false} autoFocus maxLength={64} aria-invalid={error?.field === 'otp' || undefined} />}
-          </Field>
-        ) : null}
+        <OtpField prompt={otp} what="create a token" error={error} />
         <label className="check">
           <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} disabled={!persistent} />
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
         </label>
         {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
         <ErrorMessage error={error} />
+        {busy ? (
+          <p role="status" className="muted">
+            Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.
+          </p>
+        ) : null}
         <div className="actions">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={busy ? stopWaiting : onClose}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy}>

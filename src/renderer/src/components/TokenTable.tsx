@@ -9,6 +9,7 @@ import { CopyControl } from './CopyControl';
 import { PinToggle } from './PinToggle';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { OtpField, useOtpPrompt } from './OtpPrompt';
 import { TokenFilter } from './TokenFilter';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
@@ -43,6 +44,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const [revoking, setRevoking] = useState<TokenView | null>(null);
   const [query, setQuery] = useState('');
   const [password, setPassword] = useState('');
+  const otp = useOtpPrompt();
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const refreshServers = useKeyport((s) => s.refreshServers);
@@ -53,15 +55,28 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const rows = useMemo(() => filterTokens(items, lowerNames, query), [items, lowerNames, query]);
 
   const closeRevoke = () => {
+    // While a confirmation in the browser is awaited (npm's web-based OTP), Cancel ends it first.
+    if (revoke.busy) {
+      void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+      return;
+    }
     setRevoking(null);
     setPassword('');
+    otp.reset();
     revoke.setError(null);
   };
   const confirmRevoke = async () => {
     if (!revoking) return;
     const given = askPassword ? password : undefined;
     const result = await revoke.run(() =>
-      keyport.call('tokens.revoke', given === undefined ? { serverId: server.id, tokenId: revoking.id } : { serverId: server.id, tokenId: revoking.id, password: given }),
+      otp.withOtp((code) =>
+        keyport.call('tokens.revoke', {
+          serverId: server.id,
+          tokenId: revoking.id,
+          ...(given === undefined ? {} : { password: given }),
+          ...(code === undefined ? {} : { otp: code }),
+        }),
+      ),
     );
     if (result) {
       closeRevoke();
@@ -109,6 +124,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
               {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={revoke.error?.field === 'password' || undefined} />}
             </Field>
           ) : null}
+          <OtpField prompt={otp} what="revoke a token" error={revoke.error} />
         </ConfirmDialog>
       ) : null}
     </>

@@ -17,6 +17,8 @@ export const NPM_PATHS = {
   logout: (token: string) => `/-/user/token/${encodeURIComponent(token)}`,
   /** DELETE (npm-profile removeToken). */
   token: (key: string) => `/-/npm/v1/tokens/token/${encodeURIComponent(key)}`,
+  /** POST {} → {loginUrl, doneUrl}: the web login (npm-profile webAuth). */
+  webLogin: '/-/v1/login',
 } as const;
 
 /** The header a one-time password travels in (npm-registry-fetch lib/index.js). */
@@ -35,8 +37,25 @@ export const whoamiAnswer = z.object({ username: z.string().min(1).optional() })
 
 const created = z.union([z.string(), z.number()]).nullable().optional();
 
+const text = z.string().nullable().optional();
+const names = z.array(z.string()).nullable().optional();
+
 const tokenObject = z.object({
   key: z.string().min(1),
+  /** Granular tokens (registry.npmjs.org, assumed shape; see docs/protocols/npm.md). */
+  description: text,
+  expires: text,
+  last_used: text,
+  packages: names,
+  packages_all: z.boolean().nullable().optional(),
+  scopes: names,
+  orgs: names,
+  packages_and_scopes_permission: text,
+  orgs_permission: text,
+  bypass_2fa: z.boolean().nullable().optional(),
+  /** Verdaccio's own fields: a list entry with one of these comes from a registry with npm's
+   * legacy token API only. */
+  user: z.string().optional(),
   /** Masked in a list (Verdaccio: first and last five characters); whole when created. */
   token: z.string().optional(),
   name: z.string().nullable().optional(),
@@ -48,10 +67,75 @@ const tokenObject = z.object({
 });
 export type NpmTokenObject = z.output<typeof tokenObject>;
 
+const optional = (v: unknown, type: 'string' | 'boolean'): boolean => v === undefined || v === null || typeof v === type;
+const optionalNames = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
+
+/** The same check as `tokenObject`, in one pass without zod's per-field machinery: a list of
+ * 1,000 tokens is 17,000 fields (bench 5d; unit test "checks list entries as the token schema
+ * does" keeps the two in step). */
+export function isTokenObject(v: unknown): v is NpmTokenObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const t = v as Record<string, unknown>;
+  return (
+    typeof t.key === 'string' &&
+    t.key.length > 0 &&
+    (t.token === undefined || typeof t.token === 'string') &&
+    (t.user === undefined || typeof t.user === 'string') &&
+    (t.readonly === undefined || typeof t.readonly === 'boolean') &&
+    (t.created === undefined || t.created === null || typeof t.created === 'string' || typeof t.created === 'number') &&
+    optional(t.name, 'string') &&
+    optional(t.description, 'string') &&
+    optional(t.expires, 'string') &&
+    optional(t.last_used, 'string') &&
+    optional(t.packages_and_scopes_permission, 'string') &&
+    optional(t.orgs_permission, 'string') &&
+    optional(t.packages_all, 'boolean') &&
+    optional(t.bypass_2fa, 'boolean') &&
+    optionalNames(t.packages) &&
+    optionalNames(t.scopes) &&
+    optionalNames(t.orgs) &&
+    optionalNames(t.cidr) &&
+    optionalNames(t.cidr_whitelist)
+  );
+}
+
 export const tokenListAnswer = z.object({
-  objects: z.array(tokenObject),
+  objects: z.array(z.custom<NpmTokenObject>(isTokenObject, 'a token')),
   urls: z.object({ next: z.string().nullable().optional() }).optional(),
 });
+export type NpmTokenList = z.output<typeof tokenListAnswer>;
+
+/** The full schema of a token entry, for tests that keep isTokenObject in step with it. */
+export const tokenObjectSchema = tokenObject;
+
+/** Whether a token list comes from a registry with npm's legacy token API only (Verdaccio 6),
+ * which ignores the granular fields and makes a publish token unless told `readonly`. Told
+ * from the answer, never the host name: Verdaccio's entries carry `user` and `cidr` (its own
+ * name for the ranges) and no `expires`; its empty list has `urls.next` = "" where npm's
+ * registry sends null (assumed for registry.npmjs.org). */
+export function isLegacyTokenApi(list: NpmTokenList): boolean {
+  if (list.objects.length === 0) return list.urls?.next === '';
+  return list.objects.some((t) => t.user !== undefined || (t.cidr !== undefined && t.cidr_whitelist === undefined) || (t.readonly !== undefined && t.expires === undefined));
+}
+
+const httpUrl = z.string().refine((u) => {
+  try {
+    return /^https?:$/.test(new URL(u).protocol);
+  } catch {
+    return false;
+  }
+}, 'an http(s) URL');
+
+/** POST /-/v1/login → where the person signs in and where Keyport waits (npm-profile webAuth:
+ * both must be http(s) URLs). */
+export const webLoginAnswer = z.object({ loginUrl: httpUrl, doneUrl: httpUrl });
+
+/** The doneUrl's 200 answer: the session token (web login) or the one-time password (web OTP). */
+export const doneAnswer = z.object({ token: z.string().min(1) });
+
+/** A 401 OTP challenge whose body says where to confirm in the browser (npm lib/utils/auth.js:
+ * `err.body.authUrl` and `err.body.doneUrl`). */
+export const webOtpChallenge = z.object({ authUrl: httpUrl, doneUrl: httpUrl });
 
 export const createdTokenAnswer = tokenObject.extend({ token: z.string().min(1) });
 

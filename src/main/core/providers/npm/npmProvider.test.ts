@@ -10,7 +10,7 @@ import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerContext, TokenAuth } from '../provider';
 import { createProviderRegistry } from '../registry';
-import { asksForOtp, nerfDart, parseCidrList } from './npmProtocol';
+import { asksForOtp, isTokenObject, nerfDart, parseCidrList, tokenObjectSchema } from './npmProtocol';
 import { npmProvider as provider } from './npmProvider';
 
 const signInWithPassword = provider.signInWithPassword!.bind(provider);
@@ -56,15 +56,41 @@ describe('npm descriptor and protocol helpers', () => {
   it('declares its capabilities and is in the registry', () => {
     expect(provider.descriptor).toMatchObject({
       kind: 'npm',
-      signInMethods: ['password', 'token'],
+      signInMethods: ['browser', 'password', 'token'],
       tokensNeedPassword: false,
       tokenCreationNeedsPassword: true,
       defaultCopyFormat: 'npmrc',
       revokeVerb: 'Revoke',
     });
-    expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'npmrc']);
-    expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['access', 'cidr']);
+    expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'npmrc', 'npmrc-registry', 'github-actions']);
+    expect(provider.descriptor.createFields.map((f) => f.id)).toEqual(['access', 'expires', 'packages', 'scopes', 'orgs', 'orgsAccess', 'description', 'cidr', 'bypass2fa']);
+    expect(provider.descriptor.createNote?.url).toBe('https://docs.npmjs.com/trusted-publishers');
     expect(createProviderRegistry().get('npm')).toBe(provider);
+  });
+
+  it('checks list entries as the token schema does (the one-pass check of long lists)', () => {
+    const granular = { key: 'k', token: 'npm_abcd', name: 'ci', description: null, created: '2026-01-01T00:00:00.000Z', expires: '2026-02-01T00:00:00.000Z', last_used: null, packages: ['a'], packages_all: false, scopes: [], orgs: null, packages_and_scopes_permission: 'read-write', orgs_permission: 'no-access', bypass_2fa: true, cidr_whitelist: ['10.0.0.0/8'] };
+    const legacy = { user: 'alice', token: 'abcde...vwxyz', key: 'k2', cidr: [], readonly: true, created: 1767225600000 };
+    const samples: unknown[] = [
+      granular,
+      legacy,
+      { key: 'k3' },
+      {},
+      { key: '' },
+      { key: 1 },
+      null,
+      [],
+      'k',
+      { ...granular, packages: ['a', 1] },
+      { ...granular, packages_all: 'yes' },
+      { ...granular, expires: 5 },
+      { ...legacy, readonly: null },
+      { ...legacy, created: true },
+      { ...legacy, cidr: 'x' },
+      { ...granular, name: 3 },
+      { ...granular, token: null },
+    ];
+    for (const sample of samples) expect(isTokenObject(sample), JSON.stringify(sample)).toBe(tokenObjectSchema.safeParse(sample).success);
   });
 
   it('keys .npmrc lines by npm’s nerf dart: no protocol, the path kept up to its trailing slash', () => {
@@ -127,13 +153,25 @@ describe('npm sign-in against Verdaccio', () => {
     expect((await keyportError(signInWithPassword(ctx(), 'alice', 'x'))).code).toBe('AUTH_FAILED');
   });
 
-  it('signs in with an existing token, validated with /-/whoami; the session depends on that token', async () => {
+  it('signs in with an existing token, validated with /-/whoami; the list then marks that token as the session’s', async () => {
     const { key, secret } = await createToken(await aliceSession(), { access: 'read-only' });
     const result = await signInWithToken(ctx(), secret);
-    expect(result).toEqual({ session: secret, credential: null, expiresAt: null, user: { name: 'alice' }, dependsOnTokenId: key });
-    // A login token is in no list: the session then depends on no token.
+    expect(result).toEqual({ session: secret, credential: null, expiresAt: null, user: { name: 'alice' } });
+    const listed = await provider.listTokens(ctx(), auth(secret, null));
+    expect(listed.filter((t) => t.isSession).map((t) => t.id)).toEqual([key]);
+    // A login token is in no list: no listed token is the session's.
     const login = await aliceSession();
-    expect((await signInWithToken(ctx(), login)).dependsOnTokenId).toBeUndefined();
+    expect((await provider.listTokens(ctx(), auth(login, null))).some((t) => t.isSession)).toBe(false);
+  });
+
+  it('Verdaccio answers npm’s web login with an error: sign-in with the browser says so and points to the password', async () => {
+    const opened: string[] = [];
+    const error = await keyportError(
+      provider.signInWithBrowser!(ctx(), { openBrowser: async (url) => void opened.push(url), signal: new AbortController().signal, timeoutMs: 5_000 }),
+    );
+    expect(error.code).toBe('UNSUPPORTED');
+    expect(error.hint).toMatch(/user name and password/);
+    expect(opened).toEqual([]);
   });
 
   it('a token the registry does not know is AUTH_FAILED on the token field', async () => {
@@ -226,6 +264,30 @@ describe('npm copy formats', () => {
     }
   });
 
+  it('“.npmrc with registry” adds registry= or the named scope’s @scope:registry= line', () => {
+    expect(provider.renderTokenCopy!('npmrc-registry', 'abc', {}, server('https://npm.example.com/api/npm'))).toBe('registry=https://npm.example.com/api/npm/\n//npm.example.com/api/npm/:_authToken=abc');
+    const scoped = serverRecord({ name: 'R', kind: 'npm', url: 'https://npm.example.com' }, { options: { scope: '@acme' } });
+    expect(provider.renderTokenCopy!('npmrc-registry', 'abc', {}, scoped)).toBe('@acme:registry=https://npm.example.com/\n//npm.example.com/:_authToken=abc');
+    expect(() => provider.renderTokenCopy!('npmrc-registry', 'a\nb', {}, scoped)).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+  });
+
+  it('“GitHub Actions” is a setup-node step reading NODE_AUTH_TOKEN from a secret, never the token itself', () => {
+    const scoped = serverRecord({ name: 'R', kind: 'npm', url: 'https://npm.example.com' }, { options: { scope: '@acme' } });
+    const text = provider.renderTokenCopy!('github-actions', 'npm_secretValue', {}, scoped)!;
+    expect(text).toContain('- uses: actions/setup-node@v4');
+    expect(text).toContain("    registry-url: 'https://npm.example.com/'");
+    expect(text).toContain("    scope: '@acme'");
+    expect(text).toContain('    NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}');
+    expect(text).not.toContain('npm_secretValue');
+    expect(provider.renderTokenCopy!('github-actions', 'x', {}, server('https://r.example'))).not.toContain('scope:');
+  });
+
+  it('a scope served by the registry is kept with its @, and refused when npm could not have it', () => {
+    expect(provider.checkServer!('https://r.example', { scope: 'acme' })).toEqual({ url: 'https://r.example', options: { scope: '@acme' } });
+    expect(provider.checkServer!('https://r.example', { scope: '' })).toEqual({ url: 'https://r.example', options: {} });
+    expect(() => provider.checkServer!('https://r.example', { scope: '@Acme Corp' })).toThrowError(expect.objectContaining({ code: 'VALIDATION', field: 'scope' }));
+  });
+
   it('the environment formats export NPM_TOKEN', () => {
     const env = provider.copyEnvironment(server('https://r.example'), 'abc=', {});
     expect(renderCopyText('shell', 'abc=', env)).toBe('export NPM_TOKEN=abc=');
@@ -293,6 +355,8 @@ describe('npm against a fake registry', () => {
 
   it('reads a 401 whose body mentions a one-time pass as a request for one (no header)', async () => {
     const fake = await startFake((req, body, res) => {
+      // A legacy registry's empty list (Verdaccio's shape): Keyport sends `readonly`.
+      if (req.url === '/-/npm/v1/tokens' && req.method === 'GET') return json(res, 200, { objects: [], urls: { next: '' } });
       if (req.url === '/-/npm/v1/tokens' && req.method === 'POST') {
         if (req.headers['npm-otp'] !== OTP) return json(res, 401, { error: 'You must provide a one-time pass.' });
         return json(res, 200, { token: 'npm_created0123456789abcdef', key: 'k1', readonly: (body as { readonly: boolean }).readonly, cidr_whitelist: [], created: '2026-01-02T03:04:05.000Z' });

@@ -1,30 +1,29 @@
-import { echoInput } from '../../../../shared/echoInput';
-import { ENVIRONMENT_COPY_FORMATS, refuseUnsafeForPaste } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import type { CreatedProviderToken, Provider, ProviderToken, ServerContext, SignInResult, TokenAuth } from '../provider';
+import { NPMRC_FORMAT, NPM_COPY_FORMATS, NPM_SERVER_FIELDS, checkNpmServer, renderNpmCopy } from './npmCopy';
 import {
   NPM_EXPECTED,
   NPM_PATHS,
   OTP_HEADER,
   asksForOtp,
   createdTokenAnswer,
+  isLegacyTokenApi,
   loginAnswer,
-  nerfDart,
-  parseCidrList,
   refusesAddress,
   tokenListAnswer,
   userDocumentAnswer,
+  webLoginAnswer,
   whoamiAnswer,
-  type NpmTokenObject,
+  type NpmTokenList,
 } from './npmProtocol';
+import { NPM_CREATE_FIELDS, granularBody, legacyBody, settingsRefused, tokenFrom } from './npmTokenFields';
+import { otpError, waitForDone, withOtp } from './npmWebAuth';
 
-/** The copy format id of the `.npmrc` line. */
-const NPMRC_FORMAT = 'npmrc';
-/** Values of the "access" create field. */
-const READ_ONLY = 'read-only';
-const PUBLISH = 'publish';
+/** How long a session token from npm's web login lives (registry.npmjs.org since 2025: two
+ * hours; npm `login` says so). The registry does not put it in its answer: assumed. */
+const WEB_SESSION_MS = 2 * 60 * 60 * 1000;
 /** Kept with a session Keyport got by logging in (not a pasted token): only such a session is
  * ended at the registry at sign-out, as `npm logout` ends the token `npm login` made. */
 const LOGIN_ATTRIBUTE = 'npmLogin';
@@ -42,18 +41,6 @@ const otpHeaders = (otp: string | undefined): Record<string, string> | undefined
 
 const badPassword = () =>
   new KeyportError('AUTH_FAILED', 'Authentication failed.', { hint: 'Check your user name and password.', field: 'password' });
-
-function otpError(ctx: ServerContext, given: string | undefined, what: string): KeyportError {
-  return given
-    ? new KeyportError('OTP_REQUIRED', `${ctx.server.name} did not accept the one-time password.`, {
-        hint: `Enter the current code from your authenticator app to ${what}; codes change every 30 seconds.`,
-        field: 'otp',
-      })
-    : new KeyportError('OTP_REQUIRED', `${ctx.server.name} asks for a one-time password to ${what}.`, {
-        hint: 'Your account has two-factor authentication: enter the code from your authenticator app.',
-        field: 'otp',
-      });
-}
 
 /** Who the token belongs to, by `GET /-/whoami`. A registry that does not know the token
  * answers 401 or 403 (registry.npmjs.org, Verdaccio for revoked tokens) or 200 without a name
@@ -79,7 +66,7 @@ const notARegistry = (ctx: ServerContext) =>
 async function login(ctx: ServerContext, username: string, password: string, otp: string | undefined): Promise<string> {
   const document = { _id: `org.couchdb.user:${username}`, name: username, password, type: 'user', roles: [], date: ctx.now().toISOString() };
   const basicAuth = { username, password };
-  let res = await send(ctx, { method: 'PUT', path: NPM_PATHS.login(username), basicAuth, json: document, headers: otpHeaders(otp) });
+  let res = await withOtp(ctx, otp, 'sign in', (headers) => send(ctx, { method: 'PUT', path: NPM_PATHS.login(username), basicAuth, json: document, headers }));
   if (res.status === 409) {
     // Verdaccio answers 409 ("user registration disabled") when Basic failed; a CouchDB-style
     // registry, when the user exists and wants the revision. The read tells them apart.
@@ -119,43 +106,6 @@ function tokenCallError(ctx: ServerContext, res: HttpResponse, overrides: Partia
   });
 }
 
-function tokenFrom(t: NpmTokenObject): ProviderToken {
-  const cidr = t.cidr ?? t.cidr_whitelist ?? [];
-  const created = t.created === null || t.created === undefined ? null : new Date(t.created);
-  const masked = t.token && t.token.length <= 40 ? t.token : null;
-  return {
-    id: t.key,
-    // npm tokens have no name on Verdaccio and classic npmjs tokens: the masked value, which is
-    // what `npm token list` shows, names them.
-    name: t.name?.trim() || masked || `${t.key.slice(0, 8)}…`,
-    createdAt: created && !Number.isNaN(created.getTime()) ? created.toISOString() : null,
-    lastUsedAt: null,
-    expiresAt: null,
-    scopes: null,
-    extra: {
-      token: masked ?? '',
-      access: t.readonly ? 'Read-only' : 'Publish',
-      cidr: cidr.length > 0 ? cidr.join(', ') : 'Any address',
-      key: t.key,
-    },
-  };
-}
-
-function createFieldsFrom(fields: Record<string, string>): { readonly: boolean; cidr: string[] } {
-  const access = (fields.access ?? READ_ONLY).trim();
-  if (access !== READ_ONLY && access !== PUBLISH) {
-    throw new KeyportError('VALIDATION', 'Choose read-only or publish access.', { field: 'access' });
-  }
-  const cidr = parseCidrList(fields.cidr ?? '');
-  if (!cidr.ok) {
-    throw new KeyportError('VALIDATION', cidr.ipv6 ? `npm tokens accept only IPv4 ranges, not “${echoInput(cidr.bad)}”.` : `“${echoInput(cidr.bad)}” is not an IPv4 range in CIDR form.`, {
-      hint: 'Write ranges such as 192.168.1.0/24 or 203.0.113.7/32, separated by commas; leave it empty to allow any address.',
-      field: 'cidr',
-    });
-  }
-  return { readonly: access === READ_ONLY, cidr: cidr.list };
-}
-
 function requirePassword(ctx: ServerContext, auth: TokenAuth): string {
   if (auth.password === null) {
     throw new KeyportError('PASSWORD_REQUIRED', `${ctx.server.name} needs your password to create a token.`, { field: 'password' });
@@ -170,41 +120,56 @@ export const npmProvider: Provider = {
     description: 'npm registries (registry.npmjs.org, Verdaccio), as the npm command line uses them.',
     urlLabel: 'Registry URL',
     urlPlaceholder: 'https://registry.npmjs.org',
-    signInMethods: ['password', 'token'],
+    // The browser first: registry.npmjs.org signs in there (npm login's default); registries
+    // without web login (Verdaccio) say so and the person uses the password.
+    signInMethods: ['browser', 'password', 'token'],
     tokenNoun: 'Access token',
-    tokenColumns: { created: true, lastUsed: false, expires: false, scopes: false },
-    copyFormats: [...ENVIRONMENT_COPY_FORMATS, { id: NPMRC_FORMAT, label: '.npmrc line' }],
+    tokenColumns: { created: true, lastUsed: true, expires: true, scopes: false },
+    copyFormats: NPM_COPY_FORMATS,
     defaultCopyFormat: NPMRC_FORMAT,
-    serverFields: [],
+    serverFields: NPM_SERVER_FIELDS,
     extraColumns: [
       { id: 'token', label: 'Token' },
       { id: 'access', label: 'Access' },
+      { id: 'reach', label: 'Reaches' },
+      { id: 'description', label: 'Description' },
       { id: 'cidr', label: 'Allowed addresses' },
     ],
-    createFields: [
-      {
-        id: 'access',
-        label: 'Access',
-        choices: [
-          { value: READ_ONLY, label: 'Read-only: install packages' },
-          { value: PUBLISH, label: 'Publish: install and publish packages' },
-        ],
-        hint: 'A read-only token cannot publish or change anything.',
-      },
-      {
-        id: 'cidr',
-        label: 'Allowed IP ranges (optional)',
-        placeholder: '192.168.1.0/24, 203.0.113.7/32',
-        hint: 'IPv4 ranges, separated by commas. Empty: any address.',
-      },
-    ],
+    createFields: NPM_CREATE_FIELDS,
+    createNote: {
+      text: 'Publishing from CI? Trusted publishing (OpenID Connect from GitHub Actions or GitLab CI/CD) needs no long-lived token: npm checks the workflow instead.',
+      linkLabel: 'Trusted publishing in npm’s docs',
+      url: 'https://docs.npmjs.com/trusted-publishers',
+    },
     unnamedTokens: true,
-    tokenNameNote: 'npm registries do not keep token names: Keyport uses the name for its saved copy, and the registry lists the token by its masked value.',
+    tokenNameNote: 'registry.npmjs.org keeps the name; registries with legacy tokens only (Verdaccio) do not, and list the token by its masked value (Keyport’s saved copy keeps the name).',
     revokeVerb: 'Revoke',
     tokensNeedPassword: false,
     tokenCreationNeedsPassword: true,
     refreshableSession: false,
     sessionCopyFormats: [],
+  },
+
+  checkServer: checkNpmServer,
+
+  /** npm's web login (npm-profile webAuth): POST /-/v1/login → loginUrl + doneUrl; the person
+   * signs in at loginUrl in the system browser while Keyport polls doneUrl. A registry that
+   * answers the POST with 4xx or 500 has no web login (npm-profile's WebLoginNotSupported). */
+  async signInWithBrowser(ctx, flow): Promise<SignInResult> {
+    const res = await send(ctx, { method: 'POST', path: NPM_PATHS.webLogin, json: {}, signal: flow.signal });
+    if ((res.status >= 400 && res.status <= 499) || res.status === 500) {
+      throw new KeyportError('UNSUPPORTED', `${ctx.server.name} does not offer sign-in with the browser.`, {
+        hint: 'Sign in with your user name and password instead (registries such as Verdaccio), or paste an access token.',
+      });
+    }
+    if (!ok(res)) throw errorForStatus(res, ctx.server.name);
+    const { loginUrl, doneUrl } = parseJson(res, webLoginAnswer, ctx.server.name, NPM_EXPECTED);
+    await flow.openBrowser(loginUrl);
+    const session = await waitForDone(ctx, doneUrl, { signal: flow.signal, timeoutMs: flow.timeoutMs, what: 'sign-in' });
+    const name = await whoAmI(ctx, session, () => new KeyportError('AUTH_FAILED', `${ctx.server.name} gave a session it does not accept.`, { hint: 'Sign in again.' }));
+    // The session token lives two hours; Keyport shows it and asks to sign in again after.
+    const expiresAt = new Date(ctx.now().getTime() + WEB_SESSION_MS).toISOString();
+    return { session, credential: null, expiresAt, user: { name }, attributes: { [LOGIN_ATTRIBUTE]: 'true' } };
   },
 
   async signInWithPassword(ctx, username, password, _client, challenge): Promise<SignInResult> {
@@ -223,8 +188,9 @@ export const npmProvider: Provider = {
           field: 'token',
         }),
     );
-    const own = await ownTokenKey(ctx, token);
-    return { session: token, credential: null, expiresAt: null, user: { name }, ...(own === null ? {} : { dependsOnTokenId: own }) };
+    // Like `npm whoami`, one request: the token's key is found in the list Keyport reads anyway
+    // (listTokens marks it), not with a second list here.
+    return { session: token, credential: null, expiresAt: null, user: { name } };
   },
 
   async checkSession(ctx, session) {
@@ -243,24 +209,26 @@ export const npmProvider: Provider = {
 
   async listTokens(ctx, { session }): Promise<ProviderToken[]> {
     const tokens: ProviderToken[] = [];
-    let url: string | null = `${ctx.server.url}${NPM_PATHS.tokens}`;
-    for (let page = 0; url !== null && page < MAX_PAGES; page += 1) {
-      const res: HttpResponse = await ctx.http.send(ctx.target, { method: 'GET', url, bearer: session });
-      if (!ok(res)) throw tokenCallError(ctx, res);
-      const answer = parseJson(res, tokenListAnswer, ctx.server.name, NPM_EXPECTED);
-      tokens.push(...answer.objects.map(tokenFrom));
-      url = nextPage(ctx, answer.urls?.next ?? null);
-    }
+    await eachTokenPage(ctx, session, (answer) => {
+      for (const t of answer.objects) {
+        const token = tokenFrom(t);
+        if (t.token && masks(t.token, session)) token.isSession = true;
+        tokens.push(token);
+      }
+      return true;
+    });
     return tokens;
   },
 
+  /** The body is npm 11's for the same choices on a registry with granular tokens; on one with
+   * the legacy token API only (told by its list answer, see isLegacyTokenApi) it is Verdaccio's
+   * `readonly` + `cidr_whitelist`, so a read-only choice is never silently a publish token. */
   async createToken(ctx, auth, request): Promise<CreatedProviderToken> {
-    const { readonly, cidr } = createFieldsFrom(request.fields);
     const password = requirePassword(ctx, auth);
-    // `name` as npm 11's `token create` sends it; registries without names ignore it.
-    const body: Record<string, unknown> = { name: request.name, password, readonly, cidr_whitelist: cidr };
-    const res = await send(ctx, { method: 'POST', path: NPM_PATHS.tokens, bearer: auth.session, json: body, headers: otpHeaders(request.otp) });
-    if (asksForOtp(res)) throw otpError(ctx, request.otp, 'create a token');
+    const legacy = await usesLegacyTokenApi(ctx, auth.session);
+    // Choices are checked before the POST: a refused one creates nothing.
+    const body = legacy ? legacyBody(request.name, password, request.fields) : granularBody(request.name, password, request.fields);
+    const res = await withOtp(ctx, request.otp, 'create a token', (headers) => send(ctx, { method: 'POST', path: NPM_PATHS.tokens, bearer: auth.session, json: body, headers }));
     if (!ok(res)) {
       throw tokenCallError(ctx, res, {
         // The token API answers 401 for a wrong password (Verdaccio api/v1/token.ts).
@@ -269,9 +237,11 @@ export const npmProvider: Provider = {
           field: 'password',
         }),
         403: new KeyportError('FORBIDDEN', `${ctx.server.name} refused to create a token with this session.`, {
-          hint: 'A read-only token cannot create tokens. Sign in with your password, or with a publish token.',
+          hint: 'A read-only token cannot create tokens (on registry.npmjs.org no token can). Sign in with the browser or your password.',
         }),
-        422: new KeyportError('VALIDATION', `${ctx.server.name} did not accept the token settings.`, { hint: 'Check the access and IP ranges.', field: 'cidr' }),
+        400: settingsRefused(ctx.server.name, errorText(res)),
+        409: settingsRefused(ctx.server.name, errorText(res) || 'a token with this name exists'),
+        422: settingsRefused(ctx.server.name, errorText(res) || 'check the access and IP ranges'),
       });
     }
     const answer = parseJson(res, createdTokenAnswer, ctx.server.name, NPM_EXPECTED);
@@ -279,12 +249,12 @@ export const npmProvider: Provider = {
     return { token: { ...token, name: answer.name?.trim() || request.name }, secret: answer.token };
   },
 
-  async revokeToken(ctx, { session }, tokenId) {
-    const res = await send(ctx, { method: 'DELETE', path: NPM_PATHS.token(tokenId), bearer: session });
+  async revokeToken(ctx, { session }, tokenId, options) {
+    const res = await withOtp(ctx, options?.otp, 'revoke a token', (headers) => send(ctx, { method: 'DELETE', path: NPM_PATHS.token(tokenId), bearer: session, headers }));
     if (ok(res)) return;
     throw tokenCallError(ctx, res, {
       403: new KeyportError('FORBIDDEN', `${ctx.server.name} refused to revoke the token with this session.`, {
-        hint: 'A read-only token cannot revoke tokens. Sign in with your password, or with a publish token.',
+        hint: 'A read-only token cannot revoke tokens. Sign in with the browser or your password.',
       }),
       404: new KeyportError('NOT_FOUND', `${ctx.server.name} has no token with this key.`, { hint: 'It may have been revoked already. Reload the list.' }),
     });
@@ -295,13 +265,50 @@ export const npmProvider: Provider = {
     return [['NPM_TOKEN', secret]];
   },
 
-  renderTokenCopy(format, secret, _attributes, server) {
-    if (format !== NPMRC_FORMAT) return null;
-    refuseUnsafeForPaste(secret, 'an .npmrc line');
-    if (!server) throw new KeyportError('INTERNAL', 'The registry of this token is unknown.');
-    return `${nerfDart(server.url)}:_authToken=${secret}`;
-  },
+  renderTokenCopy: renderNpmCopy,
 };
+
+/** The registry's error sentence (`{error}` or `{message}`), for the field it is about. */
+function errorText(res: HttpResponse): string {
+  try {
+    const body = JSON.parse(res.text) as { error?: unknown; message?: unknown };
+    const text = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : '';
+    return text.replace(/\p{Cc}/gu, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Reads the token list page by page (`urls.next`, same origin only, at most MAX_PAGES);
+ * `onPage` returns false to stop early. */
+async function eachTokenPage(ctx: ServerContext, session: string, onPage: (answer: NpmTokenList) => boolean): Promise<void> {
+  let url: string | null = `${ctx.server.url}${NPM_PATHS.tokens}`;
+  for (let page = 0; url !== null && page < MAX_PAGES; page += 1) {
+    const res: HttpResponse = await ctx.http.send(ctx.target, { method: 'GET', url, bearer: session });
+    if (!ok(res)) throw tokenCallError(ctx, res);
+    const answer = parseJson(res, tokenListAnswer, ctx.server.name, NPM_EXPECTED);
+    if (!onPage(answer)) return;
+    url = nextPage(ctx, answer.urls?.next ?? null);
+  }
+}
+
+/** Which token API the registry has, from the first page of its list (one request). */
+async function usesLegacyTokenApi(ctx: ServerContext, session: string): Promise<boolean> {
+  let legacy = false;
+  await eachTokenPage(ctx, session, (answer) => {
+    legacy = isLegacyTokenApi(answer);
+    return false;
+  });
+  return legacy;
+}
+
+/** Whether a listed (masked) token value is this secret's: Verdaccio shows the first and last
+ * five characters around "...", registry.npmjs.org a prefix (assumed). */
+function masks(masked: string, secret: string): boolean {
+  const dots = masked.indexOf('...');
+  if (dots >= 0) return masked === maskLikeVerdaccio(secret);
+  return masked.length >= 8 && secret.startsWith(masked);
+}
 
 /** The next page of the token list, only on the same registry (a page elsewhere would get the
  * session token). */
@@ -314,22 +321,6 @@ function nextPage(ctx: ServerContext, next: string | null): string | null {
     return null;
   }
   return url.origin === new URL(ctx.server.url).origin ? url.toString() : null;
-}
-
-/** The key of a pasted token in the account's list, so that revoking it from Keyport says that
- * Keyport's session ends with it. The list only has masked values: the key is known when exactly
- * one listed token masks like this one (Verdaccio's mask). Best effort: no token API, another
- * mask, or any failure, and the session simply depends on no listed token. */
-async function ownTokenKey(ctx: ServerContext, token: string): Promise<string | null> {
-  try {
-    const res = await send(ctx, { method: 'GET', path: NPM_PATHS.tokens, bearer: token });
-    if (!ok(res)) return null;
-    const mask = maskLikeVerdaccio(token);
-    const matches = parseJson(res, tokenListAnswer, ctx.server.name, NPM_EXPECTED).objects.filter((t) => mask !== '' && t.token === mask);
-    return matches.length === 1 && matches[0] ? matches[0].key : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The list shows tokens masked; the created one is shown whole once, and listed masked. */
