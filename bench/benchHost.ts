@@ -3,21 +3,21 @@
 // the core opens it), no navigation until asked, and a plain static page served the same way
 // for the baselines. Routing, CSP, the sender check and the preload come from
 // e2e/host/host.ts.
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import Conf from 'conf';
 import type { Core } from '../src/main/core/core';
 import type { KeyValueStore } from '../src/main/core/ports';
-import { confStore, VAULT_STORE_OPTIONS } from '../src/main/core/vault/confStore';
+import { openVaultFile } from '../src/main/core/vault/vaultFile';
 import { exposeCore, HOST_ORIGIN, hostPreloadScript, routeRenderer } from '../e2e/host/host';
 import { createTestCore } from '../e2e/host/testCore';
 import { PAGE_HARNESS } from './pageHarness.ts';
 
 export { HOST_ORIGIN };
 
-/** The vault file as the e2e host opens it: conf in `dataDir`, written atomically. */
+/** The vault file as the e2e host opens it: `vault.json` in `dataDir`, written durably. */
 export function openConfStore(dataDir: string): { store: KeyValueStore; path: string } {
-  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
-  return { store: confStore(conf), path: conf.path };
+  const store = openVaultFile(join(dataDir, 'vault.json'));
+  return { store, path: store.path };
 }
 
 /** A context whose only origin is HOST_ORIGIN, served from `dir` through Playwright routing (no

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
 import type { SecretMeta, ServerRecord } from './records';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
+import { openVaultFile } from './vaultFile';
 
 const SECRET = 'fake-secret-Zq8v\u00e9-value';
 const OTHER_SECRET = 'fake-secret-other-77';
@@ -19,24 +19,25 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-interface ConfStore {
+interface FileStore {
   store: KeyValueStore;
   path: string;
   dir: string;
   text(): string;
 }
 
-function confStore(dir?: string): ConfStore {
+/** The real store on a file in a temporary folder (or in `dir`, to reopen it as after a restart). */
+function fileStore(dir?: string): FileStore {
   const cwd = dir ?? mkdtempSync(join(tmpdir(), 'keyport-vault-'));
   if (!dir) dirs.push(cwd);
-  const conf = new Conf<Record<string, unknown>>({ cwd, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
+  const store = openVaultFile(join(cwd, 'vault.json'));
   return {
-    store: { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k), setMany: (values) => conf.set(values) },
-    path: conf.path,
+    store,
+    path: store.path,
     dir: cwd,
     text: () => {
       try {
-        return readFileSync(conf.path, 'utf8');
+        return readFileSync(store.path, 'utf8');
       } catch {
         return '';
       }
@@ -105,7 +106,7 @@ async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {
 
 describe('Vault servers', () => {
   it('puts, gets, replaces and removes servers, and persists the list', () => {
-    const { store } = confStore();
+    const { store } = fileStore();
     const vault = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
     expect(vault.servers()).toEqual([]);
     vault.putServer(server('a'));
@@ -145,8 +146,8 @@ describe('Vault servers', () => {
   });
 
   it('removing a server deletes its secrets, and only its', async () => {
-    const conf = confStore();
-    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    const file = fileStore();
+    const vault = new Vault(file.store, createAesCipher(randomBytes(32)), recordingLogger());
     vault.putServer(server('a'));
     vault.putServer(server('b'));
     await vault.putSecret(meta('s1', 'a'), SECRET);
@@ -158,35 +159,35 @@ describe('Vault servers', () => {
     expect(vault.secretMeta('s1')).toBeUndefined();
     expect(await vault.readSecret('s1')).toBeNull();
     expect(await vault.readSecret('s3')).toBe(OTHER_SECRET);
-    expect(Object.keys(conf.store.get('secrets') as object)).toEqual(['s3']);
-    expect(conf.text()).not.toContain('"s1"');
-    expect(conf.text()).not.toContain('"s2"');
+    expect(Object.keys(file.store.get('secrets') as object)).toEqual(['s3']);
+    expect(file.text()).not.toContain('"s1"');
+    expect(file.text()).not.toContain('"s2"');
   });
 });
 
 describe('Vault secrets with a working cipher', () => {
   it('stores only ciphertext: the value is nowhere in the file', async () => {
-    const conf = confStore();
-    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    const file = fileStore();
+    const vault = new Vault(file.store, createAesCipher(randomBytes(32)), recordingLogger());
     vault.putServer(server('a'));
     await vault.putSecret(meta('s1', 'a'), SECRET);
 
     expect(vault.storage()).toMatchObject({ persistent: true, backend: 'aes-256-gcm' });
     expect(vault.storage().reason).toBeUndefined();
-    const text = conf.text();
+    const text = file.text();
     expect(text).toContain('"s1"');
     expect(text).toContain('token s1'); // the metadata is there…
     expect(text).not.toContain(SECRET); // …the value is not,
     expect(text).not.toContain('fake-secret');
     expect(text).not.toContain(Buffer.from(SECRET).toString('base64'));
-    const stored = (conf.store.get('secrets') as Record<string, { ciphertext: string }>).s1;
+    const stored = (file.store.get('secrets') as Record<string, { ciphertext: string }>).s1;
     expect(stored?.ciphertext).toMatch(/^v1\./); // …only its ciphertext.
     expect(await vault.readSecret('s1')).toBe(SECRET);
   });
 
   it('lists metadata with filters and deletes secrets from the store', async () => {
-    const conf = confStore();
-    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    const file = fileStore();
+    const vault = new Vault(file.store, createAesCipher(randomBytes(32)), recordingLogger());
     await vault.putSecret(meta('s1', 'a'), SECRET);
     await vault.putSecret(meta('s2', 'a', 'session'), SECRET);
     await vault.putSecret(meta('s3', 'b'), OTHER_SECRET);
@@ -198,19 +199,19 @@ describe('Vault secrets with a working cipher', () => {
     vault.deleteSecret('s1');
     expect(vault.secretMeta('s1')).toBeUndefined();
     expect(await vault.readSecret('s1')).toBeNull();
-    expect(Object.keys(conf.store.get('secrets') as object).sort()).toEqual(['s2', 's3']);
+    expect(Object.keys(file.store.get('secrets') as object).sort()).toEqual(['s2', 's3']);
   });
 
   it('a new Vault over the same file and key reads everything back', async () => {
     const key = randomBytes(32);
-    const first = confStore();
+    const first = fileStore();
     const vault = new Vault(first.store, createAesCipher(key), recordingLogger());
     vault.putServer(server('a'));
     await vault.putSecret(meta('s1', 'a'), SECRET);
     vault.updateSettings({ clipboardClearSeconds: 45 });
 
-    // A fresh Conf instance reads the file from disk, as after a restart.
-    const reopened = new Vault(confStore(first.dir).store, createAesCipher(key), recordingLogger());
+    // A fresh store reads the file from disk, as after a restart.
+    const reopened = new Vault(fileStore(first.dir).store, createAesCipher(key), recordingLogger());
     expect(reopened.servers()).toEqual([server('a')]);
     expect(reopened.secretMeta('s1')).toEqual(meta('s1', 'a'));
     expect(await reopened.readSecret('s1')).toBe(SECRET);
@@ -218,12 +219,12 @@ describe('Vault secrets with a working cipher', () => {
   });
 
   it('with another key, reading fails with STORAGE_UNAVAILABLE and the log names the id only', async () => {
-    const first = confStore();
+    const first = fileStore();
     const vault = new Vault(first.store, createAesCipher(randomBytes(32)), recordingLogger());
     await vault.putSecret(meta('s1', 'a'), SECRET);
 
     const logger = recordingLogger();
-    const reopened = new Vault(confStore(first.dir).store, createAesCipher(randomBytes(32)), logger);
+    const reopened = new Vault(fileStore(first.dir).store, createAesCipher(randomBytes(32)), logger);
     const error = await keyportError(reopened.readSecret('s1'));
     expect(error.code).toBe('STORAGE_UNAVAILABLE');
     expect(error.hint).toMatch(/Remove the secret and save it again/);
@@ -254,10 +255,10 @@ describe('Vault in memory-only mode (cipher unavailable)', () => {
   });
 
   it('keeps a secret in memory and writes nothing about it to the store', async () => {
-    const conf = confStore();
+    const file = fileStore();
     const store = mapStore();
     const vault = new Vault(store, unavailable(), recordingLogger());
-    const fileVault = new Vault(conf.store, unavailable(), recordingLogger());
+    const fileVault = new Vault(file.store, unavailable(), recordingLogger());
     const writesBefore = [...store.writes];
 
     await vault.putSecret(meta('s1', 'a', 'session'), SECRET);
@@ -267,8 +268,8 @@ describe('Vault in memory-only mode (cipher unavailable)', () => {
     expect(vault.secrets().map((m) => m.id)).toEqual(['s1']);
     expect(store.writes).toEqual(writesBefore);
     expect(store.get('secrets')).toBeUndefined();
-    expect(conf.text()).not.toContain('fake-secret');
-    expect(conf.text()).not.toContain('"s1"');
+    expect(file.text()).not.toContain('fake-secret');
+    expect(file.text()).not.toContain('"s1"');
 
     // After a restart nothing refers to it.
     const reopened = new Vault(store, unavailable(), recordingLogger());
