@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
 import type { Core } from './core/core';
 import { createCore } from './core/createCore';
+import { KeyportError } from './core/errors';
 import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
 import { installAppMenu } from './electron/appMenu';
 import { installTray } from './electron/tray';
@@ -126,7 +127,8 @@ function showMainWindow(): void {
 }
 
 function failToStart(error: unknown): void {
-  const detail = error instanceof Error ? error.message : String(error);
+  // A vault Keyport refuses to open says what to do in its hint: show both.
+  const detail = error instanceof KeyportError ? [error.message, error.hint].filter(Boolean).join('\n\n') : error instanceof Error ? error.message : String(error);
   dialog.showErrorBox('Keyport could not start', detail);
   app.exit(1);
 }

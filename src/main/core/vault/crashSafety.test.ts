@@ -167,7 +167,8 @@ describe('vault crash safety', () => {
     for (let run = 0; run < KILLS; run++) {
       const where = `seed ${seed}, run ${run}`;
       const beforeReady = random() < 0.1;
-      const delayMs = Math.floor(random() * (beforeReady ? 120 : 30));
+      // Up to 80 ms after ready: each write is fsync'd (file and folder), which takes a few ms.
+      const delayMs = Math.floor(random() * (beforeReady ? 120 : 80));
       const result = await runAndKill({ KEYPORT_CRASH_DIR: dir, KEYPORT_CRASH_KEY: key.toString('hex'), KEYPORT_CRASH_RUN: String(run) }, delayMs, beforeReady);
       expect(result.signal, `${where}: the child ended by itself: ${result.stderr}`).toBe('SIGKILL');
       expect(result.stderr, where).toBe('');

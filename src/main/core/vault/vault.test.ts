@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
-import type { Cipher, KeyValueStore, Logger } from '../ports';
+import type { Cipher, KeyValueStore } from '../ports';
+import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
-import type { SecretMeta, ServerRecord } from './records';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
 import { openVaultFile } from './vaultFile';
 
@@ -44,55 +44,6 @@ function fileStore(dir?: string): FileStore {
     },
   };
 }
-
-function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {
-  const map = new Map<string, unknown>(Object.entries(initial));
-  const writes: string[] = [];
-  return {
-    map,
-    writes,
-    get: (k) => map.get(k),
-    set: (k, v) => {
-      writes.push(k);
-      map.set(k, structuredClone(v));
-    },
-    delete: (k) => {
-      writes.push(k);
-      map.delete(k);
-    },
-    setMany: (values) => {
-      for (const [k, v] of Object.entries(values)) {
-        writes.push(k);
-        map.set(k, structuredClone(v));
-      }
-    },
-  };
-}
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-}
-
-const server = (id: string, name = `Server ${id}`): ServerRecord => ({
-  id,
-  name,
-  kind: 'eds',
-  url: `https://${id}.example.com`,
-  allowInsecureTls: false,
-  caCertificatePath: null,
-  options: {},
-  createdAt: '2025-01-01T00:00:00.000Z',
-});
-
-const meta = (id: string, serverId: string, purpose: SecretMeta['purpose'] = 'api-token'): SecretMeta => ({
-  id,
-  serverId,
-  purpose,
-  name: `token ${id}`,
-  savedAt: '2025-01-02T00:00:00.000Z',
-  attributes: { tokenId: `tok-${id}` },
-});
 
 async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {
   try {
@@ -307,43 +258,100 @@ describe('Vault in memory-only mode (cipher unavailable)', () => {
 });
 
 describe('Vault loading a damaged store', () => {
-  it('ignores unreadable entries without crashing, and logs without values', async () => {
-    const key = randomBytes(32);
-    const cipher = createAesCipher(key);
-    const good = { meta: meta('good', 'a'), ciphertext: await cipher.encrypt(SECRET) };
-    const store = mapStore({
-      servers: [server('a'), { id: 'b', name: 'fake-secret-in-server' }, 'fake-secret-junk', null, 42],
-      secrets: {
-        good,
-        noMeta: { ciphertext: 'fake-secret-ciphertext' },
-        badPurpose: { meta: { ...meta('badPurpose', 'a'), purpose: 'fake-secret-purpose' }, ciphertext: 'x' },
-        mismatched: { meta: meta('other-id', 'a'), ciphertext: 'x' },
-        stringy: 'fake-secret-string',
-      },
-      settings: { clipboardClearSeconds: 'fake-secret-number', requestTimeoutSeconds: 20 },
-    });
+  const damaged = async (cipher: Cipher) => ({
+    servers: [server('a'), { id: 'b', name: 'fake-secret-in-server' }, 'fake-secret-junk', null, 42],
+    secrets: {
+      good: { meta: meta('good', 'a'), ciphertext: await cipher.encrypt(SECRET) },
+      noMeta: { ciphertext: 'fake-secret-ciphertext' },
+      badPurpose: { meta: { ...meta('badPurpose', 'a'), purpose: 'fake-secret-purpose' }, ciphertext: 'x' },
+      mismatched: { meta: meta('other-id', 'a'), ciphertext: 'x' },
+      stringy: 'fake-secret-string',
+    },
+    settings: { clipboardClearSeconds: 'fake-secret-number', requestTimeoutSeconds: 20 },
+  });
+
+  it('sets unreadable entries aside without crashing, counts them, and logs without values', async () => {
+    const cipher = createAesCipher(randomBytes(32));
     const logger = recordingLogger();
-    const vault = new Vault(store, cipher, logger);
+    const vault = new Vault(mapStore(await damaged(cipher)), cipher, logger);
 
     expect(vault.servers()).toEqual([server('a')]);
     expect(vault.secrets().map((m) => m.id)).toEqual(['good']);
     expect(await vault.readSecret('good')).toBe(SECRET);
     expect(vault.secretMeta('other-id')).toBeUndefined();
+    expect(vault.unreadableCount()).toBe(8);
     // The damaged field falls back to its default; the valid one is kept.
     expect(vault.settings()).toEqual({ ...DEFAULT_SETTINGS, requestTimeoutSeconds: 20 });
 
-    expect(logger.lines.filter((l) => l.includes('"servers"'))).toHaveLength(4);
-    expect(logger.lines.filter((l) => l === 'warn vault: ignored an unreadable secret entry')).toHaveLength(4);
+    expect(logger.lines.filter((l) => l === 'warn vault: kept an unreadable entry of "servers" aside')).toHaveLength(4);
+    expect(logger.lines.filter((l) => l === 'warn vault: kept an unreadable entry of "secrets" aside')).toHaveLength(4);
     expect(logger.lines).toHaveLength(8);
     for (const line of logger.lines) expect(line).not.toContain('fake-secret');
   });
 
-  it('treats stores of the wrong shape as empty', () => {
-    const logger = recordingLogger();
-    const vault = new Vault(mapStore({ servers: { a: server('a') }, secrets: ['x'], settings: 'fast' }), createAesCipher(randomBytes(32)), logger);
+  it('an ordinary write keeps every unreadable entry, byte for byte, under "unreadable"; they stay there across restarts', async () => {
+    const key = randomBytes(32);
+    const file = fileStore();
+    const original = await damaged(createAesCipher(key));
+    file.store.setMany(original);
+    const vault = new Vault(file.store, createAesCipher(key), recordingLogger());
+    vault.putServer(server('c'));
+    await vault.putSecret(meta('new', 'c'), OTHER_SECRET);
+
+    const onDisk = JSON.parse(file.text()) as { servers: unknown[]; secrets: Record<string, unknown>; unreadable: unknown[] };
+    expect(onDisk.servers).toEqual([server('a'), server('c')]);
+    expect(Object.keys(onDisk.secrets).sort()).toEqual(['good', 'new']);
+    expect(onDisk.unreadable).toEqual([
+      { from: 'servers', value: original.servers[1] },
+      { from: 'servers', value: 'fake-secret-junk' },
+      { from: 'servers', value: null },
+      { from: 'servers', value: 42 },
+      { from: 'secrets', key: 'noMeta', value: original.secrets.noMeta },
+      { from: 'secrets', key: 'badPurpose', value: original.secrets.badPurpose },
+      { from: 'secrets', key: 'mismatched', value: original.secrets.mismatched },
+      { from: 'secrets', key: 'stringy', value: 'fake-secret-string' },
+    ]);
+
+    const reopened = new Vault(fileStore(file.dir).store, createAesCipher(key), recordingLogger());
+    expect(reopened.unreadableCount()).toBe(8);
+    expect(reopened.servers().map((s) => s.id)).toEqual(['a', 'c']);
+    expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
+    reopened.deleteSecret('good');
+    expect(JSON.parse(file.text()).unreadable).toEqual(onDisk.unreadable);
+  });
+
+  it('exports the unreadable entries as they are (no decryption), and deletes them only when asked', async () => {
+    const key = randomBytes(32);
+    const file = fileStore();
+    const original = await damaged(createAesCipher(key));
+    file.store.setMany(original);
+    const vault = new Vault(file.store, createAesCipher(key), recordingLogger());
+    const exported = JSON.parse(vault.exportUnreadable()) as { unreadable: Array<{ from: string; key?: string; value: unknown }> };
+    expect(exported.unreadable).toHaveLength(8);
+    expect(exported.unreadable).toContainEqual({ from: 'secrets', key: 'noMeta', value: { ciphertext: 'fake-secret-ciphertext' } });
+    expect(vault.exportUnreadable()).not.toContain(SECRET);
+
+    vault.deleteUnreadable();
+    expect(vault.unreadableCount()).toBe(0);
+    const reopened = new Vault(fileStore(file.dir).store, createAesCipher(key), recordingLogger());
+    expect(reopened.unreadableCount()).toBe(0);
+    expect(reopened.servers()).toEqual([server('a')]);
+    expect(await reopened.readSecret('good')).toBe(SECRET);
+  });
+
+  it('keeps a list of the wrong shape (and a damaged "unreadable" list) whole, as one unreadable item each', () => {
+    const store = mapStore({ servers: { a: server('a') }, secrets: ['x'], unreadable: 'junk', settings: 'fast' });
+    const vault = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
     expect(vault.servers()).toEqual([]);
     expect(vault.secrets()).toEqual([]);
     expect(vault.settings()).toEqual(DEFAULT_SETTINGS);
+    expect(vault.unreadableCount()).toBe(3);
+    vault.putServer(server('b'));
+    expect(store.get('unreadable')).toEqual([
+      { from: 'unreadable', value: 'junk' },
+      { from: 'servers', value: { a: server('a') } },
+      { from: 'secrets', value: ['x'] },
+    ]);
   });
 
   it('fills missing settings from the defaults', () => {

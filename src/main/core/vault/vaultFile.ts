@@ -51,10 +51,10 @@ function readVaultObject(path: string, now: () => Date): Record<string, unknown>
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw damagedVaultFile(path, 'it is not valid JSON', backUpVaultFile(path, now));
+    throw damagedVault(`Keyport’s vault file ${path} is damaged: it is not valid JSON`, backUpVaultFile(path, now));
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw damagedVaultFile(path, `it holds ${describeJson(parsed)} where Keyport keeps an object`, backUpVaultFile(path, now));
+    throw damagedVault(`Keyport’s vault file ${path} is damaged: it holds ${describeJson(parsed)} where Keyport keeps an object`, backUpVaultFile(path, now));
   }
   return parsed as Record<string, unknown>;
 }
@@ -69,9 +69,10 @@ function backUpVaultFile(path: string, now: () => Date): string {
   return copy;
 }
 
-/** Refuses to open a vault Keyport cannot read safely: nothing is written, a copy is kept. */
-export function damagedVaultFile(path: string, why: string, backupPath: string | null): KeyportError {
-  return new KeyportError('STORAGE_UNAVAILABLE', `Keyport’s vault file ${path} is damaged: ${why}. Keyport did not open it, and changed nothing.`, {
+/** Refuses to open a vault Keyport cannot read safely (the file, or a part of it the vault
+ * cannot do without): nothing is written, a copy is kept. */
+export function damagedVault(what: string, backupPath: string | null): KeyportError {
+  return new KeyportError('STORAGE_UNAVAILABLE', `${what}. Keyport did not open it, and changed nothing.`, {
     hint: `${backupPath ? `A copy was saved at ${backupPath}. ` : ''}Restore the vault file from a backup of your own, or move it away to start Keyport with an empty vault (saved servers and secrets are then gone).`,
   });
 }
