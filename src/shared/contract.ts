@@ -27,6 +27,9 @@ export interface ProcedureResults {
   'app.activity': void;
   'storage.usePassphrase': AppStatus;
   'storage.useSessionOnly': AppStatus;
+  /** Writes the unreadable items, as stored (nothing decrypted), to a file; returns its path. */
+  'storage.exportUnreadable': { path: string };
+  'storage.deleteUnreadable': AppStatus;
   'kinds.list': KindDescriptor[];
   'servers.list': ServerView[];
   'servers.add': ServerView;
@@ -69,6 +72,8 @@ export const PROCEDURE_NAMES = [
   'app.activity',
   'storage.usePassphrase',
   'storage.useSessionOnly',
+  'storage.exportUnreadable',
+  'storage.deleteUnreadable',
   'kinds.list',
   'servers.list',
   'servers.add',

@@ -158,6 +158,8 @@ export const inputSchemas = {
   'app.activity': z.undefined(),
   'storage.usePassphrase': z.object({ passphrase: passphraseSchema }),
   'storage.useSessionOnly': z.undefined(),
+  'storage.exportUnreadable': z.undefined(),
+  'storage.deleteUnreadable': z.undefined(),
   'kinds.list': z.undefined(),
   'servers.list': z.undefined(),
   'servers.add': serverInputSchema,

@@ -22,6 +22,7 @@ import { EphemeralSecrets } from './tokens/ephemeralSecrets';
 import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
 import { Vault } from './vault/vault';
+import { exportUnreadable } from './vault/unreadableExport';
 
 /** Calls after which a reminder may be due (a key saved, imported or signed in with; the
  * reminder days changed; the vault unlocked). */
@@ -35,6 +36,7 @@ export function createCore(adapters: CoreAdapters): Core {
   const timers = adapters.timers ?? systemTimers;
   const now = () => new Date(timers.now());
   const events = new EventHub();
+  const home = adapters.homeDir ?? homedir();
   const vault = new Vault(adapters.store, adapters.cipher, adapters.logger, { scryptCost: adapters.scryptCost });
   const providers = createProviderRegistry();
   const audit = new AuditLog(adapters.store, now);
@@ -71,7 +73,7 @@ export function createCore(adapters: CoreAdapters): Core {
     sessions,
     servers,
     env: adapters.env ?? process.env,
-    home: adapters.homeDir ?? homedir(),
+    home,
     now,
   });
   const reminders = new ReminderService({
@@ -84,7 +86,7 @@ export function createCore(adapters: CoreAdapters): Core {
     reminderDays: () => vault.settings().reminderDays,
   });
 
-  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage() });
+  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage(), unreadableItems: vault.unreadableCount() });
   /** Locking clears Keyport's clipboard copy and every secret held in memory. */
   const lockNow = async (): Promise<AppStatus> => {
     idleTimer?.cancel();
@@ -121,6 +123,12 @@ export function createCore(adapters: CoreAdapters): Core {
       },
       'storage.useSessionOnly': async () => {
         await vault.useSessionOnly();
+        return status();
+      },
+      'storage.exportUnreadable': () => exportUnreadable(vault, home, now()),
+      'storage.deleteUnreadable': () => {
+        vault.deleteUnreadable();
+        events.emit('app.status', status());
         return status();
       },
       'kinds.list': () => providers.descriptors(),
