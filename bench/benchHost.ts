@@ -15,7 +15,7 @@ import { PAGE_HARNESS } from './pageHarness.ts';
 export { HOST_ORIGIN };
 
 /** The vault file as the e2e host opens it: `vault.json` in `dataDir`, written durably. */
-export function openConfStore(dataDir: string): { store: KeyValueStore; path: string } {
+export function openVaultStore(dataDir: string): { store: KeyValueStore; path: string } {
   const store = openVaultFile(join(dataDir, 'vault.json'));
   return { store, path: store.path };
 }
@@ -51,7 +51,7 @@ export interface BenchHost {
 /** The real core on the vault in `dataDir` (AES cipher with `key`) and the built renderer in
  * Chromium. The page is opened but not navigated. */
 export async function startBenchHost(browser: Browser, options: { rendererDir: string; dataDir: string; key: Buffer }): Promise<BenchHost> {
-  const { store } = openConfStore(options.dataDir);
+  const { store } = openVaultStore(options.dataDir);
   const { core, call } = createTestCore({ store, key: options.key });
   const context = await servedContext(browser, options.rendererDir);
   await exposeCore(context, core);
