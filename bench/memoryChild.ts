@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { openVaultStore } from './benchHost.ts';
+import { readVaultContents } from '../src/main/core/vault/vaultFile';
 
 const { dataDir, keyHex, serverId } = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; keyHex: string; serverId: string };
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -17,11 +18,12 @@ function heapUsed(): number {
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const held: unknown[] = [];
 
-/** The floor: the vault file parsed and held as plain objects (its text is not counted). */
+/** The floor: the vault file parsed (its log replayed) and held as plain objects (its text is
+ * not counted). */
 function rawHeld(path: string): number {
   const text = readFileSync(path, 'utf8');
   const before = heapUsed();
-  held.push(JSON.parse(text));
+  held.push(readVaultContents(path));
   const after = heapUsed();
   if (text.length === 0) throw new Error('empty vault file');
   return after - before;

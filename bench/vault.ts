@@ -43,7 +43,8 @@ export async function vaultFigures(): Promise<Figure[]> {
       const openMs = performance.now() - t;
       if (vault.secrets().length !== LARGE_TOKENS) throw new Error('the vault did not load every secret');
       t = performance.now();
-      JSON.parse(readFileSync(path, 'utf8'));
+      // Every line of the log parsed: the least any reader of this file does.
+      for (const line of readFileSync(path, 'utf8').split('\n')) if (line) JSON.parse(line);
       const parsed = performance.now() - t;
       if (run >= 0) {
         open.push(openMs);
@@ -100,9 +101,9 @@ export async function vaultFigures(): Promise<Figure[]> {
         unit: 'ms',
         value: median(open),
         baseline: median(parse),
-        baselineLabel: 'readFile + JSON.parse',
+        baselineLabel: 'readFile + JSON.parse of each line',
         target: { max: 30 },
-        note: 'Open = the store reads and parses the file + the vault validates every record; values stay encrypted until used.',
+        note: 'Open = the store reads the file and replays its log + the vault validates every record; values stay encrypted until used.',
         details: {
           samples: open.map((n) => round(n)),
           baselineSamples: parse.map((n) => round(n)),

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
+import { readVaultContents } from '../src/main/core/vault/vaultFile';
 import { startHost } from './host/host';
 import { expect, test } from './fixtures';
 
@@ -16,6 +17,7 @@ test.describe('saved items that cannot be read', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'keyport-host-'));
     await mkdir(join(dataDir, 'home'));
     const vaultPath = join(dataDir, 'vault.json');
+    // In the format before the log (one JSON object): migrated at open, the bad entries kept.
     await writeFile(vaultPath, JSON.stringify({ version: 1, servers: [GOOD_SERVER, BAD_SERVER], secrets: { broken: BAD_SECRET } }), { mode: 0o600 });
     const host = await startHost(browser, { dataDir });
     try {
@@ -27,7 +29,7 @@ test.describe('saved items that cannot be read', () => {
       // An ordinary write keeps them.
       await host.call('settings.update', { clipboardClearSeconds: 45 });
       await host.call('servers.add', { name: 'Another EDS', kind: 'eds', url: 'https://other.example.com' });
-      const written = JSON.parse(await readFile(vaultPath, 'utf8')) as { unreadable: unknown[] };
+      const written = readVaultContents(vaultPath) as { unreadable: unknown[] };
       expect(written.unreadable).toEqual([
         { from: 'servers', value: BAD_SERVER },
         { from: 'secrets', key: 'broken', value: BAD_SECRET },
@@ -53,7 +55,7 @@ test.describe('saved items that cannot be read', () => {
       await dialog.getByRole('button', { name: 'Delete for good' }).click();
       await expect(dialog).toBeHidden();
       await expect(banner).toBeHidden();
-      expect(JSON.parse(await readFile(vaultPath, 'utf8'))).toMatchObject({ unreadable: [], servers: [GOOD_SERVER, expect.objectContaining({ name: 'Another EDS' })] });
+      expect(readVaultContents(vaultPath)).toMatchObject({ unreadable: [], servers: [GOOD_SERVER, expect.objectContaining({ name: 'Another EDS' })] });
     } finally {
       await host.close();
     }

@@ -168,6 +168,8 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
       offEvents();
       await context.close();
       await core.dispose();
+      await store.settled();
+      store.close();
       if (!keepData && !options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

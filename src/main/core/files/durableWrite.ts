@@ -36,7 +36,8 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-function syncFolderSync(folder: string): void {
+/** fsyncs a folder, so that a rename or a new file in it survives a power loss. */
+export function syncFolderSync(folder: string): void {
   if (!FOLDERS_SYNC) return;
   const fd = fs.openSync(folder, 'r');
   try {

@@ -12,8 +12,8 @@ import type { EventName, EventPayloads } from '../../../shared/contract';
 import type { KeyportErrorShape } from '../../../shared/errors';
 import type { Core } from '../core';
 import { createCore } from '../createCore';
-import type { Cipher, KeyValueStore, Timers } from '../ports';
-import { openVaultFile } from '../vault/vaultFile';
+import type { Cipher, Timers } from '../ports';
+import { openVaultFile, type VaultFile } from '../vault/vaultFile';
 import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
 
 /** The fake clock's start for the core harness. */
@@ -66,7 +66,7 @@ export interface Harness {
   /** Desktop notifications (expiry reminders) the core sent. */
   notifications: Array<{ title: string; body: string }>;
   logs: string[];
-  store: KeyValueStore;
+  store: VaultFile;
   /** The vault file's text, as on disk. */
   vaultText(): string;
   /** Calls a procedure and returns its value; fails the test on an error answer. */
@@ -103,6 +103,8 @@ export function useCoreHarness(): {
     const dir = mkdtempSync(join(tmpdir(), 'keyport-core-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const store = openVaultFile(join(dir, 'vault.json'));
+    // Cleanups run in reverse: the store settles (a background compaction) before the folder goes.
+    cleanups.push(() => store.settled());
     const cipher: Cipher =
       options.cipher === 'unavailable'
         ? createUnavailableCipher('basic_text', 'No keyring on this system, so secrets cannot be encrypted.')

@@ -10,7 +10,7 @@ import { Vault } from './vault';
 import { openVaultFile } from './vaultFile';
 
 /** Crash safety: a child process writes secrets through the real Vault over its real store
- * (vaultFile.ts: durable atomic writes) with the AES cipher, printing each write's id and value once
+ * (vaultFile.ts: an append-only log, fdatasync'd, compacted in the background) with the AES cipher, printing each write's id and value once
  * putSecret has returned. The parent kills it with SIGKILL at random moments, 200 times, and
  * after every kill a fresh Vault must load the file without error and hold every reported
  * write (or a later write to the same slot, which may land without being reported).
@@ -32,7 +32,8 @@ import { createAesCipher } from ${JSON.stringify(join(here, 'aesCipher.ts'))};
 import { openVaultFile } from ${JSON.stringify(join(here, 'vaultFile.ts'))};
 
 const { KEYPORT_CRASH_DIR: dir, KEYPORT_CRASH_KEY: key, KEYPORT_CRASH_RUN: run } = process.env;
-const vault = new Vault(openVaultFile(dir + '/vault.json'), createAesCipher(Buffer.from(key, 'hex')), { warn() {}, error() {} });
+// Compacting from 16 KB (the app: 1 MB), so that kills also land during compactions.
+const vault = new Vault(openVaultFile(dir + '/vault.json', { minCompactBytes: 16 * 1024 }), createAesCipher(Buffer.from(key, 'hex')), { warn() {}, error() {} });
 // stdout to a pipe is synchronous on POSIX: a line printed here has reached the parent.
 process.stdout.write('ready\\n');
 for (let i = 0; ; i++) {
@@ -203,6 +204,7 @@ describe('vault crash safety', () => {
     const leftovers = readdirSync(dir).filter((f) => f !== 'vault.json');
     for (const file of leftovers) expect(file).toMatch(/^vault\.json\.\d+$/);
     expect(leftovers.length, `${writes} writes, ${killedWhileWriting} kills while writing`).toBeLessThanOrEqual(killedWhileWriting);
-    expect(Date.now() - started).toBeLessThan(90_000);
-  }, 120_000);
+    // About 45 s on an idle 2-core machine; the bound leaves room for a CI machine under load.
+    expect(Date.now() - started).toBeLessThan(150_000);
+  }, 200_000);
 });

@@ -4,23 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
-import type { Cipher, KeyValueStore } from '../ports';
+import type { Cipher } from '../ports';
 import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
-import { openVaultFile } from './vaultFile';
+import { openVaultFile, readVaultContents, type VaultFile } from './vaultFile';
 
 const SECRET = 'fake-secret-Zq8v\u00e9-value';
 const OTHER_SECRET = 'fake-secret-other-77';
 const REASON = 'Your system has no keyring, so Keyport cannot encrypt secrets at rest.';
 
 const dirs: string[] = [];
-afterEach(() => {
+const stores: VaultFile[] = [];
+afterEach(async () => {
+  // A removal compacts the log in the background: let it finish before the folder goes.
+  for (const store of stores.splice(0)) await store.settled();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 interface FileStore {
-  store: KeyValueStore;
+  store: VaultFile;
   path: string;
   dir: string;
   text(): string;
@@ -31,6 +34,7 @@ function fileStore(dir?: string): FileStore {
   const cwd = dir ?? mkdtempSync(join(tmpdir(), 'keyport-vault-'));
   if (!dir) dirs.push(cwd);
   const store = openVaultFile(join(cwd, 'vault.json'));
+  stores.push(store);
   return {
     store,
     path: store.path,
@@ -111,6 +115,8 @@ describe('Vault servers', () => {
     expect(await vault.readSecret('s1')).toBeNull();
     expect(await vault.readSecret('s3')).toBe(OTHER_SECRET);
     expect(Object.keys(file.store.get('secrets') as object)).toEqual(['s3']);
+    // A removal compacts the log in the background: then the removed entries are gone from the file.
+    await file.store.settled();
     expect(file.text()).not.toContain('"s1"');
     expect(file.text()).not.toContain('"s2"');
   });
@@ -298,7 +304,7 @@ describe('Vault loading a damaged store', () => {
     vault.putServer(server('c'));
     await vault.putSecret(meta('new', 'c'), OTHER_SECRET);
 
-    const onDisk = JSON.parse(file.text()) as { servers: unknown[]; secrets: Record<string, unknown>; unreadable: unknown[] };
+    const onDisk = readVaultContents(file.path) as { servers: unknown[]; secrets: Record<string, unknown>; unreadable: unknown[] };
     expect(onDisk.servers).toEqual([server('a'), server('c')]);
     expect(Object.keys(onDisk.secrets).sort()).toEqual(['good', 'new']);
     expect(onDisk.unreadable).toEqual([
@@ -317,7 +323,7 @@ describe('Vault loading a damaged store', () => {
     expect(reopened.servers().map((s) => s.id)).toEqual(['a', 'c']);
     expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
     reopened.deleteSecret('good');
-    expect(JSON.parse(file.text()).unreadable).toEqual(onDisk.unreadable);
+    expect(readVaultContents(file.path).unreadable).toEqual(onDisk.unreadable);
   });
 
   it('exports the unreadable entries as they are (no decryption), and deletes them only when asked', async () => {
