@@ -180,3 +180,22 @@ describe('choosing how secrets are kept never loses one it cannot read', () => {
     expect(storedPolicy(file.path).params.N).toBe(2 ** 10);
   });
 });
+
+describe('changes made while the vault re-encrypts', () => {
+  it('a secret saved while the passphrase changes waits its turn, and is kept under the new one', async () => {
+    const file = vaultDir();
+    const cheap = { scryptCost: { N: 2 ** 14, r: 8, p: 1 } };
+    const vault = new Vault(openVaultFile(file.path), noKeyring(), recordingLogger(), cheap);
+    await vault.usePassphrase('the first passphrase');
+    await vault.putSecret(meta('before', 'a'), 'fake-secret-before');
+    // scrypt (N=2^14 here) runs on the thread pool for a while: a save made meanwhile would
+    // otherwise land after the change read every value and before it re-encrypted them.
+    const changing = vault.usePassphrase(PASSPHRASE);
+    const saving = new Promise<void>((resolve, reject) => setImmediate(() => vault.putSecret(meta('during', 'a'), 'fake-secret-during').then(resolve, reject)));
+    await Promise.all([changing, saving]);
+    const reopened = new Vault(openVaultFile(file.path), noKeyring(), recordingLogger(), cheap);
+    await reopened.unlock(PASSPHRASE);
+    expect(await reopened.readSecret('before')).toBe('fake-secret-before');
+    expect(await reopened.readSecret('during')).toBe('fake-secret-during');
+  });
+});
