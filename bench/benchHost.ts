@@ -3,21 +3,21 @@
 // the core opens it), no navigation until asked, and a plain static page served the same way
 // for the baselines. Routing, CSP, the sender check and the preload come from
 // e2e/host/host.ts.
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import Conf from 'conf';
 import type { Core } from '../src/main/core/core';
 import type { KeyValueStore } from '../src/main/core/ports';
-import { confStore, VAULT_STORE_OPTIONS } from '../src/main/core/vault/confStore';
+import { openVaultFile } from '../src/main/core/vault/vaultFile';
 import { exposeCore, HOST_ORIGIN, hostPreloadScript, routeRenderer } from '../e2e/host/host';
 import { createTestCore } from '../e2e/host/testCore';
 import { PAGE_HARNESS } from './pageHarness.ts';
 
 export { HOST_ORIGIN };
 
-/** The vault file as the e2e host opens it: conf in `dataDir`, written atomically. */
-export function openConfStore(dataDir: string): { store: KeyValueStore; path: string } {
-  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
-  return { store: confStore(conf), path: conf.path };
+/** The vault file as the e2e host opens it: `vault.json` in `dataDir`, written durably. */
+export function openVaultStore(dataDir: string): { store: KeyValueStore; path: string } {
+  const store = openVaultFile(join(dataDir, 'vault.json'));
+  return { store, path: store.path };
 }
 
 /** A context whose only origin is HOST_ORIGIN, served from `dir` through Playwright routing (no
@@ -51,7 +51,7 @@ export interface BenchHost {
 /** The real core on the vault in `dataDir` (AES cipher with `key`) and the built renderer in
  * Chromium. The page is opened but not navigated. */
 export async function startBenchHost(browser: Browser, options: { rendererDir: string; dataDir: string; key: Buffer }): Promise<BenchHost> {
-  const { store } = openConfStore(options.dataDir);
+  const { store } = openVaultStore(options.dataDir);
   const { core, call } = createTestCore({ store, key: options.key });
   const context = await servedContext(browser, options.rendererDir);
   await exposeCore(context, core);

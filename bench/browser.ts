@@ -6,7 +6,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { EdsServer } from '../e2e/servers/eds/edsServer';
 import type { ServerView } from '../src/shared/model';
 import { BASELINE_OUT, RENDERER_DIR } from './bundle.ts';
-import { openConfStore, servedContext, startBenchHost } from './benchHost.ts';
+import { openVaultStore, servedContext, startBenchHost } from './benchHost.ts';
 import { median, percentile, round, type Figure } from './report.ts';
 import { LARGE_TOKENS, SMALL_TOKENS, largeVault, tokenNames, writeVault } from './seed.ts';
 
@@ -223,7 +223,7 @@ export async function largeVaultFigures(browser: Browser, eds: EdsServer, screen
   const dataDir = await mkdtemp(join(tmpdir(), 'keyport-bench-large-'));
   const key = randomBytes(32);
   const { servers, secrets } = await largeVault(key, eds);
-  writeVault(openConfStore(dataDir).store, servers, secrets);
+  writeVault(openVaultStore(dataDir).store, servers, secrets);
   const host = await startBenchHost(browser, { rendererDir: RENDERER_DIR, dataDir, key });
   const bare = await servedContext(browser, BASELINE_OUT);
   const big = servers[0] as { id: string; name: string };

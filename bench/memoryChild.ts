@@ -4,7 +4,8 @@
 // text, say) is still held by the module's frame while the next is measured.
 import { readFileSync } from 'node:fs';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { openConfStore } from './benchHost.ts';
+import { openVaultStore } from './benchHost.ts';
+import { readVaultContents } from '../src/main/core/vault/vaultFile';
 
 const { dataDir, keyHex, serverId } = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; keyHex: string; serverId: string };
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -17,11 +18,12 @@ function heapUsed(): number {
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const held: unknown[] = [];
 
-/** The floor: the vault file parsed and held as plain objects (its text is not counted). */
+/** The floor: the vault file parsed (its log replayed) and held as plain objects (its text is
+ * not counted). */
 function rawHeld(path: string): number {
   const text = readFileSync(path, 'utf8');
   const before = heapUsed();
-  held.push(JSON.parse(text));
+  held.push(readVaultContents(path));
   const after = heapUsed();
   if (text.length === 0) throw new Error('empty vault file');
   return after - before;
@@ -30,7 +32,7 @@ function rawHeld(path: string): number {
 /** The core on that vault: servers and 10,000 saved-token records (ciphertext in memory). */
 function coreHeld(): { bytes: number; test: TestCore } {
   const before = heapUsed();
-  const test = createTestCore({ store: openConfStore(dataDir).store, key: Buffer.from(keyHex, 'hex') });
+  const test = createTestCore({ store: openVaultStore(dataDir).store, key: Buffer.from(keyHex, 'hex') });
   const after = heapUsed();
   return { bytes: after - before, test };
 }
@@ -43,7 +45,7 @@ async function listHeld(test: TestCore): Promise<{ bytes: number; count: number 
   return { bytes: after - before, count: listed.length };
 }
 
-const { path } = openConfStore(dataDir);
+const { path } = openVaultStore(dataDir);
 const raw = rawHeld(path);
 held.length = 0;
 const core = coreHeld();

@@ -3,11 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import Conf from 'conf';
 import { build } from 'vite';
 import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
-import { confStore, VAULT_STORE_OPTIONS } from '../../src/main/core/vault/confStore';
+import { openVaultFile } from '../../src/main/core/vault/vaultFile';
 import { createTestCore, type MemoryClipboard } from './testCore';
 
 export { MemoryClipboard, loopbackOnlyLookup } from './testCore';
@@ -125,8 +124,7 @@ export interface KeyportHost {
  * `window.keyport` installed through the same createKeyportApi the preload uses. */
 export async function startHost(browser: Browser, options: HostOptions = {}): Promise<KeyportHost> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyport-host-')));
-  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'vault', projectName: 'keyport-test', ...VAULT_STORE_OPTIONS });
-  const store = confStore(conf);
+  const store = openVaultFile(join(dataDir, 'vault.json'));
   const { core, clipboard, logs, opened, notifications } = createTestCore({
     store,
     cipher: options.cipher,
@@ -157,7 +155,7 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
     core,
     clipboard,
     dataDir,
-    vaultPath: conf.path,
+    vaultPath: store.path,
     logs,
     opened,
     notifications,
@@ -170,6 +168,8 @@ export async function startHost(browser: Browser, options: HostOptions = {}): Pr
       offEvents();
       await context.close();
       await core.dispose();
+      await store.settled();
+      store.close();
       if (!keepData && !options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

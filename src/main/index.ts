@@ -4,6 +4,7 @@ import type { AppStatus, LockStatus } from '../shared/model';
 import { lockWords } from '../shared/lockWords';
 import type { Core } from './core/core';
 import { createCore } from './core/createCore';
+import { KeyportError } from './core/errors';
 import { APP_INDEX_URL, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/appProtocol';
 import { installAppMenu } from './electron/appMenu';
 import { installTray } from './electron/tray';
@@ -138,7 +139,8 @@ function showMainWindow(): void {
 }
 
 function failToStart(error: unknown): void {
-  const detail = error instanceof Error ? error.message : String(error);
+  // A vault Keyport refuses to open says what to do in its hint: show both.
+  const detail = error instanceof KeyportError ? [error.message, error.hint].filter(Boolean).join('\n\n') : error instanceof Error ? error.message : String(error);
   dialog.showErrorBox('Keyport could not start', detail);
   app.exit(1);
 }

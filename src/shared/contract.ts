@@ -32,6 +32,9 @@ export interface ProcedureResults {
   'lock.removeSecret': AppStatus;
   'storage.usePassphrase': AppStatus;
   'storage.useSessionOnly': AppStatus;
+  /** Writes the unreadable items, as stored (nothing decrypted), to a file; returns its path. */
+  'storage.exportUnreadable': { path: string };
+  'storage.deleteUnreadable': AppStatus;
   'kinds.list': KindDescriptor[];
   'kinds.openCreateNoteLink': void;
   'servers.list': ServerView[];
@@ -79,6 +82,8 @@ export const PROCEDURE_NAMES = [
   'lock.removeSecret',
   'storage.usePassphrase',
   'storage.useSessionOnly',
+  'storage.exportUnreadable',
+  'storage.deleteUnreadable',
   'kinds.list',
   'kinds.openCreateNoteLink',
   'servers.list',

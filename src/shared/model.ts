@@ -272,6 +272,9 @@ export type Theme = 'system' | 'light' | 'dark';
 export interface AppStatus {
   version: string;
   storage: StorageStatus;
+  /** Saved servers and secrets that no longer validate, kept aside in the vault file until the
+   * person exports or deletes them (storage.exportUnreadable / storage.deleteUnreadable). */
+  unreadableItems: number;
   lock: LockStatus;
 }
 

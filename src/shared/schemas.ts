@@ -164,6 +164,8 @@ export const inputSchemas = {
   'lock.removeSecret': z.object({ current: z.string().max(1024) }),
   'storage.usePassphrase': z.object({ passphrase: passphraseSchema }),
   'storage.useSessionOnly': z.undefined(),
+  'storage.exportUnreadable': z.undefined(),
+  'storage.deleteUnreadable': z.undefined(),
   'kinds.list': z.undefined(),
   'kinds.openCreateNoteLink': z.object({ kind: z.string().min(1).max(40) }),
   'servers.list': z.undefined(),

@@ -23,6 +23,7 @@ import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
 import { Vault } from './vault/vault';
 import { LockService } from './lock/lockService';
+import { exportUnreadable } from './vault/unreadableExport';
 
 /** Calls after which a reminder may be due (a key saved, imported or signed in with; the
  * reminder days changed; the vault unlocked). */
@@ -38,6 +39,7 @@ export function createCore(adapters: CoreAdapters): Core {
   const timers = adapters.timers ?? systemTimers;
   const now = () => new Date(timers.now());
   const events = new EventHub();
+  const home = adapters.homeDir ?? homedir();
   const vault = new Vault(adapters.store, adapters.cipher, adapters.logger, { scryptCost: adapters.scryptCost });
   const providers = createProviderRegistry();
   const audit = new AuditLog(adapters.store, now);
@@ -88,7 +90,7 @@ export function createCore(adapters: CoreAdapters): Core {
     sessions,
     servers,
     env: adapters.env ?? process.env,
-    home: adapters.homeDir ?? homedir(),
+    home,
     now,
   });
   const reminders = new ReminderService({
@@ -120,7 +122,7 @@ export function createCore(adapters: CoreAdapters): Core {
     resumed: () => sessions.resumeRenewals(),
     changed: () => events.emit('app.status', status()),
   });
-  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage(), lock: lock.status() });
+  const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage(), lock: lock.status(), unreadableItems: vault.unreadableCount() });
   const lockNow = async (): Promise<AppStatus> => {
     await lock.lock();
     return status();
@@ -157,6 +159,12 @@ export function createCore(adapters: CoreAdapters): Core {
       },
       'storage.useSessionOnly': async () => {
         await vault.useSessionOnly();
+        return status();
+      },
+      'storage.exportUnreadable': () => exportUnreadable(vault, home, now()),
+      'storage.deleteUnreadable': () => {
+        vault.deleteUnreadable();
+        events.emit('app.status', status());
         return status();
       },
       'kinds.list': () => providers.descriptors(),

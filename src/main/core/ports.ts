@@ -17,14 +17,17 @@ export interface CipherStatus {
   reason?: string | undefined;
 }
 
-/** The subset of conf / electron-store the vault uses. Both write atomically. */
+/** The vault's store (vault/vaultFile.ts: one JSON file, written durably). */
 export interface KeyValueStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   delete(key: string): void;
-  /** Writes several keys in one atomic write (conf's `set(object)`), for changes that must
+  /** Writes several keys in one atomic write, for changes that must
    * not be seen half done, such as re-encrypting every secret. */
   setMany(values: Record<string, unknown>): void;
+  /** Copies the file as it is now beside it and returns the copy's path, before the vault
+   * refuses to open a file it cannot read safely. Absent for stores without a file. */
+  backUp?(): string;
 }
 
 /** The system clipboard. Asynchronous, as Electron's is since 44. */

@@ -1,13 +1,14 @@
-import Store from 'electron-store';
+import { join } from 'node:path';
+import { app } from 'electron';
 import type { KeyValueStore, Logger } from '../core/ports';
-import { confStore, VAULT_STORE_OPTIONS } from '../core/vault/confStore';
+import { openVaultFile } from '../core/vault/vaultFile';
 
-/** The vault's key-value store: one JSON file in the user data folder, written atomically.
- * No schema here: the core validates everything it reads with zod. Keys are opaque names, not
- * dot paths. A malformed file is an error, not a reason to overwrite the person's data. */
+/** The vault's key-value store: one JSON file in the user data folder, written durably. The
+ * path is the one electron-store used before (`keyport-vault.json` in userData), so an existing
+ * vault is read as it is. No schema here: the core validates everything it reads with zod. A
+ * malformed file is an error, not a reason to overwrite the person's data. */
 export function createVaultStore(): KeyValueStore {
-  const store = new Store<Record<string, unknown>>({ name: 'keyport-vault', ...VAULT_STORE_OPTIONS });
-  return confStore(store);
+  return openVaultFile(join(app.getPath('userData'), 'keyport-vault.json'));
 }
 
 /** The core passes only redacted text, so the lines can go to the console as they are. */

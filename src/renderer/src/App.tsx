@@ -13,6 +13,7 @@ import { SearchPalette } from './components/SearchPalette';
 import { ServerList } from './components/ServerList';
 import { SettingsDialog } from './components/SettingsDialog';
 import { StorageBanner } from './components/StorageBanner';
+import { UnreadableItemsBanner } from './components/UnreadableItemsBanner';
 import { useKeyport, useSelectedServer } from './store';
 
 export function App() {
@@ -129,6 +130,7 @@ export function App() {
       </aside>
       <main className="main">
         <StorageBanner />
+        <UnreadableItemsBanner />
         <ErrorMessage error={loadError} />
         {loaded && !hasServers ? (
           <section className="empty-state">

@@ -1,6 +1,7 @@
 // The idle lock counts only the person's input. A window stays attached and reloads what changed
 // after each background renewal (as the renderer does on 'servers.changed'), with 20-second
-// access tokens renewed every 10 s: none of those calls may keep Keyport open.
+// access tokens renewed in the background (2 s before they expire: a tenth of their lifetime):
+// none of those calls may keep Keyport open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppStatus, ServerView } from '../../../shared/model';
 import { startOidcServer, type OidcServer } from '../../../../e2e/servers/oidc/oidcServer';
@@ -64,9 +65,9 @@ describe('idle lock', () => {
     expect(at).not.toBeNull();
     expect(at!).toBeGreaterThanOrEqual(55_000);
     expect(at!).toBeLessThanOrEqual(65_000);
-    // The background did renew (every 10 s) and the window did reload, before the lock.
-    expect(idp.stats.refreshed - refreshed).toBeGreaterThanOrEqual(4);
-    expect(window.reloads).toBeGreaterThanOrEqual(4);
+    // The background did renew (about every 18 s) and the window did reload, before the lock.
+    expect(idp.stats.refreshed - refreshed).toBeGreaterThanOrEqual(2);
+    expect(window.reloads).toBeGreaterThanOrEqual(2);
   });
 
   it('starts again at each real input (app.activity)', { timeout: 60_000 }, async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEdsServer } from '../../../../e2e/servers/eds/edsServer';
 import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
+import { readVaultContents } from '../vault/vaultFile';
 import type { CreatedToken, ServerView } from '../../../shared/model';
 
 const { cleanups, harness } = useCoreHarness();
@@ -93,6 +94,27 @@ describe('servers.add', () => {
     expect(await h.call('servers.list')).toHaveLength(1);
     await h.call('servers.add', input(h, { name: 'Production 2' }));
     expect(await h.call('servers.list')).toHaveLength(2);
+  });
+
+  it('50 simultaneous adds of one name (in any case) create one server: the name check is part of the write', async () => {
+    const h = await harness();
+    const names = Array.from({ length: 50 }, (_, i) => ['Shared EDS', 'shared eds', 'SHARED EDS'][i % 3]);
+    const results = await Promise.all(names.map((name) => h.core.handle('servers.add', input(h, { name }))));
+    const added = results.filter((r) => r.ok);
+    expect(added).toHaveLength(1);
+    for (const result of results.filter((r) => !r.ok)) {
+      expect(result).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'name', message: expect.stringMatching(/^A server named “shared eds” is already in Keyport\.$/i) } });
+    }
+    expect(await h.call<ServerView[]>('servers.list')).toHaveLength(1);
+    expect((readVaultContents(h.store.path) as { servers: unknown[] }).servers).toHaveLength(1);
+  });
+
+  it('50 simultaneous adds of different names all land, in memory and in the file', async () => {
+    const h = await harness();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => h.core.handle('servers.add', input(h, { name: `EDS ${i}` }))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const names = (readVaultContents(h.store.path) as { servers: Array<{ name: string }> }).servers.map((s) => s.name);
+    expect(names.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `EDS ${i}`).sort());
   });
 
   it('refuses bad names on the name field', async () => {

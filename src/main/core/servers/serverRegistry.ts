@@ -7,7 +7,7 @@ import type { Provider, ServerContext } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionService } from '../sessions/sessionService';
 import type { ServerRecord } from '../vault/records';
-import type { Vault } from '../vault/vault';
+import { serverNameTaken, type Vault } from '../vault/vault';
 import { readCaCertificate } from './serverTarget';
 
 type ServerInput = z.output<typeof serverInputSchema>;
@@ -124,9 +124,8 @@ export class ServerRegistry {
     const provider = this.deps.providers.get(input.kind);
     const name = input.name;
     const clash = this.deps.vault.servers().find((s) => s.id !== id && s.name.toLocaleLowerCase() === name.toLocaleLowerCase());
-    if (clash) {
-      throw new KeyportError('CONFLICT', `A server named “${name}” is already in Keyport.`, { hint: 'Choose another name.', field: 'name' });
-    }
+    // Said before the slower checks below; Vault.putServer checks again as it writes.
+    if (clash) throw serverNameTaken(name);
     if (input.caCertificatePath) await readCaCertificate(input.caCertificatePath);
     // Only the settings the kind declares are kept; the provider checks their values.
     const declared = new Set(provider.descriptor.serverFields.map((f) => f.id));

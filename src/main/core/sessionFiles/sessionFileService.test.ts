@@ -1,13 +1,18 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation, TokenView } from '../../../shared/model';
 import { pythonJsonDumps, renderAgaveCurrent } from '../providers/tapis/agaveCurrent';
 import { encodeCredential } from '../providers/tapis/tapisCredential';
 import { START } from '../testing/coreHarness';
+import { watchFsyncs } from '../testing/fsyncWatch';
 import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../testing/tapisHarness';
 
 /** ~/.agave/current import and export through the real core, with a temporary home folder. */
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const { tapisHarness } = useTapisHarness();
 
@@ -110,6 +115,27 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
     expect(mode(t.current)).toBe(0o600);
     // No temporary file is left behind.
     expect(readdirSync(dirname(t.current)).sort()).toEqual(['current', `current.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`]);
+  });
+
+  it('writes durably: the new file is fsync\'d before it replaces the old one, and its folder after', async () => {
+    const t = await signedIn();
+    const synced = watchFsyncs();
+    await t.h.call('sessionFiles.export', { serverId: t.serverId });
+    vi.restoreAllMocks();
+    expect(synced).toEqual([expect.stringMatching(/\/\.agave\/current\.\d+$/), dirname(t.current)]);
+  });
+
+  it('a write the disk interrupts leaves the old file as it was: FILE_ERROR naming the path, no temporary file', async () => {
+    const t = await signedIn();
+    writeFile(t.current, '{"old": "session"}');
+    vi.spyOn(fs, 'fsync').mockImplementation(((_fd: number, callback: (error: Error | null) => void) => {
+      callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    }) as typeof fs.fsync);
+    const error = await t.h.fail('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    vi.restoreAllMocks();
+    expect(error).toMatchObject({ code: 'FILE_ERROR', message: `Keyport could not write ${t.current}.`, hint: expect.stringMatching(/^EIO/) });
+    expect(readFileSync(t.current, 'utf8')).toBe('{"old": "session"}');
+    expect(readdirSync(dirname(t.current)).filter((f) => !f.includes('keyport-backup'))).toEqual(['current']);
   });
 
   it('writes to a path the person chose, with ~ for the home folder', async () => {

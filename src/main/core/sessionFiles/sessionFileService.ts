@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../../../shared/model';
 import { KeyportError } from '../errors';
+import { writeFileDurably } from '../files/durableWrite';
 import type { ImportedSession, Provider, SessionFileFormat } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import { sameOptions, type ServerRegistry } from '../servers/serverRegistry';
@@ -24,7 +24,8 @@ export interface SessionFileDeps {
 
 /** Imports and exports the session files of the CLIs Keyport replaces (Tapis: ~/.agave/current).
  * The provider parses and renders; this service owns the disk: where the file is, reading it
- * with a size limit, backing up before overwriting, and writing atomically with mode 0600. */
+ * with a size limit, backing up before overwriting, and writing durably (atomic, fsync'd) with
+ * mode 0600. */
 export class SessionFileService {
   private readonly deps: SessionFileDeps;
 
@@ -83,7 +84,7 @@ export class SessionFileService {
         backupPath = this.backupPath(path);
         await copyFile(path, backupPath);
       }
-      await writeAtomically(path, text);
+      await writeFileDurably(path, text);
     } catch (error) {
       throw unwritable(path, error);
     }
@@ -103,7 +104,7 @@ export class SessionFileService {
     if (next === null || next === existing) return;
     try {
       await copyFile(path, this.backupPath(path));
-      await writeAtomically(path, next);
+      await writeFileDurably(path, next);
     } catch (error) {
       throw unwritable(path, error);
     }
@@ -239,16 +240,3 @@ const unreadable = (path: string, error: unknown) => {
     field: 'path',
   });
 };
-
-/** Write beside, then rename: a crash leaves the old file or the new one, never half of one.
- * Mode 0600: the file holds tokens. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.keyport-${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}

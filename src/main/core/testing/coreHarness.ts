@@ -1,11 +1,10 @@
 /** Test-only helpers shared by the core's unit tests: fake timers, and a harness that runs the
- * real core (createCore) against a reference EDS server and a Conf store in a temporary folder.
+ * real core (createCore) against a reference EDS server and a vault file in a temporary folder.
  * Imported only by *.test.ts files; nothing in the app loads it. */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
 import { afterEach } from 'vitest';
 import { MemoryClipboard } from '../../../../e2e/host/testCore';
 import { startEdsServer, type EdsServer } from '../../../../e2e/servers/eds/edsServer';
@@ -13,7 +12,8 @@ import type { EventName, EventPayloads } from '../../../shared/contract';
 import type { KeyportErrorShape } from '../../../shared/errors';
 import type { Core } from '../core';
 import { createCore } from '../createCore';
-import type { Cipher, KeyValueStore, SystemUserCheck, Timers } from '../ports';
+import type { Cipher, SystemUserCheck, Timers } from '../ports';
+import { openVaultFile, type VaultFile } from '../vault/vaultFile';
 import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
 
 /** The fake clock's start for the core harness. */
@@ -66,7 +66,7 @@ export interface Harness {
   /** Desktop notifications (expiry reminders) the core sent. */
   notifications: Array<{ title: string; body: string }>;
   logs: string[];
-  store: KeyValueStore;
+  store: VaultFile;
   /** The vault file's text, as on disk. */
   vaultText(): string;
   /** Calls a procedure and returns its value; fails the test on an error answer. */
@@ -106,8 +106,9 @@ export function useCoreHarness(): {
     if (!options.eds) cleanups.push(() => eds.close());
     const dir = mkdtempSync(join(tmpdir(), 'keyport-core-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const conf = new Conf<Record<string, unknown>>({ cwd: dir, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
-    const store: KeyValueStore = { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k), setMany: (values) => conf.set(values) };
+    const store = openVaultFile(join(dir, 'vault.json'));
+    // Cleanups run in reverse: the store settles (a background compaction) before the folder goes.
+    cleanups.push(() => store.settled());
     const cipher: Cipher =
       options.cipher === 'unavailable'
         ? createUnavailableCipher('basic_text', 'No keyring on this system, so secrets cannot be encrypted.')
@@ -144,7 +145,7 @@ export function useCoreHarness(): {
       store,
       vaultText: () => {
         try {
-          return readFileSync(conf.path, 'utf8');
+          return readFileSync(store.path, 'utf8');
         } catch {
           return '';
         }

@@ -2,96 +2,52 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
-import type { Cipher, KeyValueStore, Logger } from '../ports';
+import type { Cipher } from '../ports';
+import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
-import type { SecretMeta, ServerRecord } from './records';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
+import { openVaultFile, readVaultContents, type VaultFile } from './vaultFile';
 
 const SECRET = 'fake-secret-Zq8v\u00e9-value';
 const OTHER_SECRET = 'fake-secret-other-77';
 const REASON = 'Your system has no keyring, so Keyport cannot encrypt secrets at rest.';
 
 const dirs: string[] = [];
-afterEach(() => {
+const stores: VaultFile[] = [];
+afterEach(async () => {
+  // A removal compacts the log in the background: let it finish before the folder goes.
+  for (const store of stores.splice(0)) await store.settled();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-interface ConfStore {
-  store: KeyValueStore;
+interface FileStore {
+  store: VaultFile;
   path: string;
   dir: string;
   text(): string;
 }
 
-function confStore(dir?: string): ConfStore {
+/** The real store on a file in a temporary folder (or in `dir`, to reopen it as after a restart). */
+function fileStore(dir?: string): FileStore {
   const cwd = dir ?? mkdtempSync(join(tmpdir(), 'keyport-vault-'));
   if (!dir) dirs.push(cwd);
-  const conf = new Conf<Record<string, unknown>>({ cwd, projectName: 'keyport-test', accessPropertiesByDotNotation: false });
+  const store = openVaultFile(join(cwd, 'vault.json'));
+  stores.push(store);
   return {
-    store: { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k), setMany: (values) => conf.set(values) },
-    path: conf.path,
+    store,
+    path: store.path,
     dir: cwd,
     text: () => {
       try {
-        return readFileSync(conf.path, 'utf8');
+        return readFileSync(store.path, 'utf8');
       } catch {
         return '';
       }
     },
   };
 }
-
-function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {
-  const map = new Map<string, unknown>(Object.entries(initial));
-  const writes: string[] = [];
-  return {
-    map,
-    writes,
-    get: (k) => map.get(k),
-    set: (k, v) => {
-      writes.push(k);
-      map.set(k, structuredClone(v));
-    },
-    delete: (k) => {
-      writes.push(k);
-      map.delete(k);
-    },
-    setMany: (values) => {
-      for (const [k, v] of Object.entries(values)) {
-        writes.push(k);
-        map.set(k, structuredClone(v));
-      }
-    },
-  };
-}
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-}
-
-const server = (id: string, name = `Server ${id}`): ServerRecord => ({
-  id,
-  name,
-  kind: 'eds',
-  url: `https://${id}.example.com`,
-  allowInsecureTls: false,
-  caCertificatePath: null,
-  options: {},
-  createdAt: '2025-01-01T00:00:00.000Z',
-});
-
-const meta = (id: string, serverId: string, purpose: SecretMeta['purpose'] = 'api-token'): SecretMeta => ({
-  id,
-  serverId,
-  purpose,
-  name: `token ${id}`,
-  savedAt: '2025-01-02T00:00:00.000Z',
-  attributes: { tokenId: `tok-${id}` },
-});
 
 async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {
   try {
@@ -105,7 +61,7 @@ async function keyportError(promise: Promise<unknown>): Promise<KeyportError> {
 
 describe('Vault servers', () => {
   it('puts, gets, replaces and removes servers, and persists the list', () => {
-    const { store } = confStore();
+    const { store } = fileStore();
     const vault = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
     expect(vault.servers()).toEqual([]);
     vault.putServer(server('a'));
@@ -145,8 +101,8 @@ describe('Vault servers', () => {
   });
 
   it('removing a server deletes its secrets, and only its', async () => {
-    const conf = confStore();
-    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    const file = fileStore();
+    const vault = new Vault(file.store, createAesCipher(randomBytes(32)), recordingLogger());
     vault.putServer(server('a'));
     vault.putServer(server('b'));
     await vault.putSecret(meta('s1', 'a'), SECRET);
@@ -158,35 +114,37 @@ describe('Vault servers', () => {
     expect(vault.secretMeta('s1')).toBeUndefined();
     expect(await vault.readSecret('s1')).toBeNull();
     expect(await vault.readSecret('s3')).toBe(OTHER_SECRET);
-    expect(Object.keys(conf.store.get('secrets') as object)).toEqual(['s3']);
-    expect(conf.text()).not.toContain('"s1"');
-    expect(conf.text()).not.toContain('"s2"');
+    expect(Object.keys(file.store.get('secrets') as object)).toEqual(['s3']);
+    // A removal compacts the log in the background: then the removed entries are gone from the file.
+    await file.store.settled();
+    expect(file.text()).not.toContain('"s1"');
+    expect(file.text()).not.toContain('"s2"');
   });
 });
 
 describe('Vault secrets with a working cipher', () => {
   it('stores only ciphertext: the value is nowhere in the file', async () => {
-    const conf = confStore();
-    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    const file = fileStore();
+    const vault = new Vault(file.store, createAesCipher(randomBytes(32)), recordingLogger());
     vault.putServer(server('a'));
     await vault.putSecret(meta('s1', 'a'), SECRET);
 
     expect(vault.storage()).toMatchObject({ persistent: true, backend: 'aes-256-gcm' });
     expect(vault.storage().reason).toBeUndefined();
-    const text = conf.text();
+    const text = file.text();
     expect(text).toContain('"s1"');
     expect(text).toContain('token s1'); // the metadata is there…
     expect(text).not.toContain(SECRET); // …the value is not,
     expect(text).not.toContain('fake-secret');
     expect(text).not.toContain(Buffer.from(SECRET).toString('base64'));
-    const stored = (conf.store.get('secrets') as Record<string, { ciphertext: string }>).s1;
+    const stored = (file.store.get('secrets') as Record<string, { ciphertext: string }>).s1;
     expect(stored?.ciphertext).toMatch(/^v1\./); // …only its ciphertext.
     expect(await vault.readSecret('s1')).toBe(SECRET);
   });
 
   it('lists metadata with filters and deletes secrets from the store', async () => {
-    const conf = confStore();
-    const vault = new Vault(conf.store, createAesCipher(randomBytes(32)), recordingLogger());
+    const file = fileStore();
+    const vault = new Vault(file.store, createAesCipher(randomBytes(32)), recordingLogger());
     await vault.putSecret(meta('s1', 'a'), SECRET);
     await vault.putSecret(meta('s2', 'a', 'session'), SECRET);
     await vault.putSecret(meta('s3', 'b'), OTHER_SECRET);
@@ -198,19 +156,19 @@ describe('Vault secrets with a working cipher', () => {
     vault.deleteSecret('s1');
     expect(vault.secretMeta('s1')).toBeUndefined();
     expect(await vault.readSecret('s1')).toBeNull();
-    expect(Object.keys(conf.store.get('secrets') as object).sort()).toEqual(['s2', 's3']);
+    expect(Object.keys(file.store.get('secrets') as object).sort()).toEqual(['s2', 's3']);
   });
 
   it('a new Vault over the same file and key reads everything back', async () => {
     const key = randomBytes(32);
-    const first = confStore();
+    const first = fileStore();
     const vault = new Vault(first.store, createAesCipher(key), recordingLogger());
     vault.putServer(server('a'));
     await vault.putSecret(meta('s1', 'a'), SECRET);
     vault.updateSettings({ clipboardClearSeconds: 45 });
 
-    // A fresh Conf instance reads the file from disk, as after a restart.
-    const reopened = new Vault(confStore(first.dir).store, createAesCipher(key), recordingLogger());
+    // A fresh store reads the file from disk, as after a restart.
+    const reopened = new Vault(fileStore(first.dir).store, createAesCipher(key), recordingLogger());
     expect(reopened.servers()).toEqual([server('a')]);
     expect(reopened.secretMeta('s1')).toEqual(meta('s1', 'a'));
     expect(await reopened.readSecret('s1')).toBe(SECRET);
@@ -218,12 +176,12 @@ describe('Vault secrets with a working cipher', () => {
   });
 
   it('with another key, reading fails with STORAGE_UNAVAILABLE and the log names the id only', async () => {
-    const first = confStore();
+    const first = fileStore();
     const vault = new Vault(first.store, createAesCipher(randomBytes(32)), recordingLogger());
     await vault.putSecret(meta('s1', 'a'), SECRET);
 
     const logger = recordingLogger();
-    const reopened = new Vault(confStore(first.dir).store, createAesCipher(randomBytes(32)), logger);
+    const reopened = new Vault(fileStore(first.dir).store, createAesCipher(randomBytes(32)), logger);
     const error = await keyportError(reopened.readSecret('s1'));
     expect(error.code).toBe('STORAGE_UNAVAILABLE');
     expect(error.hint).toMatch(/Remove the secret and save it again/);
@@ -254,10 +212,10 @@ describe('Vault in memory-only mode (cipher unavailable)', () => {
   });
 
   it('keeps a secret in memory and writes nothing about it to the store', async () => {
-    const conf = confStore();
+    const file = fileStore();
     const store = mapStore();
     const vault = new Vault(store, unavailable(), recordingLogger());
-    const fileVault = new Vault(conf.store, unavailable(), recordingLogger());
+    const fileVault = new Vault(file.store, unavailable(), recordingLogger());
     const writesBefore = [...store.writes];
 
     await vault.putSecret(meta('s1', 'a', 'session'), SECRET);
@@ -267,8 +225,8 @@ describe('Vault in memory-only mode (cipher unavailable)', () => {
     expect(vault.secrets().map((m) => m.id)).toEqual(['s1']);
     expect(store.writes).toEqual(writesBefore);
     expect(store.get('secrets')).toBeUndefined();
-    expect(conf.text()).not.toContain('fake-secret');
-    expect(conf.text()).not.toContain('"s1"');
+    expect(file.text()).not.toContain('fake-secret');
+    expect(file.text()).not.toContain('"s1"');
 
     // After a restart nothing refers to it.
     const reopened = new Vault(store, unavailable(), recordingLogger());
@@ -306,43 +264,100 @@ describe('Vault in memory-only mode (cipher unavailable)', () => {
 });
 
 describe('Vault loading a damaged store', () => {
-  it('ignores unreadable entries without crashing, and logs without values', async () => {
-    const key = randomBytes(32);
-    const cipher = createAesCipher(key);
-    const good = { meta: meta('good', 'a'), ciphertext: await cipher.encrypt(SECRET) };
-    const store = mapStore({
-      servers: [server('a'), { id: 'b', name: 'fake-secret-in-server' }, 'fake-secret-junk', null, 42],
-      secrets: {
-        good,
-        noMeta: { ciphertext: 'fake-secret-ciphertext' },
-        badPurpose: { meta: { ...meta('badPurpose', 'a'), purpose: 'fake-secret-purpose' }, ciphertext: 'x' },
-        mismatched: { meta: meta('other-id', 'a'), ciphertext: 'x' },
-        stringy: 'fake-secret-string',
-      },
-      settings: { clipboardClearSeconds: 'fake-secret-number', requestTimeoutSeconds: 20 },
-    });
+  const damaged = async (cipher: Cipher) => ({
+    servers: [server('a'), { id: 'b', name: 'fake-secret-in-server' }, 'fake-secret-junk', null, 42],
+    secrets: {
+      good: { meta: meta('good', 'a'), ciphertext: await cipher.encrypt(SECRET) },
+      noMeta: { ciphertext: 'fake-secret-ciphertext' },
+      badPurpose: { meta: { ...meta('badPurpose', 'a'), purpose: 'fake-secret-purpose' }, ciphertext: 'x' },
+      mismatched: { meta: meta('other-id', 'a'), ciphertext: 'x' },
+      stringy: 'fake-secret-string',
+    },
+    settings: { clipboardClearSeconds: 'fake-secret-number', requestTimeoutSeconds: 20 },
+  });
+
+  it('sets unreadable entries aside without crashing, counts them, and logs without values', async () => {
+    const cipher = createAesCipher(randomBytes(32));
     const logger = recordingLogger();
-    const vault = new Vault(store, cipher, logger);
+    const vault = new Vault(mapStore(await damaged(cipher)), cipher, logger);
 
     expect(vault.servers()).toEqual([server('a')]);
     expect(vault.secrets().map((m) => m.id)).toEqual(['good']);
     expect(await vault.readSecret('good')).toBe(SECRET);
     expect(vault.secretMeta('other-id')).toBeUndefined();
+    expect(vault.unreadableCount()).toBe(8);
     // The damaged field falls back to its default; the valid one is kept.
     expect(vault.settings()).toEqual({ ...DEFAULT_SETTINGS, requestTimeoutSeconds: 20 });
 
-    expect(logger.lines.filter((l) => l.includes('"servers"'))).toHaveLength(4);
-    expect(logger.lines.filter((l) => l === 'warn vault: ignored an unreadable secret entry')).toHaveLength(4);
+    expect(logger.lines.filter((l) => l === 'warn vault: kept an unreadable entry of "servers" aside')).toHaveLength(4);
+    expect(logger.lines.filter((l) => l === 'warn vault: kept an unreadable entry of "secrets" aside')).toHaveLength(4);
     expect(logger.lines).toHaveLength(8);
     for (const line of logger.lines) expect(line).not.toContain('fake-secret');
   });
 
-  it('treats stores of the wrong shape as empty', () => {
-    const logger = recordingLogger();
-    const vault = new Vault(mapStore({ servers: { a: server('a') }, secrets: ['x'], settings: 'fast' }), createAesCipher(randomBytes(32)), logger);
+  it('an ordinary write keeps every unreadable entry, byte for byte, under "unreadable"; they stay there across restarts', async () => {
+    const key = randomBytes(32);
+    const file = fileStore();
+    const original = await damaged(createAesCipher(key));
+    file.store.setMany(original);
+    const vault = new Vault(file.store, createAesCipher(key), recordingLogger());
+    vault.putServer(server('c'));
+    await vault.putSecret(meta('new', 'c'), OTHER_SECRET);
+
+    const onDisk = readVaultContents(file.path) as { servers: unknown[]; secrets: Record<string, unknown>; unreadable: unknown[] };
+    expect(onDisk.servers).toEqual([server('a'), server('c')]);
+    expect(Object.keys(onDisk.secrets).sort()).toEqual(['good', 'new']);
+    expect(onDisk.unreadable).toEqual([
+      { from: 'servers', value: original.servers[1] },
+      { from: 'servers', value: 'fake-secret-junk' },
+      { from: 'servers', value: null },
+      { from: 'servers', value: 42 },
+      { from: 'secrets', key: 'noMeta', value: original.secrets.noMeta },
+      { from: 'secrets', key: 'badPurpose', value: original.secrets.badPurpose },
+      { from: 'secrets', key: 'mismatched', value: original.secrets.mismatched },
+      { from: 'secrets', key: 'stringy', value: 'fake-secret-string' },
+    ]);
+
+    const reopened = new Vault(fileStore(file.dir).store, createAesCipher(key), recordingLogger());
+    expect(reopened.unreadableCount()).toBe(8);
+    expect(reopened.servers().map((s) => s.id)).toEqual(['a', 'c']);
+    expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
+    reopened.deleteSecret('good');
+    expect(readVaultContents(file.path).unreadable).toEqual(onDisk.unreadable);
+  });
+
+  it('exports the unreadable entries as they are (no decryption), and deletes them only when asked', async () => {
+    const key = randomBytes(32);
+    const file = fileStore();
+    const original = await damaged(createAesCipher(key));
+    file.store.setMany(original);
+    const vault = new Vault(file.store, createAesCipher(key), recordingLogger());
+    const exported = JSON.parse(vault.exportUnreadable()) as { unreadable: Array<{ from: string; key?: string; value: unknown }> };
+    expect(exported.unreadable).toHaveLength(8);
+    expect(exported.unreadable).toContainEqual({ from: 'secrets', key: 'noMeta', value: { ciphertext: 'fake-secret-ciphertext' } });
+    expect(vault.exportUnreadable()).not.toContain(SECRET);
+
+    vault.deleteUnreadable();
+    expect(vault.unreadableCount()).toBe(0);
+    const reopened = new Vault(fileStore(file.dir).store, createAesCipher(key), recordingLogger());
+    expect(reopened.unreadableCount()).toBe(0);
+    expect(reopened.servers()).toEqual([server('a')]);
+    expect(await reopened.readSecret('good')).toBe(SECRET);
+  });
+
+  it('keeps a list of the wrong shape (and a damaged "unreadable" list) whole, as one unreadable item each', () => {
+    const store = mapStore({ servers: { a: server('a') }, secrets: ['x'], unreadable: 'junk', settings: 'fast' });
+    const vault = new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
     expect(vault.servers()).toEqual([]);
     expect(vault.secrets()).toEqual([]);
     expect(vault.settings()).toEqual(DEFAULT_SETTINGS);
+    expect(vault.unreadableCount()).toBe(3);
+    vault.putServer(server('b'));
+    expect(store.get('unreadable')).toEqual([
+      { from: 'unreadable', value: 'junk' },
+      { from: 'servers', value: { a: server('a') } },
+      { from: 'secrets', value: ['x'] },
+    ]);
   });
 
   it('fills missing settings from the defaults', () => {

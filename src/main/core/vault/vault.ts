@@ -5,11 +5,12 @@ import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
+import { damagedVault } from './vaultFile';
 import { serverRecordSchema, storedSecretSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
 export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} };
 
-const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy' } as const;
+const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy', unreadable: 'unreadable' } as const;
 const STORE_VERSION = 1;
 /** Encrypted with the passphrase key: decrypting it proves the passphrase before any secret is
  * touched (GCM's tag makes a wrong key fail, never decrypt to garbage). */
@@ -20,6 +21,12 @@ const storagePolicySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('session') }),
 ]);
 type StoragePolicy = z.infer<typeof storagePolicySchema>;
+
+/** A saved server or secret that no longer validates (hand-edited, written by a newer Keyport,
+ * damaged). It is kept as it was, under the file's `unreadable` key, until the person exports
+ * or deletes it: never dropped by an ordinary write. */
+const quarantinedItemSchema = z.object({ from: z.enum(['servers', 'secrets', 'unreadable']), key: z.string().optional(), value: z.unknown() });
+type QuarantinedItem = z.infer<typeof quarantinedItemSchema>;
 
 export interface VaultOptions {
   /** scrypt cost for new passphrases (tests lower it). */
@@ -44,13 +51,23 @@ export class Vault {
   private cipher: Cipher | null;
   private locked = false;
   private policy: StoragePolicy | null;
+  private quarantine: QuarantinedItem[] = [];
+  /** Async changes (encrypting, re-encrypting, unlocking) run one at a time, so that one never
+   * writes a snapshot taken before another's change. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(store: KeyValueStore, osCipher: Cipher, logger: Logger, options: VaultOptions = {}) {
     this.store = store;
     this.osCipher = osCipher;
     this.logger = logger;
     this.scryptCost = options.scryptCost ?? DEFAULT_SCRYPT;
-    const parsedPolicy = storagePolicySchema.safeParse(store.get(KEYS.policy));
+    const storedPolicy = store.get(KEYS.policy);
+    const parsedPolicy = storagePolicySchema.safeParse(storedPolicy);
+    if (storedPolicy !== undefined && !parsedPolicy.success) {
+      // Opening as "undecided" would let a new choice re-encrypt every secret it cannot read
+      // as nothing: refuse, and keep a copy.
+      throw damagedVault('Keyport’s vault is damaged: the setting that says how your secrets are protected (storagePolicy) cannot be read', store.backUp?.() ?? null);
+    }
     this.policy = parsedPolicy.success ? parsedPolicy.data : null;
     if (osCipher.status().available) {
       this.mode = 'os';
@@ -64,7 +81,8 @@ export class Vault {
       this.mode = this.policy?.mode === 'session' ? 'session' : 'undecided';
       this.cipher = null;
     }
-    this.serverCache = this.loadList(KEYS.servers, serverRecordSchema);
+    this.quarantine = loadQuarantine(store.get(KEYS.unreadable));
+    this.serverCache = this.loadServers();
     this.secretCache = this.loadSecrets();
     this.settingsCache = loadSettings(store.get(KEYS.settings));
     if (store.get(KEYS.version) !== STORE_VERSION) store.set(KEYS.version, STORE_VERSION);
@@ -96,7 +114,11 @@ export class Vault {
   }
 
   /** Unlocks: with the passphrase in passphrase mode, without one otherwise. */
-  async unlock(passphrase?: string): Promise<void> {
+  unlock(passphrase?: string): Promise<void> {
+    return this.exclusive(() => this.unlockNow(passphrase));
+  }
+
+  private async unlockNow(passphrase?: string): Promise<void> {
     if (!this.locked) return;
     if (this.mode === 'passphrase') {
       if (!passphrase) throw wrongPassphrase('Enter your passphrase.');
@@ -108,21 +130,45 @@ export class Vault {
         throw wrongPassphrase('That passphrase is not correct.');
       }
       this.cipher = cipher;
+      this.locked = false;
+      if (weakerThan(this.policy.params, this.scryptCost)) await this.strengthenPassphraseKey(passphrase);
+      return;
     }
     this.locked = false;
   }
 
+  /** A vault protected with older, cheaper scrypt parameters is re-encrypted with the current
+   * ones right after an unlock proved the passphrase: one atomic write, so a crash leaves the
+   * old protection or the new. If any secret cannot be decrypted, nothing changes. */
+  private async strengthenPassphraseKey(passphrase: string): Promise<void> {
+    try {
+      await this.protectWithPassphrase(passphrase, await this.allPlaintexts());
+    } catch (error) {
+      this.logger.warn(`vault: kept the older passphrase parameters (${error instanceof KeyportError ? error.code : 'error'})`);
+    }
+  }
+
   /** Protects secrets with a (new) passphrase: every secret is re-encrypted and written in one
    * atomic write together with the new policy, so a crash leaves the old state or the new. */
-  async usePassphrase(passphrase: string): Promise<void> {
-    this.requireChoice();
+  usePassphrase(passphrase: string): Promise<void> {
+    return this.exclusive(async () => {
+      this.requireChoice();
+      await this.protectWithPassphrase(passphrase, await this.allPlaintexts());
+    });
+  }
+
+  private async protectWithPassphrase(passphrase: string, plaintexts: ReadonlyMap<string, string>): Promise<void> {
     const params = newPassphraseParams(this.scryptCost);
     const cipher = createAesCipher(await derivePassphraseKey(passphrase, params), 'passphrase (scrypt + AES-256-GCM)');
-    const plaintexts = await this.allPlaintexts();
     const next = new Map<string, StoredSecret>();
-    for (const [id, { meta }] of this.secretCache) next.set(id, { meta, ciphertext: await cipher.encrypt(plaintexts.get(id) ?? '') });
+    for (const [id, { meta }] of this.secretCache) {
+      const value = plaintexts.get(id);
+      // allPlaintexts has every value or refused; a missing one would be saved as "".
+      if (value === undefined) throw new KeyportError('INTERNAL', 'A saved secret was not read before re-encrypting.');
+      next.set(id, { meta, ciphertext: await cipher.encrypt(value) });
+    }
     const policy: StoragePolicy = { mode: 'passphrase', params, check: await cipher.encrypt(CHECK_PLAINTEXT) };
-    this.store.setMany({ [KEYS.secrets]: Object.fromEntries(next), [KEYS.policy]: policy });
+    this.store.setMany({ [KEYS.secrets]: this.secretsForFile(next), [KEYS.unreadable]: this.quarantine, [KEYS.policy]: policy });
     this.replaceSecrets(next, new Map());
     this.policy = policy;
     this.mode = 'passphrase';
@@ -131,17 +177,25 @@ export class Vault {
 
   /** Keeps secrets in memory only from now on; what was on disk is decrypted into memory and
    * removed from the file in one write. */
-  async useSessionOnly(): Promise<void> {
-    this.requireChoice();
-    const plaintexts = await this.allPlaintexts();
-    const policy: StoragePolicy = { mode: 'session' };
-    this.store.setMany({ [KEYS.secrets]: {}, [KEYS.policy]: policy });
-    const next = new Map<string, StoredSecret>();
-    for (const [id, { meta }] of this.secretCache) next.set(id, { meta, ciphertext: '' });
-    this.replaceSecrets(next, plaintexts);
-    this.policy = policy;
-    this.mode = 'session';
-    this.cipher = null;
+  useSessionOnly(): Promise<void> {
+    return this.exclusive(async () => {
+      this.requireChoice();
+      const plaintexts = await this.allPlaintexts();
+      const policy: StoragePolicy = { mode: 'session' };
+      this.store.setMany({ [KEYS.secrets]: this.secretsForFile(new Map()), [KEYS.unreadable]: this.quarantine, [KEYS.policy]: policy });
+      const next = new Map<string, StoredSecret>();
+      for (const [id, { meta }] of this.secretCache) next.set(id, { meta, ciphertext: '' });
+      this.replaceSecrets(next, plaintexts);
+      this.policy = policy;
+      this.mode = 'session';
+      this.cipher = null;
+    });
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private requireChoice(): void {
@@ -157,11 +211,25 @@ export class Vault {
     if (this.locked) throw new KeyportError('LOCKED', 'Keyport is locked.', { hint: 'Unlock Keyport first.' });
   }
 
+  /** Every secret's value, for re-encrypting them all. Refuses (and so changes nothing) while
+   * any saved secret cannot be decrypted: re-encrypting it would replace it with nothing. */
   private async allPlaintexts(): Promise<Map<string, string>> {
     const values = new Map<string, string>();
+    let unreadable = 0;
     for (const id of this.secretCache.keys()) {
-      const value = await this.readSecret(id);
-      if (value !== null) values.set(id, value);
+      let value: string | null;
+      try {
+        value = await this.readSecret(id);
+      } catch {
+        value = null;
+      }
+      if (value === null) unreadable++;
+      else values.set(id, value);
+    }
+    if (unreadable > 0) {
+      throw new KeyportError('STORAGE_UNAVAILABLE', `${unreadable === 1 ? '1 saved secret' : `${unreadable} saved secrets`} cannot be decrypted, so Keyport did not change how secrets are protected: that would lose ${unreadable === 1 ? 'it' : 'them'}.`, {
+        hint: 'Start Keyport where the keyring or passphrase they were saved with is available, or remove those secrets (sign out, forget saved tokens) first.',
+      });
     }
     return values;
   }
@@ -185,18 +253,24 @@ export class Vault {
     return found;
   }
 
+  /** Adds or replaces a server. Names are unique (ignoring case): the check is part of the
+   * write, so callers that checked earlier and awaited since cannot both add one name. */
   putServer(record: ServerRecord): void {
-    const index = this.serverCache.findIndex((s) => s.id === record.id);
-    if (index >= 0) this.serverCache[index] = record;
-    else this.serverCache.push(record);
-    this.store.set(KEYS.servers, this.serverCache);
+    const clash = this.serverCache.find((s) => s.id !== record.id && s.name.toLocaleLowerCase() === record.name.toLocaleLowerCase());
+    if (clash) throw serverNameTaken(record.name);
+    const next = [...this.serverCache];
+    const index = next.findIndex((s) => s.id === record.id);
+    if (index >= 0) next[index] = record;
+    else next.push(record);
+    this.saveServers(next);
+    this.serverCache.splice(0, this.serverCache.length, ...next);
   }
 
   removeServer(id: string): void {
     const index = this.serverCache.findIndex((s) => s.id === id);
     if (index < 0) return;
+    this.saveServers(this.serverCache.filter((s) => s.id !== id));
     this.serverCache.splice(index, 1);
-    this.store.set(KEYS.servers, this.serverCache);
     for (const meta of this.secrets({ serverId: id })) {
       this.secretCache.delete(meta.id);
       this.memoryValues.delete(meta.id);
@@ -222,7 +296,11 @@ export class Vault {
 
   /** Stores a secret. With `requirePersistent`, refuses (STORAGE_UNAVAILABLE) rather than keep
    * it in memory only, for secrets the person explicitly asked Keyport to keep. */
-  async putSecret(meta: SecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
+  putSecret(meta: SecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
+    return this.exclusive(() => this.putSecretNow(meta, value, options));
+  }
+
+  private async putSecretNow(meta: SecretMeta, value: string, options: { requirePersistent?: boolean }): Promise<void> {
     this.requireUnlocked();
     if (!this.cipher) {
       if (options.requirePersistent) {
@@ -243,7 +321,11 @@ export class Vault {
 
   /** Stores several secrets in one write, so a crash leaves all of them or none (a rotated
    * refresh token and the access token issued with it). */
-  async putSecrets(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
+  putSecrets(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
+    return this.exclusive(() => this.putSecretsNow(entries));
+  }
+
+  private async putSecretsNow(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
     this.requireUnlocked();
     if (!this.cipher) {
       for (const { meta, value } of entries) {
@@ -300,36 +382,93 @@ export class Vault {
     return this.settings();
   }
 
-  // Loading and saving ---------------------------------------------------------------------
+  // Saved items that could not be read -----------------------------------------------------
 
-  private saveSecrets(): void {
-    const persisted: Record<string, StoredSecret> = {};
-    for (const [id, stored] of this.secretCache) if (stored.ciphertext) persisted[id] = stored;
-    this.store.set(KEYS.secrets, persisted);
+  /** How many saved servers and secrets could not be read and are kept aside. */
+  unreadableCount(): number {
+    return this.quarantine.length;
   }
 
-  private loadList<T>(key: string, schema: z.ZodType<T>): T[] {
-    const raw = this.store.get(key);
-    if (!Array.isArray(raw)) return [];
-    const items: T[] = [];
-    for (const item of raw) {
-      const parsed = schema.safeParse(item);
-      if (parsed.success) items.push(parsed.data);
-      else this.logger.warn(`vault: ignored an unreadable entry in "${key}"`);
+  /** The unreadable items as they are in the file (ciphertexts stay ciphertexts), as JSON. */
+  exportUnreadable(): string {
+    return `${JSON.stringify({ unreadable: this.quarantine }, null, 2)}\n`;
+  }
+
+  /** Deletes the unreadable items: the person chose to, after seeing them. */
+  deleteUnreadable(): void {
+    this.store.setMany({ [KEYS.servers]: this.serverCache, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: [] });
+    this.quarantine = [];
+  }
+
+  // Loading and saving ---------------------------------------------------------------------
+
+  /** Servers and secrets are written together with the quarantine, so an unreadable entry
+   * moves from its list to `unreadable` in the same atomic write, never lost in between. */
+  private saveServers(servers: readonly ServerRecord[]): void {
+    this.store.setMany({ [KEYS.servers]: servers, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: this.quarantine });
+  }
+
+  private saveSecrets(): void {
+    this.store.setMany({ [KEYS.servers]: this.serverCache, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: this.quarantine });
+  }
+
+  private secretsForFile(secrets: ReadonlyMap<string, StoredSecret>): Record<string, StoredSecret> {
+    const persisted: Record<string, StoredSecret> = {};
+    for (const [id, stored] of secrets) if (stored.ciphertext) persisted[id] = stored;
+    return persisted;
+  }
+
+  private setAside(item: QuarantinedItem): void {
+    this.quarantine.push(item);
+    this.logger.warn(`vault: kept an unreadable entry of "${item.from}" aside`);
+  }
+
+  private loadServers(): ServerRecord[] {
+    const raw = this.store.get(KEYS.servers);
+    if (raw === undefined) return [];
+    if (!Array.isArray(raw)) {
+      this.setAside({ from: 'servers', value: raw });
+      return [];
     }
-    return items;
+    const servers: ServerRecord[] = [];
+    for (const item of raw) {
+      const parsed = serverRecordSchema.safeParse(item);
+      if (parsed.success) servers.push(parsed.data);
+      else this.setAside({ from: 'servers', value: item });
+    }
+    return servers;
   }
 
   private loadSecrets(): Map<string, StoredSecret> {
     const map = new Map<string, StoredSecret>();
-    for (const [id, value] of Object.entries(asObject(this.store.get(KEYS.secrets)))) {
+    const raw = this.store.get(KEYS.secrets);
+    if (raw === undefined) return map;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      this.setAside({ from: 'secrets', value: raw });
+      return map;
+    }
+    for (const [id, value] of Object.entries(raw)) {
       const parsed = storedSecretSchema.safeParse(value);
       if (parsed.success && parsed.data.meta.id === id) map.set(id, parsed.data);
-      else this.logger.warn('vault: ignored an unreadable secret entry');
+      else this.setAside({ from: 'secrets', key: id, value });
     }
     return map;
   }
 }
+
+/** The file's `unreadable` list as it is; a damaged list is itself kept as one item. */
+function loadQuarantine(raw: unknown): QuarantinedItem[] {
+  if (raw === undefined) return [];
+  const parsed = z.array(quarantinedItemSchema).safeParse(raw);
+  return parsed.success ? parsed.data : [{ from: 'unreadable', value: raw }];
+}
+
+/** Stored parameters cheaper than the current ones in any way. */
+function weakerThan(stored: { N: number; r: number; p: number }, current: { N: number; r: number; p: number }): boolean {
+  return stored.N < current.N || stored.r < current.r || stored.p < current.p;
+}
+
+export const serverNameTaken = (name: string) => new KeyportError('CONFLICT', `A server named “${name}” is already in Keyport.`, { hint: 'Choose another name.', field: 'name' });
 
 const wrongPassphrase = (message: string) =>
   new KeyportError('AUTH_FAILED', message, { hint: 'Passphrases are case-sensitive. Keyport cannot recover a forgotten one.', field: 'passphrase' });

@@ -1,0 +1,53 @@
+/** Test-only helpers for the vault's unit tests. */
+import type { KeyValueStore, Logger } from '../ports';
+import type { SecretMeta, ServerRecord } from '../vault/records';
+
+/** A store in memory that records which keys each write touched. */
+export function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {
+  const map = new Map<string, unknown>(Object.entries(initial));
+  const writes: string[] = [];
+  return {
+    map,
+    writes,
+    get: (k) => map.get(k),
+    set: (k, v) => {
+      writes.push(k);
+      map.set(k, structuredClone(v));
+    },
+    delete: (k) => {
+      writes.push(k);
+      map.delete(k);
+    },
+    setMany: (values) => {
+      for (const [k, v] of Object.entries(values)) {
+        writes.push(k);
+        map.set(k, structuredClone(v));
+      }
+    },
+  };
+}
+
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+}
+
+export const testServer = (id: string, name = `Server ${id}`): ServerRecord => ({
+  id,
+  name,
+  kind: 'eds',
+  url: `https://${id}.example.com`,
+  allowInsecureTls: false,
+  caCertificatePath: null,
+  options: {},
+  createdAt: '2025-01-01T00:00:00.000Z',
+});
+
+export const testMeta = (id: string, serverId: string, purpose: SecretMeta['purpose'] = 'api-token'): SecretMeta => ({
+  id,
+  serverId,
+  purpose,
+  name: `token ${id}`,
+  savedAt: '2025-01-02T00:00:00.000Z',
+  attributes: { tokenId: `tok-${id}` },
+});

@@ -1,0 +1,224 @@
+import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KeyportError } from '../errors';
+import { watchFsyncsSync } from '../testing/fsyncWatch';
+import { openVaultFile, readVaultContents } from './vaultFile';
+import { LOG_HEADER } from './vaultLog';
+
+const dirs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'keyport-vaultfile-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const NOW = new Date('2026-03-01T10:20:30.456Z');
+const BACKUP = 'vault.json.damaged-2026-03-01T10-20-30-456Z';
+
+describe('openVaultFile', () => {
+  it('starts empty without a file, and creates it with mode 0600 at the first write', () => {
+    const dir = folder();
+    const store = openVaultFile(join(dir, 'vault.json'));
+    expect(store.get('servers')).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
+    store.set('version', 1);
+    expect(statSync(store.path).mode & 0o777).toBe(0o600);
+    expect(readVaultContents(store.path)).toEqual({ version: 1 });
+  });
+
+  it('creates a missing folder for it, mode 0700', () => {
+    const dir = folder();
+    const store = openVaultFile(join(dir, 'Keyport', 'vault.json'));
+    store.set('a', 1);
+    expect(statSync(join(dir, 'Keyport')).mode & 0o777).toBe(0o700);
+  });
+
+  it('what it writes is in the file for the next start; each write is one durable line', async () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const store = openVaultFile(path);
+    const synced = watchFsyncsSync();
+    const datasynced = vi.spyOn(fs, 'fdatasyncSync');
+    // The first write creates the log: atomic, the temporary file and the folder fsync'd.
+    store.setMany({ servers: [{ id: 's1' }], secrets: { x: { ciphertext: 'v1.a.b.c' } } });
+    expect(synced).toEqual([expect.stringMatching(/vault\.json\.\d+$/), dir]);
+    // Later writes are one appended line each, fdatasync'd.
+    store.set('settings', { theme: 'dark' });
+    store.setMany({ a: 1, b: 2 });
+    expect(datasynced).toHaveBeenCalledTimes(2);
+    store.delete('servers');
+    await store.settled();
+    vi.restoreAllMocks();
+    const reopened = openVaultFile(path);
+    expect(reopened.get('secrets')).toEqual({ x: { ciphertext: 'v1.a.b.c' } });
+    expect(reopened.get('servers')).toBeUndefined();
+  });
+
+  it('a write that fails changes neither the file nor what the store holds', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    writeFileSync(path, '{"servers":[]}', { mode: 0o600 });
+    const store = openVaultFile(path);
+    const before = readFileSync(path, 'utf8');
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    expect(() => store.set('servers', [{ id: 's1' }])).toThrow(/ENOSPC/);
+    expect(store.get('servers')).toEqual([]);
+    vi.restoreAllMocks();
+    // What may have reached the file is a line that was never acknowledged: the state read
+    // back is the one before, or the write landed whole.
+    expect([[], [{ id: 's1' }]]).toContainEqual(readVaultContents(path).servers);
+    expect(before).toMatch(/^\{"keyport-vault-log":1\}\n/);
+  });
+
+  it.each([
+    ['[1,2,3]', 'it holds a list where Keyport keeps an object'],
+    ['null', 'it holds null where Keyport keeps an object'],
+    ['42', 'it holds a number where Keyport keeps an object'],
+    ['"text"', 'it holds a string where Keyport keeps an object'],
+    ['{"servers": [', 'it is not valid JSON'],
+    ['', 'it is not valid JSON'],
+  ])('refuses a file holding %j: STORAGE_UNAVAILABLE, the file untouched and copied aside, mode 0600', (text, why) => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    writeFileSync(path, text, { mode: 0o644 });
+    let error: unknown;
+    try {
+      openVaultFile(path, { now: () => NOW });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(KeyportError);
+    expect(error).toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      message: `Keyport’s vault file ${path} is damaged: ${why}. Keyport did not open it, and changed nothing.`,
+      hint: expect.stringContaining(`A copy was saved at ${join(dir, BACKUP)}. Restore the vault file from a backup`),
+    });
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(readFileSync(join(dir, BACKUP), 'utf8')).toBe(text);
+    expect(statSync(join(dir, BACKUP)).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['vault.json', BACKUP]);
+  });
+
+  it('a file it may not read: STORAGE_UNAVAILABLE naming the path and the reason', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    // A folder where the file should be: reading fails with EISDIR.
+    mkdirSync(path);
+    expect(() => openVaultFile(path)).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE', message: `Keyport could not read its vault file ${path} (EISDIR).` }));
+  });
+
+  it('backUp copies the file as it is and says where', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    writeFileSync(path, '{"storagePolicy":"damaged"}', { mode: 0o600 });
+    const store = openVaultFile(path, { now: () => NOW });
+    const text = readFileSync(path, 'utf8');
+    expect(store.backUp?.()).toBe(join(dir, BACKUP));
+    expect(readFileSync(join(dir, BACKUP), 'utf8')).toBe(text);
+  });
+
+  it('migrates a vault in the format before the log (one JSON object) at its first open, losing nothing', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    // As Keyport 0.1 wrote it: the whole object, compact JSON.
+    const today = { version: 1, servers: [{ id: 'a', name: 'A' }], secrets: { s1: { meta: { id: 's1' }, ciphertext: 'v1.a.b.c' } }, settings: { theme: 'dark' }, storagePolicy: { mode: 'session' }, audit: [{ id: 'e1' }] };
+    writeFileSync(path, JSON.stringify(today), { mode: 0o644 });
+    const store = openVaultFile(path);
+    expect(Object.fromEntries(Object.keys(today).map((k) => [k, store.get(k)]))).toEqual(today);
+    expect(readFileSync(path, 'utf8').startsWith(`${LOG_HEADER}\n`)).toBe(true);
+    expect(readVaultContents(path)).toEqual(today);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    store.set('settings', { theme: 'light' });
+    expect(readVaultContents(path)).toEqual({ ...today, settings: { theme: 'light' } });
+    expect(readdirSync(dir)).toEqual(['vault.json']);
+  });
+
+  it('a write writes only what changed: one secret of many is one small line', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const secrets = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`s${i}`, { meta: { id: `s${i}` }, ciphertext: `v1.${'x'.repeat(200)}` }]));
+    const store = openVaultFile(path);
+    store.setMany({ servers: [{ id: 'a' }], secrets });
+    // Re-opened, the records are equal copies, not the same objects: still only the change.
+    const reopened = openVaultFile(path);
+    const size = statSync(path).size;
+    reopened.setMany({ servers: [{ id: 'a' }], secrets: { ...(reopened.get('secrets') as object), s1000: { meta: { id: 's1000' }, ciphertext: 'v1.new' } } });
+    expect(statSync(path).size - size).toBeLessThan(100);
+    expect(Object.keys(readVaultContents(path).secrets as object)).toHaveLength(1001);
+  });
+
+  it('a line cut short by a crash (the last, never acknowledged) is ignored and cut off before the next write', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    openVaultFile(path).setMany({ a: 1, b: { x: 1 } });
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, `${whole}[["set","a",2`);
+    const store = openVaultFile(path);
+    expect(store.get('a')).toBe(1);
+    store.set('c', 3);
+    expect(readFileSync(path, 'utf8')).toBe(`${whole}[["set","c",3]]\n`);
+    expect(readVaultContents(path)).toEqual({ a: 1, b: { x: 1 }, c: 3 });
+  });
+
+  it.each([
+    ['a line in the middle that does not parse', (whole: string) => whole.replace('\n[["set","b"', '\n{{{\n[["set","b"'), 'line 3 cannot be read'],
+    ['an operation it does not know', (whole: string) => whole.replace('\n[["set","b"', '\n[["explode","a"]]\n[["set","b"'), 'line 3 holds an operation Keyport does not know'],
+    ['an empty line in the middle', (whole: string) => whole.replace('\n[["set","b"', '\n\n[["set","b"'), 'line 3 is empty'],
+  ])('refuses a log with %s: STORAGE_UNAVAILABLE naming the line, the file untouched and copied aside', (_name, damage, why) => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const store = openVaultFile(path);
+    store.set('a', 1);
+    store.set('b', 2);
+    store.set('c', 3);
+    const damaged = damage(readFileSync(path, 'utf8'));
+    writeFileSync(path, damaged);
+    expect(() => openVaultFile(path, { now: () => NOW })).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE', message: `Keyport’s vault file ${path} is damaged: ${why}. Keyport did not open it, and changed nothing.` }));
+    expect(readFileSync(path, 'utf8')).toBe(damaged);
+    expect(readFileSync(join(dir, BACKUP), 'utf8')).toBe(damaged);
+  });
+
+  it('compaction rewrites the log as its state; writes made meanwhile are kept', async () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const store = openVaultFile(path);
+    for (let i = 0; i < 50; i++) store.set('counter', i);
+    const compacting = store.compact();
+    store.set('during', 'kept');
+    await compacting;
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(lines).toEqual([LOG_HEADER, '[["set","counter",49]]', '[["set","during","kept"]]']);
+    expect(openVaultFile(path).get('during')).toBe('kept');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['vault.json']);
+  });
+
+  it('a compaction that fails leaves the log as it was, and says so in the log', async () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const warnings: string[] = [];
+    const store = openVaultFile(path, { logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
+    store.set('a', 1);
+    store.set('a', 2);
+    const before = readFileSync(path, 'utf8');
+    vi.spyOn(fs, 'renameSync').mockImplementation(() => {
+      throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    });
+    await store.compact();
+    vi.restoreAllMocks();
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(warnings).toEqual(['vault: compacting the vault file failed (EIO); it stays as it was']);
+    expect(readdirSync(dir)).toEqual(['vault.json']);
+    store.set('a', 3);
+    expect(openVaultFile(path).get('a')).toBe(3);
+  });
+});
