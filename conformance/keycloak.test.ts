@@ -13,6 +13,7 @@ import { expectKeyportError, serverContext, serverRecord } from '../src/main/cor
 import type { ServerRecord } from '../src/main/core/vault/records';
 
 const signInWithBrowser = provider.signInWithBrowser!.bind(provider);
+const startDeviceSignIn = provider.startDeviceSignIn!.bind(provider);
 const renewSession = provider.renewSession!.bind(provider);
 const checkSession = provider.checkSession!.bind(provider);
 const endSession = provider.endSession!.bind(provider);
@@ -126,6 +127,12 @@ describe('Keycloak discovery', () => {
     expect(error.code).toBe('TLS_FAILURE');
   });
 
+  it('an issuer that names another host is refused, naming both issuers', async () => {
+    const error = await keyportError(describeServer(ctx('elsewhere')));
+    expect(error.field).toBe('url');
+    expect(error.message).toContain(keycloak.issuer('elsewhere'));
+    expect(error.message).toContain(`http://localhost:${new URL(keycloak.url).port}/realms/elsewhere`);
+  });
 });
 
 describe('Keycloak browser sign-in (PKCE S256 required on the client)', () => {
@@ -144,6 +151,31 @@ describe('Keycloak browser sign-in (PKCE S256 required on the client)', () => {
     await checkSession(confidential(), result.session);
   });
 
+  it('a wrong client secret is blamed on the secret, not on the client id', async () => {
+    const wrong = 'not-the-keycloak-secret';
+    secrets.push(wrong);
+    const error = await keyportError(browserSignIn(confidential('keyport', wrong)));
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(error.field).toBe('clientSecret');
+  });
+
+  it('a user without the offline_access role is told to drop that scope', async () => {
+    const error = await keyportError(browserSignIn(ctx(), CAROL));
+    expect(`${error.message} ${error.hint ?? ''}`).toContain('offline_access');
+    expect(error.field).toBe('scopes');
+  });
+});
+
+describe('Keycloak device sign-in', () => {
+  it('signs in with a code on a client that requires PKCE', { timeout: 60_000 }, async () => {
+    const started = await startDeviceSignIn(ctx(), new AbortController().signal);
+    expect(started.code.userCode).toMatch(/\S{4,}/);
+    await personAt(started.code.verificationUriComplete ?? started.code.verificationUri, { ...ALICE, action: 'login' });
+    const result = await started.result;
+    secrets.push(result.session);
+    expect(result.user.name).toBe('alice');
+    await checkSession(ctx(), result.session);
+  });
 });
 
 describe('Keycloak renewal and sign-out', () => {
