@@ -26,14 +26,18 @@ async function openSession(ctx: ServerContext, auth: Pick<HttpRequest, 'basicAut
   return parseJson(res, sessionAnswer, ctx.server.name, EDS_EXPECTED).token;
 }
 
-/** Who the session belongs to. The path is assumed (no public client calls it), so a server
- * without it is not an error: the name typed at sign-in stands in. */
+/** Who the session belongs to. The path is assumed (hatcher never calls it), so it is
+ * optional: whatever it answers (an error status, a strange body, no answer at all), the
+ * session the server already granted stands, under the name typed at sign-in. */
 async function whoAmI(ctx: ServerContext, session: string, fallback: UserInfo): Promise<UserInfo> {
-  const res = await send(ctx, { method: 'GET', path: EDS_PATHS.currentUser, bearer: session });
-  if (res.status === 404) return fallback;
-  if (!ok(res)) throw errorForStatus(res, ctx.server.name);
-  const user = parseJson(res, userAnswer, ctx.server.name, EDS_EXPECTED);
-  return { name: user.name, email: user.email };
+  try {
+    const res = await send(ctx, { method: 'GET', path: EDS_PATHS.currentUser, bearer: session });
+    if (!ok(res)) return fallback;
+    const user = parseJson(res, userAnswer, ctx.server.name, EDS_EXPECTED);
+    return { name: user.name, email: user.email };
+  } catch {
+    return fallback;
+  }
 }
 
 const badPassword = () =>
@@ -66,7 +70,8 @@ export const edsProvider: Provider = {
   },
 
   async signInWithPassword(ctx, username, password): Promise<SignInResult> {
-    const session = await openSession(ctx, { basicAuth: { username, password } }, badPassword());
+    // latin-1 where it can be, as hatcher (requests) sends it, so one password works in both.
+    const session = await openSession(ctx, { basicAuth: { username, password, latin1WhenPossible: true } }, badPassword());
     return { session, user: await whoAmI(ctx, session, { name: username }), credential: null, expiresAt: null };
   },
 
@@ -132,6 +137,10 @@ export const edsProvider: Provider = {
     ];
     // hatcher has no CA option, so a server Keyport reaches only insecurely needs the same flag.
     if (server.allowInsecureTls) env.push(['HATCHER_INSECURE', '1']);
+    // A server signed by the CA file Keyport trusts: hatcher verifies with requests, which reads
+    // the bundle from REQUESTS_CA_BUNDLE. Not beside HATCHER_INSECURE: requests lets the bundle
+    // override verify=False (requests#3829), so the two together fail on the API calls.
+    else if (server.caCertificatePath !== null) env.push(['REQUESTS_CA_BUNDLE', server.caCertificatePath]);
     return env;
   },
 };
