@@ -244,10 +244,39 @@ describe('EDS tokens', () => {
     expect(error.message).toBe('A token named “ci” already exists on Test EDS.');
   });
 
-  it('a refused name (400) is VALIDATION on the name field', async () => {
+  it('a refused name (400) is VALIDATION on the name field, in the server\'s own words', async () => {
     const session = await aliceSession();
-    eds.faults.add({ kind: 'status', status: 400, match: /tokens\/api$/ });
-    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toMatchObject({ code: 'VALIDATION', field: 'name' });
+    eds.faults.add({ kind: 'status', status: 400, body: '{"error": "Token names may only contain letters and digits"}', contentType: 'application/json', match: /tokens\/api$/ });
+    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toEqual({
+      code: 'VALIDATION',
+      field: 'name',
+      message: 'Test EDS did not accept the name “x”. Test EDS says: “Token names may only contain letters and digits”',
+      hint: 'Change the name as the server asks, then try again.',
+    });
+  });
+
+  it('an unexpected status shows the server\'s message with Keyport\'s hint', async () => {
+    const session = await aliceSession();
+    eds.faults.add({ kind: 'status', status: 422, body: '{"error": "Quota of 20 API tokens reached"}', contentType: 'application/json', times: 1, match: /tokens\/api$/ });
+    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toEqual({
+      code: 'BAD_RESPONSE',
+      message: 'Test EDS answered with an unexpected status (HTTP 422). Test EDS says: “Quota of 20 API tokens reached”',
+      hint: 'Check the server’s URL and kind in its settings.',
+    });
+    eds.faults.add({ kind: 'status', status: 500, body: '{"error": "database is read-only"}', contentType: 'application/json', match: /tokens\/api$/ });
+    expect((await keyportError(provider.listTokens(ctx(), auth(session)))).message).toBe('Test EDS had an internal error (HTTP 500). Test EDS says: “database is read-only”');
+  });
+
+  it('the server\'s message is shown on one line, with hidden characters made visible and at most 300 characters', async () => {
+    const session = await aliceSession();
+    const hostile = `Bad\u202Ename\u0007\r\n\tplease  ${'x'.repeat(600)}`;
+    eds.faults.add({ kind: 'status', status: 400, body: JSON.stringify({ error: hostile }), contentType: 'application/json', match: /tokens\/api$/ });
+    const { message } = await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }));
+    const said = /says: “(.*)”$/.exec(message)?.[1] ?? '';
+    expect(said.startsWith('Bad<U+202E>name<U+0007> please x')).toBe(true);
+    expect([...said]).toHaveLength(300);
+    expect(said.endsWith('…')).toBe(true);
+    expect([...message].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
   });
 
   it.each([403, 404])('%i on create or list is TOKENS_UNAVAILABLE with the hosted-EDS hint', async (status) => {

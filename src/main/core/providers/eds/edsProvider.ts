@@ -2,6 +2,7 @@ import type { UserInfo } from '../../../../shared/model';
 import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
+import { serverErrorText } from '../../http/serverText';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
 import { EDS_EXPECTED, EDS_PATHS, createdTokenAnswer, sessionAnswer, tokenListAnswer, userAnswer } from './edsProtocol';
@@ -18,11 +19,23 @@ function ok(res: HttpResponse): boolean {
   return res.status >= 200 && res.status < 300;
 }
 
+/** Keyport's error for the status, with the server's own words when it sent any (EDS errors are
+ * `{"error": "…"}`, which hatcher prints as they are): "did not accept the name" or "unexpected
+ * status (HTTP 422)" alone hides what the server said was wrong. A 401 keeps Keyport's text: it
+ * means the session ended, and the session service acts on that; so do the statuses in
+ * `exact`, whose message already says all the server can (a taken name, an unknown token). */
+function failure(ctx: ServerContext, res: HttpResponse, overrides?: Parameters<typeof errorForStatus>[2], exact: readonly number[] = []): KeyportError {
+  const base = errorForStatus(res, ctx.server.name, overrides);
+  const said = res.status === 401 || exact.includes(res.status) ? null : serverErrorText(res);
+  if (said === null) return base;
+  return new KeyportError(base.code, `${base.message.replace(/\.$/, '')}. ${ctx.server.name} says: “${said}”`, { hint: base.hint, field: base.field });
+}
+
 /** Exchanges credentials for a session token, as hatcher's BroodClientAuth does. */
 async function openSession(ctx: ServerContext, auth: Pick<HttpRequest, 'basicAuth' | 'bearer'>, rejected: KeyportError): Promise<string> {
   const res = await send(ctx, { method: 'POST', path: EDS_PATHS.session, ...auth, form: {} });
   if (res.status === 401 || res.status === 403) throw rejected;
-  if (!ok(res)) throw errorForStatus(res, ctx.server.name);
+  if (!ok(res)) throw failure(ctx, res);
   return parseJson(res, sessionAnswer, ctx.server.name, EDS_EXPECTED).token;
 }
 
@@ -87,7 +100,7 @@ export const edsProvider: Provider = {
   async listTokens(ctx, { session }): Promise<ProviderToken[]> {
     const res = await send(ctx, { method: 'GET', path: EDS_PATHS.apiTokens, bearer: session });
     if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
-    if (!ok(res)) throw errorForStatus(res, ctx.server.name);
+    if (!ok(res)) throw failure(ctx, res);
     return parseJson(res, tokenListAnswer, ctx.server.name, EDS_EXPECTED).tokens.map((t) => ({
       id: t.name,
       name: t.name,
@@ -102,16 +115,16 @@ export const edsProvider: Provider = {
     const res = await send(ctx, { method: 'POST', path: EDS_PATHS.apiTokens, bearer: session, json: { name } });
     if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
     if (!ok(res)) {
-      throw errorForStatus(res, ctx.server.name, {
+      throw failure(ctx, res, {
         409: new KeyportError('CONFLICT', `A token named “${name}” already exists on ${ctx.server.name}.`, {
           hint: 'Choose another name, or revoke the existing token first.',
           field: 'name',
         }),
         400: new KeyportError('VALIDATION', `${ctx.server.name} did not accept the name “${name}”.`, {
-          hint: 'Try a shorter name made of letters, digits and dashes.',
+          hint: 'Change the name as the server asks, then try again.',
           field: 'name',
         }),
-      });
+      }, [409]);
     }
     const created = parseJson(res, createdTokenAnswer, ctx.server.name, EDS_EXPECTED);
     return {
@@ -123,11 +136,11 @@ export const edsProvider: Provider = {
   async revokeToken(ctx, { session }, tokenId) {
     const res = await send(ctx, { method: 'DELETE', path: EDS_PATHS.apiToken(tokenId), query: { force: 'False' }, bearer: session });
     if (ok(res)) return;
-    throw errorForStatus(res, ctx.server.name, {
+    throw failure(ctx, res, {
       404: new KeyportError('NOT_FOUND', `${ctx.server.name} has no token named “${tokenId}”.`, {
         hint: 'It may have been revoked already. Reload the list.',
       }),
-    });
+    }, [404]);
   },
 
   copyEnvironment(server, secret) {
