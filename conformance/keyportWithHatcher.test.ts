@@ -76,6 +76,24 @@ describe('Keyport and the real hatcher on one EDS account', () => {
     expect(after.stderr).toContain('Authentication failed');
   });
 
+  it('names hatcher and the server accept are sent as typed: over 100 characters, and "dup " beside "dup"', async () => {
+    const long = `ci-${'x'.repeat(147)}`;
+    expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'create', 'dup'])).code).toBe(0);
+    await keyport.call('tokens.create', { serverId, name: long, save: false });
+    await keyport.call('tokens.create', { serverId, name: 'dup ', save: false });
+    expect(eds.hasApiToken('alice', long)).toBe(true);
+    expect(eds.hasApiToken('alice', 'dup ')).toBe(true);
+    expect(eds.hasApiToken('alice', 'dup')).toBe(true);
+    // hatcher deletes each by the exact name, so they are two tokens to it as well.
+    expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', 'dup '])).code).toBe(0);
+    expect(eds.hasApiToken('alice', 'dup ')).toBe(false);
+    expect(eds.hasApiToken('alice', 'dup')).toBe(true);
+    expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', long])).code).toBe(0);
+    const names = (await keyport.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.name);
+    expect(names).toContain('dup');
+    expect(names).not.toContain(long);
+  });
+
   it('a token hatcher deletes disappears from Keyport, and Keyport’s saved copy no longer signs in', async () => {
     const { secret } = await createInKeyport('deleted-by-hatcher');
     const deleted = await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', 'deleted-by-hatcher']);

@@ -23,6 +23,31 @@ export const nameSchema = z
   .refine((s) => !INVISIBLE.test(s), 'Names cannot contain invisible or text-direction characters.')
   .refine((s) => VISIBLE.test(s), 'Enter a name with at least one visible character.');
 
+/** The longest token name Keyport sends. Not a server's rule (hatcher and the servers set none
+ * Keyport knows of; a server that has one says so and Keyport shows its words): a bound on input,
+ * the length the activity log keeps of a token name. */
+export const MAX_TOKEN_NAME_LENGTH = 500;
+
+/** A token's name as the server will store it: not trimmed (a server that keeps " dup" apart
+ * from "dup" must get what was typed; the form warns about edge spaces instead), no 100-character
+ * cap, but still no control or invisible characters and something to see. */
+export const tokenNameSchema = z
+  .string()
+  .min(1, 'Enter a name.')
+  .max(MAX_TOKEN_NAME_LENGTH, `Use at most ${MAX_TOKEN_NAME_LENGTH} characters.`)
+  .refine((s) => !/\p{Cc}/u.test(s), 'Names cannot contain control characters.')
+  .refine((s) => !INVISIBLE.test(s), 'Names cannot contain invisible or text-direction characters.')
+  .refine((s) => VISIBLE.test(s), 'Enter a name with at least one visible character.');
+
+/** Why a token name may not be what the person meant, or null: spaces at either end are kept
+ * and sent, and are easy to miss. */
+export function tokenNameWarning(name: string): string | null {
+  if (name !== name.trimStart() && name !== name.trimEnd()) return 'The name starts and ends with a space; it is sent as typed.';
+  if (name !== name.trimStart()) return 'The name starts with a space; it is sent as typed.';
+  if (name !== name.trimEnd()) return 'The name ends with a space; it is sent as typed.';
+  return null;
+}
+
 export const MAX_URL_LENGTH = 2048;
 
 /** A server URL: http or https, a host, no credentials, no query or fragment. */
@@ -184,7 +209,7 @@ export const inputSchemas = {
   'tokens.list': z.object({ serverId: id, password: accountPassword }),
   'tokens.create': z.object({
     serverId: id,
-    name: nameSchema,
+    name: tokenNameSchema,
     save: z.boolean(),
     fields: z.record(z.string().max(40), z.string().trim().max(500, 'Use at most 500 characters.')).default({}),
     password: accountPassword,

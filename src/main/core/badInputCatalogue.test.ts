@@ -417,7 +417,7 @@ const NAME_ROWS: Row[] = [
     act: async (c) => (await c.signInEds(), { procedure: 'tokens.create', input: { serverId: c.edsId, name: '', save: false } }), remote: edsTokens,
   },
   {
-    id: 'NAME-07', input: 'token name of 10 KB', produce: 'tokens.create name 10,240 × "x" (EDS)', code: 'VALIDATION', message: 'Use at most 100 characters.', field: 'name', action: 'message',
+    id: 'NAME-07', input: 'token name of 10 KB', produce: 'tokens.create name 10,240 × "x" (EDS)', code: 'VALIDATION', message: 'Use at most 500 characters.', field: 'name', action: 'message',
     act: async (c) => (await c.signInEds(), { procedure: 'tokens.create', input: { serverId: c.edsId, name: TEN_KB, save: false } }), remote: edsTokens,
   },
   {

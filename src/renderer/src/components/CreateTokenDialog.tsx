@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
+import { MAX_TOKEN_NAME_LENGTH, tokenNameWarning } from '../../../shared/schemas';
 import { keyport } from '../api';
 import { toShape, useKeyport } from '../store';
 import { CopyControl } from './CopyControl';
@@ -92,8 +93,13 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
     <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
         <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={MAX_TOKEN_NAME_LENGTH} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>
+        {tokenNameWarning(name) ? (
+          <p className="warning" role="status">
+            {tokenNameWarning(name)}
+          </p>
+        ) : null}
         {kind.createFields.map((f) => (
           <Field key={f.id} label={f.label} hint={f.hint}>
             {(p) =>

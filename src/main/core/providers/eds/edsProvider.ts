@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { UserInfo } from '../../../../shared/model';
 import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
@@ -27,7 +28,8 @@ function ok(res: HttpResponse): boolean {
 function failure(ctx: ServerContext, res: HttpResponse, overrides?: Parameters<typeof errorForStatus>[2], exact: readonly number[] = []): KeyportError {
   const base = errorForStatus(res, ctx.server.name, overrides);
   const said = res.status === 401 || exact.includes(res.status) ? null : serverErrorText(res);
-  if (said === null) return base;
+  // "Too Many Requests" or "Internal Server Error" says nothing the status did not.
+  if (said === null || said === STATUS_CODES[res.status]) return base;
   return new KeyportError(base.code, `${base.message.replace(/\.$/, '')}. ${ctx.server.name} says: “${said}”`, { hint: base.hint, field: base.field });
 }
 
