@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation, TokenView } from '../../../shared/model';
@@ -108,8 +108,25 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
     expect(readFileSync(result.backupPath ?? '', 'utf8')).toBe('{"old": "session"}');
     expect(readFileSync(t.current, 'utf8')).toMatch(/^\{"access_token": /);
     expect(mode(t.current)).toBe(0o600);
-    // No temporary file is left behind.
-    expect(readdirSync(dirname(t.current)).sort()).toEqual(['current', `current.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`]);
+    // No temporary file is left behind; config.json (agavepy's load_configs) is written beside it.
+    expect(readdirSync(dirname(t.current)).sort()).toEqual(['config.json', 'current', `current.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`]);
+    expect(mode(join(dirname(t.current), 'config.json'))).toBe(0o600);
+  });
+
+  it('a config.json beside it is backed up before it is updated; one other users can write stops the export with nothing changed', async () => {
+    const t = await signedIn();
+    const config = join(dirname(t.current), 'config.json');
+    writeFile(config, '{"current": {}}');
+    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    if (result.state !== 'written') throw new Error('not written');
+    expect(readFileSync(`${config}.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`, 'utf8')).toBe('{"current": {}}');
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toHaveProperty('current');
+
+    const before = readFileSync(t.current, 'utf8');
+    chmodSync(config, 0o666);
+    const error = await t.h.fail('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'path', message: expect.stringContaining('config.json') });
+    expect(readFileSync(t.current, 'utf8')).toBe(before);
   });
 
   it('writes to a path the person chose, with ~ for the home folder', async () => {

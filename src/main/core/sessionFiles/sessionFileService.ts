@@ -76,6 +76,17 @@ export class SessionFileService {
     if (existing !== null && !overwrite) return { state: 'exists', path };
     const material = await this.deps.sessions.material(serverId);
     const { text, warnings } = format.render(server, material, existing);
+    // Every file is read and rendered before any is written: a companion Keyport may not trust
+    // stops the export with nothing changed.
+    const companions: Array<{ path: string; existing: string | null; text: string }> = [];
+    for (const companion of format.companions ?? []) {
+      const companionPath = join(dirname(path), basename(companion.name));
+      const companionExisting = await readSessionFile(companionPath);
+      const rendered = companion.render(server, material, companionExisting);
+      if (rendered === null) continue;
+      warnings.push(...rendered.warnings);
+      companions.push({ path: companionPath, existing: companionExisting, text: rendered.text });
+    }
     let backupPath: string | null = null;
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
@@ -86,6 +97,14 @@ export class SessionFileService {
       await writeAtomically(path, text);
     } catch (error) {
       throw unwritable(path, error);
+    }
+    for (const companion of companions) {
+      try {
+        if (companion.existing !== null) await copyFile(companion.path, this.backupPath(companion.path));
+        await writeAtomically(companion.path, companion.text);
+      } catch (error) {
+        throw unwritable(companion.path, error);
+      }
     }
     return { state: 'written', path, backupPath, warnings };
   }

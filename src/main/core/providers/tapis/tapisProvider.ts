@@ -6,6 +6,7 @@ import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult, TokenAuth } from '../provider';
+import { renderAgaveConfig } from './agaveConfig';
 import { agaveCurrentPath, exportWarnings, parseAgaveCurrent, renderAgaveCurrent } from './agaveCurrent';
 import { decodeCredential, encodeCredential, type TapisCredential } from './tapisCredential';
 import {
@@ -352,6 +353,8 @@ export const tapisProvider: Provider = {
   sessionFile: {
     defaultPath: agaveCurrentPath,
     parse: async (text, readSibling) => [await parseAgaveCurrent(text, readSibling)],
-    render: (server, material) => ({ text: renderAgaveCurrent(server, material), warnings: exportWarnings(server) }),
+    render: (server, material, existing) => ({ text: renderAgaveCurrent(server, material, existing), warnings: exportWarnings(server) }),
+    // load_configs() (the Tapis CLI's path) reads config.json, not current.
+    companions: [{ name: 'config.json', render: renderAgaveConfig }],
   },
 };
