@@ -31,6 +31,7 @@ import { startConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
 import type { ConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
 import { startTapisServer } from '../e2e/servers/tapis/tapisServer.ts';
 import type { TapisServer } from '../e2e/servers/tapis/tapisServer.ts';
+import type { FileTrust } from '../src/main/core/sessionFiles/filePermissions';
 import { ensurePythonEnv, runPython } from './pythonEnv.ts';
 
 const PASSWORD = 'wonderland-secret';
@@ -58,6 +59,8 @@ def _prompt(prompt='Password: ', stream=None):
 getpass.getpass = _prompt
 def emit(value):
     sys.stdout.write('\\n' + json.dumps(value, default=repr) + '\\n')
+if os.environ.get('KEYPORT_UMASK'):
+    os.umask(int(os.environ['KEYPORT_UMASK'], 8))  # as a desktop with user-private groups
 `;
 
 /** Runs PRELUDE + script; fails with Python's stderr unless it exits 0; returns the last stdout line as JSON. */
@@ -84,8 +87,8 @@ function freshDir(prefix: string): string {
 
 /** A fresh Keyport core that reaches the reference server through the proxy, with its own
  * home directory and, optionally, AGAVE_CACHE_DIR. */
-function newKeyport(env: Record<string, string> = {}): TestCore {
-  const keyport = createTestCore({ env: { HTTPS_PROXY: proxy.url, ...env }, homeDir: freshDir('home') });
+function newKeyport(env: Record<string, string> = {}, fileTrust?: FileTrust): TestCore {
+  const keyport = createTestCore({ env: { HTTPS_PROXY: proxy.url, ...env }, homeDir: freshDir('home'), fileTrust });
   cores.push(keyport);
   return keyport;
 }
@@ -193,9 +196,9 @@ emit({'api_key': ag.api_key})
 `;
 
 /** A `current` (and config.json) written by agavepy's save_configs in a fresh cache dir. */
-async function agavepySession(clientName: string): Promise<{ dir: string; apiKey: string }> {
+async function agavepySession(clientName: string, umask?: string): Promise<{ dir: string; apiKey: string }> {
   const dir = freshDir('agave-cache');
-  const value = await python<{ api_key: string }>(AGAVEPY_SESSION_SCRIPT, [TLS_BASE, clientName, dir], { REQUESTS_CA_BUNDLE: caFile });
+  const value = await python<{ api_key: string }>(AGAVEPY_SESSION_SCRIPT, [TLS_BASE, clientName, dir], { REQUESTS_CA_BUNDLE: caFile, ...(umask ? { KEYPORT_UMASK: umask } : {}) });
   return { dir, apiKey: value.api_key };
 }
 
@@ -432,5 +435,31 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     expect(Object.keys(config.sessions[TENANT]?.alice ?? {})).toEqual(['agavepy-old']);
     expect(config.sessions[TENANT]?.alice?.['agavepy-old']).toMatchObject({ refresh_token: refresh });
     expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [dir])).client_name).toBe(keyportClient);
+  });
+
+  it('files agavepy writes under umask 002 (0664) are imported and exported over when their group is the person\'s private group; another group gets the one-click "make it private"', async () => {
+    const { dir } = await agavepySession('agavepy-umask', '002');
+    for (const name of ['current', 'config.json']) expect(statSync(join(dir, name)).mode & 0o777).toBe(0o664);
+    const gid = statSync(join(dir, 'current')).gid;
+    const uid = process.getuid?.();
+
+    // The file's group is the person's private group: accepted as it is.
+    const privateGroup = newKeyport({ AGAVE_CACHE_DIR: dir }, { uid, isPrivateGroup: (g) => Promise.resolve(g === gid) });
+    const imported = await privateGroup.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    expect(imported.session.state).toBe('signed-in');
+    const view = await serverView(privateGroup, imported.id);
+    await privateGroup.call('servers.update', { id: view.id, changes: { name: view.name, kind: view.kind, url: view.url, allowInsecureTls: false, caCertificatePath: caFile, options: view.options } });
+    expect((await privateGroup.call<SessionFileExport>('sessionFiles.export', { serverId: imported.id, overwrite: true })).state).toBe('written');
+    expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [dir])).client_name).toBe('agavepy-umask');
+
+    // A shared group: refused until made private, then imported; agavepy still reads the files.
+    const again = await agavepySession('agavepy-umask-2', '002');
+    const shared = newKeyport({ AGAVE_CACHE_DIR: again.dir }, { uid, isPrivateGroup: () => Promise.resolve(false) });
+    const refused = await shared.call('sessionFiles.import', { kind: 'tapis' }).catch((e: unknown) => e);
+    expect(String(refused)).toContain('can be changed by other members of its group');
+    await shared.call('sessionFiles.makePrivate', { kind: 'tapis' });
+    for (const name of ['current', 'config.json']) expect(statSync(join(again.dir, name)).mode & 0o777).toBe(0o600);
+    expect((await shared.call<ServerView>('sessionFiles.import', { kind: 'tapis' })).session.state).toBe('signed-in');
+    expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [again.dir])).client_name).toBe('agavepy-umask-2');
   });
 });

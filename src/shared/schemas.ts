@@ -223,6 +223,7 @@ export const inputSchemas = {
   'sessionFiles.locate': z.object({ kind: z.string().min(1).max(40) }),
   'sessionFiles.import': z.object({ kind: z.string().min(1).max(40), path: sessionFilePath }),
   'sessionFiles.export': z.object({ serverId: id, path: sessionFilePath, overwrite: z.boolean().default(false) }),
+  'sessionFiles.makePrivate': z.object({ kind: z.string().min(1).max(40), path: sessionFilePath }),
   'settings.get': z.undefined(),
   'settings.update': settingsSchema.partial(),
   'secrets.pin': z.object({ secretId: id, pinned: z.boolean() }),

@@ -244,3 +244,46 @@ describe('where the session file is', () => {
     expect(view.session).toMatchObject({ state: 'signed-in', method: 'file' });
   });
 });
+
+describe('session files written under umask 002 (mode 0664, the person\'s private group)', () => {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  /** This process as the person, with its group private or not. */
+  const trust = (privateGroup: boolean) => ({ uid, isPrivateGroup: (g: number) => Promise.resolve(privateGroup && g === gid) });
+
+  it('imports a 0664 file whose group is the person\'s own private group, and exports over it', async () => {
+    const t = await tapisHarness({ fileTrust: trust(true) });
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    chmodSync(path, 0o664);
+    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    expect(view.session.state).toBe('signed-in');
+    const written = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: view.id, path, overwrite: true });
+    expect(written.state).toBe('written');
+  });
+
+  it('a 0664 file of a group that is not private is refused with the "make it private" offer; makePrivate sets 0600 and the import then works', async () => {
+    const t = await tapisHarness({ fileTrust: trust(false) });
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    const config = writeFile(join(t.home, '.agave', 'config.json'), '{"current": {}}');
+    chmodSync(path, 0o664);
+    chmodSync(config, 0o664);
+    const before = tree(t.home);
+    const error = await t.h.fail('sessionFiles.import', { kind: 'tapis', path });
+    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'fileMode', hint: expect.stringMatching(/Make it private/) });
+    expect(tree(t.home)).toEqual(before);
+    await t.h.call('sessionFiles.makePrivate', { kind: 'tapis', path });
+    expect(mode(path)).toBe(0o600);
+    expect(mode(config)).toBe(0o600); // its companion too, which export would read next
+    expect((await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path })).session.state).toBe('signed-in');
+    expect(tree(t.home)).toEqual(before); // contents untouched
+  });
+
+  it('a file every user can write stays refused, private group or not, and makePrivate will not touch it', async () => {
+    const t = await tapisHarness({ fileTrust: trust(true) });
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    chmodSync(path, 0o666);
+    expect(await t.h.fail('sessionFiles.import', { kind: 'tapis', path })).toMatchObject({ code: 'FILE_ERROR', field: 'path', message: expect.stringMatching(/any user/) });
+    expect(await t.h.fail('sessionFiles.makePrivate', { kind: 'tapis', path })).toMatchObject({ code: 'FILE_ERROR' });
+    expect(mode(path)).toBe(0o666);
+  });
+});

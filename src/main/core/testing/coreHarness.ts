@@ -15,6 +15,7 @@ import type { Core } from '../core';
 import { createCore } from '../createCore';
 import type { Cipher, KeyValueStore, Timers } from '../ports';
 import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
+import type { FileTrust } from '../sessionFiles/filePermissions';
 
 /** The fake clock's start for the core harness. */
 export const START = Date.UTC(2025, 0, 1, 12);
@@ -84,6 +85,8 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   /** The home directory for default session-file paths; default the real one. */
   homeDir?: string;
+  /** Who may change session files besides the person; default the system's. */
+  fileTrust?: FileTrust;
 }
 
 /** Call once at a test file's top level. Returns `harness`, which starts a core (and, unless
@@ -123,6 +126,7 @@ export function useCoreHarness(): {
       timers,
       env: options.env,
       homeDir: options.homeDir,
+      fileTrust: options.fileTrust,
     });
     cleanups.push(() => core.dispose());
     const events: Emitted[] = [];
