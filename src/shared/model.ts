@@ -185,6 +185,9 @@ export interface SavedSecretView {
   expiresAt: string | null;
   /** Offered for quick copy in the tray menu. */
   pinned: boolean;
+  /** The last token list did not have the token it was created as (revoked elsewhere, or
+   * replaced by a new one of the same name): it is kept only to be forgotten. Absent: false. */
+  goneFromServer?: boolean | undefined;
 }
 
 export interface CreatedToken {

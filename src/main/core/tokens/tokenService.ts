@@ -35,7 +35,7 @@ export class TokenService {
       unnamed = provider.descriptor.unnamedTokens === true;
       return provider.listTokens(ctx, auth);
     });
-    const saved = this.savedByTokenId(serverId);
+    const saved = this.matchSaved(serverId, listed);
     const dependsOn = this.sessions.dependsOn(serverId);
     // Where the server keeps no names, the name the person gave a saved token is the better one.
     const tokens = unnamed ? listed.map((t) => ({ ...t, name: this.savedName(saved.get(t.id)) ?? t.name })) : listed;
@@ -59,6 +59,8 @@ export class TokenService {
       'create',
     );
     const attributes: Record<string, string> = { tokenId: created.token.id };
+    // With the id, what tells this token from a later one of the same name (EDS names are ids).
+    if (created.token.createdAt) attributes.tokenCreatedAt = created.token.createdAt;
     // For expiry reminders and the "expires soon" badge.
     if (created.token.expiresAt) attributes.expiresAt = created.token.expiresAt;
     if (created.identifier) attributes.key = created.identifier.value;
@@ -140,7 +142,15 @@ export class TokenService {
   saved(): SavedSecretView[] {
     return this.vault
       .secrets({ purpose: 'api-token' })
-      .map((m) => ({ id: m.id, serverId: m.serverId, name: m.name, savedAt: m.savedAt, expiresAt: m.attributes.expiresAt ?? null, pinned: m.attributes.pinned === 'true' }))
+      .map((m) => ({
+        id: m.id,
+        serverId: m.serverId,
+        name: m.name,
+        savedAt: m.savedAt,
+        expiresAt: m.attributes.expiresAt ?? null,
+        pinned: m.attributes.pinned === 'true',
+        goneFromServer: m.attributes.gone === 'true',
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -164,11 +174,39 @@ export class TokenService {
     return secretId ? this.vault.secretMeta(secretId)?.name : undefined;
   }
 
+  /** Saved copies by the listed token they belong to: same id and, where both are known, the
+   * same creation time, so a token deleted elsewhere and made again under the same name never
+   * gets the old token's copy. Copies whose token is gone or replaced are marked `gone` (shown as
+   * "no longer on the server", to forget); a copy saved before creation times were kept learns
+   * its token's time the first time it is matched. */
+  private matchSaved(serverId: string, listed: readonly ProviderToken[]): Map<string, string> {
+    const byId = new Map(listed.map((t) => [t.id, t]));
+    const map = new Map<string, string>();
+    let changed = false;
+    for (const meta of this.vault.secrets({ serverId, purpose: 'api-token' })) {
+      const { tokenId, tokenCreatedAt, gone, ...rest } = meta.attributes;
+      const token = tokenId === undefined ? undefined : byId.get(tokenId);
+      const same = token !== undefined && (tokenCreatedAt === undefined || token.createdAt === null || sameInstant(tokenCreatedAt, token.createdAt));
+      const next: Record<string, string> = { ...rest, ...(tokenId === undefined ? {} : { tokenId }) };
+      const createdAt = tokenCreatedAt ?? (same ? token.createdAt : null);
+      if (createdAt) next.tokenCreatedAt = createdAt;
+      if (same && tokenId !== undefined) map.set(tokenId, meta.id);
+      else next.gone = 'true';
+      if (next.gone !== gone || next.tokenCreatedAt !== tokenCreatedAt) {
+        this.vault.updateSecretAttributes(meta.id, next);
+        changed = true;
+      }
+    }
+    if (changed) this.events.emit('secrets.changed', {});
+    return map;
+  }
+
   private savedByTokenId(serverId: string): Map<string, string> {
     const map = new Map<string, string>();
     for (const meta of this.vault.secrets({ serverId, purpose: 'api-token' })) {
       const tokenId = meta.attributes.tokenId;
-      if (tokenId) map.set(tokenId, meta.id);
+      // A copy of a token that is gone belongs to no token of that name now.
+      if (tokenId && meta.attributes.gone !== 'true') map.set(tokenId, meta.id);
     }
     return map;
   }
@@ -177,3 +215,5 @@ export class TokenService {
     return { ...token, extra: token.extra ?? {}, savedSecretId, usedBySession: dependsOn !== null && dependsOn === token.id };
   }
 }
+
+const sameInstant = (a: string, b: string): boolean => a === b || (!Number.isNaN(Date.parse(a)) && Date.parse(a) === Date.parse(b));

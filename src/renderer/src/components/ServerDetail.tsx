@@ -9,6 +9,7 @@ import { ServerDescriptionPanel } from './ServerDescriptionPanel';
 import { ServerFormDialog } from './ServerFormDialog';
 import { SessionPanel } from './SessionPanel';
 import { SignInPanel } from './SignInPanel';
+import { GoneSavedCopies } from './GoneSavedCopies';
 import { TokenTable } from './TokenTable';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
@@ -102,6 +103,7 @@ export function ServerDetail({ server }: { server: ServerView }) {
             </div>
           </div>
           <TokenTable server={server} kind={kind} />
+          <GoneSavedCopies server={server} kind={kind} />
         </section>
       ) : null}
 
