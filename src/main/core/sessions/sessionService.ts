@@ -143,7 +143,38 @@ export class SessionService {
     const { server, provider } = this.resolve(serverId);
     if (!provider.signInWithToken) throw unsupported(provider, 'signing in with a token');
     const result = await provider.signInWithToken(await this.deps.contextFor(server), token);
-    await this.store(server, 'token', result, null);
+    // The server does not say which listed token was pasted; a copy Keyport saved does.
+    const dependsOnTokenId = result.dependsOnTokenId ?? (await this.savedTokenIdOf(serverId, token));
+    await this.store(server, 'token', { ...result, dependsOnTokenId }, null);
+  }
+
+  /** The token id of the saved copy whose value is `token`, if Keyport saved it. */
+  private async savedTokenIdOf(serverId: string, token: string): Promise<string | undefined> {
+    for (const meta of this.deps.vault.secrets({ serverId, purpose: 'api-token' })) {
+      if (meta.attributes.tokenId && meta.attributes.gone !== 'true' && (await this.deps.vault.readSecret(meta.id)) === token) return meta.attributes.tokenId;
+    }
+    return undefined;
+  }
+
+  /** After a token was revoked, for a session signed in with a pasted token that Keyport could
+   * not match to a listed one: asks the server whether that token still signs in (a fresh
+   * session replaces the current one). If it no longer does, it was the one revoked: the
+   * session is signed out cleanly, with a notice saying why, instead of failing on its next
+   * call. Returns whether it signed out. */
+  async endIfSignInTokenRevoked(serverId: string): Promise<boolean> {
+    const meta = this.sessionMeta(serverId);
+    if (!meta || meta.attributes.method !== 'token' || meta.attributes.dependsOn !== undefined) return false;
+    const { server, provider } = this.resolve(serverId);
+    if (!provider.renewSession || this.deps.vault.secrets({ serverId, purpose: 'credential' }).length === 0) return false;
+    try {
+      await this.renew(server, provider, await this.deps.contextFor(server), meta.id, (await this.deps.vault.readSecret(meta.id)) ?? '');
+      return false;
+    } catch (error) {
+      if (!(error instanceof KeyportError) || error.code !== 'SESSION_EXPIRED') throw error;
+      this.signOut(serverId);
+      this.signOutNotices.set(serverId, 'Signed out: the API token this session signed in with was revoked.');
+      return true;
+    }
   }
 
   /** Takes over a session obtained elsewhere: a CLI's session file, a browser or device

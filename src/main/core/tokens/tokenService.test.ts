@@ -169,6 +169,42 @@ describe('saved copies are tied to the token they were created as', () => {
   });
 });
 
+describe('a session signed in with a pasted API token', () => {
+  async function pasted(h: Harness, token: string): Promise<string> {
+    const view = await h.call<ServerView>('servers.add', { name: 'Pasted EDS', kind: 'eds', url: h.eds.url });
+    await h.call('auth.signInWithToken', { serverId: view.id, token });
+    return view.id;
+  }
+  const sessionOf = async (h: Harness, serverId: string) => (await h.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)?.session;
+
+  it('revoking the token it signed in with (one Keyport cannot name) signs it out cleanly, saying why', async () => {
+    const h = await harness();
+    const token = h.eds.createApiToken('alice', 'from-elsewhere');
+    h.eds.createApiToken('alice', 'other');
+    const serverId = await pasted(h, token);
+    expect((await h.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.usedBySession)).toEqual([false, false]);
+
+    // Another token: the session stays.
+    expect(await h.call('tokens.revoke', { serverId, tokenId: 'other' })).toEqual({ signedOut: false });
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'token' });
+    expect(await h.call<TokenView[]>('tokens.list', { serverId })).toHaveLength(1);
+
+    // Its own: signed out at once, not left to fail later with SESSION_EXPIRED.
+    expect(await h.call('tokens.revoke', { serverId, tokenId: 'from-elsewhere' })).toEqual({ signedOut: true });
+    expect(await sessionOf(h, serverId)).toEqual({ state: 'signed-out', notice: 'Signed out: the API token this session signed in with was revoked.' });
+    expect(h.events.some(([name, payload]) => name === 'servers.changed' && (payload as { serverId?: string }).serverId === serverId)).toBe(true);
+  });
+
+  it('a pasted token Keyport saved is marked as the session\'s, and revoking it signs out', async () => {
+    const { h, serverId: first } = await signedIn();
+    const created = await h.call<CreatedToken>('tokens.create', { serverId: first, name: 'saved-one', save: true });
+    await h.call('auth.signInWithToken', { serverId: first, token: created.secret });
+    expect(await sessionOf(h, first)).toMatchObject({ state: 'signed-in', method: 'token', dependsOn: 'saved-one' });
+    expect((await h.call<TokenView[]>('tokens.list', { serverId: first })).find((t) => t.name === 'saved-one')?.usedBySession).toBe(true);
+    expect(await h.call('tokens.revoke', { serverId: first, tokenId: 'saved-one' })).toEqual({ signedOut: true });
+  });
+});
+
 describe('secrets.forget', () => {
   it('forgets a saved token without revoking it, and refuses other ids', async () => {
     const { h, serverId } = await signedIn();

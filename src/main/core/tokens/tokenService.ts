@@ -104,9 +104,11 @@ export class TokenService {
       this.vault.deleteSecret(savedId);
       this.events.emit('secrets.changed', {});
     }
-    const signedOut = this.sessions.dependsOn(serverId) === tokenId;
+    const dependsOnIt = this.sessions.dependsOn(serverId) === tokenId;
+    if (dependsOnIt) this.sessions.signOut(serverId);
+    // A session signed in with a pasted token Keyport could not name: was that the one?
+    const signedOut = dependsOnIt || (await this.sessions.endIfSignInTokenRevoked(serverId));
     if (signedOut) {
-      this.sessions.signOut(serverId);
       // Other windows learn that the server is signed out without waiting for a reload.
       this.events.emit('servers.changed', { serverId });
     }
