@@ -84,6 +84,26 @@ test.describe('EDS tokens', () => {
     expect(eds.hasApiToken('alice', 'dup')).toBe(true);
   });
 
+  test('a server URL with a path is warned about when added and where its tokens are copied (hatcher calls the API at the root)', async ({ app, eds }) => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Add server' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add server' });
+    await dialog.getByLabel('Name').fill('Pathed');
+    await dialog.getByLabel('Server URL').fill(`${eds.url}/eds`);
+    const note = `hatcher signs in at this address but calls the API at ${eds.url}/api/…, without /eds`;
+    await expect(dialog.getByRole('note')).toContainText(note);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `url-path-warning-${theme}`);
+    }
+    await dialog.getByLabel('Server URL').fill(eds.url);
+    await expect(dialog.getByRole('note')).toBeHidden();
+    await dialog.getByLabel('Server URL').fill(`${eds.url}/eds`);
+    await dialog.getByRole('button', { name: 'Add server' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Pathed' })).toBeVisible();
+    await expect(page.getByRole('note').filter({ hasText: note })).toBeVisible();
+  });
+
   test('copies a saved token in every format of the hatcher CLI', async ({ app, eds }) => {
     const { page } = app;
     await addAndSignIn(page, eds);

@@ -25,6 +25,10 @@ export interface KindDescriptor {
   defaultCopyFormat: string;
   /** Shown when the server refuses token creation (403/404), e.g. EDS on-site servers. */
   tokenCreationNote?: string;
+  /** Shown beside a server URL that has a path (EDS: hatcher calls the API at the host's root,
+   * so `https://host/eds` works in Keyport and fails in hatcher); `{root}` is replaced by the
+   * URL without its path. */
+  urlPathWarning?: string | undefined;
   /** Settings of a server beyond name, URL and TLS (Tapis: the tenant id). */
   serverFields: FieldDescriptor[];
   /** Columns of the token list beyond name and dates (Tapis: description, tier, key). */
@@ -267,3 +271,4 @@ export interface CopyResult {
   clearsAt: number;
   seconds: number;
 }
+

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
 import { MAX_TOKEN_NAME_LENGTH, tokenNameWarning } from '../../../shared/schemas';
+import { urlPathWarning } from '../../../shared/urlPathWarning';
 import { keyport } from '../api';
 import { toShape, useKeyport } from '../store';
 import { CopyControl } from './CopyControl';
@@ -71,6 +72,11 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           Copy it now: this is the only time Keyport shows this {noun === 'token' ? 'token' : 'secret'}.{' '}
           {created.saved ? 'A copy is saved in Keyport, encrypted, so you can copy it again later.' : 'It was not saved in Keyport.'}
         </p>
+        {urlPathWarning(kind, server.url) ? (
+          <p className="warning" role="note">
+            ⚠ {urlPathWarning(kind, server.url)}
+          </p>
+        ) : null}
         {created.identifier ? (
           <Field label={created.identifier.label}>
             {(p) => <input {...p} className="secret" readOnly value={created.identifier?.value ?? ''} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />}

@@ -75,6 +75,10 @@ export const edsProvider: Provider = {
     copyFormats: ENVIRONMENT_COPY_FORMATS,
     defaultCopyFormat: 'shell',
     tokenCreationNote: TOKENS_ONLY_HOSTED,
+    // hatcher/core/brood_url_handler.py keeps only the scheme and host for API calls; only the
+    // sign-in (hatcher/core/auth.py) uses the path.
+    urlPathWarning:
+      'hatcher signs in at this address but calls the API at {root}/api/…, without {path}: with this URL hatcher fails with 404 (Keyport works). Use the server’s root address if it serves the API there.',
     serverFields: [],
     extraColumns: [],
     createFields: [],
