@@ -69,6 +69,31 @@ test.describe('Tapis', () => {
     expect(await readFile(app.vaultPath, 'utf8')).not.toContain(ALICE.password);
   });
 
+  test('OAuth clients Keyport made for earlier sign-ins and no longer uses are offered for deletion together; its own session\'s client and others stay', async ({ app, tapis }) => {
+    const { page } = app;
+    tapis.createClient('alice', 'keyport-old-laptop-aaaaaa');
+    tapis.createClient('alice', 'keyport-old-laptop-bbbbbb');
+    tapis.createClient('alice', 'my-script');
+    await signedIn(page, tapis);
+    const client = tapis.clientNames('alice').find((n) => !['keyport-old-laptop-aaaaaa', 'keyport-old-laptop-bbbbbb', 'my-script'].includes(n)) ?? '';
+    expect(client).toMatch(/^keyport-/);
+    await page.getByLabel('Account password').fill(ALICE.password);
+    await page.getByRole('button', { name: 'Show OAuth clients' }).click();
+    await page.getByRole('button', { name: 'Delete 2 unused OAuth clients…' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete 2 unused OAuth clients?' });
+    await expect(confirm).toContainText('“keyport-old-laptop-aaaaaa”, “keyport-old-laptop-bbbbbb”');
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `unused-own-clients-${theme}`);
+    }
+    await confirm.getByLabel('Account password').fill(ALICE.password);
+    await confirm.getByRole('button', { name: 'Delete 2' }).click();
+    await expect(confirm).toBeHidden();
+    await expect.poll(() => tapis.clientNames('alice').sort()).toEqual([client, 'my-script'].sort());
+    await expect(page.getByRole('button', { name: /unused OAuth client/ })).toBeHidden();
+    await expect(sessionPanel(page).getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
+  });
+
   test('creates a client shown once with key and secret, copies it as key:secret, deletes another after confirmation', async ({ app, tapis }) => {
     const { page } = app;
     await signedIn(page, tapis, { remember: true });

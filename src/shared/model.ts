@@ -29,6 +29,9 @@ export interface KindDescriptor {
    * so `https://host/eds` works in Keyport and fails in hatcher); `{root}` is replaced by the
    * URL without its path. */
   urlPathWarning?: string | undefined;
+  /** Names Keyport gives the tokens it creates for its own sign-ins (Tapis: `keyport-`): listed
+   * ones that no session uses and whose secret Keyport does not keep are offered for deletion. */
+  ownTokenPrefix?: string | undefined;
   /** Settings of a server beyond name, URL and TLS (Tapis: the tenant id). */
   serverFields: FieldDescriptor[];
   /** Columns of the token list beyond name and dates (Tapis: description, tier, key). */

@@ -156,6 +156,9 @@ export interface Provider {
   /** The text for one of `descriptor.sessionCopyFormats`. */
   renderSessionCopy?(server: ServerRecord, material: SessionMaterial, format: string): string;
   sessionFile?: SessionFileFormat;
+  /** The OAuth client a session's credential holds (Tapis), so that when the session ends
+   * Keyport can keep that client and sign in with it again instead of creating another. */
+  sessionClient?(credential: string): { name: string; key: string; secret: string } | null;
 }
 
 /** The token operations of a kind without a token list: each refuses with UNSUPPORTED. */

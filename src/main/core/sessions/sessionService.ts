@@ -133,8 +133,25 @@ export class SessionService {
   ): Promise<void> {
     const { server, provider } = this.resolve(serverId);
     if (!provider.signInWithPassword) throw unsupported(provider, 'signing in with a user name and password');
-    const client = options.client ? await this.resolveClient(server, options.client) : undefined;
     const challenge = options.otp ? { otp: options.otp } : undefined;
+    // "Let Keyport create a client" after a session ended: the client kept from that session
+    // is reused instead, unless the server no longer knows it.
+    const kept = provider.sessionClient && (!options.client || (options.client.type === 'new' && !options.client.name)) ? this.keptSessionClient(serverId) : undefined;
+    if (kept) {
+      try {
+        const reused = await this.resolveClient(server, { type: 'saved', secretId: kept });
+        const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, reused, challenge);
+        this.deps.vault.deleteSecret(kept); // the session holds the client again
+        this.deps.events.emit('secrets.changed', {});
+        await this.store(server, 'password', result, options.rememberPassword ? { username, password } : null);
+        return;
+      } catch (error) {
+        if (!(error instanceof KeyportError && error.code === 'AUTH_FAILED' && error.field === 'clientSecret')) throw error;
+        this.deps.vault.deleteSecret(kept);
+        this.deps.events.emit('secrets.changed', {});
+      }
+    }
+    const client = options.client ? await this.resolveClient(server, options.client) : undefined;
     const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, client, challenge);
     await this.store(server, 'password', result, options.rememberPassword ? { username, password } : null);
   }
@@ -405,9 +422,38 @@ export class SessionService {
   }
 
   private expire(server: ServerRecord): void {
+    // The refresh token is dead, not (usually) the OAuth client: keep the client, so that
+    // signing in again reuses it instead of leaving another one on the server.
+    // Best effort (readSecret takes the credential from the cache before forget() drops it).
+    void this.keepSessionClient(server).catch(() => undefined);
     this.forget(server.id);
     this.expired.set(server.id, `Your session on ${server.name} has ended. Sign in again.`);
     this.deps.events.emit('servers.changed', { serverId: server.id });
+  }
+
+  /** Saves the ended session's OAuth client as the server's saved client (marked
+   * `sessionClient`), unless Keyport already keeps one with that key. Reads the credential
+   * synchronously from the cache before forget() deletes it. */
+  private async keepSessionClient(server: ServerRecord): Promise<void> {
+    const { vault } = this.deps;
+    const provider = this.deps.providers.get(server.kind);
+    const credentialMeta = vault.secrets({ serverId: server.id, purpose: 'credential' })[0];
+    if (!provider.sessionClient || !credentialMeta || !vault.storage().persistent) return;
+    const credential = await vault.readSecret(credentialMeta.id);
+    const client = credential === null ? null : provider.sessionClient(credential);
+    if (!client) return;
+    if (vault.secrets({ serverId: server.id, purpose: 'api-token' }).some((m) => m.attributes.key === client.key)) return;
+    await vault.putSecret(
+      { id: randomUUID(), serverId: server.id, purpose: 'api-token', name: client.name, savedAt: this.deps.now().toISOString(), attributes: { tokenId: client.name, key: client.key, sessionClient: 'true' } },
+      client.secret,
+      { requirePersistent: true },
+    );
+    this.deps.events.emit('secrets.changed', {});
+  }
+
+  /** The OAuth client kept from an ended session of this server (keepSessionClient), if any. */
+  private keptSessionClient(serverId: string): string | undefined {
+    return this.deps.vault.secrets({ serverId, purpose: 'api-token' }).find((m) => m.attributes.sessionClient === 'true' && m.attributes.gone !== 'true')?.id;
   }
 
   private forget(serverId: string): void {

@@ -5,6 +5,7 @@ import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ConfirmDialog } from './ConfirmDialog';
+import { UnusedOwnTokens } from './UnusedOwnTokens';
 import { CopyControl } from './CopyControl';
 import { PinToggle } from './PinToggle';
 import { ErrorMessage } from './ErrorMessage';
@@ -87,6 +88,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
         <>
           <TokenFilter query={query} onQueryChange={setQuery} shown={rows.length} total={items.length} noun={kind.tokenNoun} />
           {rows.length > 0 ? <VirtualTokenRows rows={rows} server={server} kind={kind} query={query} onRevoke={setRevoking} /> : null}
+          <UnusedOwnTokens server={server} kind={kind} items={items} />
         </>
       ) : null}
       {revoking ? (

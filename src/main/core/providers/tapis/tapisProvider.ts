@@ -200,6 +200,7 @@ export const tapisProvider: Provider = {
       { id: 'client', label: 'Client key:secret' },
       { id: 'agave-current', label: '~/.agave/current (JSON)' },
     ],
+    ownTokenPrefix: 'keyport-',
     sessionFile: {
       displayPath: '~/.agave/current',
       consumer: 'agavepy and the Tapis CLI',
@@ -267,6 +268,15 @@ export const tapisProvider: Provider = {
     const credential = decodeCredential(credentialText);
     const answer = await requestTokens(ctx, credential, { grant_type: 'refresh_token', refresh_token: credential.refreshToken });
     return grantFrom(answer, { name: credential.clientName, key: credential.key, secret: credential.secret });
+  },
+
+  sessionClient(credentialText) {
+    try {
+      const { clientName, key, secret } = decodeCredential(credentialText);
+      return clientName ? { name: clientName, key, secret } : null;
+    } catch {
+      return null;
+    }
   },
 
   async checkSession(ctx, accessToken) {
