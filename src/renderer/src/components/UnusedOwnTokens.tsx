@@ -3,8 +3,8 @@ import type { KindDescriptor, ServerView, TokenView } from '../../../shared/mode
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { needsAccountPassword } from './AccountPasswordForm';
+import { ChangePasswordField } from './ChangePasswordField';
 import { ConfirmDialog } from './ConfirmDialog';
-import { Field } from './Field';
 import { useAction } from './useAction';
 
 /** Tokens Keyport made for its own sign-ins (named with `kind.ownTokenPrefix`) that no session
@@ -60,9 +60,7 @@ export function UnusedOwnTokens({ server, kind, items }: { server: ServerView; k
           onClose={close}
         >
           {askPassword ? (
-            <Field label="Account password" hint="Needed for this change; not kept.">
-              {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={action.error?.field === 'password' || undefined} />}
-            </Field>
+            <ChangePasswordField value={password} onChange={setPassword} error={action.error} />
           ) : null}
         </ConfirmDialog>
       ) : null}
