@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../e2e/host/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../e2e/servers/anaconda/anacondaServer.ts';
-import { ensurePythonEnv, runCleanBash, runPython, VENV_DIR } from './pythonEnv.ts';
+import { ensurePythonEnv, runCleanBash, runPython, VENV_DIR, venvLayout } from './pythonEnv.ts';
 
 const SERVICE = 'Anaconda Cloud';
 
@@ -415,10 +415,11 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
     const dotenv = await copySession(keyport, server.id, 'dotenv');
     // No keyring file at all: the key can only come from the copied text.
     const keyringFile = join(freshDir('nowhere'), 'keyring');
-    // ANACONDA_AUTH_DOMAIN too must come from the copied text.
+    // ANACONDA_AUTH_DOMAIN and the site's CA (ANACONDA_AUTH_SSL_VERIFY) too must come from the copied text.
     const withoutDomain = (cwd: string) => {
       const env: Record<string, string> = { ...anacondaEnv(home, cwd), ANACONDA_AUTH_KEYRING_PATH: keyringFile };
       delete env.ANACONDA_AUTH_DOMAIN;
+      delete env.ANACONDA_AUTH_SSL_VERIFY;
       return env;
     };
     const expectAlice = (call: EnvClientCall) => {
@@ -433,19 +434,19 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
       expect(call.keyring_file === false || call.keyring_file === 0).toBe(true);
     };
 
-    // The shell text, pasted into bash, then the client.
-    for (const [variant, extra] of [
-      ['as copied', ''],
-      // The current name alone (the only one the conda plugin reads).
-      ['only ANACONDA_AUTH_API_KEY', 'unset ANACONDA_CLOUD_API_KEY'],
-      // The older name alone, which anaconda-auth still reads.
-      ['only ANACONDA_CLOUD_API_KEY', 'unset ANACONDA_AUTH_API_KEY'],
-    ] as const) {
-      const cwd = freshDir('cwd');
-      const result = await cleanBash(`${shell}\n${extra}\nexec python -c "$KEYPORT_SCRIPT"`, cwd, { ...withoutDomain(cwd), KEYPORT_SCRIPT: PRELUDE + ENV_CLIENT_SCRIPT }, apiKey);
-      expect(result.stderr, variant).toBe('');
-      expectAlice(lastJsonLine<EnvClientCall>(result));
-    }
+    // The shell text, pasted into bash, then the client. Only the current variables: with a
+    // legacy ANACONDA_CLOUD_* one set, anaconda-auth prints a notice on stdout.
+    expect(shell).not.toContain('ANACONDA_CLOUD_');
+    const cwd0 = freshDir('cwd');
+    const result = await cleanBash(`${shell}\nexec python -c "$KEYPORT_SCRIPT"`, cwd0, { ...withoutDomain(cwd0), KEYPORT_SCRIPT: PRELUDE + ENV_CLIENT_SCRIPT }, apiKey);
+    expect(result.stderr).toBe('');
+    expectAlice(lastJsonLine<EnvClientCall>(result));
+
+    // `KEY=$(anaconda auth api-key)` after the shell text captures the key and nothing else.
+    const cwd1 = freshDir('cwd');
+    const captured = await cleanBash(`${shell}\nKEY=$(anaconda auth api-key) || exit 9\nprintf '%s' "$KEY" | sha256sum | cut -c1-16\nprintf '%s' "$KEY" | wc -l`, cwd1, withoutDomain(cwd1), '');
+    expect(captured.code).toBe(0);
+    expect(captured.stdout.trim().split('\n')).toEqual([fingerprint(apiKey), '0']);
 
     // The .env text saved as .env in the working directory, which anaconda-auth's settings read.
     const cwd = freshDir('cwd');
@@ -596,3 +597,88 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
   });
 });
 
+// anaconda-cloud-auth 0.7.2, the older generation (its own venv: requirements-anaconda-cloud.txt).
+// It reads only ANACONDA_CLOUD_* and defaults to anaconda.cloud, so Keyport's "anaconda-cloud-auth
+// 0.7" copy formats must carry the domain, the key and the CA route its requests calls take.
+const CLOUD_VENV = 'anaconda-cloud';
+
+const CLOUD_CLIENT_SCRIPT = `
+from anaconda_cloud_auth.client import BaseClient
+expected = sys.stdin.read()
+r = BaseClient().get('/api/account')
+emit({'url': r.url, 'status': r.status_code, 'account': r.json(), 'sent_expected_key': r.request.headers.get('Authorization') == 'Bearer ' + expected})
+`;
+
+describe('Keyport\'s copy for anaconda-cloud-auth 0.7.2', () => {
+  beforeAll(async () => {
+    const env = await ensurePythonEnv({ venv: CLOUD_VENV });
+    if (env.created) process.stderr.write(`anaconda-cloud venv created in ${(env.setupMs / 1000).toFixed(1)} s at ${env.venvDir}\n`);
+  }, 600_000);
+
+  /** bash with the 0.7 venv first on PATH and nothing of the site in the environment; the
+   * script can run the client as `python -c "$KEYPORT_SCRIPT"`. */
+  const cloudBash = (script: string, home: string, input: string, cwd = freshDir('cwd')) =>
+    runCleanBash(
+      script,
+      {
+        PATH: `${venvLayout(CLOUD_VENV).bin}${delimiter}/usr/bin${delimiter}/bin`,
+        LANG: 'C.UTF-8',
+        HOME: home,
+        KEYPORT_TEST_CWD: cwd,
+        KEYPORT_SCRIPT: PRELUDE + CLOUD_CLIENT_SCRIPT,
+        ANACONDA_CONFIG_TOML: join(cwd, 'no-config.toml'),
+        ANACONDA_SECRETS_DIR: noSecrets,
+        TZ: 'UTC',
+        // A request for anaconda.cloud (the default domain) goes to a closed port, not out.
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+        NO_PROXY: '127.0.0.1',
+      },
+      { cwd, input },
+    );
+
+  it('is the pinned anaconda-cloud-auth', async () => {
+    const result = await cloudBash(`python -c "import importlib.metadata as m; print(m.version('anaconda-cloud-auth'))"`, freshDir('home'), '');
+    expect(result.stdout.trim()).toBe('0.7.2');
+  });
+
+  it('its client, given only the "Shell (export) — anaconda-cloud-auth 0.7" text, calls the site\'s API as alice, and `anaconda cloud api-key` prints the key alone', async () => {
+    const home = freshDir('home');
+    const { keyport, server, apiKey } = await signedInKeyport(home);
+    const shell = await copySession(keyport, server.id, 'cloud-shell');
+    expect(shell).not.toContain('ANACONDA_AUTH_');
+    const result = await cloudBash(`${shell}\nexec python -c "$KEYPORT_SCRIPT"`, home, apiKey);
+    expect(result.stderr).toBe('');
+    expect(lastJsonLine(result)).toMatchObject({ url: `${anaconda.url}/api/account`, status: 200, account: { user: { username: 'alice' } }, sent_expected_key: true });
+
+    // 0.7's subcommand is `cloud` (its anaconda_cli.subcommand entry point).
+    const captured = await cloudBash(`${shell}\nKEY=$(anaconda cloud api-key) || exit 9\nprintf '%s' "$KEY" | sha256sum | cut -c1-16\nprintf '%s' "$KEY" | wc -l`, home, '');
+    expect(captured.code).toBe(0);
+    expect(captured.stdout.trim().split('\n')).toEqual([fingerprint(apiKey), '0']);
+  });
+
+  it('the anaconda-auth text is not enough for 0.7 (it would ask anaconda.cloud): each generation needs its own format', async () => {
+    const home = freshDir('home');
+    const { keyport, server, apiKey } = await signedInKeyport(home);
+    const current = await copySession(keyport, server.id, 'shell');
+    const result = await cloudBash(`${current}\nexec python -c "$KEYPORT_SCRIPT"`, home, apiKey);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('anaconda.cloud');
+  });
+
+  it('the ".env — anaconda-cloud-auth 0.7" text works loaded into the environment; read by the client itself it gives the domain and key', async () => {
+    const home = freshDir('home');
+    const { keyport, server, apiKey } = await signedInKeyport(home);
+    const cwd = freshDir('cwd');
+    writeFileSync(join(cwd, '.env'), `${await copySession(keyport, server.id, 'cloud-dotenv')}\n`);
+    const loaded = await cloudBash('set -a; . ./.env; set +a\nexec python -c "$KEYPORT_SCRIPT"', home, apiKey, cwd);
+    expect(loaded.stderr).toBe('');
+    expect(lastJsonLine(loaded)).toMatchObject({ url: `${anaconda.url}/api/account`, status: 200, sent_expected_key: true });
+    // Read by 0.7's settings (pydantic reads .env in the working directory): the domain and key
+    // come through; its ssl_verify is a bool, so the CA file must be in the environment.
+    const cwd2 = freshDir('cwd');
+    writeFileSync(join(cwd2, '.env'), `${await copySession(keyport, server.id, 'cloud-dotenv')}\n`);
+    const read = await cloudBash(`export REQUESTS_CA_BUNDLE='${caFile}'\nexec python -c "$KEYPORT_SCRIPT"`, home, apiKey, cwd2);
+    expect(read.stderr).toBe('');
+    expect(lastJsonLine(read)).toMatchObject({ url: `${anaconda.url}/api/account`, status: 200, sent_expected_key: true });
+  });
+});

@@ -149,6 +149,19 @@ describe('hatcher 0.17.0 against the reference EDS server', () => {
     });
   });
 
+  describe('a server URL with a path', () => {
+    it('signs in at the path but calls the API at the host\'s root (brood_url_handler keeps scheme and host only)', async () => {
+      // A server that serves sign-in under /eds: the answer is a real session of this server.
+      const signIn = await fetch(`${http.url}/api/v1/json/auth/tokens/auth`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}` } });
+      const { token } = (await signIn.json()) as { token: string };
+      http.faults.add({ kind: 'status', status: 200, body: JSON.stringify({ token }), contentType: 'application/json', times: 1, match: /^\/eds\/api\/v1\/json\/auth\/tokens\/auth$/ });
+      const mark = http.requestLog.length;
+      const result = await runHatcher(['-u', `${http.url}/eds`, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'list']);
+      expect(result.code).toBe(0);
+      expect(requestsSince(http, mark)).toEqual(['POST /eds/api/v1/json/auth/tokens/auth basic 200', 'GET /api/v1/json/auth/tokens/api bearer 200']);
+    });
+  });
+
   describe('with an API token', () => {
     it('--token TOKEN lists the tokens (exchanged for a session first)', async () => {
       const token = http.createApiToken('alice', 'token-for-list');

@@ -31,6 +31,7 @@ import { startConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
 import type { ConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
 import { startTapisServer } from '../e2e/servers/tapis/tapisServer.ts';
 import type { TapisServer } from '../e2e/servers/tapis/tapisServer.ts';
+import type { FileTrust } from '../src/main/core/sessionFiles/filePermissions';
 import { ensurePythonEnv, runPython } from './pythonEnv.ts';
 
 const PASSWORD = 'wonderland-secret';
@@ -58,6 +59,8 @@ def _prompt(prompt='Password: ', stream=None):
 getpass.getpass = _prompt
 def emit(value):
     sys.stdout.write('\\n' + json.dumps(value, default=repr) + '\\n')
+if os.environ.get('KEYPORT_UMASK'):
+    os.umask(int(os.environ['KEYPORT_UMASK'], 8))  # as a desktop with user-private groups
 `;
 
 /** Runs PRELUDE + script; fails with Python's stderr unless it exits 0; returns the last stdout line as JSON. */
@@ -84,8 +87,8 @@ function freshDir(prefix: string): string {
 
 /** A fresh Keyport core that reaches the reference server through the proxy, with its own
  * home directory and, optionally, AGAVE_CACHE_DIR. */
-function newKeyport(env: Record<string, string> = {}): TestCore {
-  const keyport = createTestCore({ env: { HTTPS_PROXY: proxy.url, ...env }, homeDir: freshDir('home') });
+function newKeyport(env: Record<string, string> = {}, fileTrust?: FileTrust): TestCore {
+  const keyport = createTestCore({ env: { HTTPS_PROXY: proxy.url, ...env }, homeDir: freshDir('home'), fileTrust });
   cores.push(keyport);
   return keyport;
 }
@@ -154,6 +157,24 @@ ag.save_configs(fields['cache_dir'])
 emit({'path': Agave.agavecurrent_path()})
 `;
 
+// agavepy's load_configs(cache_dir): what the Tapis CLI restores from config.json.
+const LOAD_CONFIGS_SCRIPT = `
+from agavepy.agave import Agave
+ag = Agave(api_server='https://localhost')
+ag.load_configs(cache_dir=sys.argv[1])
+emit({'client_name': ag.client_name, 'api_key': ag.api_key, 'token': ag.token, 'refresh_token': ag.refresh_token, 'tenant_id': ag.tenant_id, 'username': ag.username, 'api_server': ag.api_server})
+`;
+
+interface LoadedConfig {
+  client_name: string;
+  api_key: string;
+  token: string;
+  refresh_token: string;
+  tenant_id: string;
+  username: string;
+  api_server: string;
+}
+
 /** Runs SAVE_CONFIGS_SCRIPT; the values go through stdin, never the command line. */
 async function runSaveConfigs(fields: Record<string, unknown>): Promise<void> {
   const result = await runPython(PRELUDE + SAVE_CONFIGS_SCRIPT, [], { env: { TZ: 'UTC' }, input: JSON.stringify(fields) });
@@ -175,9 +196,9 @@ emit({'api_key': ag.api_key})
 `;
 
 /** A `current` (and config.json) written by agavepy's save_configs in a fresh cache dir. */
-async function agavepySession(clientName: string): Promise<{ dir: string; apiKey: string }> {
+async function agavepySession(clientName: string, umask?: string): Promise<{ dir: string; apiKey: string }> {
   const dir = freshDir('agave-cache');
-  const value = await python<{ api_key: string }>(AGAVEPY_SESSION_SCRIPT, [TLS_BASE, clientName, dir], { REQUESTS_CA_BUNDLE: caFile });
+  const value = await python<{ api_key: string }>(AGAVEPY_SESSION_SCRIPT, [TLS_BASE, clientName, dir], { REQUESTS_CA_BUNDLE: caFile, ...(umask ? { KEYPORT_UMASK: umask } : {}) });
   return { dir, apiKey: value.api_key };
 }
 
@@ -315,6 +336,10 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     const agavepyDir = freshDir('agavepy-save-configs');
     await runSaveConfigs({ baseurl: TLS_BASE, tenantid: TENANT, username: 'alice', client_name: clientName, apikey, apisecret, access_token: access, refresh_token: refresh, created_at: createdAt, expires_in: 14400, cache_dir: agavepyDir });
     expect(bytes).toBe(readFileSync(join(agavepyDir, 'current'), 'utf8'));
+    // config.json too, where load_configs() (the Tapis CLI's path) reads.
+    expect(readFileSync(join(cacheDir, 'config.json'), 'utf8')).toBe(readFileSync(join(agavepyDir, 'config.json'), 'utf8'));
+    const loaded = await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [cacheDir]);
+    expect(loaded).toMatchObject({ client_name: clientName, api_key: apikey, token: access, refresh_token: refresh, tenant_id: TENANT, username: 'alice' });
 
     // agavepy's restore path: Agave.restore() reads AGAVE_CACHE_DIR/current and the Swagger
     // client makes an authenticated call with Keyport's access token, without refreshing.
@@ -356,5 +381,85 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     expect(file).toMatchObject({ apikey: apiKey, access_token: restored.token_after, client_name: null, verify: caFile, proxies: { https: proxy.url } });
     expect(typeof file.created_at).toBe('number');
     await importAndCheck(path, 'agavepy-rewritten');
+  });
+
+  it('exporting over a folder agavepy already uses updates config.json as save_configs would: load_configs() gets Keyport\'s live session, other clients and the fields Keyport does not own stay', async () => {
+    // agavepy's session in the folder: client "agavepy-old", saved by save_configs, then a
+    // refresh that rewrote `current` in the to_dict layout (verify, proxies, client_name…).
+    const { dir } = await agavepySession('agavepy-old');
+    tls.expireAccessTokens('alice');
+    await python<Restored>(RESTORE_SCRIPT, [], { AGAVE_CACHE_DIR: dir });
+    const before = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { current: Record<string, Record<string, unknown>> };
+    expect(Object.keys(before.current)).toEqual(['agavepy-old']);
+
+    // Keyport imports that session (same client), renews it (the server rotates the refresh
+    // token, so the one in config.json dies), and exports back into the folder.
+    const keyport = newKeyport({ AGAVE_CACHE_DIR: dir });
+    const imported = await keyport.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    const view = await serverView(keyport, imported.id);
+    await keyport.call('servers.update', { id: view.id, changes: { name: view.name, kind: view.kind, url: view.url, allowInsecureTls: false, caCertificatePath: caFile, options: view.options } });
+    await keyport.call('auth.refresh', { serverId: view.id });
+    const staleRefresh = String(before.current['agavepy-old']?.refresh_token);
+    expect(tls.isRefreshTokenValid(staleRefresh)).toBe(false);
+    const exported = await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: view.id, overwrite: true });
+    expect(exported.state).toBe('written');
+
+    const access = await copySession(keyport, view.id, 'access-token');
+    const refresh = await copySession(keyport, view.id, 'refresh-token');
+    const loaded = await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [dir]);
+    expect(loaded).toMatchObject({ client_name: 'agavepy-old', token: access, refresh_token: refresh, tenant_id: TENANT, username: 'alice' });
+    expect(tls.isRefreshTokenValid(loaded.refresh_token)).toBe(true);
+    // The same client's entry under sessions holds the live tokens too, not the dead ones.
+    const loadedBySession = await python<LoadedConfig>(
+      `from agavepy.utils.load_configs import load_config\nname, ctx = load_config(sys.argv[1], '${TENANT}', 'alice', 'agavepy-old')\nemit({'client_name': name, 'refresh_token': ctx['refresh_token'], 'token': ctx['access_token']})`,
+      [dir],
+    );
+    expect(loadedBySession).toMatchObject({ client_name: 'agavepy-old', refresh_token: refresh, token: access });
+    // `current` keeps what agavepy's rewrite put there and Keyport does not own.
+    const current = readJson(join(dir, 'current'));
+    expect(current).toMatchObject({ access_token: access, refresh_token: refresh, verify: caFile, proxies: { https: proxy.url }, use_nonce: false });
+    // agavepy restores it and calls the API with Keyport's token.
+    const restored = await python<Restored>(RESTORE_SCRIPT, [], { AGAVE_CACHE_DIR: dir });
+    expect(restored).toMatchObject({ token: access, profile: { username: 'alice' } });
+
+    // A second Keyport session with its own client exported into the same folder: agavepy's
+    // client moves to sessions (as save_configs moves the current client), Keyport's is current.
+    const other = newKeyport({ AGAVE_CACHE_DIR: dir });
+    const server = await other.call<ServerView>('servers.add', { name: 'Tapis', kind: 'tapis', url: TLS_BASE, caCertificatePath: caFile, options: { tenantId: TENANT } });
+    const signedIn = await other.call<ServerView>('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
+    const keyportClient = signedIn.session.state === 'signed-in' ? signedIn.session.dependsOn : null;
+    await other.call('sessionFiles.export', { serverId: server.id, overwrite: true });
+    const config = readJson(join(dir, 'config.json')) as { current: Record<string, unknown>; sessions: Record<string, Record<string, Record<string, unknown>>> };
+    expect(Object.keys(config.current)).toEqual([keyportClient]);
+    // (save_configs files the new current client under sessions only when the next one replaces it.)
+    expect(Object.keys(config.sessions[TENANT]?.alice ?? {})).toEqual(['agavepy-old']);
+    expect(config.sessions[TENANT]?.alice?.['agavepy-old']).toMatchObject({ refresh_token: refresh });
+    expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [dir])).client_name).toBe(keyportClient);
+  });
+
+  it('files agavepy writes under umask 002 (0664) are imported and exported over when their group is the person\'s private group; another group gets the one-click "make it private"', async () => {
+    const { dir } = await agavepySession('agavepy-umask', '002');
+    for (const name of ['current', 'config.json']) expect(statSync(join(dir, name)).mode & 0o777).toBe(0o664);
+    const gid = statSync(join(dir, 'current')).gid;
+    const uid = process.getuid?.();
+
+    // The file's group is the person's private group: accepted as it is.
+    const privateGroup = newKeyport({ AGAVE_CACHE_DIR: dir }, { uid, isPrivateGroup: (g) => Promise.resolve(g === gid) });
+    const imported = await privateGroup.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    expect(imported.session.state).toBe('signed-in');
+    const view = await serverView(privateGroup, imported.id);
+    await privateGroup.call('servers.update', { id: view.id, changes: { name: view.name, kind: view.kind, url: view.url, allowInsecureTls: false, caCertificatePath: caFile, options: view.options } });
+    expect((await privateGroup.call<SessionFileExport>('sessionFiles.export', { serverId: imported.id, overwrite: true })).state).toBe('written');
+    expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [dir])).client_name).toBe('agavepy-umask');
+
+    // A shared group: refused until made private, then imported; agavepy still reads the files.
+    const again = await agavepySession('agavepy-umask-2', '002');
+    const shared = newKeyport({ AGAVE_CACHE_DIR: again.dir }, { uid, isPrivateGroup: () => Promise.resolve(false) });
+    const refused = await shared.call('sessionFiles.import', { kind: 'tapis' }).catch((e: unknown) => e);
+    expect(String(refused)).toContain('can be changed by other members of its group');
+    await shared.call('sessionFiles.makePrivate', { kind: 'tapis' });
+    for (const name of ['current', 'config.json']) expect(statSync(join(again.dir, name)).mode & 0o777).toBe(0o600);
+    expect((await shared.call<ServerView>('sessionFiles.import', { kind: 'tapis' })).session.state).toBe('signed-in');
+    expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [again.dir])).client_name).toBe('agavepy-umask-2');
   });
 });

@@ -76,6 +76,24 @@ describe('Keyport and the real hatcher on one EDS account', () => {
     expect(after.stderr).toContain('Authentication failed');
   });
 
+  it('names hatcher and the server accept are sent as typed: over 100 characters, and "dup " beside "dup"', async () => {
+    const long = `ci-${'x'.repeat(147)}`;
+    expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'create', 'dup'])).code).toBe(0);
+    await keyport.call('tokens.create', { serverId, name: long, save: false });
+    await keyport.call('tokens.create', { serverId, name: 'dup ', save: false });
+    expect(eds.hasApiToken('alice', long)).toBe(true);
+    expect(eds.hasApiToken('alice', 'dup ')).toBe(true);
+    expect(eds.hasApiToken('alice', 'dup')).toBe(true);
+    // hatcher deletes each by the exact name, so they are two tokens to it as well.
+    expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', 'dup '])).code).toBe(0);
+    expect(eds.hasApiToken('alice', 'dup ')).toBe(false);
+    expect(eds.hasApiToken('alice', 'dup')).toBe(true);
+    expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', long])).code).toBe(0);
+    const names = (await keyport.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.name);
+    expect(names).toContain('dup');
+    expect(names).not.toContain(long);
+  });
+
   it('a token hatcher deletes disappears from Keyport, and Keyport’s saved copy no longer signs in', async () => {
     const { secret } = await createInKeyport('deleted-by-hatcher');
     const deleted = await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', 'deleted-by-hatcher']);
@@ -118,5 +136,71 @@ describe('copy formats, used by their real consumers', () => {
     const parsed = await runInVenv('python', ['-c', 'import json, sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))', file]);
     expect(parsed.code).toBe(0);
     expect(JSON.parse(parsed.stdout)).toEqual(Object.fromEntries(env));
+  });
+});
+
+describe('copy formats on a server signed by a CA that only Keyport was told about', () => {
+  let tls: EdsServer;
+  let tlsKeyport: TestCore;
+  let tlsServerId: string;
+
+  beforeAll(async () => {
+    tls = await startEdsServer({ https: true });
+    const caFile = join(scratch, 'corp ca.pem');
+    writeFileSync(caFile, tls.caPem ?? '');
+    tlsKeyport = createTestCore();
+    tlsServerId = (await tlsKeyport.call<ServerView>('servers.add', { name: 'EDS TLS', kind: 'eds', url: tls.url, caCertificatePath: caFile })).id;
+    await tlsKeyport.call('auth.signInWithPassword', { serverId: tlsServerId, username: 'alice', password: PASSWORD });
+  });
+
+  afterAll(async () => {
+    await tlsKeyport?.core.dispose();
+    await tls?.close();
+  });
+
+  it('hatcher verifies the server with nothing but the copied shell text (REQUESTS_CA_BUNDLE)', async () => {
+    const { secretId } = await tlsKeyport.call<CreatedToken>('tokens.create', { serverId: tlsServerId, name: 'tls-copy', save: true });
+    await tlsKeyport.call('clipboard.copy', { secretId, format: 'shell' });
+    const text = tlsKeyport.clipboard.text;
+    expect(text).toContain('REQUESTS_CA_BUNDLE=');
+    // Without the copy hatcher does not trust the server: the copy is what makes it work.
+    const bare = await cleanBash(`hatcher -u ${tls.url} -U alice -p ${PASSWORD} api-tokens list`);
+    expect(`${bare.stdout}${bare.stderr}`).toContain('CERTIFICATE_VERIFY_FAILED');
+    const result = await cleanBash(`${text}\nhatcher api-tokens list`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^tls-copy\s/m);
+  });
+
+  it('the .env copy, read by python-dotenv, is all hatcher needs too', async () => {
+    const { secretId } = await tlsKeyport.call<CreatedToken>('tokens.create', { serverId: tlsServerId, name: 'tls-dotenv', save: true });
+    await tlsKeyport.call('clipboard.copy', { secretId, format: 'dotenv' });
+    const file = join(scratch, 'tls.env');
+    writeFileSync(file, tlsKeyport.clipboard.text);
+    const parsed = await runInVenv('python', ['-c', 'import json, sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))', file]);
+    const values = JSON.parse(parsed.stdout) as Record<string, string>;
+    const listed = await runHatcher(['api-tokens', 'list'], values);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^tls-dotenv\s/m);
+  });
+});
+
+describe('a password outside ASCII', () => {
+  it('works in Keyport and in hatcher on the same server (both send it in latin-1)', async () => {
+    const latin = await startEdsServer({ users: [{ username: 'jörg', password: 'pässwörd', email: 'j@example.com' }] });
+    const latinKeyport = createTestCore();
+    try {
+      const id = (await latinKeyport.call<ServerView>('servers.add', { name: 'Latin', kind: 'eds', url: latin.url })).id;
+      await latinKeyport.call('auth.signInWithPassword', { serverId: id, username: 'jörg', password: 'pässwörd' });
+      await latinKeyport.call('tokens.create', { serverId: id, name: 'from-keyport', save: false });
+      const listed = await runHatcher(['-u', latin.url, '-U', 'jörg', '-p', 'pässwörd', 'api-tokens', 'list']);
+      expect(listed.stderr).toBe('');
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^from-keyport\s/m);
+    } finally {
+      await latinKeyport.core.dispose();
+      await latin.close();
+    }
   });
 });

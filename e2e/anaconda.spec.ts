@@ -192,7 +192,7 @@ test.describe('Anaconda', () => {
     await shown.getByLabel('Copy format for ci-runner').selectOption('shell');
     await shown.getByRole('button', { name: 'Copy ci-runner' }).click();
     const domain = new URL(anaconda.url).host;
-    await expect.poll(() => app.clipboard.text).toBe(`export ANACONDA_AUTH_DOMAIN=${domain} ANACONDA_AUTH_API_KEY=${value} ANACONDA_CLOUD_API_KEY=${value}`);
+    await expect.poll(() => app.clipboard.text).toBe(`export ANACONDA_AUTH_DOMAIN=${domain} ANACONDA_AUTH_API_KEY=${value}`);
     await shown.getByRole('button', { name: 'Done' }).click();
     await expect(table.getByRole('row', { name: /ci-runner/ })).not.toContainText('Expires soon');
 

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
 import { startEdsServer, type EdsServer } from './servers/eds/edsServer';
@@ -70,4 +71,11 @@ export async function createToken(page: Page, name: string, options: { save?: bo
   const shown = page.getByRole('alertdialog', { name: `API token “${name}” created` });
   await expect(shown).toBeVisible();
   return shown.getByLabel('New token').inputValue();
+}
+
+/** No WCAG 2.1 AA violations on the page as it is now, and a screenshot of it (test-results/screenshots). */
+export async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe violations on ${name}`).toEqual([]);
+  await page.screenshot({ path: `test-results/screenshots/${name}.png` });
 }

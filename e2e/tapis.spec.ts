@@ -1,10 +1,10 @@
 // The `tapis` kind end to end: the real renderer in Chromium, the real core in Node, and the
 // reference Tapis server (e2e/servers/tapis) whose state every test checks.
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { pythonJsonDumps } from '../src/main/core/providers/tapis/agaveCurrent';
-import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
+import { addServer, ALICE, expect, expectNoAxeViolations, sessionPanel, test as base } from './fixtures';
 import { startTapisServer, type TapisServer } from './servers/tapis/tapisServer';
 
 const test = base.extend<{ tapis: TapisServer }>({
@@ -67,6 +67,31 @@ test.describe('Tapis', () => {
     // Nothing in the page or the vault file holds the password.
     expect(await page.content()).not.toContain(ALICE.password);
     expect(await readFile(app.vaultPath, 'utf8')).not.toContain(ALICE.password);
+  });
+
+  test('OAuth clients Keyport made for earlier sign-ins and no longer uses are offered for deletion together; its own session\'s client and others stay', async ({ app, tapis }) => {
+    const { page } = app;
+    tapis.createClient('alice', 'keyport-old-laptop-aaaaaa');
+    tapis.createClient('alice', 'keyport-old-laptop-bbbbbb');
+    tapis.createClient('alice', 'my-script');
+    await signedIn(page, tapis);
+    const client = tapis.clientNames('alice').find((n) => !['keyport-old-laptop-aaaaaa', 'keyport-old-laptop-bbbbbb', 'my-script'].includes(n)) ?? '';
+    expect(client).toMatch(/^keyport-/);
+    await page.getByLabel('Account password').fill(ALICE.password);
+    await page.getByRole('button', { name: 'Show OAuth clients' }).click();
+    await page.getByRole('button', { name: 'Delete 2 unused OAuth clients…' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete 2 unused OAuth clients?' });
+    await expect(confirm).toContainText('“keyport-old-laptop-aaaaaa”, “keyport-old-laptop-bbbbbb”');
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `unused-own-clients-${theme}`);
+    }
+    await confirm.getByLabel('Account password').fill(ALICE.password);
+    await confirm.getByRole('button', { name: 'Delete 2' }).click();
+    await expect(confirm).toBeHidden();
+    await expect.poll(() => tapis.clientNames('alice').sort()).toEqual([client, 'my-script'].sort());
+    await expect(page.getByRole('button', { name: /unused OAuth client/ })).toBeHidden();
+    await expect(sessionPanel(page).getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
   });
 
   test('creates a client shown once with key and secret, copies it as key:secret, deletes another after confirmation', async ({ app, tapis }) => {
@@ -295,6 +320,33 @@ test.describe('Tapis', () => {
     await sessionPanel(page).getByRole('button', { name: 'Refresh now' }).click();
     await expect.poll(() => tapis.isRefreshTokenValid(tokens.refreshToken)).toBe(false);
     expect(tapis.tokenRequests.refresh).toBe(1);
+  });
+
+  test('a current file its group may change (0664, a shared group): "Make it private (600) and try again" imports it', async ({ app, tapis }) => {
+    const { page } = app;
+    const { consumerKey, consumerSecret } = tapis.createClient('alice', 'shared-group');
+    const tokens = tapis.issueTokens('alice', 'shared-group');
+    const current = { access_token: tokens.accessToken, apikey: consumerKey, apisecret: consumerSecret, baseurl: tapis.url, created_at: String(Math.floor(Date.now() / 1000)), devurl: '', expires_at: '', expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken, tenantid: tapis.tenantId, username: 'alice' };
+    const dir = join(app.dataDir, 'home', '.agave');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'current');
+    await writeFile(file, pythonJsonDumps(current, true));
+    // Group "users" (gid 100): not the person's private group.
+    await chown(file, process.getuid?.() ?? 0, 100);
+    await chmod(file, 0o664);
+
+    await page.getByRole('button', { name: 'Import session…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a session' });
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('can be changed by other members of its group');
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `make-private-${theme}`);
+    }
+    await dialog.getByRole('button', { name: 'Make it private (600) and try again' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: `Tapis ${tapis.tenantId}` })).toBeVisible();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await expect(sessionPanel(page)).toContainText('Signed in as alice');
   });
 
   test('bad inputs: wrong password, wrong client secret, unknown client, malformed current file', async ({ app, tapis }) => {

@@ -1,4 +1,4 @@
-import { ALICE, addAndSignIn, addServer, createToken, expect, signInWithPassword, test, sessionPanel } from './fixtures';
+import { ALICE, addAndSignIn, addServer, createToken, expect, expectNoAxeViolations, signInWithPassword, test, sessionPanel } from './fixtures';
 
 test.describe('EDS tokens', () => {
   test('signs in, creates a token shown once, copies it, and revokes it', async ({ app, eds }) => {
@@ -38,6 +38,70 @@ test.describe('EDS tokens', () => {
     const session = await fetch(`${eds.url}/api/v1/json/auth/tokens/auth`, { method: 'POST', headers: { authorization: `Bearer ${value}` } });
     expect(session.status).toBe(401);
     expect(await app.call('secrets.list')).toEqual([]);
+  });
+
+  test('a saved copy whose token was replaced elsewhere by one of the same name is shown as gone, never as the new token\'s, and can be forgotten', async ({ app, eds }) => {
+    const { page } = app;
+    await addAndSignIn(page, eds);
+    await createToken(page, 'dup');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const table = page.getByRole('table', { name: 'API tokens on Enthought' });
+    await expect(table.getByRole('button', { name: 'Copy dup' })).toBeVisible();
+
+    eds.revokeApiToken('alice', 'dup');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    eds.createApiToken('alice', 'dup');
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect(table.getByRole('rowheader', { name: 'dup' })).toBeVisible();
+    await expect(table.getByRole('button', { name: 'Copy dup' })).toBeHidden();
+    const gone = page.getByRole('list', { name: 'Saved in Keyport, no longer on the server' });
+    await expect(gone.getByRole('listitem')).toHaveText(/dup/);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `gone-saved-copy-${theme}`);
+    }
+    await gone.getByRole('button', { name: 'Forget the saved copy of dup' }).click();
+    await expect(gone).toBeHidden();
+    expect(await app.call('secrets.list')).toEqual([]);
+    expect(eds.hasApiToken('alice', 'dup')).toBe(true); // the new token is untouched
+  });
+
+  test('a token name with a space at its end is sent as typed, with a warning first', async ({ app, eds }) => {
+    const { page } = app;
+    eds.createApiToken('alice', 'dup');
+    await addAndSignIn(page, eds);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('dialog', { name: /Create api token/i });
+    await dialog.getByLabel('Token name').fill('dup ');
+    await expect(dialog.getByRole('status')).toHaveText('The name ends with a space; it is sent as typed.');
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `token-name-space-${theme}`);
+    }
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await expect(page.getByRole('alertdialog', { name: 'API token “dup ” created' })).toBeVisible();
+    expect(eds.hasApiToken('alice', 'dup ')).toBe(true);
+    expect(eds.hasApiToken('alice', 'dup')).toBe(true);
+  });
+
+  test('a server URL with a path is warned about when added and where its tokens are copied (hatcher calls the API at the root)', async ({ app, eds }) => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Add server' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add server' });
+    await dialog.getByLabel('Name').fill('Pathed');
+    await dialog.getByLabel('Server URL').fill(`${eds.url}/eds`);
+    const note = `hatcher signs in at this address but calls the API at ${eds.url}/api/…, without /eds`;
+    await expect(dialog.getByRole('note')).toContainText(note);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expectNoAxeViolations(page, `url-path-warning-${theme}`);
+    }
+    await dialog.getByLabel('Server URL').fill(eds.url);
+    await expect(dialog.getByRole('note')).toBeHidden();
+    await dialog.getByLabel('Server URL').fill(`${eds.url}/eds`);
+    await dialog.getByRole('button', { name: 'Add server' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Pathed' })).toBeVisible();
+    await expect(page.getByRole('note').filter({ hasText: note })).toBeVisible();
   });
 
   test('copies a saved token in every format of the hatcher CLI', async ({ app, eds }) => {

@@ -3,6 +3,7 @@ import type { Core } from '../../src/main/core/core';
 import { createCore } from '../../src/main/core/createCore';
 import type { Cipher, Clipboard, KeyValueStore, LookupFunction, Timers } from '../../src/main/core/ports';
 import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
+import type { FileTrust } from '../../src/main/core/sessionFiles/filePermissions';
 
 /** An in-memory clipboard standing in for the system one. */
 export class MemoryClipboard implements Clipboard {
@@ -60,6 +61,8 @@ export interface TestCoreOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** How long browser and device sign-ins wait; default the app's 5 minutes. */
   signInTimeoutMs?: number;
+  /** Who may change session files besides the person; default the system's (uid, /etc/group). */
+  fileTrust?: FileTrust;
 }
 
 export interface TestCore {
@@ -94,6 +97,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     // No proxy: a proxy set on the machine must not change what the tests see.
     env: options.env ?? {},
     homeDir: options.homeDir,
+    fileTrust: options.fileTrust,
     browser: {
       open: async (url) => {
         opened.push(url);

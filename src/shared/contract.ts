@@ -63,6 +63,7 @@ export interface ProcedureResults {
   'sessionFiles.locate': SessionFileLocation;
   'sessionFiles.import': ServerView;
   'sessionFiles.export': SessionFileExport;
+  'sessionFiles.makePrivate': void;
   'settings.get': Settings;
   'settings.update': Settings;
   'secrets.pin': void;
@@ -111,6 +112,7 @@ export const PROCEDURE_NAMES = [
   'sessionFiles.locate',
   'sessionFiles.import',
   'sessionFiles.export',
+  'sessionFiles.makePrivate',
   'settings.get',
   'settings.update',
   'secrets.pin',

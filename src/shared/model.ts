@@ -25,6 +25,13 @@ export interface KindDescriptor {
   defaultCopyFormat: string;
   /** Shown when the server refuses token creation (403/404), e.g. EDS on-site servers. */
   tokenCreationNote?: string;
+  /** Shown beside a server URL that has a path (EDS: hatcher calls the API at the host's root,
+   * so `https://host/eds` works in Keyport and fails in hatcher); `{root}` is replaced by the
+   * URL without its path. */
+  urlPathWarning?: string | undefined;
+  /** Names Keyport gives the tokens it creates for its own sign-ins (Tapis: `keyport-`): listed
+   * ones that no session uses and whose secret Keyport does not keep are offered for deletion. */
+  ownTokenPrefix?: string | undefined;
   /** Settings of a server beyond name, URL and TLS (Tapis: the tenant id). */
   serverFields: FieldDescriptor[];
   /** Columns of the token list beyond name and dates (Tapis: description, tier, key). */
@@ -204,6 +211,9 @@ export interface SavedSecretView {
   expiresAt: string | null;
   /** Offered for quick copy in the tray menu. */
   pinned: boolean;
+  /** The last token list did not have the token it was created as (revoked elsewhere, or
+   * replaced by a new one of the same name): it is kept only to be forgotten. Absent: false. */
+  goneFromServer?: boolean | undefined;
 }
 
 export interface CreatedToken {
@@ -308,3 +318,4 @@ export interface CopyResult {
   clearsAt: number;
   seconds: number;
 }
+

@@ -3,7 +3,10 @@ import { PROCEDURE_NAMES } from './contract';
 import {
   MAX_URL_LENGTH,
   inputSchemas,
+  MAX_TOKEN_NAME_LENGTH,
   nameSchema,
+  tokenNameSchema,
+  tokenNameWarning,
   normalizeServerUrl,
   serverInputSchema,
   serverUrlProblem,
@@ -17,6 +20,31 @@ function problem(schema: { safeParse(v: unknown): { success: boolean; error?: { 
   const result = schema.safeParse(value);
   return result.success ? null : (result.error?.issues[0]?.message ?? 'invalid');
 }
+
+describe('tokenNameSchema', () => {
+  it('keeps the name as typed: no trimming, longer than 100 characters', () => {
+    expect(tokenNameSchema.parse('dup ')).toBe('dup ');
+    expect(tokenNameSchema.parse(' dup')).toBe(' dup');
+    expect(tokenNameSchema.parse('x'.repeat(150))).toHaveLength(150);
+    expect(tokenNameSchema.parse('x'.repeat(MAX_TOKEN_NAME_LENGTH))).toHaveLength(MAX_TOKEN_NAME_LENGTH);
+  });
+
+  it('still refuses what no server should be sent: too long, blank, control and invisible characters', () => {
+    expect(problem(tokenNameSchema, 'x'.repeat(MAX_TOKEN_NAME_LENGTH + 1))).toBe('Use at most 500 characters.');
+    expect(problem(tokenNameSchema, '')).toBe('Enter a name.');
+    expect(problem(tokenNameSchema, '   ')).toBe('Enter a name with at least one visible character.');
+    expect(problem(tokenNameSchema, 'ci\nadmin')).toBe('Names cannot contain control characters.');
+    expect(problem(tokenNameSchema, 'prod\u202Eved')).toBe('Names cannot contain invisible or text-direction characters.');
+  });
+
+  it('warns about spaces at either end instead of removing them', () => {
+    expect(tokenNameWarning('dup')).toBeNull();
+    expect(tokenNameWarning('my token')).toBeNull();
+    expect(tokenNameWarning('dup ')).toBe('The name ends with a space; it is sent as typed.');
+    expect(tokenNameWarning(' dup')).toBe('The name starts with a space; it is sent as typed.');
+    expect(tokenNameWarning(' dup ')).toBe('The name starts and ends with a space; it is sent as typed.');
+  });
+});
 
 describe('nameSchema', () => {
   it('accepts ordinary names and trims them', () => {

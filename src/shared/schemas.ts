@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { MAX_TOKEN_NAME_LENGTH } from './tokenNames';
 import { INVISIBLE } from './displayText';
 import { echoInput } from './echoInput';
 import { MIN_PASSPHRASE_LENGTH, MIN_UNLOCK_SECRET_LENGTH } from './limits';
+
+export { MAX_TOKEN_NAME_LENGTH, tokenNameWarning } from './tokenNames';
 
 /** Input schemas of every procedure. Main validates untrusted input with these; the renderer's
  * forms use the same ones, so the rules live in one place. */
@@ -20,6 +23,22 @@ export const nameSchema = z
   .refine((s) => !/\p{Cc}/u.test(s), 'Names cannot contain control characters.')
   .refine((s) => !INVISIBLE.test(s), 'Names cannot contain invisible or text-direction characters.')
   .refine((s) => VISIBLE.test(s), 'Enter a name with at least one visible character.');
+
+/** The longest token name Keyport sends. Not a server's rule (hatcher and the servers set none
+ * Keyport knows of; a server that has one says so and Keyport shows its words): a bound on input,
+ * the length the activity log keeps of a token name. */
+
+/** A token's name as the server will store it: not trimmed (a server that keeps " dup" apart
+ * from "dup" must get what was typed; the form warns about edge spaces instead), no 100-character
+ * cap, but still no control or invisible characters and something to see. */
+export const tokenNameSchema = z
+  .string()
+  .min(1, 'Enter a name.')
+  .max(MAX_TOKEN_NAME_LENGTH, `Use at most ${MAX_TOKEN_NAME_LENGTH} characters.`)
+  .refine((s) => !/\p{Cc}/u.test(s), 'Names cannot contain control characters.')
+  .refine((s) => !INVISIBLE.test(s), 'Names cannot contain invisible or text-direction characters.')
+  .refine((s) => VISIBLE.test(s), 'Enter a name with at least one visible character.');
+
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -193,7 +212,7 @@ export const inputSchemas = {
   'tokens.list': z.object({ serverId: id, password: accountPassword }),
   'tokens.create': z.object({
     serverId: id,
-    name: nameSchema,
+    name: tokenNameSchema,
     save: z.boolean(),
     fields: z.record(z.string().max(40), z.string().trim().max(500, 'Use at most 500 characters.')).default({}),
     password: accountPassword,
@@ -207,6 +226,7 @@ export const inputSchemas = {
   'sessionFiles.locate': z.object({ kind: z.string().min(1).max(40) }),
   'sessionFiles.import': z.object({ kind: z.string().min(1).max(40), path: sessionFilePath }),
   'sessionFiles.export': z.object({ serverId: id, path: sessionFilePath, overwrite: z.boolean().default(false) }),
+  'sessionFiles.makePrivate': z.object({ kind: z.string().min(1).max(40), path: sessionFilePath }),
   'settings.get': z.undefined(),
   'settings.update': settingsSchema.partial(),
   'secrets.pin': z.object({ secretId: id, pinned: z.boolean() }),

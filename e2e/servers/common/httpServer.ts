@@ -24,13 +24,15 @@ export type Credentials =
   | { scheme: 'none' }
   | { scheme: 'other' };
 
-export function parseAuthorization(header: string | undefined): Credentials {
+/** `basicCharset`: how the server reads Basic `user:password` bytes; Python servers behind
+ * requests-based clients (hatcher) see latin-1, which is what requests sends. */
+export function parseAuthorization(header: string | undefined, basicCharset: 'utf8' | 'latin1' = 'utf8'): Credentials {
   if (header === undefined || header.trim() === '') return { scheme: 'none' };
   const [scheme = '', ...rest] = header.trim().split(/\s+/);
   const value = rest.join(' ');
   if (scheme.toLowerCase() === 'bearer' && value !== '') return { scheme: 'bearer', token: value };
   if (scheme.toLowerCase() === 'basic' && value !== '') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const decoded = Buffer.from(value, 'base64').toString(basicCharset);
     const colon = decoded.indexOf(':');
     if (colon < 0) return { scheme: 'other' };
     return { scheme: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
@@ -92,13 +94,15 @@ export interface RequestHandlerOptions<E extends LogEntryBase> {
   route(req: IncomingMessage, res: ServerResponse, path: string, credentials: Credentials, entry: E): Promise<void>;
   /** Answers an error thrown by route. */
   fail(res: ServerResponse, error: unknown): void;
+  /** How Basic credentials are decoded (parseAuthorization); default UTF-8. */
+  readonly basicCharset?: 'utf8' | 'latin1';
 }
 
 /** Logs the request, applies the faults, then routes it; errors go to `fail`. */
 export function requestHandler<E extends LogEntryBase>(options: RequestHandlerOptions<E>): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const credentials = parseAuthorization(req.headers.authorization);
+    const credentials = parseAuthorization(req.headers.authorization, options.basicCharset);
     const entry = options.entry({
       method: req.method ?? 'GET',
       path: target.pathname,

@@ -291,6 +291,9 @@ export async function startEdsServer(options: EdsServerOptions = {}): Promise<Ed
     requestHandler({
       requestLog,
       faults,
+      // hatcher sends Basic credentials through requests, which encodes them in latin-1
+      // (requests/auth.py _basic_auth_str); a server hatcher works with reads them that way.
+      basicCharset: 'latin1',
       entry: (base): EdsRequestLogEntry => base,
       route,
       fail: (res, error) => {

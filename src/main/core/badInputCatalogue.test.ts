@@ -417,7 +417,7 @@ const NAME_ROWS: Row[] = [
     act: async (c) => (await c.signInEds(), { procedure: 'tokens.create', input: { serverId: c.edsId, name: '', save: false } }), remote: edsTokens,
   },
   {
-    id: 'NAME-07', input: 'token name of 10 KB', produce: 'tokens.create name 10,240 × "x" (EDS)', code: 'VALIDATION', message: 'Use at most 100 characters.', field: 'name', action: 'message',
+    id: 'NAME-07', input: 'token name of 10 KB', produce: 'tokens.create name 10,240 × "x" (EDS)', code: 'VALIDATION', message: 'Use at most 500 characters.', field: 'name', action: 'message',
     act: async (c) => (await c.signInEds(), { procedure: 'tokens.create', input: { serverId: c.edsId, name: TEN_KB, save: false } }), remote: edsTokens,
   },
   {
@@ -699,12 +699,12 @@ const FILE_ROWS: Row[] = [
   },
   {
     id: 'FILE-12', input: 'current writable by everyone (0666)', produce: 'chmod 666 ~/.agave/current', code: 'FILE_ERROR',
-    message: (c) => `${agavePath(c)} can be changed by other users, so Keyport does not trust it.`, field: 'path', hint: (c) => `Make it yours alone (chmod 600 ${agavePath(c)}), then try again.`,
+    message: (c) => `${agavePath(c)} can be changed by any user of this computer, so Keyport does not trust it.`, field: 'path', hint: (c) => `Check what it holds, make it yours alone (chmod 600 ${agavePath(c)}), then try again.`,
     secrets: ALL_FILE_SECRETS, act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent(), 0o666)),
   },
   {
-    id: 'FILE-13', input: 'current writable by the group (0620)', produce: 'chmod 620 ~/.agave/current', code: 'FILE_ERROR',
-    message: (c) => `${agavePath(c)} can be changed by other users, so Keyport does not trust it.`, field: 'path', hint: /^Make it yours alone \(chmod 600 /,
+    id: 'FILE-13', input: 'current writable by a group that is not the person\'s private one (0620)', produce: 'chmod 620 ~/.agave/current', code: 'FILE_ERROR',
+    message: (c) => `${agavePath(c)} can be changed by other members of its group, so Keyport does not trust it as it is.`, field: 'fileMode', hint: /^Make it private \(mode 600/,
     secrets: ALL_FILE_SECRETS, act: (c) => importFile('tapis', c.write(agavePath(c), agaveCurrent(), 0o620)),
   },
   {
@@ -781,7 +781,7 @@ const FILE_ROWS: Row[] = [
   },
   {
     id: 'FILE-28', input: 'keyring writable by everyone (0666)', produce: 'chmod 666 ~/.anaconda/keyring (valid content)', code: 'FILE_ERROR',
-    message: (c) => `${keyringFile(c)} can be changed by other users, so Keyport does not trust it.`, field: 'path', hint: /^Make it yours alone \(chmod 600 /, secrets: [FAKE_ANACONDA_KEY],
+    message: (c) => `${keyringFile(c)} can be changed by any user of this computer, so Keyport does not trust it.`, field: 'path', hint: /^Check what it holds, make it yours alone \(chmod 600 /, secrets: [FAKE_ANACONDA_KEY],
     act: (c) => importFile('anaconda', c.write(keyringFile(c), keyring({ 'anaconda.example': keyringEntry('anaconda.example', FAKE_ANACONDA_KEY) }), 0o666)),
   },
   {
@@ -895,7 +895,9 @@ async function context(): Promise<Ctx> {
   mkdirSync(home, { mode: 0o700 });
   mkdirSync(elsewhere, { mode: 0o700 });
   const store = mapStore();
-  const t = createTestCore({ store, homeDir: home, env: {} });
+  // The person's group is not a private one here, so group-writable files are judged as on a
+  // shared-group system (FILE-13), whatever this machine's /etc/group says.
+  const t = createTestCore({ store, homeDir: home, env: {}, fileTrust: { uid: process.getuid?.(), isPrivateGroup: () => Promise.resolve(false) } });
   cores.push(t);
   const call = t.call.bind(t) as Ctx['call'];
   const addServer: Ctx['addServer'] = async (name, url, kind = 'eds', options = {}) => (await call<ServerView>('servers.add', { name, kind, url, options })).id;

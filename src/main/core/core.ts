@@ -1,6 +1,7 @@
 import type { WireResult } from '../../shared/errors';
 import type { AppCommand, EventName, EventPayloads } from '../../shared/contract';
 import type { Cipher, Clipboard, ExternalBrowser, FilePicker, KeyValueStore, Logger, LookupFunction, Notifier, SystemUserCheck, Timers } from './ports';
+import type { FileTrust } from './sessionFiles/filePermissions';
 
 /** Everything the core needs from its host (Electron app, browser host, unit tests). */
 export interface CoreAdapters {
@@ -22,6 +23,9 @@ export interface CoreAdapters {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** The person's home folder, where CLIs keep their session files; default `os.homedir()`. */
   homeDir?: string | undefined;
+  /** Who besides the person may change a session file (their uid and private group); default
+   * this process and /etc/group. */
+  fileTrust?: FileTrust | undefined;
   /** How long a browser or device sign-in may take; default 5 minutes (tests shorten it). */
   signInTimeoutMs?: number | undefined;
   /** The system's own user check for unlocking (macOS Touch ID); none elsewhere. */

@@ -92,6 +92,7 @@ export function createCore(adapters: CoreAdapters): Core {
     env: adapters.env ?? process.env,
     home,
     now,
+    trust: adapters.fileTrust,
   });
   const reminders = new ReminderService({
     vault,
@@ -238,6 +239,7 @@ export function createCore(adapters: CoreAdapters): Core {
         if (result.state === 'written') audit.record(vault.server(serverId), 'session.exported', null, result.path);
         return result;
       },
+      'sessionFiles.makePrivate': ({ kind, path }) => sessionFiles.makePrivate(kind, path),
       'settings.get': () => vault.settings(),
       'settings.update': (changes) => {
         if (changes.defaultCopyFormats) checkCopyFormats(providers, changes.defaultCopyFormats);

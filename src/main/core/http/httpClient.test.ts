@@ -164,6 +164,19 @@ describe('createHttpClient: requests', () => {
     expect(JSON.parse(got?.body ?? '')).toEqual({ name: 'ci token', scopes: ['read'] });
   });
 
+  it('sends basic auth in latin-1 when asked and every character fits (as requests does), else UTF-8', async () => {
+    const server = await httpServer((_req, res) => res.end('{}'));
+    const sent = async (username: string, password: string): Promise<Buffer> => {
+      await client().send(target, { method: 'POST', url: `${server.origin}/login`, basicAuth: { username, password, latin1WhenPossible: true } });
+      const auth = server.received.at(-1)?.headers.authorization ?? '';
+      return Buffer.from(auth.slice('Basic '.length), 'base64');
+    };
+    // ö and ä as one byte each (0xF6, 0xE4): what hatcher sends for the same password.
+    expect((await sent('j\u00f6rg', 'p\u00e4ss')).equals(Buffer.from([0x6a, 0xf6, 0x72, 0x67, 0x3a, 0x70, 0xe4, 0x73, 0x73]))).toBe(true);
+    // One character beyond latin-1 and the whole pair goes as UTF-8.
+    expect((await sent('j\u00f6rg', 'p\u00e4ss\u20ac')).toString('utf8')).toBe('j\u00f6rg:p\u00e4ss\u20ac');
+  });
+
   it('sends a bearer token with a form body', async () => {
     const server = await httpServer((_req, res) => res.end('{}'));
     await client().send(target, {

@@ -219,7 +219,9 @@ function buildHeadersAndBody(
     throw new KeyportError('INTERNAL', `The request to ${serverName} has two kinds of credentials.`);
   }
   if (req.basicAuth !== undefined) {
-    const encoded = Buffer.from(`${req.basicAuth.username}:${req.basicAuth.password}`, 'utf8').toString('base64');
+    const pair = `${req.basicAuth.username}:${req.basicAuth.password}`;
+    const latin1 = req.basicAuth.latin1WhenPossible === true && [...pair].every((c) => c.charCodeAt(0) <= 0xff);
+    const encoded = Buffer.from(pair, latin1 ? 'latin1' : 'utf8').toString('base64');
     set('Authorization', `Basic ${encoded}`);
   }
   if (req.bearer !== undefined) set('Authorization', `Bearer ${req.bearer}`);

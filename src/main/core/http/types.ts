@@ -20,7 +20,9 @@ export interface HttpRequest {
   url: string;
   query?: Record<string, string> | undefined;
   headers?: Record<string, string> | undefined;
-  basicAuth?: { username: string; password: string } | undefined;
+  /** `latin1WhenPossible`: encode `user:password` in latin-1 when every character fits, as
+   * Python's requests does (its clients' servers expect that), else UTF-8. Default UTF-8. */
+  basicAuth?: { username: string; password: string; latin1WhenPossible?: boolean | undefined } | undefined;
   bearer?: string | undefined;
   /** Sent as application/json. */
   json?: unknown;

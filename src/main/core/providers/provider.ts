@@ -108,6 +108,14 @@ export interface SessionFileFormat {
   sameServer?(server: ServerRecord, imported: ImportedSession['server']): boolean;
   /** The file's new content; `existing` is its current content, for formats that merge. */
   render(server: ServerRecord, material: SessionMaterial, existing: string | null): { text: string; warnings: string[] };
+  /** Files beside the session file that the CLI keeps in step with it (Tapis: agavepy's
+   * config.json): each is rendered from its own current content and written with the session
+   * file, after its own backup. `render` returns null when the file cannot be written for this
+   * session (it is then left alone). */
+  companions?: ReadonlyArray<{
+    name: string;
+    render(server: ServerRecord, material: SessionMaterial, existing: string | null): { text: string; warnings: string[] } | null;
+  }>;
   /** The file without this server's entry (formats that hold several servers), or null when
    * nothing would be left of it for this server to remove. */
   remove?(server: ServerRecord, existing: string): string | null;
@@ -156,6 +164,9 @@ export interface Provider {
   /** The text for one of `descriptor.sessionCopyFormats`. */
   renderSessionCopy?(server: ServerRecord, material: SessionMaterial, format: string): string;
   sessionFile?: SessionFileFormat;
+  /** The OAuth client a session's credential holds (Tapis), so that when the session ends
+   * Keyport can keep that client and sign in with it again instead of creating another. */
+  sessionClient?(credential: string): { name: string; key: string; secret: string } | null;
 }
 
 /** The token operations of a kind without a token list: each refuses with UNSUPPORTED. */

@@ -1,4 +1,4 @@
-import fs, { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation, TokenView } from '../../../shared/model';
@@ -113,16 +113,33 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
     expect(readFileSync(result.backupPath ?? '', 'utf8')).toBe('{"old": "session"}');
     expect(readFileSync(t.current, 'utf8')).toMatch(/^\{"access_token": /);
     expect(mode(t.current)).toBe(0o600);
-    // No temporary file is left behind.
-    expect(readdirSync(dirname(t.current)).sort()).toEqual(['current', `current.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`]);
+    // No temporary file is left behind; config.json (agavepy's load_configs) is written beside it.
+    expect(readdirSync(dirname(t.current)).sort()).toEqual(['config.json', 'current', `current.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`]);
+    expect(mode(join(dirname(t.current), 'config.json'))).toBe(0o600);
   });
 
-  it('writes durably: the new file is fsync\'d before it replaces the old one, and its folder after', async () => {
+  it('a config.json beside it is backed up before it is updated; one other users can write stops the export with nothing changed', async () => {
+    const t = await signedIn();
+    const config = join(dirname(t.current), 'config.json');
+    writeFile(config, '{"current": {}}');
+    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    if (result.state !== 'written') throw new Error('not written');
+    expect(readFileSync(`${config}.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`, 'utf8')).toBe('{"current": {}}');
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toHaveProperty('current');
+
+    const before = readFileSync(t.current, 'utf8');
+    chmodSync(config, 0o666);
+    const error = await t.h.fail('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'path', message: expect.stringContaining('config.json') });
+    expect(readFileSync(t.current, 'utf8')).toBe(before);
+  });
+
+  it('writes durably: each new file (current, then its companion config.json) is fsync\'d before it replaces the old one, and its folder after', async () => {
     const t = await signedIn();
     const synced = watchFsyncs();
     await t.h.call('sessionFiles.export', { serverId: t.serverId });
     vi.restoreAllMocks();
-    expect(synced).toEqual([expect.stringMatching(/\/\.agave\/current\.\d+$/), dirname(t.current)]);
+    expect(synced).toEqual([expect.stringMatching(/\/\.agave\/current\.\d+$/), dirname(t.current), expect.stringMatching(/\/\.agave\/config\.json\.\d+$/), dirname(t.current)]);
   });
 
   it('a write the disk interrupts leaves the old file as it was: FILE_ERROR naming the path, no temporary file', async () => {
@@ -251,5 +268,48 @@ describe('where the session file is', () => {
     expect(await t.h.call('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, 'agave-cache', 'current'), exists: true });
     const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
     expect(view.session).toMatchObject({ state: 'signed-in', method: 'file' });
+  });
+});
+
+describe('session files written under umask 002 (mode 0664, the person\'s private group)', () => {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  /** This process as the person, with its group private or not. */
+  const trust = (privateGroup: boolean) => ({ uid, isPrivateGroup: (g: number) => Promise.resolve(privateGroup && g === gid) });
+
+  it('imports a 0664 file whose group is the person\'s own private group, and exports over it', async () => {
+    const t = await tapisHarness({ fileTrust: trust(true) });
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    chmodSync(path, 0o664);
+    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    expect(view.session.state).toBe('signed-in');
+    const written = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: view.id, path, overwrite: true });
+    expect(written.state).toBe('written');
+  });
+
+  it('a 0664 file of a group that is not private is refused with the "make it private" offer; makePrivate sets 0600 and the import then works', async () => {
+    const t = await tapisHarness({ fileTrust: trust(false) });
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    const config = writeFile(join(t.home, '.agave', 'config.json'), '{"current": {}}');
+    chmodSync(path, 0o664);
+    chmodSync(config, 0o664);
+    const before = tree(t.home);
+    const error = await t.h.fail('sessionFiles.import', { kind: 'tapis', path });
+    expect(error).toMatchObject({ code: 'FILE_ERROR', field: 'fileMode', hint: expect.stringMatching(/Make it private/) });
+    expect(tree(t.home)).toEqual(before);
+    await t.h.call('sessionFiles.makePrivate', { kind: 'tapis', path });
+    expect(mode(path)).toBe(0o600);
+    expect(mode(config)).toBe(0o600); // its companion too, which export would read next
+    expect((await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path })).session.state).toBe('signed-in');
+    expect(tree(t.home)).toEqual(before); // contents untouched
+  });
+
+  it('a file every user can write stays refused, private group or not, and makePrivate will not touch it', async () => {
+    const t = await tapisHarness({ fileTrust: trust(true) });
+    const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
+    chmodSync(path, 0o666);
+    expect(await t.h.fail('sessionFiles.import', { kind: 'tapis', path })).toMatchObject({ code: 'FILE_ERROR', field: 'path', message: expect.stringMatching(/any user/) });
+    expect(await t.h.fail('sessionFiles.makePrivate', { kind: 'tapis', path })).toMatchObject({ code: 'FILE_ERROR' });
+    expect(mode(path)).toBe(0o666);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFile, lstat, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../../../shared/model';
 import { KeyportError } from '../errors';
@@ -8,6 +8,7 @@ import type { ProviderRegistry } from '../providers/registry';
 import { sameOptions, type ServerRegistry } from '../servers/serverRegistry';
 import type { SessionService } from '../sessions/sessionService';
 import type { Vault } from '../vault/vault';
+import { judgeFile, systemFileTrust, type FileTrust } from './filePermissions';
 
 /** Session files are small; anything larger is not one. */
 const MAX_SESSION_FILE_BYTES = 1024 * 1024;
@@ -20,6 +21,8 @@ export interface SessionFileDeps {
   env: Readonly<Record<string, string | undefined>>;
   home: string;
   now(): Date;
+  /** Who may change a session file besides the person; default: this process and /etc/group. */
+  trust?: FileTrust;
 }
 
 /** Imports and exports the session files of the CLIs Keyport replaces (Tapis: ~/.agave/current).
@@ -29,8 +32,15 @@ export interface SessionFileDeps {
 export class SessionFileService {
   private readonly deps: SessionFileDeps;
 
+  private readonly trust: FileTrust;
+
   constructor(deps: SessionFileDeps) {
     this.deps = deps;
+    this.trust = deps.trust ?? systemFileTrust();
+  }
+
+  private read(path: string): Promise<string | null> {
+    return readSessionFile(path, this.trust);
   }
 
   async locate(kind: string): Promise<SessionFileLocation> {
@@ -44,14 +54,14 @@ export class SessionFileService {
   async import(kind: string, requestedPath: string | undefined): Promise<ServerView> {
     const { provider, format } = this.format(kind);
     const path = this.resolvePath(requestedPath) ?? format.defaultPath(this.deps.env, this.deps.home);
-    const text = await readSessionFile(path);
+    const text = await this.read(path);
     if (text === null) {
       throw new KeyportError('FILE_ERROR', `There is no session file at ${path}.`, {
         hint: `Sign in with ${provider.descriptor.sessionFile?.consumer ?? 'the command line'} first, or choose the file’s path.`,
         field: 'path',
       });
     }
-    const sessions = await format.parse(text, (name) => readSessionFile(join(dirname(path), basename(name))));
+    const sessions = await format.parse(text, (name) => this.read(join(dirname(path), basename(name))));
     if (sessions.length === 0) {
       throw new KeyportError('FILE_ERROR', `${path} holds no sign-in that Keyport can use.`, { hint: 'Sign in with the command line first, or choose another file.', field: 'path' });
     }
@@ -73,10 +83,21 @@ export class SessionFileService {
     const server = this.deps.vault.server(serverId);
     const { format } = this.format(server.kind);
     const path = this.resolvePath(requestedPath) ?? format.defaultPath(this.deps.env, this.deps.home);
-    const existing = await readSessionFile(path);
+    const existing = await this.read(path);
     if (existing !== null && !overwrite) return { state: 'exists', path };
     const material = await this.deps.sessions.material(serverId);
     const { text, warnings } = format.render(server, material, existing);
+    // Every file is read and rendered before any is written: a companion Keyport may not trust
+    // stops the export with nothing changed.
+    const companions: Array<{ path: string; existing: string | null; text: string }> = [];
+    for (const companion of format.companions ?? []) {
+      const companionPath = join(dirname(path), basename(companion.name));
+      const companionExisting = await this.read(companionPath);
+      const rendered = companion.render(server, material, companionExisting);
+      if (rendered === null) continue;
+      warnings.push(...rendered.warnings);
+      companions.push({ path: companionPath, existing: companionExisting, text: rendered.text });
+    }
     let backupPath: string | null = null;
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
@@ -88,7 +109,43 @@ export class SessionFileService {
     } catch (error) {
       throw unwritable(path, error);
     }
+    for (const companion of companions) {
+      try {
+        if (companion.existing !== null) await copyFile(companion.path, this.backupPath(companion.path));
+        await writeFileDurably(companion.path, companion.text);
+      } catch (error) {
+        throw unwritable(companion.path, error);
+      }
+    }
     return { state: 'written', path, backupPath, warnings };
+  }
+
+  /** Makes the kind's session file at `path` and its companion files private (mode 0600), for
+   * files that only their group besides the person could change: each must be a real file owned
+   * by the person and not writable by every user (those stay refused). Missing files are skipped. */
+  async makePrivate(kind: string, requestedPath: string | undefined): Promise<void> {
+    const { format } = this.format(kind);
+    const path = this.resolvePath(requestedPath) ?? format.defaultPath(this.deps.env, this.deps.home);
+    for (const file of [path, ...(format.companions ?? []).map((c) => join(dirname(path), basename(c.name)))]) {
+      let info;
+      try {
+        info = await lstat(file);
+      } catch {
+        continue;
+      }
+      const mine = this.trust.uid === undefined || info.uid === this.trust.uid;
+      if (!info.isFile() || !mine || (info.mode & 0o002) !== 0) {
+        throw new KeyportError('FILE_ERROR', `Keyport will not change the permissions of ${file}.`, {
+          hint: 'Only a file of yours that not every user can change is made private here; check it, then use chmod 600 yourself.',
+          field: 'path',
+        });
+      }
+      try {
+        await chmod(file, 0o600);
+      } catch (error) {
+        throw unwritable(file, error);
+      }
+    }
   }
 
   /** Removes this server's entry from the CLI's file (formats holding several servers), backing
@@ -98,7 +155,7 @@ export class SessionFileService {
     const { format } = this.format(server.kind);
     if (!format.remove) return;
     const path = format.defaultPath(this.deps.env, this.deps.home);
-    const existing = await readSessionFile(path);
+    const existing = await this.read(path);
     if (existing === null) return;
     const next = format.remove(server, existing);
     if (next === null || next === existing) return;
@@ -173,7 +230,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** The file's text, or null when there is none. Errors name the path, never the content. */
-async function readSessionFile(path: string): Promise<string | null> {
+async function readSessionFile(path: string, trust: FileTrust): Promise<string | null> {
   let size: number;
   try {
     // lstat: a session file that is a symbolic link may point anywhere (another user's file, a
@@ -191,11 +248,20 @@ async function readSessionFile(path: string): Promise<string | null> {
         field: 'path',
       });
     }
-    // Writable by other users: someone else could have put their session there.
-    if (process.platform !== 'win32' && (info.mode & 0o022) !== 0) {
-      throw new KeyportError('FILE_ERROR', `${path} can be changed by other users, so Keyport does not trust it.`, {
-        hint: `Make it yours alone (chmod 600 ${path}), then try again.`,
+    // Writable by other users: someone else could have put their session there. Group-writable
+    // is fine when the group is the person's own private group (umask 002 desktops).
+    const verdict = await judgeFile(info.mode, info.uid, info.gid, trust);
+    if (verdict === 'others-can-write') {
+      throw new KeyportError('FILE_ERROR', `${path} can be changed by any user of this computer, so Keyport does not trust it.`, {
+        hint: `Check what it holds, make it yours alone (chmod 600 ${path}), then try again.`,
         field: 'path',
+      });
+    }
+    if (verdict === 'group-can-write') {
+      // field 'fileMode': the dialogs offer "Make it private" (sessionFiles.makePrivate).
+      throw new KeyportError('FILE_ERROR', `${path} can be changed by other members of its group, so Keyport does not trust it as it is.`, {
+        hint: 'Make it private (mode 600, only you can read or change it), then try again.',
+        field: 'fileMode',
       });
     }
     size = info.size;

@@ -146,8 +146,25 @@ export class SessionService {
   ): Promise<void> {
     const { server, provider } = this.resolve(serverId);
     if (!provider.signInWithPassword) throw unsupported(provider, 'signing in with a user name and password');
-    const client = options.client ? await this.resolveClient(server, options.client) : undefined;
     const challenge = options.otp ? { otp: options.otp } : undefined;
+    // "Let Keyport create a client" after a session ended: the client kept from that session
+    // is reused instead, unless the server no longer knows it.
+    const kept = provider.sessionClient && (!options.client || (options.client.type === 'new' && !options.client.name)) ? this.keptSessionClient(serverId) : undefined;
+    if (kept) {
+      try {
+        const reused = await this.resolveClient(server, { type: 'saved', secretId: kept });
+        const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, reused, challenge);
+        this.deps.vault.deleteSecret(kept); // the session holds the client again
+        this.deps.events.emit('secrets.changed', {});
+        await this.store(server, 'password', result, options.rememberPassword ? { username, password } : null);
+        return;
+      } catch (error) {
+        if (!(error instanceof KeyportError && error.code === 'AUTH_FAILED' && error.field === 'clientSecret')) throw error;
+        this.deps.vault.deleteSecret(kept);
+        this.deps.events.emit('secrets.changed', {});
+      }
+    }
+    const client = options.client ? await this.resolveClient(server, options.client) : undefined;
     const result = await provider.signInWithPassword(await this.deps.contextFor(server), username, password, client, challenge);
     await this.store(server, 'password', result, options.rememberPassword ? { username, password } : null);
   }
@@ -156,7 +173,38 @@ export class SessionService {
     const { server, provider } = this.resolve(serverId);
     if (!provider.signInWithToken) throw unsupported(provider, 'signing in with a token');
     const result = await provider.signInWithToken(await this.deps.contextFor(server), token);
-    await this.store(server, 'token', result, null);
+    // The server does not say which listed token was pasted; a copy Keyport saved does.
+    const dependsOnTokenId = result.dependsOnTokenId ?? (await this.savedTokenIdOf(serverId, token));
+    await this.store(server, 'token', { ...result, dependsOnTokenId }, null);
+  }
+
+  /** The token id of the saved copy whose value is `token`, if Keyport saved it. */
+  private async savedTokenIdOf(serverId: string, token: string): Promise<string | undefined> {
+    for (const meta of this.deps.vault.secrets({ serverId, purpose: 'api-token' })) {
+      if (meta.attributes.tokenId && meta.attributes.gone !== 'true' && (await this.deps.vault.readSecret(meta.id)) === token) return meta.attributes.tokenId;
+    }
+    return undefined;
+  }
+
+  /** After a token was revoked, for a session signed in with a pasted token that Keyport could
+   * not match to a listed one: asks the server whether that token still signs in (a fresh
+   * session replaces the current one). If it no longer does, it was the one revoked: the
+   * session is signed out cleanly, with a notice saying why, instead of failing on its next
+   * call. Returns whether it signed out. */
+  async endIfSignInTokenRevoked(serverId: string): Promise<boolean> {
+    const meta = this.sessionMeta(serverId);
+    if (!meta || meta.attributes.method !== 'token' || meta.attributes.dependsOn !== undefined) return false;
+    const { server, provider } = this.resolve(serverId);
+    if (!provider.renewSession || this.deps.vault.secrets({ serverId, purpose: 'credential' }).length === 0) return false;
+    try {
+      await this.renew(server, provider, await this.deps.contextFor(server), meta.id, (await this.deps.vault.readSecret(meta.id)) ?? '');
+      return false;
+    } catch (error) {
+      if (!(error instanceof KeyportError) || error.code !== 'SESSION_EXPIRED') throw error;
+      this.signOut(serverId);
+      this.signOutNotices.set(serverId, 'Signed out: the API token this session signed in with was revoked.');
+      return true;
+    }
   }
 
   /** Takes over a session obtained elsewhere: a CLI's session file, a browser or device
@@ -425,9 +473,38 @@ export class SessionService {
   }
 
   private expire(server: ServerRecord): void {
+    // The refresh token is dead, not (usually) the OAuth client: keep the client, so that
+    // signing in again reuses it instead of leaving another one on the server.
+    // Best effort (readSecret takes the credential from the cache before forget() drops it).
+    void this.keepSessionClient(server).catch(() => undefined);
     this.forget(server.id);
     this.expired.set(server.id, `Your session on ${server.name} has ended. Sign in again.`);
     this.deps.events.emit('servers.changed', { serverId: server.id });
+  }
+
+  /** Saves the ended session's OAuth client as the server's saved client (marked
+   * `sessionClient`), unless Keyport already keeps one with that key. Reads the credential
+   * synchronously from the cache before forget() deletes it. */
+  private async keepSessionClient(server: ServerRecord): Promise<void> {
+    const { vault } = this.deps;
+    const provider = this.deps.providers.get(server.kind);
+    const credentialMeta = vault.secrets({ serverId: server.id, purpose: 'credential' })[0];
+    if (!provider.sessionClient || !credentialMeta || !vault.storage().persistent) return;
+    const credential = await vault.readSecret(credentialMeta.id);
+    const client = credential === null ? null : provider.sessionClient(credential);
+    if (!client) return;
+    if (vault.secrets({ serverId: server.id, purpose: 'api-token' }).some((m) => m.attributes.key === client.key)) return;
+    await vault.putSecret(
+      { id: randomUUID(), serverId: server.id, purpose: 'api-token', name: client.name, savedAt: this.deps.now().toISOString(), attributes: { tokenId: client.name, key: client.key, sessionClient: 'true' } },
+      client.secret,
+      { requirePersistent: true },
+    );
+    this.deps.events.emit('secrets.changed', {});
+  }
+
+  /** The OAuth client kept from an ended session of this server (keepSessionClient), if any. */
+  private keptSessionClient(serverId: string): string | undefined {
+    return this.deps.vault.secrets({ serverId, purpose: 'api-token' }).find((m) => m.attributes.sessionClient === 'true' && m.attributes.gone !== 'true')?.id;
   }
 
   private forget(serverId: string): void {

@@ -107,14 +107,15 @@ describe('a Tapis session that is about to expire', () => {
     expect(t.tokenPosts()).toBe(posts + 1);
     expect(clientRequests(t)).toBe(1); // only the sign-in's client creation
     expect(await t.session(t.serverId)).toEqual({ state: 'expired', message: 'Your session on Test Tapis has ended. Sign in again.' });
-    expect(t.h.events).toEqual([['servers.changed', { serverId: t.serverId }]]);
+    // (Keeping the session's OAuth client for the next sign-in changes the saved secrets.)
+    expect(t.h.events.filter(([name]) => name !== 'secrets.changed')).toEqual([['servers.changed', { serverId: t.serverId }]]);
     // Said once on the desktop, too.
     expect(t.h.notifications).toEqual([{ title: 'Sign in again to Test Tapis', body: 'Keyport could not renew your session on Test Tapis. Sign in again to keep using its tokens.' }]);
 
     expect((await t.h.fail('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD })).code).toBe('NOT_SIGNED_IN');
     expect((await t.h.fail('auth.refresh', { serverId: t.serverId })).code).toBe('NOT_SIGNED_IN');
     expect(t.tokenPosts()).toBe(posts + 1);
-    expect(t.h.events).toHaveLength(1);
+    expect(t.h.events.filter(([name]) => name !== 'secrets.changed')).toHaveLength(1);
     expect(t.h.notifications).toHaveLength(1);
   });
 });
@@ -218,5 +219,42 @@ describe('the account password for managing OAuth clients', () => {
     const before = t.tapis.requestLog.length;
     expect((await t.h.fail('tokens.list', { serverId: t.serverId })).code).toBe('PASSWORD_REQUIRED');
     expect(t.tapis.requestLog).toHaveLength(before);
+  });
+});
+
+describe('signing in again after a Tapis session ended', () => {
+  async function ended(): Promise<TapisHarness & { serverId: string; client: string }> {
+    const t = await signedIn();
+    const [client] = t.tapis.clientNames('alice');
+    t.tapis.revokeRefreshTokens('alice');
+    nearExpiry(t);
+    await t.h.fail('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD });
+    expect(await t.session(t.serverId)).toMatchObject({ state: 'expired' });
+    return { ...t, client: client ?? '' };
+  }
+
+  it('reuses the OAuth client of the ended session instead of creating another', async () => {
+    const t = await ended();
+    // Kept meanwhile as the server's saved client (its secret encrypted in the vault).
+    await expect.poll(async () => (await t.h.call<Array<{ name: string }>>('secrets.list')).map((x) => x.name)).toEqual([t.client]);
+    const creates = t.tapis.requestLog.filter((e) => e.method === 'POST' && e.path === CLIENTS).length;
+    await t.signIn(t.serverId); // the default choice: "let Keyport create a client"
+    expect(t.tapis.requestLog.filter((e) => e.method === 'POST' && e.path === CLIENTS).length).toBe(creates);
+    expect(t.tapis.clientNames('alice')).toEqual([t.client]);
+    expect(await t.session(t.serverId)).toMatchObject({ state: 'signed-in', dependsOn: t.client });
+    // The session holds the client again; no second copy is kept.
+    expect(await t.h.call('secrets.list')).toEqual([]);
+    expect(await t.h.call<TokenView[]>('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD })).toHaveLength(1);
+  });
+
+  it('a kept client the server no longer knows is dropped, and a new one is created', async () => {
+    const t = await ended();
+    await expect.poll(async () => (await t.h.call<unknown[]>('secrets.list')).length).toBe(1);
+    t.tapis.deleteClient('alice', t.client);
+    await t.signIn(t.serverId);
+    const [fresh] = t.tapis.clientNames('alice');
+    expect(fresh).not.toBe(t.client);
+    expect(await t.session(t.serverId)).toMatchObject({ state: 'signed-in', dependsOn: fresh });
+    expect(await t.h.call('secrets.list')).toEqual([]);
   });
 });

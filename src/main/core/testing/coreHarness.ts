@@ -15,6 +15,7 @@ import { createCore } from '../createCore';
 import type { Cipher, SystemUserCheck, Timers } from '../ports';
 import { openVaultFile, type VaultFile } from '../vault/vaultFile';
 import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
+import type { FileTrust } from '../sessionFiles/filePermissions';
 
 /** The fake clock's start for the core harness. */
 export const START = Date.UTC(2025, 0, 1, 12);
@@ -88,6 +89,8 @@ export interface HarnessOptions {
   systemCheck?: SystemUserCheck;
   /** scrypt cost of passphrases and unlock secrets; default the app's. */
   scryptCost?: { N: number; r: number; p: number };
+  /** Who may change session files besides the person; default the system's. */
+  fileTrust?: FileTrust;
 }
 
 /** Call once at a test file's top level. Returns `harness`, which starts a core (and, unless
@@ -130,6 +133,7 @@ export function useCoreHarness(): {
       homeDir: options.homeDir,
       systemCheck: options.systemCheck,
       scryptCost: options.scryptCost,
+      fileTrust: options.fileTrust,
     });
     cleanups.push(() => core.dispose());
     const events: Emitted[] = [];

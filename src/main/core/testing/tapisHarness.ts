@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTapisServer, type TapisServer } from '../../../../e2e/servers/tapis/tapisServer';
 import type { ServerView, SessionView } from '../../../shared/model';
 import { useCoreHarness, type Harness } from './coreHarness';
+import type { FileTrust } from '../sessionFiles/filePermissions';
 
 /** The reference server's password for alice. */
 export const ALICE_PASSWORD = 'wonderland-secret';
@@ -32,17 +33,17 @@ export interface TapisHarness {
  * so the machine's variables change nothing); `$HOME` in a value is replaced by the home folder. */
 export function useTapisHarness(): {
   cleanups: Array<() => Promise<void>>;
-  tapisHarness(options?: { env?: Record<string, string>; accessTokenLifetimeSeconds?: number }): Promise<TapisHarness>;
+  tapisHarness(options?: { env?: Record<string, string>; accessTokenLifetimeSeconds?: number; fileTrust?: FileTrust }): Promise<TapisHarness>;
 } {
   const { cleanups, harness } = useCoreHarness();
 
-  async function tapisHarness(options: { env?: Record<string, string>; accessTokenLifetimeSeconds?: number } = {}): Promise<TapisHarness> {
+  async function tapisHarness(options: { env?: Record<string, string>; accessTokenLifetimeSeconds?: number; fileTrust?: FileTrust } = {}): Promise<TapisHarness> {
     const tapis = await startTapisServer({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds });
     cleanups.push(() => tapis.close());
     const home = mkdtempSync(join(tmpdir(), 'keyport-home-'));
     cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
     const env = Object.fromEntries(Object.entries(options.env ?? {}).map(([k, v]) => [k, v.replaceAll('$HOME', home)]));
-    const h = await harness({ env, homeDir: home });
+    const h = await harness({ env, homeDir: home, fileTrust: options.fileTrust });
     return {
       h,
       tapis,

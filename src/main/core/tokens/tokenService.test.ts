@@ -28,7 +28,7 @@ describe('tokens.create', () => {
     expect(h.eds.isApiTokenValid(created.secret)).toBe(true);
 
     expect(await h.call<SavedSecretView[]>('secrets.list')).toEqual([
-      { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString(), expiresAt: null, pinned: false },
+      { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString(), expiresAt: null, pinned: false, goneFromServer: false },
     ]);
     const listed = await h.call<TokenView[]>('tokens.list', { serverId });
     expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([
@@ -122,6 +122,86 @@ describe('tokens.revoke', () => {
   it('a token that is not there is NOT_FOUND', async () => {
     const { h, serverId } = await signedIn();
     expect((await h.fail('tokens.revoke', { serverId, tokenId: 'ghost' })).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('saved copies are tied to the token they were created as', () => {
+  it('a token deleted elsewhere and made again with the same name does not get the old copy; the copy shows as gone, to forget', async () => {
+    const { h, serverId } = await signedIn();
+    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'dup', save: true });
+    expect((await h.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.savedSecretId)).toEqual([created.secretId]);
+
+    // Elsewhere (hatcher, the web UI): deleted, then a new token with the same name.
+    h.eds.revokeApiToken('alice', 'dup');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // another creation time
+    const newer = h.eds.createApiToken('alice', 'dup');
+    const listed = await h.call<TokenView[]>('tokens.list', { serverId });
+    expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([['dup', null]]);
+    const saved = await h.call<SavedSecretView[]>('secrets.list');
+    expect(saved).toEqual([expect.objectContaining({ id: created.secretId, name: 'dup', goneFromServer: true })]);
+    // The old copy is still the old secret (it would not work), never the new one.
+    await h.call('clipboard.copy', { secretId: created.secretId, format: 'raw' });
+    expect(h.clipboard.text).toBe(created.secret);
+    expect(h.clipboard.text).not.toBe(newer);
+    // Revoking the new token from Keyport does not take the old copy with it by name…
+    await h.call('tokens.revoke', { serverId, tokenId: 'dup' });
+    expect(await h.call<SavedSecretView[]>('secrets.list')).toHaveLength(1);
+    // …Forget does.
+    await h.call('secrets.forget', { secretId: created.secretId });
+    expect(await h.call('secrets.list')).toEqual([]);
+  });
+
+  it('a token deleted elsewhere: its copy shows as gone after the next list; a token still there keeps its copy', async () => {
+    const { h, serverId } = await signedIn();
+    const kept = await h.call<CreatedToken>('tokens.create', { serverId, name: 'kept', save: true });
+    const lost = await h.call<CreatedToken>('tokens.create', { serverId, name: 'lost', save: true });
+    h.eds.revokeApiToken('alice', 'lost');
+    const events = h.events.length;
+    const listed = await h.call<TokenView[]>('tokens.list', { serverId });
+    expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([['kept', kept.secretId]]);
+    const saved = await h.call<SavedSecretView[]>('secrets.list');
+    expect(saved.map((s) => [s.id, s.goneFromServer])).toEqual([
+      [kept.secretId, false],
+      [lost.secretId, true],
+    ]);
+    // Other windows hear of it.
+    expect(h.events.slice(events).map(([name]) => name)).toContain('secrets.changed');
+  });
+});
+
+describe('a session signed in with a pasted API token', () => {
+  async function pasted(h: Harness, token: string): Promise<string> {
+    const view = await h.call<ServerView>('servers.add', { name: 'Pasted EDS', kind: 'eds', url: h.eds.url });
+    await h.call('auth.signInWithToken', { serverId: view.id, token });
+    return view.id;
+  }
+  const sessionOf = async (h: Harness, serverId: string) => (await h.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)?.session;
+
+  it('revoking the token it signed in with (one Keyport cannot name) signs it out cleanly, saying why', async () => {
+    const h = await harness();
+    const token = h.eds.createApiToken('alice', 'from-elsewhere');
+    h.eds.createApiToken('alice', 'other');
+    const serverId = await pasted(h, token);
+    expect((await h.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.usedBySession)).toEqual([false, false]);
+
+    // Another token: the session stays.
+    expect(await h.call('tokens.revoke', { serverId, tokenId: 'other' })).toEqual({ signedOut: false });
+    expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'token' });
+    expect(await h.call<TokenView[]>('tokens.list', { serverId })).toHaveLength(1);
+
+    // Its own: signed out at once, not left to fail later with SESSION_EXPIRED.
+    expect(await h.call('tokens.revoke', { serverId, tokenId: 'from-elsewhere' })).toEqual({ signedOut: true });
+    expect(await sessionOf(h, serverId)).toEqual({ state: 'signed-out', notice: 'Signed out: the API token this session signed in with was revoked.' });
+    expect(h.events.some(([name, payload]) => name === 'servers.changed' && (payload as { serverId?: string }).serverId === serverId)).toBe(true);
+  });
+
+  it('a pasted token Keyport saved is marked as the session\'s, and revoking it signs out', async () => {
+    const { h, serverId: first } = await signedIn();
+    const created = await h.call<CreatedToken>('tokens.create', { serverId: first, name: 'saved-one', save: true });
+    await h.call('auth.signInWithToken', { serverId: first, token: created.secret });
+    expect(await sessionOf(h, first)).toMatchObject({ state: 'signed-in', method: 'token', dependsOn: 'saved-one' });
+    expect((await h.call<TokenView[]>('tokens.list', { serverId: first })).find((t) => t.name === 'saved-one')?.usedBySession).toBe(true);
+    expect(await h.call('tokens.revoke', { serverId: first, tokenId: 'saved-one' })).toEqual({ signedOut: true });
   });
 });
 

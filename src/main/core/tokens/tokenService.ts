@@ -37,7 +37,7 @@ export class TokenService {
       unnamed = provider.descriptor.unnamedTokens === true;
       return provider.listTokens(ctx, auth);
     });
-    const saved = this.savedByTokenId(serverId);
+    const saved = this.matchSaved(serverId, listed);
     const own = listed.filter((t) => t.isSession === true);
     if (own.length === 1 && own[0]) this.sessionTokenIds.set(serverId, own[0].id);
     else this.sessionTokenIds.delete(serverId);
@@ -64,6 +64,8 @@ export class TokenService {
       'create',
     );
     const attributes: Record<string, string> = { tokenId: created.token.id };
+    // With the id, what tells this token from a later one of the same name (EDS names are ids).
+    if (created.token.createdAt) attributes.tokenCreatedAt = created.token.createdAt;
     // For expiry reminders and the "expires soon" badge.
     if (created.token.expiresAt) attributes.expiresAt = created.token.expiresAt;
     if (created.identifier) attributes.key = created.identifier.value;
@@ -107,9 +109,11 @@ export class TokenService {
       this.vault.deleteSecret(savedId);
       this.events.emit('secrets.changed', {});
     }
-    const signedOut = this.sessionTokenId(serverId) === tokenId;
+    const dependsOnIt = this.sessionTokenId(serverId) === tokenId;
+    if (dependsOnIt) this.sessions.signOut(serverId);
+    // A session signed in with a pasted token Keyport could not name: was that the one?
+    const signedOut = dependsOnIt || (await this.sessions.endIfSignInTokenRevoked(serverId));
     if (signedOut) {
-      this.sessions.signOut(serverId);
       // Other windows learn that the server is signed out without waiting for a reload.
       this.events.emit('servers.changed', { serverId });
     }
@@ -145,7 +149,15 @@ export class TokenService {
   saved(): SavedSecretView[] {
     return this.vault
       .secrets({ purpose: 'api-token' })
-      .map((m) => ({ id: m.id, serverId: m.serverId, name: m.name, savedAt: m.savedAt, expiresAt: m.attributes.expiresAt ?? null, pinned: m.attributes.pinned === 'true' }))
+      .map((m) => ({
+        id: m.id,
+        serverId: m.serverId,
+        name: m.name,
+        savedAt: m.savedAt,
+        expiresAt: m.attributes.expiresAt ?? null,
+        pinned: m.attributes.pinned === 'true',
+        goneFromServer: m.attributes.gone === 'true',
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -169,11 +181,39 @@ export class TokenService {
     return secretId ? this.vault.secretMeta(secretId)?.name : undefined;
   }
 
+  /** Saved copies by the listed token they belong to: same id and, where both are known, the
+   * same creation time, so a token deleted elsewhere and made again under the same name never
+   * gets the old token's copy. Copies whose token is gone or replaced are marked `gone` (shown as
+   * "no longer on the server", to forget); a copy saved before creation times were kept learns
+   * its token's time the first time it is matched. */
+  private matchSaved(serverId: string, listed: readonly ProviderToken[]): Map<string, string> {
+    const byId = new Map(listed.map((t) => [t.id, t]));
+    const map = new Map<string, string>();
+    let changed = false;
+    for (const meta of this.vault.secrets({ serverId, purpose: 'api-token' })) {
+      const { tokenId, tokenCreatedAt, gone, ...rest } = meta.attributes;
+      const token = tokenId === undefined ? undefined : byId.get(tokenId);
+      const same = token !== undefined && (tokenCreatedAt === undefined || token.createdAt === null || sameInstant(tokenCreatedAt, token.createdAt));
+      const next: Record<string, string> = { ...rest, ...(tokenId === undefined ? {} : { tokenId }) };
+      const createdAt = tokenCreatedAt ?? (same ? token.createdAt : null);
+      if (createdAt) next.tokenCreatedAt = createdAt;
+      if (same && tokenId !== undefined) map.set(tokenId, meta.id);
+      else next.gone = 'true';
+      if (next.gone !== gone || next.tokenCreatedAt !== tokenCreatedAt) {
+        this.vault.updateSecretAttributes(meta.id, next);
+        changed = true;
+      }
+    }
+    if (changed) this.events.emit('secrets.changed', {});
+    return map;
+  }
+
   private savedByTokenId(serverId: string): Map<string, string> {
     const map = new Map<string, string>();
     for (const meta of this.vault.secrets({ serverId, purpose: 'api-token' })) {
       const tokenId = meta.attributes.tokenId;
-      if (tokenId) map.set(tokenId, meta.id);
+      // A copy of a token that is gone belongs to no token of that name now.
+      if (tokenId && meta.attributes.gone !== 'true') map.set(tokenId, meta.id);
     }
     return map;
   }
@@ -189,3 +229,5 @@ export class TokenService {
     return this.sessions.dependsOn(serverId) ?? this.sessionTokenIds.get(serverId) ?? null;
   }
 }
+
+const sameInstant = (a: string, b: string): boolean => a === b || (!Number.isNaN(Date.parse(a)) && Date.parse(a) === Date.parse(b));

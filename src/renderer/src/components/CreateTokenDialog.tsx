@@ -1,5 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
+import { MAX_TOKEN_NAME_LENGTH, tokenNameWarning } from '../../../shared/tokenNames';
+import { urlPathWarning } from '../../../shared/urlPathWarning';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -74,6 +76,11 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           Copy it now: this is the only time Keyport shows this {noun === 'token' ? 'token' : 'secret'}.{' '}
           {created.saved ? 'A copy is saved in Keyport, encrypted, so you can copy it again later.' : 'It was not saved in Keyport.'}
         </p>
+        {urlPathWarning(kind, server.url) ? (
+          <p className="warning" role="note">
+            ⚠ {urlPathWarning(kind, server.url)}
+          </p>
+        ) : null}
         {created.identifier ? (
           <Field label={created.identifier.label}>
             {(p) => <input {...p} className="secret" readOnly value={created.identifier?.value ?? ''} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />}
@@ -115,8 +122,13 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           </p>
         ) : null}
         <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={MAX_TOKEN_NAME_LENGTH} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
         </Field>
+        {tokenNameWarning(name) ? (
+          <p className="warning" role="status">
+            {tokenNameWarning(name)}
+          </p>
+        ) : null}
         {kind.createFields.map((f) =>
           f.choicesFromSessionScopes && sessionScopes.length > 0 ? (
             <ScopeChoices key={f.id} field={f} scopes={sessionScopes} value={fields[f.id] ?? ''} invalid={error?.field === f.id} onChange={(v) => setFields({ ...fields, [f.id]: v })} />

@@ -4,6 +4,7 @@ import { keyport } from '../api';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { MakePrivateButton } from './MakePrivateButton';
 import { useAction } from './useAction';
 import { useSessionFilePath } from './useSessionFilePath';
 
@@ -15,9 +16,11 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
   const [result, setResult] = useState<SessionFileExport | null>(null);
   const { busy, error, run } = useAction();
   const noteId = useId();
+  const [overwriting, setOverwriting] = useState(false);
   if (!file) return null;
 
   const write = async (overwrite: boolean) => {
+    setOverwriting(overwrite);
     const written = await run(() => keyport.call('sessionFiles.export', { serverId: server.id, path, overwrite }));
     if (written) setResult(written);
   };
@@ -60,6 +63,7 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
           A session file already exists there. Keyport will copy it to a backup beside it, then replace it with the session of {server.name}.
         </p>
         <ErrorMessage error={error} />
+        <MakePrivateButton error={error} kind={kind.kind} path={path} retry={() => void write(overwriting)} />
         <div className="actions">
           <button type="button" onClick={onClose} autoFocus>
             Cancel
@@ -82,6 +86,7 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
           {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} aria-invalid={error?.field === 'path' || undefined} />}
         </Field>
         <ErrorMessage error={error} />
+        <MakePrivateButton error={error} kind={kind.kind} path={path} retry={() => void write(overwriting)} />
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel

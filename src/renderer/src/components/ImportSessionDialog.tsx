@@ -4,6 +4,7 @@ import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { MakePrivateButton } from './MakePrivateButton';
 import { useAction } from './useAction';
 import { useSessionFilePath } from './useSessionFilePath';
 
@@ -20,8 +21,8 @@ export function ImportSessionDialog({ onClose }: { onClose(): void }) {
   const { busy, error, run } = useAction();
   const descriptor = kinds.find((k) => k.kind === kind);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
     const server = await run(() => keyport.call('sessionFiles.import', { kind, path }));
     if (server) {
       putServer(server);
@@ -54,6 +55,7 @@ export function ImportSessionDialog({ onClose }: { onClose(): void }) {
           {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} aria-invalid={error?.field === 'path' || undefined} autoFocus />}
         </Field>
         <ErrorMessage error={error} />
+        <MakePrivateButton error={error} kind={kind} path={path} retry={() => void submit()} />
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel

@@ -9,6 +9,8 @@ import { ServerDescriptionPanel } from './ServerDescriptionPanel';
 import { ServerFormDialog } from './ServerFormDialog';
 import { SessionPanel } from './SessionPanel';
 import { SignInPanel } from './SignInPanel';
+import { urlPathWarning } from '../../../shared/urlPathWarning';
+import { GoneSavedCopies } from './GoneSavedCopies';
 import { TokenTable } from './TokenTable';
 import { shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
@@ -58,6 +60,11 @@ export function ServerDetail({ server }: { server: ServerView }) {
               </p>
             ) : null,
           )}
+          {urlPathWarning(kind, server.url) ? (
+            <p className="warning" role="note">
+              ⚠ {urlPathWarning(kind, server.url)}
+            </p>
+          ) : null}
           {server.allowInsecureTls ? (
             <p className="warning" role="note">
               ⚠ Insecure TLS is allowed: Keyport does not verify this server’s certificate.
@@ -102,6 +109,7 @@ export function ServerDetail({ server }: { server: ServerView }) {
             </div>
           </div>
           <TokenTable server={server} kind={kind} />
+          <GoneSavedCopies server={server} kind={kind} />
         </section>
       ) : null}
 

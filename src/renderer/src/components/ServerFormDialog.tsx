@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ServerView } from '../../../shared/model';
+import { urlPathWarning } from '../../../shared/urlPathWarning';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
@@ -61,6 +62,11 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
         <Field label={descriptor?.urlLabel ?? 'URL'}>
           {(p) => <input {...p} value={url} onChange={(e) => setUrl(e.target.value)} required inputMode="url" spellCheck={false} aria-invalid={invalid('url')} placeholder={descriptor?.urlPlaceholder} />}
         </Field>
+        {urlPathWarning(descriptor, url) ? (
+          <p className="warning" role="note">
+            ⚠ {urlPathWarning(descriptor, url)}
+          </p>
+        ) : null}
         {descriptor?.serverFields.map((f) => (
           <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint}>
             {(p) =>

@@ -4,11 +4,12 @@ import type { KindDescriptor, ServerView, TokenView } from '../../../shared/mode
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
+import { ChangePasswordField } from './ChangePasswordField';
 import { ConfirmDialog } from './ConfirmDialog';
+import { UnusedOwnTokens } from './UnusedOwnTokens';
 import { CopyControl } from './CopyControl';
 import { PinToggle } from './PinToggle';
 import { ErrorMessage } from './ErrorMessage';
-import { Field } from './Field';
 import { OtpField, useOtpPrompt } from './OtpPrompt';
 import { TokenFilter } from './TokenFilter';
 import { shortTokenNoun } from './tokenNoun';
@@ -104,6 +105,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
         <>
           <TokenFilter query={query} onQueryChange={setQuery} shown={rows.length} total={items.length} noun={kind.tokenNoun} />
           {rows.length > 0 ? <VirtualTokenRows rows={rows} server={server} kind={kind} query={query} onRevoke={setRevoking} /> : null}
+          <UnusedOwnTokens server={server} kind={kind} items={items} />
         </>
       ) : null}
       {revoking ? (
@@ -120,9 +122,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
           onClose={closeRevoke}
         >
           {askPassword ? (
-            <Field label="Account password" hint="Needed for this change; not kept.">
-              {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={revoke.error?.field === 'password' || undefined} />}
-            </Field>
+            <ChangePasswordField value={password} onChange={setPassword} error={revoke.error} />
           ) : null}
           <OtpField prompt={otp} what="revoke a token" error={revoke.error} />
         </ConfirmDialog>

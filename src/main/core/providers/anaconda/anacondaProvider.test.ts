@@ -422,28 +422,44 @@ describe('Anaconda copy formats', () => {
   const KEY = 'eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE4MjY5NzYwMDB9.c2ln';
   const material: SessionMaterial = { session: KEY, credential: null, expiresAt: null, user: { name: 'alice' }, attributes: {} };
 
-  it('names ANACONDA_AUTH_DOMAIN only for a site other than anaconda.com, then both API key variables', () => {
-    expect(provider.copyEnvironment(record({ url: 'https://anaconda.com' }), KEY, {})).toEqual([
-      ['ANACONDA_AUTH_API_KEY', KEY],
-      ['ANACONDA_CLOUD_API_KEY', KEY],
-    ]);
+  it('anaconda-auth: ANACONDA_AUTH_DOMAIN only for a site other than anaconda.com, the key, and no legacy ANACONDA_CLOUD_* variable', () => {
+    expect(provider.copyEnvironment(record({ url: 'https://anaconda.com' }), KEY, {})).toEqual([['ANACONDA_AUTH_API_KEY', KEY]]);
     expect(provider.copyEnvironment(record({ url: 'http://127.0.0.1:8443' }), KEY, {})).toEqual([
       ['ANACONDA_AUTH_DOMAIN', '127.0.0.1:8443'],
       ['ANACONDA_AUTH_API_KEY', KEY],
-      ['ANACONDA_CLOUD_API_KEY', KEY],
     ]);
     expect(provider.copyEnvironment(record({ url: 'https://anaconda.com:8443' }), KEY, {})[0]).toEqual(['ANACONDA_AUTH_DOMAIN', 'anaconda.com:8443']);
   });
 
-  it('renders the session in each of its formats', () => {
+  it('each generation gets the site\'s certificate settings and extra headers in its own variables', () => {
+    const withCa = record({ url: 'https://repo.example.com', caCertificatePath: '/etc/corp-ca.pem', options: { extraHeaders: '{"X-Org":"acme"}' } });
+    expect(renderSessionCopy(withCa, material, 'dotenv')).toBe(
+      `ANACONDA_AUTH_DOMAIN=repo.example.com\nANACONDA_AUTH_API_KEY=${KEY}\nANACONDA_AUTH_SSL_VERIFY=/etc/corp-ca.pem\nANACONDA_AUTH_EXTRA_HEADERS='{"X-Org":"acme"}'`,
+    );
+    // anaconda-cloud-auth 0.7's ssl_verify is a bool: the CA reaches its requests calls instead.
+    expect(renderSessionCopy(withCa, material, 'cloud-dotenv')).toBe(
+      `ANACONDA_CLOUD_DOMAIN=repo.example.com\nANACONDA_CLOUD_API_KEY=${KEY}\nREQUESTS_CA_BUNDLE=/etc/corp-ca.pem\nANACONDA_CLOUD_EXTRA_HEADERS='{"X-Org":"acme"}'`,
+    );
+    const insecure = record({ url: 'https://repo.example.com', allowInsecureTls: true, caCertificatePath: '/etc/corp-ca.pem' });
+    expect(renderSessionCopy(insecure, material, 'shell')).toBe(`export ANACONDA_AUTH_DOMAIN=repo.example.com ANACONDA_AUTH_API_KEY=${KEY} ANACONDA_AUTH_SSL_VERIFY=0`);
+    expect(renderSessionCopy(insecure, material, 'cloud-shell')).toBe(`export ANACONDA_CLOUD_DOMAIN=repo.example.com ANACONDA_CLOUD_API_KEY=${KEY} ANACONDA_CLOUD_SSL_VERIFY=0`);
+  });
+
+  it('renders the session in each of its formats, one set per client generation', () => {
     const site = record({ url: 'https://repo.example.com' });
     expect(renderSessionCopy(site, material, 'raw')).toBe(KEY);
-    expect(renderSessionCopy(site, material, 'shell')).toBe(`export ANACONDA_AUTH_DOMAIN=repo.example.com ANACONDA_AUTH_API_KEY=${KEY} ANACONDA_CLOUD_API_KEY=${KEY}`);
-    expect(renderSessionCopy(site, material, 'dotenv')).toBe(`ANACONDA_AUTH_DOMAIN=repo.example.com\nANACONDA_AUTH_API_KEY=${KEY}\nANACONDA_CLOUD_API_KEY=${KEY}`);
-    expect(renderSessionCopy(record({ url: 'https://anaconda.com' }), material, 'powershell')).toBe(`$Env:ANACONDA_AUTH_API_KEY = '${KEY}'\n$Env:ANACONDA_CLOUD_API_KEY = '${KEY}'`);
-    expect(renderSessionCopy(record({ url: 'https://anaconda.com' }), material, 'cmd')).toContain('ANACONDA_AUTH_API_KEY=');
-    expect(thrown(() => renderSessionCopy(site, material, 'agave-current')).toShape()).toMatchObject({ code: 'VALIDATION', field: 'format' });
-    expect(provider.descriptor.sessionCopyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv']);
+    expect(renderSessionCopy(site, material, 'shell')).toBe(`export ANACONDA_AUTH_DOMAIN=repo.example.com ANACONDA_AUTH_API_KEY=${KEY}`);
+    expect(renderSessionCopy(record({ url: 'https://anaconda.com' }), material, 'powershell')).toBe(`$Env:ANACONDA_AUTH_API_KEY = '${KEY}'`);
+    expect(renderSessionCopy(record({ url: 'https://anaconda.com' }), material, 'cmd')).toBe(`set "ANACONDA_AUTH_API_KEY=${KEY}"`);
+    // anaconda-cloud-auth 0.7 defaults to anaconda.cloud, so even anaconda.com is named.
+    expect(renderSessionCopy(record({ url: 'https://anaconda.com' }), material, 'cloud-shell')).toBe(`export ANACONDA_CLOUD_DOMAIN=anaconda.com ANACONDA_CLOUD_API_KEY=${KEY}`);
+    expect(renderSessionCopy(site, material, 'cloud-powershell')).toBe(`$Env:ANACONDA_CLOUD_DOMAIN = 'repo.example.com'\n$Env:ANACONDA_CLOUD_API_KEY = '${KEY}'`);
+    expect(renderSessionCopy(site, material, 'cloud-cmd')).toBe(`set "ANACONDA_CLOUD_DOMAIN=repo.example.com"\r\nset "ANACONDA_CLOUD_API_KEY=${KEY}"`);
+    for (const format of ['agave-current', 'cloud-raw']) expect(thrown(() => renderSessionCopy(site, material, format)).toShape()).toMatchObject({ code: 'VALIDATION', field: 'format' });
+    expect(provider.descriptor.sessionCopyFormats.map((f) => f.id)).toEqual(['raw', 'shell', 'powershell', 'cmd', 'dotenv', 'cloud-shell', 'cloud-powershell', 'cloud-cmd', 'cloud-dotenv']);
+    expect(provider.descriptor.copyFormats.map((f) => f.id)).toEqual(provider.descriptor.sessionCopyFormats.map((f) => f.id));
+    // A saved API key (the key list) copies the same way.
+    expect(provider.renderTokenCopy?.('cloud-shell', KEY, {}, site)).toBe(renderSessionCopy(site, material, 'cloud-shell'));
   });
 
   it('the session file is the same server when the host matches, whatever the scheme', () => {

@@ -141,14 +141,46 @@ const cancelledBy = (signal: AbortSignal): KeyportError =>
 
 const oidcSettings = (server: ServerRecord) => ({ issuer: authBase(server), clientId: server.options.clientId || ANACONDA_PUBLIC_CLIENT_ID });
 
-/** Variables the anaconda tools read: ANACONDA_AUTH_* (current) and ANACONDA_CLOUD_API_KEY
- * (older installs; the AUTH one wins when both are set). */
-function environment(server: ServerRecord, apiKey: string): Array<[string, string]> {
+/** The two generations of the anaconda tools, each with its own variables: anaconda-auth (0.8
+ * and later: ANACONDA_AUTH_*) and the older anaconda-cloud-auth 0.7 (ANACONDA_CLOUD_* only, and
+ * anaconda.cloud as its default domain). anaconda-auth still reads ANACONDA_CLOUD_* too, but
+ * prints a notice about them on stdout, so a copy never mixes the two. */
+type Generation = 'auth' | 'cloud';
+const CLOUD_PREFIX = 'cloud-';
+const ENVIRONMENT_FORMAT_IDS = ENVIRONMENT_COPY_FORMATS.filter((f) => f.id !== 'raw');
+
+/** Token only, then one set of environment formats per generation. */
+const COPY_FORMATS = [
+  ...ENVIRONMENT_COPY_FORMATS.map((f) => (f.id === 'raw' ? f : { id: f.id, label: `${f.label} — anaconda-auth` })),
+  ...ENVIRONMENT_FORMAT_IDS.map((f) => ({ id: `${CLOUD_PREFIX}${f.id}`, label: `${f.label} — anaconda-cloud-auth 0.7` })),
+];
+
+/** Everything the generation's client needs to call the site with the key: the domain, the key,
+ * how to check the site's certificate, and the extra headers (both clients' settings take these
+ * from the environment: anaconda_auth/config.py, anaconda_cloud_auth/config.py). */
+function environment(server: ServerRecord, apiKey: string, generation: Generation = 'auth'): Array<[string, string]> {
+  const prefix = generation === 'auth' ? 'ANACONDA_AUTH_' : 'ANACONDA_CLOUD_';
   const env: Array<[string, string]> = [];
   const domain = keyringDomain(server);
-  if (domain !== 'anaconda.com') env.push(['ANACONDA_AUTH_DOMAIN', domain]);
-  env.push(['ANACONDA_AUTH_API_KEY', apiKey], ['ANACONDA_CLOUD_API_KEY', apiKey]);
+  // anaconda-cloud-auth 0.7 defaults to anaconda.cloud, so it always needs the domain.
+  if (generation === 'cloud' || domain !== 'anaconda.com') env.push([`${prefix}DOMAIN`, domain]);
+  env.push([`${prefix}API_KEY`, apiKey]);
+  if (server.allowInsecureTls) env.push([`${prefix}SSL_VERIFY`, '0']);
+  else if (server.caCertificatePath !== null) {
+    // anaconda-auth takes a CA file as ssl_verify; 0.7's ssl_verify is a bool, but its requests
+    // calls read the bundle from REQUESTS_CA_BUNDLE.
+    env.push(generation === 'auth' ? [`${prefix}SSL_VERIFY`, server.caCertificatePath] : ['REQUESTS_CA_BUNDLE', server.caCertificatePath]);
+  }
+  if (server.options.extraHeaders) env.push([`${prefix}EXTRA_HEADERS`, server.options.extraHeaders]);
   return env;
+}
+
+/** The copy text of an API key in one of COPY_FORMATS. */
+function renderKeyCopy(server: ServerRecord, apiKey: string, format: string): string {
+  const generation: Generation = format.startsWith(CLOUD_PREFIX) ? 'cloud' : 'auth';
+  const base = generation === 'cloud' ? format.slice(CLOUD_PREFIX.length) : format;
+  if (generation === 'cloud' && base === 'raw') throw new KeyportError('VALIDATION', `Unknown copy format “${format}”.`, { field: 'format' });
+  return renderCopyText(base, apiKey, environment(server, apiKey, generation));
 }
 
 export const anacondaProvider: Provider = {
@@ -171,9 +203,9 @@ export const anacondaProvider: Provider = {
       { id: 'clientId', label: 'Client id', placeholder: ANACONDA_PUBLIC_CLIENT_ID, hint: 'Leave empty for the public client of the anaconda tools.' },
       { id: 'extraHeaders', label: 'Extra headers (JSON object)', placeholder: '{"X-Org": "acme"}', hint: 'Sent with every API request, as anaconda-auth’s extra_headers.' },
     ],
-    copyFormats: ENVIRONMENT_COPY_FORMATS,
+    copyFormats: COPY_FORMATS,
     defaultCopyFormat: 'shell',
-    sessionCopyFormats: ENVIRONMENT_COPY_FORMATS.map((f) => ({ id: f.id, label: f.id === 'raw' ? 'API key' : `API key (${f.label})` })),
+    sessionCopyFormats: COPY_FORMATS.map((f) => ({ id: f.id, label: f.id === 'raw' ? 'API key' : `API key (${f.label})` })),
     sessionFile: {
       displayPath: '~/.anaconda/keyring',
       consumer: 'anaconda-auth and conda',
@@ -268,9 +300,9 @@ export const anacondaProvider: Provider = {
 
   copyEnvironment: (server, secret) => environment(server, secret),
 
-  renderSessionCopy(server, material, format) {
-    return renderCopyText(format, material.session, environment(server, material.session));
-  },
+  renderTokenCopy: (format, secret, _attributes, server) => (server === undefined ? null : renderKeyCopy(server, secret, format)),
+
+  renderSessionCopy: (server, material, format) => renderKeyCopy(server, material.session, format),
 
   sessionFile: {
     defaultPath: keyringPath,

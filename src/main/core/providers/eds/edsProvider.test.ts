@@ -151,9 +151,29 @@ describe('EDS sign-in', () => {
     expect(viaToken.user).toEqual({ name: 'API token user' });
   });
 
-  it('fails sign-in when who-am-I breaks in another way', async () => {
-    eds.faults.add({ kind: 'status', status: 500, match: /auth\/user$/ });
-    expect((await keyportError(signInWithPassword(ctx(), 'alice', alice().password))).code).toBe('SERVER_ERROR');
+  it.each([
+    ['a 500', { kind: 'status', status: 500 }],
+    ['a 401', { kind: 'status', status: 401 }],
+    ['an HTML page', { kind: 'html', status: 200 }],
+    ['a reset connection', { kind: 'reset' }],
+  ] as const)('keeps a granted session when who-am-I answers %s, under the typed name', async (_, fault) => {
+    eds.faults.add({ ...fault, match: /auth\/user$/ });
+    const result = await signInWithPassword(ctx(), 'alice', alice().password);
+    secrets.push(result.session);
+    expect(result.user).toEqual({ name: 'alice' });
+    // The session the server granted is the one kept, and it works.
+    expect(await provider.listTokens(ctx(), auth(result.session))).toEqual([]);
+  });
+  it('signs in with a latin-1 password on a server that reads Basic as hatcher (requests) sends it', async () => {
+    const latin = await startEdsServer({ users: [{ username: 'jörg', password: 'pässwörd', email: 'j@example.com' }] });
+    try {
+      const latinCtx = serverContext(serverRecord({ name: 'Latin EDS', kind: 'eds', url: latin.url }), http);
+      const result = await signInWithPassword(latinCtx, 'jörg', 'pässwörd');
+      expect(result.user.name).toBe('jörg');
+      expect(latin.requestLog[0]).toMatchObject({ auth: 'basic', status: 200 });
+    } finally {
+      await latin.close();
+    }
   });
 
   it('a server that is not EDS is BAD_RESPONSE with a hint about the URL', async () => {
@@ -224,10 +244,39 @@ describe('EDS tokens', () => {
     expect(error.message).toBe('A token named “ci” already exists on Test EDS.');
   });
 
-  it('a refused name (400) is VALIDATION on the name field', async () => {
+  it('a refused name (400) is VALIDATION on the name field, in the server\'s own words', async () => {
     const session = await aliceSession();
-    eds.faults.add({ kind: 'status', status: 400, match: /tokens\/api$/ });
-    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toMatchObject({ code: 'VALIDATION', field: 'name' });
+    eds.faults.add({ kind: 'status', status: 400, body: '{"error": "Token names may only contain letters and digits"}', contentType: 'application/json', match: /tokens\/api$/ });
+    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toEqual({
+      code: 'VALIDATION',
+      field: 'name',
+      message: 'Test EDS did not accept the name “x”. Test EDS says: “Token names may only contain letters and digits”',
+      hint: 'Change the name as the server asks, then try again.',
+    });
+  });
+
+  it('an unexpected status shows the server\'s message with Keyport\'s hint', async () => {
+    const session = await aliceSession();
+    eds.faults.add({ kind: 'status', status: 422, body: '{"error": "Quota of 20 API tokens reached"}', contentType: 'application/json', times: 1, match: /tokens\/api$/ });
+    expect((await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }))).toShape()).toEqual({
+      code: 'BAD_RESPONSE',
+      message: 'Test EDS answered with an unexpected status (HTTP 422). Test EDS says: “Quota of 20 API tokens reached”',
+      hint: 'Check the server’s URL and kind in its settings.',
+    });
+    eds.faults.add({ kind: 'status', status: 500, body: '{"error": "database is read-only"}', contentType: 'application/json', match: /tokens\/api$/ });
+    expect((await keyportError(provider.listTokens(ctx(), auth(session)))).message).toBe('Test EDS had an internal error (HTTP 500). Test EDS says: “database is read-only”');
+  });
+
+  it('the server\'s message is shown on one line, with hidden characters made visible and at most 300 characters', async () => {
+    const session = await aliceSession();
+    const hostile = `Bad\u202Ename\u0007\r\n\tplease  ${'x'.repeat(600)}`;
+    eds.faults.add({ kind: 'status', status: 400, body: JSON.stringify({ error: hostile }), contentType: 'application/json', match: /tokens\/api$/ });
+    const { message } = await keyportError(provider.createToken(ctx(), auth(session), { name: 'x', fields: {} }));
+    const said = /says: “(.*)”$/.exec(message)?.[1] ?? '';
+    expect(said.startsWith('Bad<U+202E>name<U+0007> please x')).toBe(true);
+    expect([...said]).toHaveLength(300);
+    expect(said.endsWith('…')).toBe(true);
+    expect([...message].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
   });
 
   it.each([403, 404])('%i on create or list is TOKENS_UNAVAILABLE with the hosted-EDS hint', async (status) => {
@@ -296,6 +345,19 @@ describe('EDS copy environment', () => {
       ['HATCHER_URL', 'https://eds.example.com'],
       ['HATCHER_TOKEN', 'tok'],
       ['HATCHER_INSECURE', '1'],
+    ]);
+  });
+
+  it('names the CA file Keyport trusts in REQUESTS_CA_BUNDLE, which hatcher (requests) reads, except beside HATCHER_INSECURE', () => {
+    expect(provider.copyEnvironment(record({ url: 'https://eds.example.com', caCertificatePath: '/etc/ssl/corp ca.pem' }), 'tok', {})).toEqual([
+      ['HATCHER_URL', 'https://eds.example.com'],
+      ['HATCHER_TOKEN', 'tok'],
+      ['REQUESTS_CA_BUNDLE', '/etc/ssl/corp ca.pem'],
+    ]);
+    expect(provider.copyEnvironment(record({ url: 'https://eds.example.com', caCertificatePath: '/ca.pem', allowInsecureTls: true }), 'tok', {}).map(([k]) => k)).toEqual([
+      'HATCHER_URL',
+      'HATCHER_TOKEN',
+      'HATCHER_INSECURE',
     ]);
   });
 });

@@ -17,16 +17,25 @@ export function agaveCurrentPath(env: Readonly<Record<string, string | undefined
   return `${dir.replace(/[\\/]+$/, '')}/current`;
 }
 
-/** Python's json.dumps(value, sort_keys=…) with its default separators and ensure_ascii. */
-export function pythonJsonDumps(value: unknown, sortKeys: boolean): string {
+/** Python's json.dumps(value, sort_keys=…, indent=…) with ensure_ascii: one line with ", " and
+ * ": " without an indent; with one, a line per item and "," at line ends (Python 3). */
+export function pythonJsonDumps(value: unknown, sortKeys: boolean, indent?: number, depth = 0): string {
   const str = (s: string): string => JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return str(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, sortKeys)).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${str(k)}: ${pythonJsonDumps(v, sortKeys)}`).join(', ')}}`;
+  const items: string[] = Array.isArray(value)
+    ? value.map((v) => pythonJsonDumps(v, sortKeys, indent, depth + 1))
+    : (() => {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return entries.map(([k, v]) => `${str(k)}: ${pythonJsonDumps(v, sortKeys, indent, depth + 1)}`);
+      })();
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  if (items.length === 0) return `${open}${close}`;
+  if (indent === undefined) return `${open}${items.join(', ')}${close}`;
+  const inner = ' '.repeat(indent * (depth + 1));
+  return `${open}\n${items.map((i) => inner + i).join(',\n')}\n${' '.repeat(indent * depth)}${close}`;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -39,25 +48,50 @@ export function agaveExpiresAt(unixSeconds: number): string {
   return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
-/** The 11 keys `save_configs` writes, sorted, one line, no newline at the end. */
-export function renderAgaveCurrent(server: ServerRecord, material: SessionMaterial): string {
+/** The session context `save_configs` builds (agavepy/agave.py), in its key order: the 11 keys
+ * Keyport owns in `current` and in config.json's entries. */
+export function agaveContext(server: ServerRecord, material: SessionMaterial): Record<string, string | number> {
   const credential = decodeCredential(material.credential);
-  return pythonJsonDumps(
-    {
-      access_token: material.session,
-      apikey: credential.key,
-      apisecret: credential.secret,
-      baseurl: server.url,
-      created_at: String(credential.issuedAt),
-      devurl: '',
-      expires_at: agaveExpiresAt(credential.issuedAt + credential.expiresIn),
-      expires_in: credential.expiresIn,
-      refresh_token: credential.refreshToken,
-      tenantid: server.options.tenantId ?? '',
-      username: material.user.name,
-    },
-    true,
-  );
+  return {
+    tenantid: server.options.tenantId ?? '',
+    baseurl: server.url,
+    devurl: '',
+    apisecret: credential.secret,
+    apikey: credential.key,
+    username: material.user.name,
+    access_token: material.session,
+    refresh_token: credential.refreshToken,
+    created_at: String(credential.issuedAt),
+    expires_in: credential.expiresIn,
+    expires_at: agaveExpiresAt(credential.issuedAt + credential.expiresIn),
+  };
+}
+
+/** The fields of an earlier entry for the same OAuth client that Keyport does not own
+ * (token_username, client_name, use_nonce, verify, proxies, …), kept as they were. */
+export function keptFields(previous: unknown, apikey: string | number | undefined): Record<string, unknown> {
+  if (typeof previous !== 'object' || previous === null || Array.isArray(previous)) return {};
+  const entry = previous as Record<string, unknown>;
+  if (entry.apikey !== apikey) return {};
+  return Object.fromEntries(Object.entries(entry).filter(([key]) => !OWNED_KEYS.has(key)));
+}
+
+function parseOrNull(text: string | null): unknown {
+  try {
+    return text === null ? null : JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+const OWNED_KEYS = new Set(['tenantid', 'baseurl', 'devurl', 'apisecret', 'apikey', 'username', 'access_token', 'refresh_token', 'created_at', 'expires_in', 'expires_at']);
+
+/** `current` as save_configs writes it (sorted keys, one line, no newline at the end), plus
+ * the fields Keyport does not own of the file it replaces, when that file is for the same
+ * OAuth client (agavepy's own refresh rewrites it with verify, proxies and the like). */
+export function renderAgaveCurrent(server: ServerRecord, material: SessionMaterial, existing: string | null = null): string {
+  const context = agaveContext(server, material);
+  return pythonJsonDumps({ ...keptFields(parseOrNull(existing), context.apikey), ...context }, true);
 }
 
 /** Why agavepy may not be able to use an exported file as it is. */

@@ -7,6 +7,7 @@ import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult, TokenAuth } from '../provider';
+import { renderAgaveConfig } from './agaveConfig';
 import { agaveCurrentPath, exportWarnings, parseAgaveCurrent, renderAgaveCurrent } from './agaveCurrent';
 import { decodeCredential, encodeCredential, type TapisCredential } from './tapisCredential';
 import {
@@ -200,6 +201,7 @@ export const tapisProvider: Provider = {
       { id: 'client', label: 'Client key:secret' },
       { id: 'agave-current', label: '~/.agave/current (JSON)' },
     ],
+    ownTokenPrefix: 'keyport-',
     sessionFile: {
       displayPath: '~/.agave/current',
       consumer: 'agavepy and the Tapis CLI',
@@ -267,6 +269,15 @@ export const tapisProvider: Provider = {
     const credential = decodeCredential(credentialText);
     const answer = await requestTokens(ctx, credential, { grant_type: 'refresh_token', refresh_token: credential.refreshToken });
     return grantFrom(answer, { name: credential.clientName, key: credential.key, secret: credential.secret });
+  },
+
+  sessionClient(credentialText) {
+    try {
+      const { clientName, key, secret } = decodeCredential(credentialText);
+      return clientName ? { name: clientName, key, secret } : null;
+    } catch {
+      return null;
+    }
   },
 
   async checkSession(ctx, accessToken) {
@@ -353,6 +364,8 @@ export const tapisProvider: Provider = {
   sessionFile: {
     defaultPath: agaveCurrentPath,
     parse: async (text, readSibling) => [await parseAgaveCurrent(text, readSibling)],
-    render: (server, material) => ({ text: renderAgaveCurrent(server, material), warnings: exportWarnings(server) }),
+    render: (server, material, existing) => ({ text: renderAgaveCurrent(server, material, existing), warnings: exportWarnings(server) }),
+    // load_configs() (the Tapis CLI's path) reads config.json, not current.
+    companions: [{ name: 'config.json', render: renderAgaveConfig }],
   },
 };
