@@ -10,6 +10,7 @@ import { DEFAULT_OIDC_USERS, startOidcServer } from './oidc/oidcServer.ts';
 import { startVerdaccio } from './npm/verdaccioServer.ts';
 import { hubInstalled, startJupyterHub } from './jupyterhub/jupyterhubServer.ts';
 import { startNpmjsServer } from './npmjs/npmjsServer.ts';
+import { DEMO_KEYCLOAK_USERS, keycloakInstalled, setUpDemoRealm, startKeycloak } from './keycloak/keycloakServer.ts';
 import { startConnectProxy } from './tapis/connectProxy.ts';
 import { DEFAULT_TAPIS_USERS, startTapisServer } from './tapis/tapisServer.ts';
 import { DEFAULT_TAPIS3_USERS, startTapis3Server } from './tapis3/tapis3Server.ts';
@@ -65,6 +66,11 @@ servers.push(npmjs);
 // A real JupyterHub, when its venv is installed (the conformance and e2e tests install it).
 const hub = hubInstalled() ? await startJupyterHub({ admins: ['alice'] }) : null;
 if (hub) servers.push(hub);
+
+// A real Keycloak, when a test run has installed it (conformance/keycloak.test.ts).
+const keycloak = keycloakInstalled() ? await startKeycloak() : null;
+if (keycloak) servers.push(keycloak);
+const keycloakRealm = keycloak ? await setUpDemoRealm(keycloak) : null;
 
 console.log('Keyport reference servers (Ctrl+C to stop)');
 console.log('');
@@ -131,6 +137,15 @@ if (hub) {
 console.log(`npm registry like registry.npmjs.org (web login, granular tokens): ${npmjs.url}`);
 for (const user of npmjs.users) console.log(`  ${user.username} / ${user.password}${user.twoFactor ? '  (two-factor: code 123456)' : ''}`);
 console.log(`  npm login --auth-type=web --registry ${npmjs.url}/ --userconfig ./npmrc   (approve in the page it prints)`);
+console.log('');
+if (keycloakRealm) {
+  console.log(`Keycloak 26.7.3 (HTTP), OpenID Connect issuer: ${keycloakRealm.issuer}`);
+  console.log(`  public client:       ${keycloakRealm.publicClient}`);
+  console.log(`  confidential client: ${keycloakRealm.confidentialClient.id} / ${keycloakRealm.confidentialClient.secret}`);
+  for (const user of DEMO_KEYCLOAK_USERS) console.log(`  ${user.username} / ${user.password}`);
+} else {
+  console.log('Keycloak: not installed. Run `npx vitest run --project conformance conformance/keycloak.test.ts` once to install it.');
+}
 
 let stopping = false;
 async function stop(): Promise<void> {

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePythonEnv, runInVenv } from '../../../conformance/pythonEnv.ts';
+import { ensurePythonEnv, runInVenv, venvLayout } from '../../../conformance/pythonEnv.ts';
 
 export const KEYCLOAK_VERSION = '26.7.3';
 const ARTIFACT = `org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:tar.gz`;
@@ -44,6 +44,12 @@ function runCommand(command: string, args: string[], options: { cwd?: string; en
       else reject(new Error(`${command} ${args.join(' ')} exited with ${String(code)}:\n${output.slice(-2000)}`));
     });
   });
+}
+
+/** Whether Keycloak and its Java are already here (a test run installed them): `npm run
+ * servers` starts Keycloak only then, rather than downloading 170 MB unasked. */
+export function keycloakInstalled(): boolean {
+  return existsSync(join(keycloakCacheDir(), `keycloak-${KEYCLOAK_VERSION}`, 'bin', 'kc.sh')) && existsSync(join(venvLayout('keycloak').bin, 'python'));
 }
 
 /** The unpacked distribution (downloaded and unpacked once), and a JAVA_HOME of Java 21. */
@@ -265,4 +271,30 @@ export class KeycloakAdmin {
   async createClient(realm: string, client: Record<string, unknown>): Promise<void> {
     await this.call('POST', `/${realm}/clients`, client);
   }
+}
+
+export const DEMO_KEYCLOAK_USERS = [
+  { username: 'alice', password: 'wonderland-secret', email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell' },
+  { username: 'bob', password: 'builder-secret', email: 'bob@example.com', firstName: 'Bob', lastName: 'Builder' },
+] as const;
+
+/** A realm for trying Keyport by hand (`npm run servers`): the demo users, a public client and a
+ * confidential one, both with PKCE S256 required, the device grant on and loopback redirects. */
+export async function setUpDemoRealm(keycloak: Keycloak, realm = 'keyport'): Promise<{ issuer: string; publicClient: string; confidentialClient: { id: string; secret: string } }> {
+  const secret = randomBytes(16).toString('hex');
+  await keycloak.admin.createRealm(realm);
+  for (const user of DEMO_KEYCLOAK_USERS) await keycloak.admin.createUser(realm, { ...user });
+  const client = (clientId: string, confidential: boolean): Record<string, unknown> => ({
+    clientId,
+    enabled: true,
+    protocol: 'openid-connect',
+    publicClient: !confidential,
+    ...(confidential ? { secret, clientAuthenticatorType: 'client-secret' } : {}),
+    standardFlowEnabled: true,
+    redirectUris: ['http://127.0.0.1/callback'],
+    attributes: { 'pkce.code.challenge.method': 'S256', 'oauth2.device.authorization.grant.enabled': 'true' },
+  });
+  await keycloak.admin.createClient(realm, client('keyport-public', false));
+  await keycloak.admin.createClient(realm, client('keyport-confidential', true));
+  return { issuer: keycloak.issuer(realm), publicClient: 'keyport-public', confidentialClient: { id: 'keyport-confidential', secret } };
 }

@@ -1,5 +1,6 @@
 /** Test-only: "the person at the system browser" for the reference Anaconda server
- * (e2e/servers/anaconda), scripted with fetch instead of a real browser. It follows redirects by
+ * (e2e/servers/anaconda) and the other identity providers of the tests (oidc-provider, Keycloak),
+ * scripted with fetch instead of a real browser. It follows redirects by
  * hand, keeps the identity provider's cookies, fills its login form (or presses Cancel), and
  * submits oidc-provider's self-submitting and device-confirmation forms, until it lands on a page
  * that asks for nothing more: the loopback listener's answer, or the device flow's success page.
@@ -107,6 +108,14 @@ export async function personAt(url: string, options: PersonOptions = {}): Promis
       } else {
         request = { url: login.action, method: 'POST', body: new URLSearchParams({ username: options.username ?? 'alice', password: options.password ?? 'wonderland-secret' }) };
       }
+      continue;
+    }
+    // Keycloak's consent page (shown for a device sign-in): hidden `code`, buttons accept/cancel.
+    const consent = forms.find((f) => f.buttons.some(([name]) => name === 'accept'));
+    if (consent) {
+      const body = new URLSearchParams(consent.hidden);
+      body.set(options.action === 'deny' ? 'cancel' : 'accept', options.action === 'deny' ? 'No' : 'Yes');
+      request = { url: consent.action, method: 'POST', body };
       continue;
     }
     // oidc-provider's self-submitting form_post page and its device confirmation page: only
