@@ -6,9 +6,12 @@ import type {
   ClipboardEvent,
   CopyResult,
   CreatedToken,
+  DeliveryResult,
+  DeliveryTargetView,
   DeviceSignInCode,
   KindDescriptor,
   RevokeResult,
+  RotationResult,
   SavedSecretView,
   ServerDescription,
   SessionFileExport,
@@ -59,6 +62,12 @@ export interface ProcedureResults {
   'secrets.pin': void;
   'audit.list': AuditEntry[];
   'audit.exportCsv': string;
+  'delivery.send': DeliveryResult;
+  'delivery.targets': DeliveryTargetView[];
+  'delivery.forget': void;
+  'delivery.cancel': void;
+  'delivery.rotate': RotationResult;
+  'delivery.rollBack': RotationResult;
 }
 
 export type ProcedureName = keyof ProcedureResults & keyof typeof inputSchemas;
@@ -100,6 +109,12 @@ export const PROCEDURE_NAMES = [
   'secrets.pin',
   'audit.list',
   'audit.exportCsv',
+  'delivery.send',
+  'delivery.targets',
+  'delivery.forget',
+  'delivery.cancel',
+  'delivery.rotate',
+  'delivery.rollBack',
 ] as const satisfies readonly ProcedureName[];
 
 /** What the caller passes (before zod defaults and transforms). */

@@ -18,6 +18,7 @@ import { SessionFileService } from './sessionFiles/sessionFileService';
 import { InteractiveSignIn } from './sessions/interactiveSignIn';
 import { SessionService } from './sessions/sessionService';
 import { DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS } from './oauth/loopbackRedirect';
+import { DeliveryService } from './delivery/deliveryService';
 import { EphemeralSecrets } from './tokens/ephemeralSecrets';
 import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
@@ -74,6 +75,7 @@ export function createCore(adapters: CoreAdapters): Core {
     home: adapters.homeDir ?? homedir(),
     now,
   });
+  const delivery = new DeliveryService({ vault, providers, tokens, audit, events, now, home: adapters.homeDir ?? homedir(), env: adapters.env ?? process.env });
   const reminders = new ReminderService({
     vault,
     endedSessions: () => sessions.endedSessions(),
@@ -194,6 +196,12 @@ export function createCore(adapters: CoreAdapters): Core {
       'secrets.pin': ({ secretId, pinned }) => tokens.pin(secretId, pinned),
       'audit.list': () => audit.list(),
       'audit.exportCsv': () => audit.csv(),
+      'delivery.send': (request) => delivery.send(request),
+      'delivery.targets': ({ secretId }) => delivery.targets(secretId),
+      'delivery.forget': ({ secretId, targetId }) => delivery.forget(secretId, targetId),
+      'delivery.cancel': ({ secretId }) => delivery.cancel(secretId),
+      'delivery.rotate': ({ secretId, fields, password }) => delivery.rotate(secretId, { fields, password }),
+      'delivery.rollBack': ({ secretId, password }) => delivery.rollBack(secretId, { password }),
     },
     adapters.logger,
   );
