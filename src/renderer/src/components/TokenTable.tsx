@@ -6,6 +6,7 @@ import { useKeyport } from '../store';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
+import { DeliveryDialog } from './DeliveryDialog';
 import { PinToggle } from './PinToggle';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -259,6 +260,7 @@ const TokenRow = memo(function TokenRow({
   onRevoke: (token: TokenView) => void;
 }) {
   const cols = kind.tokenColumns;
+  const [delivering, setDelivering] = useState(false);
   return (
     <tr data-index={index} ref={measure} aria-rowindex={index + 2}>
       <th scope="row" className="token-name">
@@ -292,7 +294,11 @@ const TokenRow = memo(function TokenRow({
       <td>
         {t.savedSecretId ? (
           <>
-            <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />
+            <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />{' '}
+            <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Send ${t.name} to a machine`}>
+              Machines…
+            </button>
+            {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.kind === 'npm'} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
           </>
         ) : (
           <span className="muted">Not saved</span>
