@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { Client, utils, type AuthenticationType, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { type AuthenticationType, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { KeyportError } from '../errors';
+
+// ssh2 is CommonJS: its named exports are reached through the default import under Node's ESM.
+const { Client, utils } = ssh2;
 import { fingerprintOf, judgeHostKey, keyTypeOf, knownKeysFor } from './knownHosts';
 import type { SshEndpoint } from './sshEndpoint';
 
@@ -43,7 +46,7 @@ export interface ConnectOptions {
 }
 
 export interface SshSession {
-  client: Client;
+  client: InstanceType<typeof Client>;
   sftp: SFTPWrapper;
   /** Whether the connection ended (dropped, cancelled) before we closed it. */
   dropped(): boolean;
