@@ -37,6 +37,9 @@ export interface SshdServer {
   readonly strangerKeyPath: string;
   /** A folder for the test's own files (known_hosts, config). */
   readonly scratch: string;
+  /** What sshd logged (LogLevel VERBOSE: one "Starting session: …" line per channel, naming
+   * a subsystem, a shell or a command). */
+  log(): string;
   close(): Promise<void>;
 }
 
@@ -98,7 +101,7 @@ export async function startSshd(options: { readOnly?: boolean; hostKeyPath?: str
     `PermitRootLogin prohibit-password`,
     `UsePAM no`,
     `Subsystem sftp ${sftp}`,
-    `LogLevel ERROR`,
+    `LogLevel VERBOSE`,
   ].join('\n');
   const configPath = join(dir, 'sshd_config');
   writeFileSync(configPath, config + '\n', { mode: 0o600 });
@@ -108,7 +111,9 @@ export async function startSshd(options: { readOnly?: boolean; hostKeyPath?: str
   sshd.stderr?.setEncoding('utf8');
   sshd.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4_000);
+    fullLog = (fullLog + chunk).slice(-1_000_000);
   });
+  let fullLog = '';
   const agentSocket = join(dir, 'agent.sock');
   let agent: ChildProcess | null = null;
   const close = async () => {
@@ -147,6 +152,7 @@ export async function startSshd(options: { readOnly?: boolean; hostKeyPath?: str
       hostFingerprint: await fingerprint(`${hostKey}.pub`),
       strangerKeyPath,
       scratch,
+      log: () => fullLog,
       close,
     };
   } catch (error) {

@@ -274,3 +274,19 @@ describe('delivery.rotate', () => {
     expect(await h.call<DeliveryTargetView[]>('delivery.targets', { secretId })).toHaveLength(2);
   });
 });
+
+describe('the secret never travels on a command line', () => {
+  it('sshd saw only SFTP sessions (no shell, no command), and its log holds no token', async () => {
+    const { h, secretId, secret } = await setUp();
+    const before = sshd.log().length;
+    await h.call('delivery.send', target(secretId, 'cmdline/.env'));
+    await h.call('delivery.send', target(secretId, 'cmdline/.npmrc-like', { format: 'plain' }));
+    // sshd logs the channel's session asynchronously; wait for both (bounded).
+    const deadline = Date.now() + 5_000;
+    while ((sshd.log().slice(before).match(/Starting session: subsystem 'sftp'/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const log = sshd.log().slice(before);
+    expect(log.match(/Starting session: subsystem 'sftp'/g)).toHaveLength(2);
+    expect(log).not.toMatch(/Starting session: (command|shell|forced-command)/);
+    expect(log).not.toContain(secret);
+  });
+});
