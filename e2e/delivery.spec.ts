@@ -92,3 +92,39 @@ test('a saved token is sent to a machine (fingerprint confirmed first), listed a
     await rm(home, { recursive: true, force: true });
   }
 });
+
+test('revoking a delivered token offers to remove it from its machines first', async ({ browser, eds }) => {
+  test.setTimeout(90_000);
+  const home = await mkdtemp(join(tmpdir(), 'keyport-e2e-home-'));
+  await mkdir(join(home, '.ssh'), { recursive: true });
+  await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  const app = await startHost(browser, { homeDir: home, env: { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user } });
+  try {
+    const { page } = app;
+    await addAndSignIn(page, eds);
+    const secret = await createToken(page, 'retiring', { save: true });
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Send retiring to a machine' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Machines for retiring' });
+    await dialog.getByLabel('Host').fill('127.0.0.1');
+    await dialog.getByLabel('Port').fill(String(sshd.port));
+    await dialog.getByLabel('File').fill('~/retiring/.env');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await expect(dialog.getByRole('status')).toContainText('Delivered to');
+    expect(await readFile(join(sshd.home, 'retiring/.env'), 'utf8')).toContain(secret);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: 'Revoke retiring' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke “retiring”?' });
+    const option = confirm.getByLabel('Also remove it from the machine it was sent to');
+    await expect(option).toBeChecked();
+    await axeClean(page, 'delivery-revoke');
+    await confirm.getByRole('button', { name: 'Revoke token' }).click();
+    await expect(page.getByRole('rowheader', { name: 'retiring' })).toBeHidden();
+    expect(await readFile(join(sshd.home, 'retiring/.env'), 'utf8')).not.toContain(secret);
+    expect(eds.isApiTokenValid(secret)).toBe(false);
+  } finally {
+    await app.close();
+    await rm(home, { recursive: true, force: true });
+  }
+});

@@ -19,6 +19,7 @@ import type {
   ServerView,
   Settings,
   TokenView,
+  WithdrawResult,
 } from './model';
 
 /** The one API contract between renderer and main (GitHub Desktop's typed channel map, plus a
@@ -66,6 +67,7 @@ export interface ProcedureResults {
   'delivery.targets': DeliveryTargetView[];
   'delivery.forget': void;
   'delivery.cancel': void;
+  'delivery.withdraw': WithdrawResult[];
   'delivery.rotate': RotationResult;
   'delivery.rollBack': RotationResult;
 }
@@ -113,6 +115,7 @@ export const PROCEDURE_NAMES = [
   'delivery.targets',
   'delivery.forget',
   'delivery.cancel',
+  'delivery.withdraw',
   'delivery.rotate',
   'delivery.rollBack',
 ] as const satisfies readonly ProcedureName[];

@@ -313,3 +313,10 @@ export interface RotationResult {
   /** Which token each target holds now. */
   targets: Array<{ id: string; holds: 'new' | 'old' }>;
 }
+
+/** What removing a token from one of its targets did (before a revoke). */
+export interface WithdrawResult {
+  targetId: string;
+  ok: boolean;
+  message: string;
+}

@@ -200,6 +200,7 @@ export function createCore(adapters: CoreAdapters): Core {
       'delivery.targets': ({ secretId }) => delivery.targets(secretId),
       'delivery.forget': ({ secretId, targetId }) => delivery.forget(secretId, targetId),
       'delivery.cancel': ({ secretId }) => delivery.cancel(secretId),
+      'delivery.withdraw': ({ secretId }) => delivery.withdraw(secretId),
       'delivery.rotate': ({ secretId, fields, password }) => delivery.rotate(secretId, { fields, password }),
       'delivery.rollBack': ({ secretId, password }) => delivery.rollBack(secretId, { password }),
     },

@@ -290,3 +290,20 @@ describe('the secret never travels on a command line', () => {
     expect(log).not.toContain(secret);
   });
 });
+
+describe('delivery.withdraw (offered when revoking)', () => {
+  it('removes the token from each target (env lines that hold it; a plain file is deleted), backs the file up and forgets the targets', async () => {
+    const { h, secretId, secret } = await setUp();
+    mkdirSync(remote('withdraw'), { recursive: true });
+    writeFileSync(remote('withdraw/.env'), 'KEEP=1\nHATCHER_URL=https://other.example\n');
+    await h.call('delivery.send', target(secretId, 'withdraw/.env'));
+    await h.call('delivery.send', target(secretId, 'withdraw/token.txt', { format: 'plain' }));
+    expect(readFileSync(remote('withdraw/.env'), 'utf8')).toContain(secret);
+    const results = await h.call<Array<{ ok: boolean }>>('delivery.withdraw', { secretId });
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(readFileSync(remote('withdraw/.env'), 'utf8')).toBe(`KEEP=1\nHATCHER_URL=${h.eds.url}\n`);
+    expect(existsSync(remote('withdraw/token.txt'))).toBe(false);
+    expect(readFileSync(remote('withdraw/token.txt.keyport-backup'), 'utf8')).toBe(`${secret}\n`);
+    expect(await h.call<DeliveryTargetView[]>('delivery.targets', { secretId })).toEqual([]);
+  });
+});

@@ -10,9 +10,9 @@ import type { ProviderRegistry } from '../providers/registry';
 import type { TokenService } from '../tokens/tokenService';
 import type { SecretMeta } from '../vault/records';
 import type { Vault } from '../vault/vault';
-import { renderDelivery, type DeliveryFormat } from './fileFormats';
+import { renderDelivery, withdrawDelivery, type DeliveryFormat } from './fileFormats';
 import { hashedKnownHostLine } from './knownHosts';
-import { writeRemoteFile } from './remoteFile';
+import { withdrawRemoteFile, writeRemoteFile } from './remoteFile';
 import { resolveEndpoint } from './sshEndpoint';
 import { HostKeyUnknownError, openSshSession } from './sshSession';
 
@@ -97,6 +97,23 @@ export class DeliveryService {
     onStep: (step: DeliveryStep) => void,
     signal: AbortSignal,
   ): Promise<{ state: 'delivered'; target: StoredTarget; backedUp: boolean } | Extract<DeliveryResult, { state: 'confirm-host' }>> {
+    const opened = await this.open(meta, target, access, signal, onStep);
+    if (opened.state === 'confirm-host') return opened;
+    const { session, endpoint, material, server } = opened;
+    try {
+      const written = await writeRemoteFile(session, target.path, (existing) => renderDelivery(target.format, existing, material), onStep, signal);
+      const updated: StoredTarget = { ...target, lastDeliveredAt: this.deps.now().toISOString(), sha256: written.sha256 };
+      this.writeTargets(meta, [...this.readTargets(meta).filter((t) => t.id !== target.id), updated]);
+      // The activity log names the machine and file, never the value.
+      this.deps.audit.record(server, 'token.delivered', meta.name, `${endpoint.user}@${endpoint.host}:${endpoint.port} ${written.path}`);
+      return { state: 'delivered', target: updated, backedUp: written.backedUp };
+    } finally {
+      session.close();
+    }
+  }
+
+  /** Connects to a target's machine, with what the token's file is made of. */
+  private async open(meta: SecretMeta, target: StoredTarget, access: Pick<DeliveryRequest, 'keyFile' | 'passphrase' | 'trustFingerprint'>, signal: AbortSignal, onStep: (step: DeliveryStep) => void) {
     const { vault, providers, home, env } = this.deps;
     const server = vault.server(meta.serverId);
     const provider = providers.get(server.kind);
@@ -113,9 +130,8 @@ export class DeliveryService {
     const knownHostsPath = join(home, '.ssh', 'known_hosts');
     const knownHosts = [(await readText(knownHostsPath)) ?? '', (await readText('/etc/ssh/ssh_known_hosts')) ?? ''].join('\n');
     onStep('connecting');
-    let session;
     try {
-      session = await openSshSession({
+      const session = await openSshSession({
         endpoint,
         credentials: { agentSocket: env.SSH_AUTH_SOCK ?? null, keyFile: access.keyFile, passphrase: access.passphrase },
         knownHosts,
@@ -124,20 +140,40 @@ export class DeliveryService {
         timeoutMs: this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         onTrusted: (blob) => rememberHost(knownHostsPath, hashedKnownHostLine(endpoint.host, endpoint.port, blob)),
       });
+      return { state: 'open' as const, session, endpoint, material, server };
     } catch (error) {
-      if (error instanceof HostKeyUnknownError) return { state: 'confirm-host', host: endpoint.host, port: endpoint.port, keyType: error.keyType, fingerprint: error.fingerprint };
+      if (error instanceof HostKeyUnknownError) return { state: 'confirm-host' as const, host: endpoint.host, port: endpoint.port, keyType: error.keyType, fingerprint: error.fingerprint };
       throw error;
     }
-    try {
-      const written = await writeRemoteFile(session, target.path, (existing) => renderDelivery(target.format, existing, material), onStep, signal);
-      const updated: StoredTarget = { ...target, lastDeliveredAt: this.deps.now().toISOString(), sha256: written.sha256 };
-      this.writeTargets(meta, [...this.readTargets(meta).filter((t) => t.id !== target.id), updated]);
-      // The activity log names the machine and file, never the value.
-      this.deps.audit.record(server, 'token.delivered', meta.name, `${endpoint.user}@${endpoint.host}:${endpoint.port} ${written.path}`);
-      return { state: 'delivered', target: updated, backedUp: written.backedUp };
-    } finally {
-      session.close();
+  }
+
+  /** Before a revoke: removes the token from every target's file (the `.npmrc` line, the env
+   * variables; a plain file is deleted), each backed up first, and forgets the targets that
+   * worked. Returns what happened per target; a failure leaves that target listed. */
+  async withdraw(secretId: string): Promise<Array<{ targetId: string; ok: boolean; message: string }>> {
+    const meta = this.savedToken(secretId);
+    const results: Array<{ targetId: string; ok: boolean; message: string }> = [];
+    const controller = new AbortController();
+    for (const target of this.readTargets(meta)) {
+      const label = `${target.host}:${target.path}`;
+      try {
+        const opened = await this.open(meta, target, {}, controller.signal, () => undefined);
+        if (opened.state === 'confirm-host') throw new KeyportError('HOST_KEY_UNKNOWN', `${opened.host} is no longer known (${opened.fingerprint}).`);
+        try {
+          // Only the variables that hold the token go (HATCHER_URL and the like may predate it).
+          const material = { ...opened.material, variables: opened.material.variables.filter(([, value]) => value === opened.material.secret) };
+          const outcome = await withdrawRemoteFile(opened.session, target.path, (existing) => withdrawDelivery(target.format, existing, material));
+          results.push({ targetId: target.id, ok: true, message: outcome === 'absent' ? `${label} no longer existed.` : `Removed from ${label}.` });
+          const current = this.savedToken(secretId);
+          this.writeTargets(current, this.readTargets(current).filter((t) => t.id !== target.id));
+        } finally {
+          opened.session.close();
+        }
+      } catch (error) {
+        results.push({ targetId: target.id, ok: false, message: `${label}: ${error instanceof Error ? error.message : 'failed'}` });
+      }
     }
+    return results;
   }
 
   /** Rotate: create a new token with the same name stem → deliver it to every target → check

@@ -79,6 +79,23 @@ export function mergeEnvFile(existing: string | null, variables: ReadonlyArray<r
   return result;
 }
 
+/** The file without the token (revoking a token withdraws it from its targets): the registry's
+ * `.npmrc` line or the env file's variables removed, other lines kept; null for a plain file,
+ * which is deleted. */
+export function withdrawDelivery(format: DeliveryFormat, existing: string, material: { variables: ReadonlyArray<readonly [string, string]>; nerfDart: string | null }): string | null {
+  if (format === 'plain') return null;
+  const drop =
+    format === 'npmrc'
+      ? (body: string) => body.includes('=') && body.split('=')[0]?.trim() === `${material.nerfDart ?? ''}:_authToken`
+      : (body: string) => {
+          const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(body)?.[1];
+          return name !== undefined && material.variables.some(([k]) => k === name);
+        };
+  return splitKeepingEndings(existing)
+    .filter((line) => !drop(line.replace(/\r?\n$/, '')))
+    .join('');
+}
+
 /** The file's new content for a format. */
 export function renderDelivery(
   format: DeliveryFormat,

@@ -141,6 +141,26 @@ export async function readRemote(session: SshSession, path: string): Promise<Buf
   return call<Buffer>(session, 'reading', path, (cb) => session.sftp.readFile(path, cb));
 }
 
+/** Removes what Keyport delivered from the file: `render` gives the content without the token,
+ * or null to delete the file. The old content is backed up first; a missing file is left alone. */
+export async function withdrawRemoteFile(session: SshSession, requestedPath: string, render: (existing: string) => string | null): Promise<'changed' | 'absent'> {
+  const path = remotePath(requestedPath);
+  const existing = await readRemote(session, path);
+  if (existing === null) return 'absent';
+  const content = render(existing.toString('utf8'));
+  if (content !== null) {
+    await writeRemoteFile(session, requestedPath, () => content, () => undefined);
+    return 'changed';
+  }
+  try {
+    await writeWhole(session, `${path}.keyport-backup`, existing, 'w');
+    await call<void>(session, 'removing', path, (cb) => session.sftp.unlink(path, cb));
+  } catch (error) {
+    throw await explainWriteFailure(session, path, posix.dirname(path), 0, error);
+  }
+  return 'changed';
+}
+
 /** Writes the file atomically: the old content to `FILE.keyport-backup`, the new one to a
  * temporary file in the same folder (mode 0600, fsync), then a rename over the old file, so a
  * failure at any point leaves either the old file or the new one, never half of either. The

@@ -8,6 +8,7 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { DeliveryDialog } from './DeliveryDialog';
 import { PinToggle } from './PinToggle';
+import { WithdrawOption } from './WithdrawOption';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { TokenFilter } from './TokenFilter';
@@ -42,6 +43,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const [revoking, setRevoking] = useState<TokenView | null>(null);
   const [query, setQuery] = useState('');
   const [password, setPassword] = useState('');
+  const [withdraw, setWithdraw] = useState(true);
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const refreshServers = useKeyport((s) => s.refreshServers);
@@ -59,9 +61,12 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const confirmRevoke = async () => {
     if (!revoking) return;
     const given = askPassword ? password : undefined;
-    const result = await revoke.run(() =>
-      keyport.call('tokens.revoke', given === undefined ? { serverId: server.id, tokenId: revoking.id } : { serverId: server.id, tokenId: revoking.id, password: given }),
-    );
+    const savedId = revoking.savedSecretId;
+    const result = await revoke.run(async () => {
+      // Removed from its machines first: the revoke forgets the saved token and its targets.
+      if (withdraw && savedId) await keyport.call('delivery.withdraw', { secretId: savedId });
+      return keyport.call('tokens.revoke', given === undefined ? { serverId: server.id, tokenId: revoking.id } : { serverId: server.id, tokenId: revoking.id, password: given });
+    });
     if (result) {
       closeRevoke();
       void refreshSaved();
@@ -103,6 +108,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
           onConfirm={confirmRevoke}
           onClose={closeRevoke}
         >
+          {revoking.savedSecretId ? <WithdrawOption secretId={revoking.savedSecretId} checked={withdraw} onChange={setWithdraw} /> : null}
           {askPassword ? (
             <Field label="Account password" hint="Needed for this change; not kept.">
               {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={revoke.error?.field === 'password' || undefined} />}
