@@ -68,6 +68,7 @@ export interface ProcedureResults {
   'delivery.forget': void;
   'delivery.cancel': void;
   'delivery.withdraw': WithdrawResult[];
+  'delivery.resend': WithdrawResult[];
   'delivery.rotate': RotationResult;
   'delivery.rollBack': RotationResult;
 }
@@ -116,6 +117,7 @@ export const PROCEDURE_NAMES = [
   'delivery.forget',
   'delivery.cancel',
   'delivery.withdraw',
+  'delivery.resend',
   'delivery.rotate',
   'delivery.rollBack',
 ] as const satisfies readonly ProcedureName[];

@@ -314,7 +314,7 @@ export interface RotationResult {
   targets: Array<{ id: string; holds: 'new' | 'old' }>;
 }
 
-/** What removing a token from one of its targets did (before a revoke). */
+/** What removing a token from one of its targets (before a revoke), or delivering it again, did. */
 export interface WithdrawResult {
   targetId: string;
   ok: boolean;

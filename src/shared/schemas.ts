@@ -221,6 +221,7 @@ export const inputSchemas = {
   'delivery.forget': z.object({ secretId: id, targetId: id }),
   'delivery.cancel': z.object({ secretId: id }),
   'delivery.withdraw': z.object({ secretId: id }),
+  'delivery.resend': z.object({ secretId: id }),
   'delivery.rotate': z.object({ secretId: id, fields: z.record(z.string().max(40), z.string().trim().max(500)).default({}), password: accountPassword }),
   'delivery.rollBack': z.object({ secretId: id, password: accountPassword }),
 } as const;

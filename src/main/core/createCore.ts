@@ -201,6 +201,7 @@ export function createCore(adapters: CoreAdapters): Core {
       'delivery.forget': ({ secretId, targetId }) => delivery.forget(secretId, targetId),
       'delivery.cancel': ({ secretId }) => delivery.cancel(secretId),
       'delivery.withdraw': ({ secretId }) => delivery.withdraw(secretId),
+      'delivery.resend': ({ secretId }) => delivery.resend(secretId),
       'delivery.rotate': ({ secretId, fields, password }) => delivery.rotate(secretId, { fields, password }),
       'delivery.rollBack': ({ secretId, password }) => delivery.rollBack(secretId, { password }),
     },

@@ -307,3 +307,39 @@ describe('delivery.withdraw (offered when revoking)', () => {
     expect(await h.call<DeliveryTargetView[]>('delivery.targets', { secretId })).toEqual([]);
   });
 });
+
+describe('delivery.resend', () => {
+  it('delivers again to all ten targets with at most four SSH connections open at once', async () => {
+    const { h, secretId, secret } = await setUp();
+    let open = 0;
+    let most = 0;
+    const relay: Server = createServer((inbound) => {
+      open += 1;
+      most = Math.max(most, open);
+      const outbound = connect(sshd.port, '127.0.0.1');
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('error', () => undefined);
+      outbound.on('error', () => undefined);
+      inbound.on('close', () => {
+        open -= 1;
+        outbound.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', () => resolve()));
+    const port = (relay.address() as { port: number }).port;
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `${knownHostName('127.0.0.1', port)} ${sshd.hostPublicKey}\n`);
+    try {
+      for (let i = 0; i < 10; i++) await h.call('delivery.send', target(secretId, `many/${i}.env`, { port }));
+      for (let i = 0; i < 10; i++) rmSync(remote(`many/${i}.env`));
+      most = 0;
+      const results = await h.call<Array<{ ok: boolean }>>('delivery.resend', { secretId });
+      expect(results).toHaveLength(10);
+      expect(results.every((r) => r.ok)).toBe(true);
+      for (let i = 0; i < 10; i++) expect(readFileSync(remote(`many/${i}.env`), 'utf8')).toContain(secret);
+      expect(most).toBeLessThanOrEqual(4);
+      expect(most).toBeGreaterThan(1);
+    } finally {
+      relay.close();
+    }
+  });
+});

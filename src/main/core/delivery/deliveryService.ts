@@ -22,6 +22,23 @@ const TARGETS_ATTRIBUTE = 'deliveryTargets';
 /** On a token being rotated: the saved secret of its replacement. */
 const ROTATED_TO_ATTRIBUTE = 'rotatedTo';
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** SSH connections open at once when delivering to several targets (sshd's MaxStartups
+ * default begins refusing at 10 unauthenticated connections). */
+export const MAX_PARALLEL_CONNECTIONS = 4;
+
+/** Runs `work` over `items`, at most `limit` at a time, results in the items' order. */
+async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 export interface DeliveryRequest {
   secretId: string;
@@ -103,12 +120,35 @@ export class DeliveryService {
     try {
       const written = await writeRemoteFile(session, target.path, (existing) => renderDelivery(target.format, existing, material), onStep, signal);
       const updated: StoredTarget = { ...target, lastDeliveredAt: this.deps.now().toISOString(), sha256: written.sha256 };
-      this.writeTargets(meta, [...this.readTargets(meta).filter((t) => t.id !== target.id), updated]);
+      // Read afresh: deliveries to other targets may have finished meanwhile.
+      const current = this.savedToken(meta.id);
+      this.writeTargets(current, [...this.readTargets(current).filter((t) => t.id !== target.id), updated]);
       // The activity log names the machine and file, never the value.
       this.deps.audit.record(server, 'token.delivered', meta.name, `${endpoint.user}@${endpoint.host}:${endpoint.port} ${written.path}`);
       return { state: 'delivered', target: updated, backedUp: written.backedUp };
     } finally {
       session.close();
+    }
+  }
+
+  /** Delivers the saved token again to every target, a few connections at a time. */
+  async resend(secretId: string): Promise<Array<{ targetId: string; ok: boolean; message: string }>> {
+    const meta = this.savedToken(secretId);
+    const controller = new AbortController();
+    this.running.set(secretId, controller);
+    try {
+      return await pooled(this.readTargets(meta), MAX_PARALLEL_CONNECTIONS, async (target) => {
+        const label = `${target.host}:${target.path}`;
+        try {
+          const result = await this.deliver(meta, target, {}, () => undefined, controller.signal);
+          if (result.state === 'confirm-host') return { targetId: target.id, ok: false, message: `${result.host} is not known (${result.fingerprint}): send to it once to confirm.` };
+          return { targetId: target.id, ok: true, message: `Delivered to ${label}.` };
+        } catch (error) {
+          return { targetId: target.id, ok: false, message: `${label}: ${error instanceof Error ? error.message : 'failed'}` };
+        }
+      });
+    } finally {
+      if (this.running.get(secretId) === controller) this.running.delete(secretId);
     }
   }
 
@@ -200,21 +240,25 @@ export class DeliveryService {
     }
     const controller = new AbortController();
     let failed = false;
-    for (const target of this.readTargets(this.savedToken(old.id))) {
+    const freshId = newId;
+    const outcomes = await pooled(this.readTargets(this.savedToken(old.id)), MAX_PARALLEL_CONNECTIONS, async (target) => {
       const label = `${target.host}:${target.path}`;
       try {
-        const result = await this.deliver(this.savedToken(newId), target, {}, () => undefined, controller.signal);
+        const result = await this.deliver(this.savedToken(freshId), target, {}, () => undefined, controller.signal);
         if (result.state === 'confirm-host') throw new KeyportError('HOST_KEY_UNKNOWN', `${result.host} is no longer known (${result.fingerprint}).`);
-        steps.push({ step: 'deliver', targetId: target.id, ok: true, message: `Delivered to ${label}.` });
-        steps.push({ step: 'check', targetId: target.id, ok: true, message: `${label} holds the new token (SHA-256 ${result.target.sha256?.slice(0, 12) ?? ''}…).` });
         // The target now belongs to the new token.
         const oldMeta = this.savedToken(old.id);
         this.writeTargets(oldMeta, this.readTargets(oldMeta).filter((t) => t.id !== target.id));
+        return [
+          { step: 'deliver' as const, targetId: target.id, ok: true, message: `Delivered to ${label}.` },
+          { step: 'check' as const, targetId: target.id, ok: true, message: `${label} holds the new token (SHA-256 ${result.target.sha256?.slice(0, 12) ?? ''}…).` },
+        ];
       } catch (error) {
         failed = true;
-        steps.push({ step: 'deliver', targetId: target.id, ok: false, message: `${label}: ${error instanceof Error ? error.message : 'failed'}` });
+        return [{ step: 'deliver' as const, targetId: target.id, ok: false, message: `${label}: ${error instanceof Error ? error.message : 'failed'}` }];
       }
-    }
+    });
+    steps.push(...outcomes.flat());
     const remaining = this.readTargets(this.savedToken(old.id));
     const moved = this.readTargets(this.savedToken(newId));
     const holds = [...moved.map((t) => ({ id: t.id, holds: 'new' as const })), ...remaining.map((t) => ({ id: t.id, holds: 'old' as const }))];
