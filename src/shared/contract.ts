@@ -7,6 +7,7 @@ import type {
   CopyResult,
   CreatedToken,
   DeliveryResult,
+  DeliveryStep,
   DeliveryTargetView,
   DeviceSignInCode,
   KindDescriptor,
@@ -138,10 +139,12 @@ export interface EventPayloads {
   'secrets.changed': Record<string, never>;
   /** A command from the app menu or the tray, for the window to carry out. */
   'app.command': { command: AppCommand };
+  /** A delivery over SSH moved on to its next step (for the progress line of the send dialog). */
+  'delivery.progress': { secretId: string; step: DeliveryStep };
 }
 export type AppCommand = 'search' | 'add-server' | 'settings' | 'activity' | 'overview';
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status', 'secrets.changed', 'app.command'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status', 'secrets.changed', 'app.command', 'delivery.progress'] as const satisfies readonly EventName[];
 
 /** IPC channel of a procedure / event. One channel each, prefixed so a sender cannot reach
  * anything else on ipcMain. */

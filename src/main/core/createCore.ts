@@ -196,7 +196,7 @@ export function createCore(adapters: CoreAdapters): Core {
       'secrets.pin': ({ secretId, pinned }) => tokens.pin(secretId, pinned),
       'audit.list': () => audit.list(),
       'audit.exportCsv': () => audit.csv(),
-      'delivery.send': (request) => delivery.send(request),
+      'delivery.send': (request) => delivery.send(request, (step) => events.emit('delivery.progress', { secretId: request.secretId, step })),
       'delivery.targets': ({ secretId }) => delivery.targets(secretId),
       'delivery.forget': ({ secretId, targetId }) => delivery.forget(secretId, targetId),
       'delivery.cancel': ({ secretId }) => delivery.cancel(secretId),

@@ -75,7 +75,10 @@ describe('delivery.send', () => {
 
   it('creates a missing parent folder with mode 0700 and writes a plain file', async () => {
     const { h, secretId, secret } = await setUp();
+    h.events.length = 0;
     await h.call('delivery.send', target(secretId, '~/deep/er/token.txt', { format: 'plain' }));
+    // Progress, step by step, for the dialog's status line.
+    expect(h.events.filter(([e]) => e === 'delivery.progress').map(([, p]) => p)).toEqual(['connecting', 'reading', 'writing', 'verifying'].map((step) => ({ secretId, step })));
     expect(readFileSync(remote('deep/er/token.txt'), 'utf8')).toBe(`${secret}\n`);
     expect(statSync(remote('deep')).mode & 0o777).toBe(0o700);
     expect(statSync(remote('deep/er')).mode & 0o777).toBe(0o700);

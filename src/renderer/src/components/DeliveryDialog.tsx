@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { DeliveryResult, DeliveryTargetView, RotationResult } from '../../../shared/model';
+import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
@@ -14,6 +14,13 @@ const FORMATS: ReadonlyArray<{ id: Format; label: string }> = [
   { id: 'plain', label: 'Plain file (the token only)' },
 ];
 
+const STEP_TEXT: Record<DeliveryStep, string> = {
+  connecting: 'Connecting and checking the host key…',
+  reading: 'Reading the file there…',
+  writing: 'Writing the new file…',
+  verifying: 'Reading it back to check…',
+};
+
 /** A saved token's machines: where it was delivered over SSH, a form to send it to another,
  * and Rotate (a new token delivered everywhere, then the old one revoked). */
 export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }: { secretId: string; name: string; kindIsNpm: boolean; canRotate: boolean; onClose(): void }) {
@@ -27,6 +34,7 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
   const [confirm, setConfirm] = useState<Extract<DeliveryResult, { state: 'confirm-host' }> | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [rotation, setRotation] = useState<RotationResult | null>(null);
+  const [step, setStep] = useState<DeliveryStep>('connecting');
   const sending = useAction();
   const rotating = useAction();
   const currentId = rotation?.state === 'done' && rotation.newSecretId ? rotation.newSecretId : secretId;
@@ -39,8 +47,17 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
     void keyport.call('delivery.targets', { secretId: currentId }).then(setTargets);
   }, [currentId]);
 
+  useEffect(
+    () =>
+      keyport.on('delivery.progress', (progress) => {
+        if (progress.secretId === secretId) setStep(progress.step);
+      }),
+    [secretId],
+  );
+
   const send = async (trustFingerprint?: string) => {
     setStatus(null);
+    setStep('connecting');
     const result = await sending.run(() =>
       keyport.call('delivery.send', {
         secretId,
@@ -191,7 +208,7 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
         ) : null}
         {sending.busy ? (
           <p role="status">
-            Connecting and writing…{' '}
+            {STEP_TEXT[step]}{' '}
             <button type="button" className="quiet" onClick={() => void keyport.call('delivery.cancel', { secretId })}>
               Cancel
             </button>
