@@ -26,7 +26,7 @@ import { Vault } from './vault/vault';
 
 /** Calls after which a reminder may be due (a key saved, imported or signed in with; the
  * reminder days changed; the vault unlocked). */
-const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update']);
+const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update', 'delivery.rotate']);
 
 const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.unlock', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
 
