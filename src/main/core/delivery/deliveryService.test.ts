@@ -193,6 +193,16 @@ describe('delivery.send', () => {
   });
 });
 
+describe('a format the kind cannot fill', () => {
+  it('an .npmrc for an EDS token is refused before connecting anywhere', async () => {
+    const { h, secretId } = await setUp();
+    const before = sshd.log().length;
+    expect(await h.fail('delivery.send', target(secretId, 'x/.npmrc', { format: 'npmrc' }))).toMatchObject({ code: 'VALIDATION', field: 'format' });
+    expect(sshd.log().slice(before)).not.toContain('Accepted');
+    expect(existsSync(remote('x/.npmrc'))).toBe(false);
+  });
+});
+
 describe('a connection dropped mid-write', () => {
   it('leaves the old file as it was and says the connection dropped', async () => {
     home = mkdtempSync(join(tmpdir(), 'keyport-deliver-home-'));

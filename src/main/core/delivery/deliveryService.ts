@@ -5,7 +5,6 @@ import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult, 
 import type { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
-import { nerfDart } from '../providers/npm/npmProtocol';
 import type { ProviderRegistry } from '../providers/registry';
 import type { TokenService } from '../tokens/tokenService';
 import type { SecretMeta } from '../vault/records';
@@ -162,7 +161,7 @@ export class DeliveryService {
     const material = {
       secret,
       variables: provider.copyEnvironment(server, secret, meta.attributes),
-      nerfDart: server.kind === 'npm' ? nerfDart(server.url) : null,
+      nerfDart: npmrcKey(provider.renderTokenCopy?.('npmrc', secret, meta.attributes, server) ?? null, secret),
     };
     // Refuse a format that cannot hold this kind's token before connecting anywhere.
     renderDelivery(target.format, null, material);
@@ -328,6 +327,14 @@ export class DeliveryService {
     this.deps.vault.updateSecretAttributes(meta.id, targets.length ? { ...rest, [TARGETS_ATTRIBUTE]: JSON.stringify(targets) } : rest);
     this.deps.events.emit('secrets.changed', {});
   }
+}
+
+/** The registry key of a kind's `.npmrc` copy format (`//host/path/` of
+ * `//host/path/:_authToken=TOKEN`), or null for kinds without one: whether a token can go into
+ * an .npmrc is the kind's to say, through its copy formats. */
+function npmrcKey(line: string | null, secret: string): string | null {
+  const suffix = `:_authToken=${secret}`;
+  return line?.startsWith('//') && line.endsWith(suffix) ? line.slice(0, -suffix.length) : null;
 }
 
 function isTarget(value: unknown): boolean {
