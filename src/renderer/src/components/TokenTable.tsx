@@ -304,7 +304,7 @@ const TokenRow = memo(function TokenRow({
             <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Send ${t.name} to a machine`}>
               Machines…
             </button>
-            {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.kind === 'npm'} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
+            {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.copyFormats.some((f) => f.id === 'npmrc')} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
           </>
         ) : (
           <span className="muted">Not saved</span>
