@@ -193,6 +193,24 @@ describe('delivery.send', () => {
   });
 });
 
+describe('permission denied on the path', () => {
+  it('a server that refuses writes (sftp-server -R) is named as FORBIDDEN on the path, and the file stays', async () => {
+    const refusing = await startSshd({ readOnly: true });
+    try {
+      const { h, secretId } = await setUp({ knownHosts: false });
+      writeFileSync(join(home, '.ssh', 'known_hosts'), `${knownHostName('127.0.0.1', refusing.port)} ${refusing.hostPublicKey}\n`);
+      writeFileSync(join(refusing.home, 'denied.env'), 'OLD=kept\n');
+      const env = { secretId, host: '127.0.0.1', port: refusing.port, path: 'denied.env', format: 'env', keyFile: refusing.clientKeyPath };
+      const error = await h.fail('delivery.send', env);
+      expect(error).toMatchObject({ code: 'FORBIDDEN', field: 'path' });
+      expect(error.message).toContain('Permission denied');
+      expect(readFileSync(join(refusing.home, 'denied.env'), 'utf8')).toBe('OLD=kept\n');
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
 describe('a format the kind cannot fill', () => {
   it('an .npmrc for an EDS token is refused before connecting anywhere', async () => {
     const { h, secretId } = await setUp();
