@@ -2,7 +2,7 @@
 // createCore with the reference EDS server; files are read back from the sshd side's disk and
 // over a separate `ssh` connection.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,12 +225,24 @@ describe('a connection dropped mid-write', () => {
   it('leaves the old file as it was and says the connection dropped', async () => {
     home = mkdtempSync(join(tmpdir(), 'keyport-deliver-home-'));
     writeFileSync(remote('drop.env'), 'OLD=intact\n');
-    // A TCP relay to sshd that the test cuts once the temporary file is being written.
+    // A TCP relay to sshd that cuts the connection once 100 KB of the new file have gone
+    // through after the "writing" step began: the temporary file exists, half written.
     const sockets: Socket[] = [];
+    let writing = false;
+    let sentWhileWriting = 0;
     const relay: Server = createServer((inbound) => {
       const outbound = connect(sshd.port, '127.0.0.1');
       sockets.push(inbound, outbound);
-      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('data', (chunk: Buffer) => {
+        if (writing) sentWhileWriting += chunk.length;
+        if (sentWhileWriting > 100_000) {
+          // A reset, as when a network path drops.
+          for (const s of sockets) s.resetAndDestroy();
+          return;
+        }
+        outbound.write(chunk);
+      });
+      outbound.pipe(inbound);
       inbound.on('error', () => undefined);
       outbound.on('error', () => undefined);
     });
@@ -244,12 +256,29 @@ describe('a connection dropped mid-write', () => {
         timeoutMs: 10_000,
         onTrusted: async () => undefined,
       });
-      const write = writeRemoteFile(session, 'drop.env', () => 'NEW=value\n'.repeat(2000), (step) => {
-        if (step === 'writing') for (const s of sockets) s.destroy();
+      const write = writeRemoteFile(session, 'drop.env', () => 'NEW=value\n'.repeat(80_000), (step) => {
+        if (step === 'writing') writing = true;
       });
       await expect(write).rejects.toMatchObject({ code: 'CONNECTION_RESET' });
       session.close();
       expect(readFileSync(remote('drop.env'), 'utf8')).toBe('OLD=intact\n');
+      const leftovers = () => readdirSync(sshd.home).filter((f) => f.startsWith('.drop.env.keyport-'));
+      expect(leftovers()).toHaveLength(1);
+      // The next delivery that succeeds removes what the dropped one left behind.
+      const again = await openSshSession({
+        endpoint: resolveEndpoint({ host: '127.0.0.1', port: sshd.port, user: sshd.user }, null, home, sshd.user),
+        credentials: { agentSocket: sshd.agentSocket },
+        knownHosts: `${knownHostName('127.0.0.1', sshd.port)} ${sshd.hostPublicKey}\n`,
+        timeoutMs: 10_000,
+        onTrusted: async () => undefined,
+      });
+      try {
+        await writeRemoteFile(again, 'drop.env', () => 'NEW=1\n', () => undefined);
+      } finally {
+        again.close();
+      }
+      expect(readFileSync(remote('drop.env'), 'utf8')).toBe('NEW=1\n');
+      expect(leftovers()).toEqual([]);
     } finally {
       relay.close();
     }

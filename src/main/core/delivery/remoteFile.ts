@@ -32,12 +32,17 @@ export function remotePath(path: string): string {
 export const sha256Hex = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 function call<T>(session: SshSession, label: string, path: string, fn: (cb: (error: (Error & { code?: number }) | null | undefined, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+  const answered = new Promise<T>((resolve, reject) => {
     fn((error, value) => {
       if (!error) return resolve(value as T);
       reject(error);
     });
-  }).catch((error: unknown) => {
+  });
+  // A request on a connection that closed gets no answer: fail it when the channel closes.
+  const dropped = session.closed.then(() => {
+    throw droppedError(session, path);
+  });
+  return Promise.race([answered, dropped]).catch((error: unknown) => {
     throw sftpError(session, label, path, error as Error & { code?: number });
   });
 }
@@ -98,7 +103,8 @@ async function writeWhole(session: SshSession, path: string, content: Buffer, fl
       }
     });
   } finally {
-    await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
+    // Through `call`, so a dead connection does not leave the close waiting forever.
+    await call<void>(session, 'writing', path, (cb) => sftp.close(handle, cb)).catch(() => undefined);
   }
 }
 
@@ -130,6 +136,17 @@ async function explainWriteFailure(session: SshSession, path: string, folder: st
     // statvfs@openssh.com missing or refused: the generic message below.
   }
   return new KeyportError('FILE_ERROR', `The remote machine could not write ${path}. The file there was left as it was.`, { field: 'path' });
+}
+
+/** Temporary files of earlier attempts whose connection dropped before the rename (they may
+ * hold a token): removed once a delivery to the same file succeeds. Best effort. */
+async function removeLeftovers(session: SshSession, folder: string, base: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.keyport-[0-9a-f]{12}$`);
+  const entries = await call<Array<{ filename: string }>>(session, 'reading', folder, (cb) => session.sftp.readdir(folder, cb)).catch(() => []);
+  for (const entry of entries) {
+    const leftover = posix.join(folder, entry.filename);
+    if (pattern.test(entry.filename)) await call<void>(session, 'removing', leftover, (cb) => session.sftp.unlink(leftover, cb)).catch(() => undefined);
+  }
 }
 
 /** Reads the file (null if absent), refusing folders and oversized files. */
@@ -191,16 +208,17 @@ export async function writeRemoteFile(
     tempCreated = false;
   } catch (error) {
     const explained = await explainWriteFailure(session, path, folder, content.length, error);
-    if (tempCreated && !session.dropped()) await new Promise<void>((resolve) => session.sftp.unlink(temp, () => resolve()));
+    if (tempCreated && !session.dropped()) await call<void>(session, 'removing', temp, (cb) => session.sftp.unlink(temp, cb)).catch(() => undefined);
     throw explained;
   }
+  await removeLeftovers(session, folder, posix.basename(path));
   onStep('verifying');
   const back = await readRemote(session, path);
   const sha256 = sha256Hex(content);
   if (!back || sha256Hex(back) !== sha256) {
     throw new KeyportError('FILE_ERROR', `${path} on the remote machine does not hold what Keyport wrote (another program may have changed it).`, { field: 'path' });
   }
-  const absolute = await new Promise<string>((resolve) => session.sftp.realpath(path, (error, abs) => resolve(error ? path : abs)));
+  const absolute = await call<string>(session, 'reading', path, (cb) => session.sftp.realpath(path, cb)).catch(() => path);
   return { path: absolute, sha256, backedUp: existing !== null };
 }
 

@@ -52,6 +52,9 @@ export interface SshSession {
   dropped(): boolean;
   /** Whether the person cancelled. */
   aborted(): boolean;
+  /** Settles when the connection or its SFTP channel closes, so no request waits forever for
+   * an answer that cannot come. */
+  closed: Promise<void>;
   close(): void;
 }
 
@@ -163,9 +166,21 @@ export async function openSshSession(options: ConnectOptions): Promise<SshSessio
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
       client.sftp((error, channel) => (error ? reject(new KeyportError('UNSUPPORTED', `${endpoint.host} does not offer SFTP, which Keyport writes files with.`, { hint: 'Enable the sftp subsystem in its sshd_config.' })) : resolve(channel)));
     });
+    const closed = new Promise<void>((resolve) => {
+      const end = () => {
+        ended = true;
+        resolve();
+      };
+      sftp.once('close', end);
+      // 'end': the server side hung up; without it a half-closed socket waits for keepalives.
+      client.once('end', end);
+      client.once('close', end);
+      if (ended) resolve();
+    });
     return {
       client,
       sftp,
+      closed,
       dropped: () => ended || signal?.aborted === true,
       aborted: () => signal?.aborted === true,
       close: () => {
