@@ -11,6 +11,7 @@ import { chromium } from '@playwright/test';
 import { startEdsServer } from '../e2e/servers/eds/edsServer';
 import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
+import { deliveryFigure } from './delivery.ts';
 import { memoryFigure } from './memory.ts';
 import { networkFigures } from './network.ts';
 import { npmListFigure } from './npmList.ts';
@@ -55,6 +56,9 @@ try {
 
   step('6. memory');
   figures.push(await memoryFigure({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId }));
+
+  step('7. delivery over SSH to 10 targets vs. 10 × ssh true');
+  figures.push(await deliveryFigure(small));
 } finally {
   await browser.close().catch(() => undefined);
   await small.close();

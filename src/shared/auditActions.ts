@@ -8,4 +8,6 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'session.copied': 'Copied session',
   'session.imported': 'Imported',
   'session.exported': 'Exported',
+  'token.delivered': 'Delivered',
+  'token.rotated': 'Rotated',
 };

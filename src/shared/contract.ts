@@ -7,9 +7,13 @@ import type {
   ClipboardEvent,
   CopyResult,
   CreatedToken,
+  DeliveryResult,
+  DeliveryStep,
+  DeliveryTargetView,
   DeviceSignInCode,
   KindDescriptor,
   RevokeResult,
+  RotationResult,
   SavedSecretView,
   ServerDescription,
   SessionFileExport,
@@ -17,6 +21,7 @@ import type {
   ServerView,
   Settings,
   TokenView,
+  WithdrawResult,
 } from './model';
 
 /** The one API contract between renderer and main (GitHub Desktop's typed channel map, plus a
@@ -69,6 +74,14 @@ export interface ProcedureResults {
   'secrets.pin': void;
   'audit.list': AuditEntry[];
   'audit.exportCsv': string;
+  'delivery.send': DeliveryResult;
+  'delivery.targets': DeliveryTargetView[];
+  'delivery.forget': void;
+  'delivery.cancel': void;
+  'delivery.withdraw': WithdrawResult[];
+  'delivery.resend': WithdrawResult[];
+  'delivery.rotate': RotationResult;
+  'delivery.rollBack': RotationResult;
 }
 
 export type ProcedureName = keyof ProcedureResults & keyof typeof inputSchemas;
@@ -118,6 +131,14 @@ export const PROCEDURE_NAMES = [
   'secrets.pin',
   'audit.list',
   'audit.exportCsv',
+  'delivery.send',
+  'delivery.targets',
+  'delivery.forget',
+  'delivery.cancel',
+  'delivery.withdraw',
+  'delivery.resend',
+  'delivery.rotate',
+  'delivery.rollBack',
 ] as const satisfies readonly ProcedureName[];
 
 /** What the caller passes (before zod defaults and transforms). */
@@ -136,10 +157,12 @@ export interface EventPayloads {
   'secrets.changed': Record<string, never>;
   /** A command from the app menu or the tray, for the window to carry out. */
   'app.command': { command: AppCommand };
+  /** A delivery over SSH moved on to its next step (for the progress line of the send dialog). */
+  'delivery.progress': { secretId: string; step: DeliveryStep };
 }
 export type AppCommand = 'search' | 'add-server' | 'settings' | 'activity' | 'overview';
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status', 'secrets.changed', 'app.command'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['clipboard', 'servers.changed', 'app.status', 'secrets.changed', 'app.command', 'delivery.progress'] as const satisfies readonly EventName[];
 
 /** IPC channel of a procedure / event. One channel each, prefixed so a sender cannot reach
  * anything else on ipcMain. */

@@ -23,6 +23,10 @@ export const ERROR_CODES = [
   'STORAGE_UNAVAILABLE',
   'LOCKED',
   'FILE_ERROR',
+  /** An SSH host Keyport has not met: its key fingerprint is in the message, to confirm. */
+  'HOST_KEY_UNKNOWN',
+  /** An SSH host whose key differs from the one known_hosts lists: refused. */
+  'HOST_KEY_CHANGED',
   'UNSUPPORTED',
   'CANCELLED',
   'INTERNAL',

@@ -246,7 +246,7 @@ export interface StorageStatus {
 }
 
 /** What the activity log records: things done with tokens, never their values. */
-export type AuditAction = 'token.created' | 'token.revoked' | 'token.copied' | 'session.copied' | 'session.imported' | 'session.exported';
+export type AuditAction = 'token.created' | 'token.revoked' | 'token.copied' | 'session.copied' | 'session.imported' | 'session.exported' | 'token.delivered' | 'token.rotated';
 
 export interface AuditEntry {
   id: string;
@@ -319,3 +319,50 @@ export interface CopyResult {
   seconds: number;
 }
 
+/** A machine a saved token was delivered to over SSH (the file there and its format). */
+export interface DeliveryTargetView {
+  id: string;
+  /** What the person entered: a host name, an address or an ~/.ssh/config alias. */
+  host: string;
+  port: number | null;
+  user: string | null;
+  path: string;
+  format: 'npmrc' | 'env' | 'plain';
+  lastDeliveredAt: string | null;
+  /** SHA-256 of the file as Keyport wrote it last time. */
+  sha256: string | null;
+}
+
+export type DeliveryStep = 'connecting' | 'reading' | 'writing' | 'verifying';
+
+export type DeliveryResult =
+  | { state: 'delivered'; target: DeliveryTargetView; backedUp: boolean }
+  /** The host is not in known_hosts: show the fingerprint, and send again with it to trust it. */
+  | { state: 'confirm-host'; host: string; port: number; keyType: string; fingerprint: string };
+
+/** One step of a rotation, for the step-by-step result. */
+export interface RotationStep {
+  step: 'create' | 'deliver' | 'check' | 'revoke';
+  /** The target the step concerns (deliver, check). */
+  targetId?: string | undefined;
+  ok: boolean;
+  message: string;
+}
+
+export interface RotationResult {
+  /** done: the new token is everywhere and the old one revoked; stopped: a step failed and the
+   * old token was not revoked. */
+  state: 'done' | 'stopped';
+  newSecretId: string | null;
+  oldSecretId: string;
+  steps: RotationStep[];
+  /** Which token each target holds now. */
+  targets: Array<{ id: string; holds: 'new' | 'old' }>;
+}
+
+/** What removing a token from one of its targets (before a revoke), or delivering it again, did. */
+export interface WithdrawResult {
+  targetId: string;
+  ok: boolean;
+  message: string;
+}

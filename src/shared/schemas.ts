@@ -172,6 +172,19 @@ export const unlockSecretSchema = z
   .min(MIN_UNLOCK_SECRET_LENGTH, `Use at least ${MIN_UNLOCK_SECRET_LENGTH} characters.`)
   .max(1024, 'Use at most 1024 characters.');
 
+/** Sending a saved token to a machine over SSH (src/main/core/delivery). */
+const deliverySendSchema = z.object({
+  secretId: id,
+  host: z.string().trim().min(1, 'Enter the machine’s host name or an alias from ~/.ssh/config.').max(253).regex(/^[A-Za-z0-9._:[\]-]+$/, 'Use a host name, an address or an ssh alias.'),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().trim().max(64).regex(/^[A-Za-z0-9._-]*$/, 'Use a user name without spaces.').optional(),
+  path: z.string().trim().min(1, 'Enter the path of the file to write.').max(1024).refine((p) => !p.includes('\0'), 'The path has a NUL character.'),
+  format: z.enum(['npmrc', 'env', 'plain']),
+  keyFile: z.string().trim().max(1024).optional(),
+  passphrase: z.string().max(1024).optional(),
+  trustFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
+});
+
 export const inputSchemas = {
   'app.status': z.undefined(),
   'app.lock': z.undefined(),
@@ -232,4 +245,12 @@ export const inputSchemas = {
   'secrets.pin': z.object({ secretId: id, pinned: z.boolean() }),
   'audit.list': z.undefined(),
   'audit.exportCsv': z.undefined(),
+  'delivery.send': deliverySendSchema,
+  'delivery.targets': z.object({ secretId: id }),
+  'delivery.forget': z.object({ secretId: id, targetId: id }),
+  'delivery.cancel': z.object({ secretId: id }),
+  'delivery.withdraw': z.object({ secretId: id }),
+  'delivery.resend': z.object({ secretId: id }),
+  'delivery.rotate': z.object({ secretId: id, fields: z.record(z.string().max(40), z.string().trim().max(500)).default({}), password: accountPassword }),
+  'delivery.rollBack': z.object({ secretId: id, password: accountPassword }),
 } as const;

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../common/freePort.ts';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePythonEnv, runInVenv, venvLayout } from '../../../conformance/pythonEnv.ts';
@@ -77,17 +77,7 @@ export async function ensureKeycloak(): Promise<{ home: string; javaHome: string
   return { home, javaHome: java.stdout.trim() };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface KeycloakOptions {
   /** Also listen with HTTPS on a second port, with this certificate and key (PEM). */

@@ -18,6 +18,7 @@ import { SessionFileService } from './sessionFiles/sessionFileService';
 import { InteractiveSignIn } from './sessions/interactiveSignIn';
 import { SessionService } from './sessions/sessionService';
 import { DEFAULT_BROWSER_SIGN_IN_TIMEOUT_MS } from './oauth/loopbackRedirect';
+import { DeliveryService } from './delivery/deliveryService';
 import { EphemeralSecrets } from './tokens/ephemeralSecrets';
 import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
@@ -27,7 +28,7 @@ import { exportUnreadable } from './vault/unreadableExport';
 
 /** Calls after which a reminder may be due (a key saved, imported or signed in with; the
  * reminder days changed; the vault unlocked). */
-const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'app.unlockWithSystemCheck', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update']);
+const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'app.unlockWithSystemCheck', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update', 'delivery.rotate']);
 
 /** What the lock screen needs: its state, the theme (settings hold no secret), the kinds (fixed
  * descriptions), and the ways to unlock. Nothing here names a server, a person or a token. */
@@ -94,6 +95,7 @@ export function createCore(adapters: CoreAdapters): Core {
     now,
     trust: adapters.fileTrust,
   });
+  const delivery = new DeliveryService({ vault, providers, tokens, audit, events, now, home: adapters.homeDir ?? homedir(), env: adapters.env ?? process.env });
   const reminders = new ReminderService({
     vault,
     endedSessions: () => sessions.endedSessions(),
@@ -250,6 +252,14 @@ export function createCore(adapters: CoreAdapters): Core {
       'secrets.pin': ({ secretId, pinned }) => tokens.pin(secretId, pinned),
       'audit.list': () => audit.list(),
       'audit.exportCsv': () => audit.csv(),
+      'delivery.send': (request) => delivery.send(request, (step) => events.emit('delivery.progress', { secretId: request.secretId, step })),
+      'delivery.targets': ({ secretId }) => delivery.targets(secretId),
+      'delivery.forget': ({ secretId, targetId }) => delivery.forget(secretId, targetId),
+      'delivery.cancel': ({ secretId }) => delivery.cancel(secretId),
+      'delivery.withdraw': ({ secretId }) => delivery.withdraw(secretId),
+      'delivery.resend': ({ secretId }) => delivery.resend(secretId),
+      'delivery.rotate': ({ secretId, fields, password }) => delivery.rotate(secretId, { fields, password }),
+      'delivery.rollBack': ({ secretId, password }) => delivery.rollBack(secretId, { password }),
     },
     adapters.logger,
   );

@@ -8,7 +8,9 @@ import { ChangePasswordField } from './ChangePasswordField';
 import { ConfirmDialog } from './ConfirmDialog';
 import { UnusedOwnTokens } from './UnusedOwnTokens';
 import { CopyControl } from './CopyControl';
+import { DeliveryDialog } from './DeliveryDialog';
 import { PinToggle } from './PinToggle';
+import { WithdrawOption } from './WithdrawOption';
 import { ErrorMessage } from './ErrorMessage';
 import { OtpField, useOtpPrompt } from './OtpPrompt';
 import { TokenFilter } from './TokenFilter';
@@ -46,6 +48,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const [query, setQuery] = useState('');
   const [password, setPassword] = useState('');
   const otp = useOtpPrompt();
+  const [withdraw, setWithdraw] = useState(true);
   const loadTokens = useKeyport((s) => s.loadTokens);
   const refreshSaved = useKeyport((s) => s.refreshSaved);
   const refreshServers = useKeyport((s) => s.refreshServers);
@@ -69,16 +72,19 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const confirmRevoke = async () => {
     if (!revoking) return;
     const given = askPassword ? password : undefined;
-    const result = await revoke.run(() =>
-      otp.withOtp((code) =>
+    const savedId = revoking.savedSecretId;
+    const result = await revoke.run(async () => {
+      // Removed from its machines first: the revoke forgets the saved token and its targets.
+      if (withdraw && savedId) await keyport.call('delivery.withdraw', { secretId: savedId });
+      return otp.withOtp((code) =>
         keyport.call('tokens.revoke', {
           serverId: server.id,
           tokenId: revoking.id,
           ...(given === undefined ? {} : { password: given }),
           ...(code === undefined ? {} : { otp: code }),
         }),
-      ),
-    );
+      );
+    });
     if (result) {
       closeRevoke();
       void refreshSaved();
@@ -121,6 +127,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
           onConfirm={confirmRevoke}
           onClose={closeRevoke}
         >
+          {revoking.savedSecretId ? <WithdrawOption secretId={revoking.savedSecretId} checked={withdraw} onChange={setWithdraw} /> : null}
           {askPassword ? (
             <ChangePasswordField value={password} onChange={setPassword} error={revoke.error} />
           ) : null}
@@ -277,6 +284,7 @@ const TokenRow = memo(function TokenRow({
   onRevoke: (token: TokenView) => void;
 }) {
   const cols = kind.tokenColumns;
+  const [delivering, setDelivering] = useState(false);
   return (
     <tr data-index={index} ref={measure} aria-rowindex={index + 2}>
       <th scope="row" className="token-name">
@@ -310,7 +318,11 @@ const TokenRow = memo(function TokenRow({
       <td>
         {t.savedSecretId ? (
           <>
-            <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />
+            <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />{' '}
+            <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Send ${t.name} to a machine`}>
+              Machines…
+            </button>
+            {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.copyFormats.some((f) => f.id === 'npmrc')} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
           </>
         ) : (
           <span className="muted">Not saved</span>

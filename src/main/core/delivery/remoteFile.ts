@@ -1,0 +1,225 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { KeyportError } from '../errors';
+import { cancelled, type SshSession } from './sshSession';
+
+/** Files Keyport merges into are small; a larger one is not a token file. */
+const MAX_REMOTE_FILE_BYTES = 1024 * 1024;
+/** SFTP v3 status codes (draft-ietf-secsh-filexfer-02 §7). */
+const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
+/** statvfs f_flag: ST_RDONLY. */
+const ST_RDONLY = 1;
+
+export type DeliveryStep = 'connecting' | 'reading' | 'writing' | 'verifying';
+
+export interface WrittenFile {
+  /** The absolute path on the remote machine. */
+  path: string;
+  sha256: string;
+  backedUp: boolean;
+}
+
+/** SFTP paths without a leading `/` are relative to the login's home; `~/` means the same. */
+export function remotePath(path: string): string {
+  const trimmed = path.trim();
+  if (trimmed === '' || trimmed.includes('\0')) throw new KeyportError('VALIDATION', 'Enter the path of the file to write.', { field: 'path' });
+  if (trimmed === '~' || trimmed.endsWith('/')) throw new KeyportError('VALIDATION', 'Enter a file’s path, not a folder’s.', { field: 'path' });
+  return trimmed.startsWith('~/') ? trimmed.slice(2) : trimmed;
+}
+
+export const sha256Hex = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+
+function call<T>(session: SshSession, label: string, path: string, fn: (cb: (error: (Error & { code?: number }) | null | undefined, value?: T) => void) => void): Promise<T> {
+  const answered = new Promise<T>((resolve, reject) => {
+    fn((error, value) => {
+      if (!error) return resolve(value as T);
+      reject(error);
+    });
+  });
+  // A request on a connection that closed gets no answer: fail it when the channel closes.
+  const dropped = session.closed.then(() => {
+    throw droppedError(session, path);
+  });
+  return Promise.race([answered, dropped]).catch((error: unknown) => {
+    throw sftpError(session, label, path, error as Error & { code?: number });
+  });
+}
+
+function sftpError(session: SshSession, label: string, path: string, error: Error & { code?: number }): KeyportError | Error {
+  if (error instanceof KeyportError) return error;
+  if (session.dropped()) return droppedError(session, path);
+  if (error.code === PERMISSION_DENIED) {
+    return new KeyportError('FORBIDDEN', `Permission denied ${label} ${path} on the remote machine.`, { hint: 'Choose a path the user may write, or deliver as another user.', field: 'path' });
+  }
+  return Object.assign(error, { sftpLabel: label });
+}
+
+function droppedError(session: SshSession, path: string): KeyportError {
+  if (session.aborted()) return cancelled();
+  return new KeyportError('CONNECTION_RESET', `The connection dropped while writing ${path}. The file there was left as it was.`, { hint: 'Try again when the connection is stable.' });
+}
+
+async function statOrNull(session: SshSession, path: string): Promise<Stats | null> {
+  try {
+    return await call<Stats>(session, 'reading', path, (cb) => session.sftp.stat(path, cb));
+  } catch (error) {
+    if ((error as { code?: number }).code === NO_SUCH_FILE) return null;
+    throw error;
+  }
+}
+
+/** mkdir -p with mode 0700 for every folder that is missing. */
+async function ensureFolder(session: SshSession, folder: string): Promise<void> {
+  if (folder === '.' || folder === '/' || folder === '') return;
+  const stats = await statOrNull(session, folder);
+  if (stats) {
+    if (!stats.isDirectory()) throw new KeyportError('FILE_ERROR', `${folder} on the remote machine is a file, not a folder.`, { field: 'path' });
+    return;
+  }
+  await ensureFolder(session, posix.dirname(folder));
+  await call<void>(session, 'creating', folder, (cb) => session.sftp.mkdir(folder, { mode: 0o700 }, cb));
+}
+
+async function writeWhole(session: SshSession, path: string, content: Buffer, flags: 'wx' | 'w'): Promise<void> {
+  const { sftp } = session;
+  const handle = await call<Buffer>(session, 'writing', path, (cb) => sftp.open(path, flags, { mode: 0o600 }, cb));
+  try {
+    // An existing backup keeps its old mode on "w": make it 0600 too.
+    await call<void>(session, 'writing', path, (cb) => sftp.fchmod(handle, 0o600, cb));
+    let offset = 0;
+    while (offset < content.length) {
+      const length = Math.min(32 * 1024, content.length - offset);
+      await call<void>(session, 'writing', path, (cb) => sftp.write(handle, content, offset, length, offset, cb));
+      offset += length;
+    }
+    // fsync@openssh.com where offered: the data is on disk before the rename makes it current.
+    await call<void>(session, 'writing', path, (cb) => {
+      try {
+        sftp.ext_openssh_fsync(handle, (error) => cb(error));
+      } catch {
+        cb(null);
+      }
+    });
+  } finally {
+    // Through `call`, so a dead connection does not leave the close waiting forever.
+    await call<void>(session, 'writing', path, (cb) => sftp.close(handle, cb)).catch(() => undefined);
+  }
+}
+
+async function rename(session: SshSession, from: string, to: string): Promise<void> {
+  // posix-rename@openssh.com replaces the target atomically; plain SFTP v3 rename refuses an
+  // existing target, so it is only the fallback for servers without the extension.
+  await call<void>(session, 'replacing', to, (cb) => {
+    try {
+      session.sftp.ext_openssh_rename(from, to, cb);
+    } catch {
+      session.sftp.rename(from, to, cb);
+    }
+  });
+}
+
+/** Explains a generic SFTP failure while writing: the disk is full or read-only (statvfs). */
+async function explainWriteFailure(session: SshSession, path: string, folder: string, bytes: number, error: unknown): Promise<KeyportError> {
+  if (error instanceof KeyportError) return error;
+  if (session.dropped()) return droppedError(session, path);
+  try {
+    const info = await call<{ f_flag: number | bigint; f_bavail: number | bigint; f_frsize: number | bigint; f_bsize: number | bigint }>(session, 'reading', folder, (cb) => session.sftp.ext_openssh_statvfs(folder, cb));
+    if ((Number(info.f_flag) & ST_RDONLY) !== 0) {
+      return new KeyportError('FILE_ERROR', `${path} is on a read-only file system on the remote machine. Nothing was changed.`, { hint: 'Choose a path on a writable disk.', field: 'path' });
+    }
+    if (Number(info.f_bavail) * Number(info.f_frsize || info.f_bsize) < bytes + 4096) {
+      return new KeyportError('FILE_ERROR', `The disk holding ${path} on the remote machine is full. The file there was left as it was.`, { hint: 'Free some space there, then deliver again.', field: 'path' });
+    }
+  } catch {
+    // statvfs@openssh.com missing or refused: the generic message below.
+  }
+  return new KeyportError('FILE_ERROR', `The remote machine could not write ${path}. The file there was left as it was.`, { field: 'path' });
+}
+
+/** Temporary files of earlier attempts whose connection dropped before the rename (they may
+ * hold a token): removed once a delivery to the same file succeeds. Best effort. */
+async function removeLeftovers(session: SshSession, folder: string, base: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.keyport-[0-9a-f]{12}$`);
+  const entries = await call<Array<{ filename: string }>>(session, 'reading', folder, (cb) => session.sftp.readdir(folder, cb)).catch(() => []);
+  for (const entry of entries) {
+    const leftover = posix.join(folder, entry.filename);
+    if (pattern.test(entry.filename)) await call<void>(session, 'removing', leftover, (cb) => session.sftp.unlink(leftover, cb)).catch(() => undefined);
+  }
+}
+
+/** Reads the file (null if absent), refusing folders and oversized files. */
+export async function readRemote(session: SshSession, path: string): Promise<Buffer | null> {
+  const stats = await statOrNull(session, path);
+  if (!stats) return null;
+  if (stats.isDirectory()) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is a folder. Choose a file’s path.`, { field: 'path' });
+  if (stats.size > MAX_REMOTE_FILE_BYTES) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is larger than a token file can be; Keyport left it alone.`, { field: 'path' });
+  return call<Buffer>(session, 'reading', path, (cb) => session.sftp.readFile(path, cb));
+}
+
+/** Removes what Keyport delivered from the file: `render` gives the content without the token,
+ * or null to delete the file. The old content is backed up first; a missing file is left alone. */
+export async function withdrawRemoteFile(session: SshSession, requestedPath: string, render: (existing: string) => string | null): Promise<'changed' | 'absent'> {
+  const path = remotePath(requestedPath);
+  const existing = await readRemote(session, path);
+  if (existing === null) return 'absent';
+  const content = render(existing.toString('utf8'));
+  if (content !== null) {
+    await writeRemoteFile(session, requestedPath, () => content, () => undefined);
+    return 'changed';
+  }
+  try {
+    await writeWhole(session, `${path}.keyport-backup`, existing, 'w');
+    await call<void>(session, 'removing', path, (cb) => session.sftp.unlink(path, cb));
+  } catch (error) {
+    throw await explainWriteFailure(session, path, posix.dirname(path), 0, error);
+  }
+  return 'changed';
+}
+
+/** Writes the file atomically: the old content to `FILE.keyport-backup`, the new one to a
+ * temporary file in the same folder (mode 0600, fsync), then a rename over the old file, so a
+ * failure at any point leaves either the old file or the new one, never half of either. The
+ * result is read back and its SHA-256 compared. */
+export async function writeRemoteFile(
+  session: SshSession,
+  requestedPath: string,
+  render: (existing: string | null) => string,
+  onStep: (step: DeliveryStep) => void,
+  signal?: AbortSignal,
+): Promise<WrittenFile> {
+  const path = remotePath(requestedPath);
+  const folder = posix.dirname(path);
+  onStep('reading');
+  const existing = await readRemote(session, path);
+  const content = Buffer.from(render(existing === null ? null : existing.toString('utf8')), 'utf8');
+  if (signal?.aborted) throw cancelled();
+  onStep('writing');
+  const temp = posix.join(folder, `.${posix.basename(path)}.keyport-${randomBytes(6).toString('hex')}`);
+  let tempCreated = false;
+  try {
+    await ensureFolder(session, folder);
+    if (existing !== null) await writeWhole(session, `${path}.keyport-backup`, existing, 'w');
+    tempCreated = true;
+    await writeWhole(session, temp, content, 'wx');
+    if (signal?.aborted) throw cancelled();
+    await rename(session, temp, path);
+    tempCreated = false;
+  } catch (error) {
+    const explained = await explainWriteFailure(session, path, folder, content.length, error);
+    if (tempCreated && !session.dropped()) await call<void>(session, 'removing', temp, (cb) => session.sftp.unlink(temp, cb)).catch(() => undefined);
+    throw explained;
+  }
+  await removeLeftovers(session, folder, posix.basename(path));
+  onStep('verifying');
+  const back = await readRemote(session, path);
+  const sha256 = sha256Hex(content);
+  if (!back || sha256Hex(back) !== sha256) {
+    throw new KeyportError('FILE_ERROR', `${path} on the remote machine does not hold what Keyport wrote (another program may have changed it).`, { field: 'path' });
+  }
+  const absolute = await call<string>(session, 'reading', path, (cb) => session.sftp.realpath(path, cb)).catch(() => path);
+  return { path: absolute, sha256, backedUp: existing !== null };
+}
+
+export type { SFTPWrapper };
