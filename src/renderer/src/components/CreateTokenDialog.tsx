@@ -8,7 +8,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
-import { shortTokenNoun } from './tokenNoun';
+import { nounInSentence, shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 
 /** Create a token, then show its value once. The value lives only in this component's state
@@ -91,7 +91,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   }
 
   return (
-    <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
+    <Dialog title={`Create ${nounInSentence(kind.tokenNoun)} on ${server.name}`} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
         <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}

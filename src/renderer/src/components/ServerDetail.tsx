@@ -89,7 +89,7 @@ export function ServerDetail({ server }: { server: ServerView }) {
       {kind.serverDescription ? <ServerDescriptionPanel server={server} kind={kind} /> : null}
 
       {signedIn && hasTokenList ? (
-        <section className="panel" aria-labelledby="tokens-title">
+        <section className="panel tokens-panel" aria-labelledby="tokens-title">
           <div className="section-header">
             <h3 id="tokens-title">{kind.tokenNoun}s</h3>
             <div className="header-actions">

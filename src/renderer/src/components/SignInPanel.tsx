@@ -1,4 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
+import { nounInSentence } from './tokenNoun';
 import type { KindDescriptor, ServerView, SignInMethod } from '../../../shared/model';
 import { keyport } from '../api';
 import { toShape, useKeyport } from '../store';
@@ -100,7 +101,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
             <Field label="User name">
               {(p) => <input {...p} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" spellCheck={false} aria-invalid={error?.field === 'username' || undefined} />}
             </Field>
-            <Field label="Password" hint={remember ? `Kept encrypted in Keyport to manage your ${kind.oauthClient ? 'clients' : `${kind.tokenNoun.toLowerCase()}s`}.` : 'Used once to sign in; Keyport does not keep it.'}>
+            <Field label="Password" hint={remember ? `Kept encrypted in Keyport to manage your ${kind.oauthClient ? 'clients' : `${nounInSentence(kind.tokenNoun)}s`}.` : 'Used once to sign in; Keyport does not keep it.'}>
               {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
             </Field>
             {otpAsked ? (
