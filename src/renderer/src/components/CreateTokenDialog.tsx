@@ -9,7 +9,9 @@ import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
 import { nounInSentence, shortTokenNoun } from './tokenNoun';
+import { SecretInput } from './SecretInput';
 import { useAction } from './useAction';
+import { useFieldErrors } from './useFieldErrors';
 
 /** Create a token, then show its value once. The value lives only in this component's state
  * and is gone when the dialog closes. */
@@ -32,11 +34,15 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const sessionScopes = server.session.state === 'signed-in' ? (server.session.scopes ?? []) : [];
   const [save, setSave] = useState(persistent);
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
+  const form = useFieldErrors(error, setError, askPassword ? ['name', 'password'] : ['name']);
   const warningId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const required: Record<string, readonly [string, string]> = { name: [name, `Enter a name for the ${noun}.`] };
+    if (askPassword) required.password = [password, 'Enter your account password.'];
+    if (!form.checkRequired(required)) return;
     const given = askPassword ? password : undefined;
     const code = otpAsked && otp.trim() ? otp.trim() : undefined;
     let askedForOtp = false;
@@ -92,9 +98,21 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
 
   return (
     <Dialog title={`Create ${nounInSentence(kind.tokenNoun)} on ${server.name}`} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate>
-        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
+      <form className="form" onSubmit={submit} noValidate id={form.formId}>
+        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`} error={form.errors.name}>
+          {(p) => (
+            <input
+              {...p}
+              value={name}
+              onChange={(e) => {
+                setName(e.target.value);
+                form.edited('name');
+              }}
+              autoFocus
+              spellCheck={false}
+              placeholder={noun === 'token' ? 'build-server-token' : 'build-server'}
+            />
+          )}
         </Field>
         {kind.createFields.map((f) =>
           f.choicesFromSessionScopes && sessionScopes.length > 0 ? (
@@ -118,8 +136,18 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           ),
         )}
         {askPassword ? (
-          <Field label="Account password" hint="Needed for this change; not kept.">
-            {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
+          <Field label="Account password" hint="Needed for this change; not kept." error={form.errors.password}>
+            {(p) => (
+              <SecretInput
+                {...p}
+                value={password}
+                onChange={(e) => {
+                  setPassword(e.target.value);
+                  form.edited('password');
+                }}
+                autoComplete="current-password"
+              />
+            )}
           </Field>
         ) : null}
         {otpAsked ? (
@@ -132,7 +160,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
         </label>
         {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
-        <ErrorMessage error={error} />
+        <ErrorMessage error={form.formError} />
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel

@@ -6,6 +6,7 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
+import { useFieldErrors } from './useFieldErrors';
 
 /** Add a server, or edit one. Validation is the shared schema's, run in main. */
 export function ServerFormDialog({ server, onClose }: { server: ServerView | null; onClose(): void }) {
@@ -18,11 +19,17 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   const [allowInsecureTls, setAllowInsecureTls] = useState(server?.allowInsecureTls ?? false);
   const [caCertificatePath, setCaPath] = useState(server?.caCertificatePath ?? '');
   const [options, setOptions] = useState<Record<string, string>>(server?.options ?? {});
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
   const descriptor = kinds.find((k) => k.kind === kind);
+  const form = useFieldErrors(error, setError, ['name', 'url', ...(descriptor?.serverFields ?? []).map((f) => f.id)]);
+  const urlLabel = descriptor?.urlLabel ?? 'URL';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // Every empty required field is reported at once, before asking the core.
+    const required: Record<string, readonly [string, string]> = { name: [name, 'Enter a name for this server.'], url: [url, `Enter the ${urlLabel.toLowerCase()}.`] };
+    for (const f of descriptor?.serverFields ?? []) if (f.required && !f.secret) required[f.id] = [options[f.id] ?? '', `Enter the ${f.label.toLowerCase()}.`];
+    if (!form.checkRequired(required)) return;
     // Only the settings of the chosen kind are sent.
     const kindOptions = Object.fromEntries((descriptor?.serverFields ?? []).map((f) => [f.id, options[f.id] ?? '']));
     const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null, options: kindOptions };
@@ -43,9 +50,21 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
 
   return (
     <Dialog title={server ? `Edit ${server.name}` : 'Add server'} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate>
-        <Field label="Name">
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-invalid={invalid('name')} autoFocus placeholder="Company packages" />}
+      <form className="form" onSubmit={submit} noValidate id={form.formId}>
+        <Field label="Name" error={form.errors.name}>
+          {(p) => (
+            <input
+              {...p}
+              value={name}
+              onChange={(e) => {
+                setName(e.target.value);
+                form.edited('name');
+              }}
+              required
+              autoFocus
+              placeholder="Company packages"
+            />
+          )}
         </Field>
         <Field label="Kind" hint={descriptor?.description}>
           {(p) => (
@@ -58,11 +77,24 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </select>
           )}
         </Field>
-        <Field label={descriptor?.urlLabel ?? 'URL'}>
-          {(p) => <input {...p} value={url} onChange={(e) => setUrl(e.target.value)} required inputMode="url" spellCheck={false} aria-invalid={invalid('url')} placeholder={descriptor?.urlPlaceholder} />}
+        <Field label={urlLabel} error={form.errors.url}>
+          {(p) => (
+            <input
+              {...p}
+              value={url}
+              onChange={(e) => {
+                setUrl(e.target.value);
+                form.edited('url');
+              }}
+              required
+              inputMode="url"
+              spellCheck={false}
+              placeholder={descriptor?.urlPlaceholder}
+            />
+          )}
         </Field>
         {descriptor?.serverFields.map((f) => (
-          <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint}>
+          <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint} error={form.errors[f.id]}>
             {(p) =>
               f.secret ? (
                 // A secret setting is write-only: main keeps it encrypted and never sends it back.
@@ -71,14 +103,27 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
                   type="password"
                   autoComplete="off"
                   value={options[f.id] ?? ''}
-                  onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })}
+                  onChange={(e) => {
+                    setOptions({ ...options, [f.id]: e.target.value });
+                    form.edited(f.id);
+                  }}
                   maxLength={500}
                   spellCheck={false}
                   placeholder={server?.savedSecretFields?.includes(f.id) ? 'Saved — leave empty to keep it' : f.placeholder}
-                  aria-invalid={invalid(f.id)}
                 />
               ) : (
-                <input {...p} value={options[f.id] ?? ''} onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })} required={f.required} maxLength={500} spellCheck={false} placeholder={f.placeholder} aria-invalid={invalid(f.id)} />
+                <input
+                  {...p}
+                  value={options[f.id] ?? ''}
+                  onChange={(e) => {
+                    setOptions({ ...options, [f.id]: e.target.value });
+                    form.edited(f.id);
+                  }}
+                  required={f.required}
+                  maxLength={500}
+                  spellCheck={false}
+                  placeholder={f.placeholder}
+                />
               )
             }
           </Field>
@@ -105,7 +150,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </p>
           ) : null}
         </fieldset>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={form.formError} />
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel
