@@ -55,3 +55,23 @@ test('the password field shows and hides what was typed, and an empty sign-in na
   await show.click();
   await expect(password).toHaveAttribute('type', 'password');
 });
+
+test('focus follows the steps: adding a server goes to its sign-in form, signing in to the token list', async ({ app, eds }) => {
+  const { page } = app;
+  await addServer(page, { name: 'Enthought', url: eds.url });
+  const user = page.getByLabel('User name', { exact: true });
+  await expect(user).toBeFocused();
+  await page.keyboard.type('alice');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('wonderland-secret');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'API tokens' })).toBeFocused();
+  // The skip link is the first stop (first in the page, shown when focused) and leads to the
+  // main content.
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  expect(await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea')?.textContent)).toBe('Skip to main content');
+  await skip.focus();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+});

@@ -3,6 +3,7 @@ import type { KindDescriptor } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
+import { CopiedNote } from './CopiedNote';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 
@@ -12,6 +13,11 @@ export function CopyControl({ secretId, kind, name }: { secretId: string; kind: 
   const settings = useKeyport((s) => s.settings);
   const [format, setFormat] = useState(() => preferredCopyFormat(kind, settings));
   const { busy, error, run } = useAction();
+  const [copiedUntil, setCopiedUntil] = useState<number | null>(null);
+  const copy = async () => {
+    const result = await run(() => keyport.call('clipboard.copy', { secretId, format }));
+    if (result) setCopiedUntil(result.clearsAt);
+  };
   return (
     <span className="copy-control">
       <select aria-label={`Copy format for ${name}`} value={format} onChange={(e) => setFormat(e.target.value)}>
@@ -21,9 +27,10 @@ export function CopyControl({ secretId, kind, name }: { secretId: string; kind: 
           </option>
         ))}
       </select>
-      <button type="button" onClick={() => run(() => keyport.call('clipboard.copy', { secretId, format }))} disabled={busy} aria-label={`Copy ${name}`}>
+      <button type="button" onClick={copy} disabled={busy} aria-label={`Copy ${name}`}>
         Copy
       </button>
+      {copiedUntil !== null ? <CopiedNote clearsAt={copiedUntil} name={name} /> : null}
       <ErrorMessage error={error} />
     </span>
   );

@@ -21,7 +21,7 @@ export function Field({ label, hint, error, children }: { label: string; hint?: 
       <label htmlFor={id}>{label}</label>
       {children(props)}
       {error ? (
-        <small id={errorId} className="field-error">
+        <small id={errorId} className="field-error" role="alert">
           {error}
         </small>
       ) : null}

@@ -7,6 +7,8 @@ import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
 import { useFieldErrors } from './useFieldErrors';
+import { focusSoon } from '../focusSoon';
+import { nounInSentence } from './tokenNoun';
 
 /** Add a server, or edit one. Validation is the shared schema's, run in main. */
 export function ServerFormDialog({ server, onClose }: { server: ServerView | null; onClose(): void }) {
@@ -27,8 +29,8 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     // Every empty required field is reported at once, before asking the core.
-    const required: Record<string, readonly [string, string]> = { name: [name, 'Enter a name for this server.'], url: [url, `Enter the ${urlLabel.toLowerCase()}.`] };
-    for (const f of descriptor?.serverFields ?? []) if (f.required && !f.secret) required[f.id] = [options[f.id] ?? '', `Enter the ${f.label.toLowerCase()}.`];
+    const required: Record<string, readonly [string, string]> = { name: [name, 'Enter a name for this server.'], url: [url, `Enter the ${nounInSentence(urlLabel)}.`] };
+    for (const f of descriptor?.serverFields ?? []) if (f.required && !f.secret) required[f.id] = [options[f.id] ?? '', `Enter the ${nounInSentence(f.label)}.`];
     if (!form.checkRequired(required)) return;
     // Only the settings of the chosen kind are sent.
     const kindOptions = Object.fromEntries((descriptor?.serverFields ?? []).map((f) => [f.id, options[f.id] ?? '']));
@@ -38,6 +40,8 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
       putServer(saved);
       select(saved.id);
       onClose();
+      // A new server's next step is signing in: focus goes to its form.
+      if (!server) focusSoon('#main-content [aria-labelledby="sign-in-title"] input:not([type="radio"])', '#main-content [aria-labelledby="sign-in-title"] button');
     }
   };
 

@@ -10,6 +10,7 @@ import { Field } from './Field';
 import { SecretInput } from './SecretInput';
 import { useAction } from './useAction';
 import { useFieldErrors } from './useFieldErrors';
+import { focusSoon } from '../focusSoon';
 
 const METHOD_LABELS: Record<SignInMethod, string> = { password: 'User name and password', token: 'Existing API token', browser: 'Browser', device: 'Code on another device' };
 
@@ -77,6 +78,8 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
     if (signedIn) {
       putServer(signedIn);
       void loadTokens(server.id);
+      // Signed in, the next thing is the token list (or the session, for kinds without one).
+      focusSoon('#tokens-title', '#main-content [aria-label="Session"] button');
     }
   };
 
