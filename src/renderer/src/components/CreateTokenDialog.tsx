@@ -104,10 +104,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
             <input
               {...p}
               value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                form.edited('name');
-              }}
+              onChange={form.onEdit('name', setName)}
               autoFocus
               spellCheck={false}
               placeholder={noun === 'token' ? 'build-server-token' : 'build-server'}
@@ -141,10 +138,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
               <SecretInput
                 {...p}
                 value={password}
-                onChange={(e) => {
-                  setPassword(e.target.value);
-                  form.edited('password');
-                }}
+                onChange={form.onEdit('password', setPassword)}
                 autoComplete="current-password"
               />
             )}

@@ -60,10 +60,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             <input
               {...p}
               value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                form.edited('name');
-              }}
+              onChange={form.onEdit('name', setName)}
               required
               autoFocus
               placeholder="Company packages"
@@ -86,10 +83,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             <input
               {...p}
               value={url}
-              onChange={(e) => {
-                setUrl(e.target.value);
-                form.edited('url');
-              }}
+              onChange={form.onEdit('url', setUrl)}
               required
               inputMode="url"
               spellCheck={false}

@@ -112,10 +112,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
                 <input
                   {...p}
                   value={username}
-                  onChange={(e) => {
-                    setUsername(e.target.value);
-                    form.edited('username');
-                  }}
+                  onChange={form.onEdit('username', setUsername)}
                   autoComplete="username"
                   spellCheck={false}
                 />
@@ -130,10 +127,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
                 <SecretInput
                   {...p}
                   value={password}
-                  onChange={(e) => {
-                    setPassword(e.target.value);
-                    form.edited('password');
-                  }}
+                  onChange={form.onEdit('password', setPassword)}
                   autoComplete="current-password"
                 />
               )}
@@ -193,10 +187,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
               <SecretInput
                 {...p}
                 value={token}
-                onChange={(e) => {
-                  setToken(e.target.value);
-                  form.edited('token');
-                }}
+                onChange={form.onEdit('token', setToken)}
                 autoComplete="off"
                 spellCheck={false}
               />

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, type ChangeEvent } from 'react';
 import type { KeyportErrorShape } from '../../../shared/errors';
 
 /** Errors shown where they are: the form's own checks for required fields (all at once) and
@@ -21,6 +21,11 @@ export function useFieldErrors(error: KeyportErrorShape | null, setError: (error
     if (error) focusFirstInvalid(formId);
   }, [error, formId]);
 
+  const edited = (field: string): void => {
+    if (missing[field]) setMissing(({ [field]: _gone, ...rest }) => rest);
+    if (error?.field === field) setError(null);
+  };
+
   return {
     /** The form's id (the first invalid field is found in it). */
     formId,
@@ -36,9 +41,11 @@ export function useFieldErrors(error: KeyportErrorShape | null, setError: (error
       return Object.keys(found).length === 0;
     },
     /** A field was edited: its old error no longer applies. */
-    edited(field: string): void {
-      if (missing[field]) setMissing(({ [field]: _gone, ...rest }) => rest);
-      if (error?.field === field) setError(null);
+    edited,
+    /** An input's onChange: keeps the value and clears the field's old error. */
+    onEdit: (field: string, set: (value: string) => void) => (event: ChangeEvent<HTMLInputElement>) => {
+      set(event.target.value);
+      edited(field);
     },
   };
 }
