@@ -34,7 +34,7 @@ test.describe('errors a person can act on', () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Settings' }).click();
     const settings = page.getByRole('dialog', { name: 'Settings' });
-    await settings.getByLabel('Give up on a server after (seconds)').fill('1');
+    await settings.getByLabel('Wait for a server’s answer (seconds)').fill('1');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await addServer(page, { name: 'Slow', url: eds.url });
     eds.faults.add({ kind: 'delay', ms: 3000, times: 1 });

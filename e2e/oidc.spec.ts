@@ -55,7 +55,7 @@ const signedIn = async (page: Page) => expect(sessionPanel(page).getByText(`Sign
 
 async function copySession(page: Page, app: KeyportHost, label: string): Promise<string> {
   const before = app.clipboard.text;
-  await sessionPanel(page).getByLabel(/Session item to copy/).selectOption({ label });
+  await sessionPanel(page).getByLabel('Copy from this session').selectOption({ label });
   await sessionPanel(page).getByRole('button', { name: 'Copy', exact: true }).click();
   await expect.poll(() => app.clipboard.text).not.toBe(before);
   return app.clipboard.text;

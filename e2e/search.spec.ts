@@ -38,6 +38,7 @@ test.describe('search (Ctrl+K)', () => {
     await input.fill('dep');
     await expect(options.first()).toContainText('deploy');
     await expect(options.first()).toContainText('Enthought prod · saved in Keyport · Enter copies');
+    await expect(options.first()).toContainText(/Enter copies as \S/);
     const results = new AxeBuilder({ page }).include('dialog[open]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
     expect((await results.analyze()).violations.map((v) => v.id)).toEqual([]);
     await input.press('Enter');

@@ -43,8 +43,11 @@ test.describe('servers', () => {
       await dialog.getByLabel('Name').fill('Bad');
       await dialog.getByLabel('Server URL').fill(url);
       await dialog.getByRole('button', { name: 'Add server' }).click();
-      await expect(dialog.getByRole('alert')).toContainText(message);
-      await expect(dialog.getByLabel('Server URL')).toHaveAttribute('aria-invalid', 'true');
+      // The reason is under the field and read with it; focus goes there.
+      const field = dialog.getByLabel('Server URL');
+      await expect(field).toHaveAccessibleDescription(message);
+      await expect(field).toHaveAttribute('aria-invalid', 'true');
+      await expect(field).toBeFocused();
       expect(await app.call('servers.list')).toEqual([]);
     });
   }
@@ -57,7 +60,7 @@ test.describe('servers', () => {
     await dialog.getByLabel('Name').fill('enthought');
     await dialog.getByLabel('Server URL').fill(eds.url);
     await dialog.getByRole('button', { name: 'Add server' }).click();
-    await expect(dialog.getByRole('alert')).toContainText('A server named “enthought” is already in Keyport.');
+    await expect(dialog.getByLabel('Name')).toHaveAccessibleDescription(/A server named “enthought” is already in Keyport\./);
     await dialog.getByLabel('Name').fill('Other');
     await dialog.getByLabel('CA certificate file (optional)').fill('/etc/hostname');
     await dialog.getByRole('button', { name: 'Add server' }).click();

@@ -58,7 +58,7 @@ test('the copy format chosen first is a setting per kind: copy buttons and searc
 
   await page.getByRole('button', { name: 'Settings' }).click();
   const dialog = page.getByRole('dialog', { name: 'Settings' });
-  const copyFirst = dialog.getByRole('group', { name: 'Copy tokens first as' });
+  const copyFirst = dialog.getByRole('group', { name: 'Default copy format' });
   await expect(copyFirst.getByLabel('Enthought Deployment Server')).toHaveValue('shell');
   await copyFirst.getByLabel('Enthought Deployment Server').selectOption({ label: '.env file' });
   await dialog.getByRole('button', { name: 'Save settings' }).click();

@@ -161,7 +161,7 @@ test.describe('Tapis', () => {
       const before = tapis.tokenRequests.refresh;
       // 62 s lifetime: inside the 60 s margin within 2 s, so the next use renews first.
       await page.waitForTimeout(2500);
-      await sessionPanel(page).getByLabel(/Session item to copy/).selectOption('access-token');
+      await sessionPanel(page).getByLabel('Copy from this session').selectOption('access-token');
       await sessionPanel(page).getByRole('button', { name: 'Copy', exact: true }).click();
       await expect.poll(() => app.clipboard.text).not.toBe('');
       expect(tapis.tokenRequests.refresh).toBe(before + 1);
@@ -222,7 +222,7 @@ test.describe('Tapis', () => {
     const { page } = app;
     const client = await signedIn(page, tapis);
     const copy = async (format: string) => {
-      await sessionPanel(page).getByLabel(/Session item to copy/).selectOption(format);
+      await sessionPanel(page).getByLabel('Copy from this session').selectOption(format);
       await sessionPanel(page).getByRole('button', { name: 'Copy', exact: true }).click();
       await expect.poll(() => app.clipboard.text.length).toBeGreaterThan(0);
       const text = app.clipboard.text;
@@ -314,7 +314,7 @@ test.describe('Tapis', () => {
     await expect(page.getByRole('heading', { level: 2, name: `Tapis ${tapis.tenantId}` })).toBeVisible();
     await expect(sessionPanel(page)).toContainText('Signed in as alice (imported session) through OAuth client “agavepy-laptop”');
 
-    await sessionPanel(page).getByLabel(/Session item to copy/).selectOption('access-token');
+    await sessionPanel(page).getByLabel('Copy from this session').selectOption('access-token');
     await sessionPanel(page).getByRole('button', { name: 'Copy', exact: true }).click();
     await expect.poll(() => app.clipboard.text).toBe(tokens.accessToken);
     await sessionPanel(page).getByRole('button', { name: 'Refresh now' }).click();

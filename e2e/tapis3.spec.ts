@@ -30,7 +30,7 @@ async function passwordSignIn(page: Page, password = ALICE.password): Promise<vo
 }
 
 async function copySession(page: Page, app: { clipboard: { text: string } }, format: string): Promise<string> {
-  await sessionPanel(page).getByLabel(/Session item to copy/).selectOption(format);
+  await sessionPanel(page).getByLabel('Copy from this session').selectOption(format);
   const before = app.clipboard.text;
   await sessionPanel(page).getByRole('button', { name: 'Copy', exact: true }).click();
   await expect.poll(() => app.clipboard.text).not.toBe(before);

@@ -216,7 +216,7 @@ test.describe('EDS tokens', () => {
     const dialog = page.getByRole('dialog', { name: /Create api token/i });
     await dialog.getByLabel('Token name').fill('taken');
     await dialog.getByRole('button', { name: 'Create token' }).click();
-    await expect(dialog.getByRole('alert')).toContainText('A token named “taken” already exists on Enthought.');
+    await expect(dialog.getByLabel('Token name')).toHaveAccessibleDescription(/A token named “taken” already exists on Enthought\./);
     await expect(dialog.getByLabel('Token name')).toHaveAttribute('aria-invalid', 'true');
 
     for (const status of [403, 404]) {

@@ -65,6 +65,7 @@ export interface ProcedureResults {
   'secrets.forget': void;
   'clipboard.copy': CopyResult;
   'clipboard.copySession': CopyResult;
+  'clipboard.clear': void;
   'sessionFiles.locate': SessionFileLocation;
   'sessionFiles.import': ServerView;
   'sessionFiles.export': SessionFileExport;
@@ -122,6 +123,7 @@ export const PROCEDURE_NAMES = [
   'secrets.forget',
   'clipboard.copy',
   'clipboard.copySession',
+  'clipboard.clear',
   'sessionFiles.locate',
   'sessionFiles.import',
   'sessionFiles.export',

@@ -236,6 +236,7 @@ export const inputSchemas = {
   'secrets.forget': z.object({ secretId: id }),
   'clipboard.copy': z.object({ secretId: id, format: z.string().min(1).max(40) }),
   'clipboard.copySession': z.object({ serverId: id, format: z.string().min(1).max(40) }),
+  'clipboard.clear': z.undefined(),
   'sessionFiles.locate': z.object({ kind: z.string().min(1).max(40) }),
   'sessionFiles.import': z.object({ kind: z.string().min(1).max(40), path: sessionFilePath }),
   'sessionFiles.export': z.object({ serverId: id, path: sessionFilePath, overwrite: z.boolean().default(false) }),

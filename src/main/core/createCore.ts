@@ -230,6 +230,8 @@ export function createCore(adapters: CoreAdapters): Core {
       'secrets.forget': ({ secretId }) => tokens.forget(secretId),
       'clipboard.copy': ({ secretId, format }) => clipboard.copy(secretId, format),
       'clipboard.copySession': ({ serverId, format }) => clipboard.copySession(serverId, format),
+      // "Clear now" beside a copy: only Keyport's own copy is cleared, as when the time runs out.
+      'clipboard.clear': () => clipboard.clearNow(),
       'sessionFiles.locate': ({ kind }) => sessionFiles.locate(kind),
       'sessionFiles.import': async ({ kind, path }) => {
         const view = await sessionFiles.import(kind, path);

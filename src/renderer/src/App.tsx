@@ -23,6 +23,8 @@ export function App() {
   const selected = useSelectedServer();
   const locked = useKeyport((s) => s.status?.storage.locked ?? false);
   const [dialog, setDialog] = useState<'add' | 'import' | 'settings' | 'activity' | 'search' | null>(null);
+  // Narrow windows fold the server list away behind a toggle (wide ones ignore this).
+  const [navOpen, setNavOpen] = useState(false);
   const canImport = useKeyport((s) => s.kinds.some((k) => k.sessionFile));
   const theme = useKeyport((s) => s.settings?.theme ?? 'system');
   const lockAction = lockWords(useKeyport((s) => s.status?.lock)).action;
@@ -90,32 +92,45 @@ export function App() {
     if (status) useKeyport.getState().setStatus(status);
   };
 
+  // Picking a server or the overview in the folded list shows it, with the list folded again.
+  const closeNavOnPick = (event: React.MouseEvent) => {
+    if ((event.target as HTMLElement).closest('.server-item, .overview-button')) setNavOpen(false);
+  };
+
   if (locked) return <LockScreen />;
 
   return (
-    <div className="app">
+    <div className={navOpen ? 'app nav-open' : 'app'}>
+      <a className="skip-link" href="#main-content">
+        Skip to main content
+      </a>
       <aside className="sidebar">
         <div className="brand">
           <img src="./keyport.svg" alt="" width={28} height={28} />
           <h1>Keyport</h1>
         </div>
-        <button type="button" className="primary wide" onClick={() => setDialog('add')} disabled={!loaded}>
-          Add server
+        <button type="button" className="nav-toggle" aria-expanded={navOpen} aria-controls="sidebar-nav" onClick={() => setNavOpen((open) => !open)}>
+          Servers
         </button>
-        <button type="button" className="wide search-button" onClick={() => setDialog('search')} disabled={!loaded || !hasServers} aria-keyshortcuts="Control+K Meta+K">
-          Search… <kbd>{navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'}</kbd>
-        </button>
-        {canImport ? (
-          <button type="button" className="wide" onClick={() => setDialog('import')} disabled={!loaded}>
-            Import session…
+        <div id="sidebar-nav" className="sidebar-nav" onClick={closeNavOnPick}>
+          <button type="button" className="primary wide" onClick={() => setDialog('add')} disabled={!loaded}>
+            Add server
           </button>
-        ) : null}
-        {hasServers ? (
-          <button type="button" className={selected ? 'quiet wide overview-button' : 'quiet wide overview-button selected'} aria-current={selected ? undefined : 'page'} onClick={() => useKeyport.getState().select(null)}>
-            Overview
+          <button type="button" className="wide search-button" onClick={() => setDialog('search')} disabled={!loaded || !hasServers} aria-keyshortcuts="Control+K Meta+K">
+            Search… <kbd>{navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'}</kbd>
           </button>
-        ) : null}
-        <ServerList />
+          {canImport ? (
+            <button type="button" className="wide" onClick={() => setDialog('import')} disabled={!loaded}>
+              Import session…
+            </button>
+          ) : null}
+          {hasServers ? (
+            <button type="button" className={selected ? 'quiet wide overview-button' : 'quiet wide overview-button selected'} aria-current={selected ? undefined : 'page'} onClick={() => useKeyport.getState().select(null)}>
+              Overview
+            </button>
+          ) : null}
+          <ServerList />
+        </div>
         <div className="sidebar-footer">
           <button type="button" className="quiet" onClick={() => setDialog('activity')} disabled={!loaded}>
             Activity
@@ -128,7 +143,7 @@ export function App() {
           </button>
         </div>
       </aside>
-      <main className="main">
+      <main className="main" id="main-content" tabIndex={-1}>
         <StorageBanner />
         <UnreadableItemsBanner />
         <ErrorMessage error={loadError} />

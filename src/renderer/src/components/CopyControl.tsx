@@ -3,6 +3,7 @@ import type { KindDescriptor } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
+import { CopiedNote } from './CopiedNote';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 import { displayName } from '../../../shared/displayText';
@@ -13,6 +14,13 @@ export function CopyControl({ secretId, kind, name, onCopied }: { secretId: stri
   const settings = useKeyport((s) => s.settings);
   const [format, setFormat] = useState(() => preferredCopyFormat(kind, settings));
   const { busy, error, run } = useAction();
+  const [copiedUntil, setCopiedUntil] = useState<number | null>(null);
+  const copy = async () => {
+    const result = await run(() => keyport.call('clipboard.copy', { secretId, format }));
+    if (!result) return;
+    setCopiedUntil(result.clearsAt);
+    onCopied?.();
+  };
   return (
     <span className="copy-control">
       <select aria-label={`Copy format for ${displayName(name)}`} value={format} onChange={(e) => setFormat(e.target.value)}>
@@ -24,14 +32,13 @@ export function CopyControl({ secretId, kind, name, onCopied }: { secretId: stri
       </select>
       <button
         type="button"
-        onClick={async () => {
-          if (await run(() => keyport.call('clipboard.copy', { secretId, format }))) onCopied?.();
-        }}
+        onClick={() => void copy()}
         disabled={busy}
         aria-label={`Copy ${displayName(name)}`}
       >
         Copy
       </button>
+      {copiedUntil !== null ? <CopiedNote clearsAt={copiedUntil} name={name} /> : null}
       <ErrorMessage error={error} />
     </span>
   );

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
-import { MAX_TOKEN_NAME_LENGTH, tokenNameWarning } from '../../../shared/tokenNames';
+import { tokenNameWarning } from '../../../shared/tokenNames';
 import { urlPathWarning } from '../../../shared/urlPathWarning';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
@@ -12,8 +12,10 @@ import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
 import { OtpField, useOtpPrompt } from './OtpPrompt';
-import { shortTokenNoun } from './tokenNoun';
+import { nounInSentence, shortTokenNoun } from './tokenNoun';
+import { SecretInput } from './SecretInput';
 import { useAction } from './useAction';
+import { useFieldErrors } from './useFieldErrors';
 import { displayName } from '../../../shared/displayText';
 
 /** Create a token, then show its value once. The value lives only in this component's state
@@ -38,7 +40,8 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   // A shown-once value that was neither saved nor copied is lost when the dialog closes.
   const [copied, setCopied] = useState(false);
   const [askingToClose, setAskingToClose] = useState(false);
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
+  const form = useFieldErrors(error, setError, askPassword ? ['name', 'password'] : ['name']);
   const warningId = useId();
 
   // A confirmation in the browser (npm's web-based OTP) is waited for by main; Cancel ends it.
@@ -46,6 +49,9 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const required: Record<string, readonly [string, string]> = { name: [name, `Enter a name for the ${noun}.`] };
+    if (askPassword) required.password = [password, 'Enter your account password.'];
+    if (!form.checkRequired(required)) return;
     const given = askPassword ? password : undefined;
     const result = await run(() =>
       otp.withOtp((code) =>
@@ -111,8 +117,8 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   }
 
   return (
-    <Dialog title={`Create ${kind.tokenNoun.toLowerCase()} on ${server.name}`} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate>
+    <Dialog title={`Create ${nounInSentence(kind.tokenNoun)} on ${server.name}`} onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate id={form.formId}>
         {kind.createNote ? (
           <p className="muted">
             {kind.createNote.text}{' '}
@@ -121,8 +127,17 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
             </button>
           </p>
         ) : null}
-        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={MAX_TOKEN_NAME_LENGTH} autoFocus spellCheck={false} aria-invalid={error?.field === 'name' || undefined} placeholder={noun === 'token' ? 'build-server-token' : 'build-server'} />}
+        <Field label={noun === 'token' ? 'Token name' : `${kind.tokenNoun} name`} hint={kind.tokenNameNote ?? `The name identifies the ${noun} on the server; use one per machine.`} error={form.errors.name}>
+          {(p) => (
+            <input
+              {...p}
+              value={name}
+              onChange={form.onEdit('name', setName)}
+              autoFocus
+              spellCheck={false}
+              placeholder={noun === 'token' ? 'build-server-token' : 'build-server'}
+            />
+          )}
         </Field>
         {tokenNameWarning(name) ? (
           <p className="warning" role="status">
@@ -151,8 +166,15 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           ),
         )}
         {askPassword ? (
-          <Field label="Account password" hint="Needed for this change; not kept.">
-            {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
+          <Field label="Account password" hint="Needed for this change; not kept." error={form.errors.password}>
+            {(p) => (
+              <SecretInput
+                {...p}
+                value={password}
+                onChange={form.onEdit('password', setPassword)}
+                autoComplete="current-password"
+              />
+            )}
           </Field>
         ) : null}
         <OtpField prompt={otp} what="create a token" error={error} />
@@ -161,7 +183,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
         </label>
         {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
-        <ErrorMessage error={error} />
+        <ErrorMessage error={form.formError} />
         {busy ? (
           <p role="status" className="muted">
             Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.

@@ -94,7 +94,7 @@ export function SearchPalette({ onClose }: { onClose(): void }) {
             </span>
             <span className="muted">
               <ServerText text={result.detail} />
-              {result.type === 'saved' ? ' · Enter copies' : null}
+              {result.type === 'saved' ? ` · Enter copies as ${copyFormatLabel(kinds.find((k) => k.kind === result.server.kind), settings)}` : null}
             </span>
           </li>
         ))}
@@ -104,4 +104,11 @@ export function SearchPalette({ onClose }: { onClose(): void }) {
       <p className="muted search-help">↑ ↓ to choose, Enter to open or copy, Esc to close.{busy ? ' Copying…' : ''}</p>
     </Dialog>
   );
+}
+
+/** The name of the format Enter copies a saved token in ("Shell (export)"). */
+function copyFormatLabel(kind: Parameters<typeof preferredCopyFormat>[0] | undefined, settings: Parameters<typeof preferredCopyFormat>[1]): string {
+  if (!kind) return 'its usual format';
+  const id = preferredCopyFormat(kind, settings);
+  return kind.copyFormats.find((f) => f.id === id)?.label ?? id;
 }

@@ -96,9 +96,9 @@ export function ServerDetail({ server }: { server: ServerView }) {
       {kind.serverDescription ? <ServerDescriptionPanel server={server} kind={kind} /> : null}
 
       {signedIn && hasTokenList ? (
-        <section className="panel" aria-labelledby="tokens-title">
+        <section className="panel tokens-panel" aria-labelledby="tokens-title">
           <div className="section-header">
-            <h3 id="tokens-title">{kind.tokenNoun}s</h3>
+            <h3 id="tokens-title" tabIndex={-1}>{kind.tokenNoun}s</h3>
             <div className="header-actions">
               <button type="button" onClick={() => loadTokens(server.id)} disabled={tokensStatus === 'loading'}>
                 Reload

@@ -7,6 +7,9 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
+import { useFieldErrors } from './useFieldErrors';
+import { focusSoon } from '../focusSoon';
+import { nounInSentence } from './tokenNoun';
 
 /** Add a server, or edit one. Validation is the shared schema's, run in main. */
 export function ServerFormDialog({ server, onClose }: { server: ServerView | null; onClose(): void }) {
@@ -19,11 +22,17 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   const [allowInsecureTls, setAllowInsecureTls] = useState(server?.allowInsecureTls ?? false);
   const [caCertificatePath, setCaPath] = useState(server?.caCertificatePath ?? '');
   const [options, setOptions] = useState<Record<string, string>>(server?.options ?? {});
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
   const descriptor = kinds.find((k) => k.kind === kind);
+  const form = useFieldErrors(error, setError, ['name', 'url', ...(descriptor?.serverFields ?? []).map((f) => f.id)]);
+  const urlLabel = descriptor?.urlLabel ?? 'URL';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // Every empty required field is reported at once, before asking the core.
+    const required: Record<string, readonly [string, string]> = { name: [name, 'Enter a name for this server.'], url: [url, `Enter the ${nounInSentence(urlLabel)}.`] };
+    for (const f of descriptor?.serverFields ?? []) if (f.required && !f.secret) required[f.id] = [options[f.id] ?? '', `Enter the ${nounInSentence(f.label)}.`];
+    if (!form.checkRequired(required)) return;
     // Only the settings of the chosen kind are sent.
     const kindOptions = Object.fromEntries((descriptor?.serverFields ?? []).map((f) => [f.id, options[f.id] ?? '']));
     const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null, options: kindOptions };
@@ -32,6 +41,8 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
       putServer(saved);
       select(saved.id);
       onClose();
+      // A new server's next step is signing in: focus goes to its form.
+      if (!server) focusSoon('#main-content [aria-labelledby="sign-in-title"] input:not([type="radio"])', '#main-content [aria-labelledby="sign-in-title"] button');
     }
   };
 
@@ -44,9 +55,18 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
 
   return (
     <Dialog title={server ? `Edit ${server.name}` : 'Add server'} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate>
-        <Field label="Name">
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-invalid={invalid('name')} autoFocus placeholder="Company packages" />}
+      <form className="form" onSubmit={submit} noValidate id={form.formId}>
+        <Field label="Name" error={form.errors.name}>
+          {(p) => (
+            <input
+              {...p}
+              value={name}
+              onChange={form.onEdit('name', setName)}
+              required
+              autoFocus
+              placeholder="Company packages"
+            />
+          )}
         </Field>
         <Field label="Kind" hint={descriptor?.description}>
           {(p) => (
@@ -59,8 +79,18 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </select>
           )}
         </Field>
-        <Field label={descriptor?.urlLabel ?? 'URL'}>
-          {(p) => <input {...p} value={url} onChange={(e) => setUrl(e.target.value)} required inputMode="url" spellCheck={false} aria-invalid={invalid('url')} placeholder={descriptor?.urlPlaceholder} />}
+        <Field label={urlLabel} error={form.errors.url}>
+          {(p) => (
+            <input
+              {...p}
+              value={url}
+              onChange={form.onEdit('url', setUrl)}
+              required
+              inputMode="url"
+              spellCheck={false}
+              placeholder={descriptor?.urlPlaceholder}
+            />
+          )}
         </Field>
         {urlPathWarning(descriptor, url) ? (
           <p className="warning" role="note">
@@ -68,7 +98,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
           </p>
         ) : null}
         {descriptor?.serverFields.map((f) => (
-          <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint}>
+          <Field key={f.id} label={f.required ? f.label : `${f.label} (optional)`} hint={f.hint} error={form.errors[f.id]}>
             {(p) =>
               f.secret ? (
                 // A secret setting is write-only: main keeps it encrypted and never sends it back.
@@ -77,14 +107,27 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
                   type="password"
                   autoComplete="off"
                   value={options[f.id] ?? ''}
-                  onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })}
+                  onChange={(e) => {
+                    setOptions({ ...options, [f.id]: e.target.value });
+                    form.edited(f.id);
+                  }}
                   maxLength={500}
                   spellCheck={false}
                   placeholder={server?.savedSecretFields?.includes(f.id) ? 'Saved — leave empty to keep it' : f.placeholder}
-                  aria-invalid={invalid(f.id)}
                 />
               ) : (
-                <input {...p} value={options[f.id] ?? ''} onChange={(e) => setOptions({ ...options, [f.id]: e.target.value })} required={f.required} maxLength={500} spellCheck={false} placeholder={f.placeholder} aria-invalid={invalid(f.id)} />
+                <input
+                  {...p}
+                  value={options[f.id] ?? ''}
+                  onChange={(e) => {
+                    setOptions({ ...options, [f.id]: e.target.value });
+                    form.edited(f.id);
+                  }}
+                  required={f.required}
+                  maxLength={500}
+                  spellCheck={false}
+                  placeholder={f.placeholder}
+                />
               )
             }
           </Field>
@@ -111,7 +154,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </p>
           ) : null}
         </fieldset>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={form.formError} />
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel

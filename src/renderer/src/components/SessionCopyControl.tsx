@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { KindDescriptor, ServerView } from '../../../shared/model';
 import { keyport } from '../api';
 import { ErrorMessage } from './ErrorMessage';
@@ -9,10 +9,14 @@ import { useAction } from './useAction';
 export function SessionCopyControl({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
   const [format, setFormat] = useState(kind.sessionCopyFormats[0]?.id ?? '');
   const { busy, error, run } = useAction();
+  const id = useId();
   if (kind.sessionCopyFormats.length === 0) return null;
   return (
     <span className="copy-control">
-      <select aria-label={`Session item to copy from ${server.name}`} value={format} onChange={(e) => setFormat(e.target.value)}>
+      <label htmlFor={id} className="copy-label">
+        Copy from this session
+      </label>
+      <select id={id} value={format} onChange={(e) => setFormat(e.target.value)}>
         {kind.sessionCopyFormats.map((f) => (
           <option key={f.id} value={f.id}>
             {f.label}

@@ -90,26 +90,37 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
       ) : null}
       {!session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
       {session.passwordRemembered ? <p className="muted">Your password is remembered (encrypted) to manage {kind.tokenNoun}s.</p> : null}
-      <div className="row wrap">
-        {kind.refreshableSession ? (
-          <button type="button" onClick={refresh} disabled={action.busy}>
-            Refresh now
-          </button>
+      {/* The same layout for every kind: what this kind adds, grouped under its name, then the
+          session's own buttons in one order (Refresh now, Sign in again, Sign out). */}
+      <div className="session-actions full-row">
+        {kind.sessionCopyFormats.length > 0 || kind.sessionFile ? (
+          <div className="row wrap kind-actions" role="group" aria-label={`${kind.label} actions`}>
+            <span className="kind-actions-label" aria-hidden="true">
+              {kind.label}
+            </span>
+            <SessionCopyControl server={server} kind={kind} />
+            {kind.sessionFile ? (
+              <button type="button" onClick={() => setExporting(true)}>
+                Export to {kind.sessionFile.displayPath}…
+              </button>
+            ) : null}
+          </div>
         ) : null}
-        {kind.signInMethods.includes('browser') ? (
-          <button type="button" onClick={signInAgain} disabled={action.busy}>
-            {action.busy ? 'Waiting for the browser…' : 'Sign in again'}
+        <div className="row wrap session-buttons">
+          {kind.refreshableSession ? (
+            <button type="button" onClick={refresh} disabled={action.busy}>
+              Refresh now
+            </button>
+          ) : null}
+          {kind.signInMethods.includes('browser') ? (
+            <button type="button" onClick={signInAgain} disabled={action.busy}>
+              {action.busy ? 'Waiting for the browser…' : 'Sign in again'}
+            </button>
+          ) : null}
+          <button type="button" onClick={askFirst ? () => setConfirmingSignOut(true) : signOut} disabled={action.busy}>
+            Sign out
           </button>
-        ) : null}
-        <SessionCopyControl server={server} kind={kind} />
-        {kind.sessionFile ? (
-          <button type="button" onClick={() => setExporting(true)}>
-            Export to {kind.sessionFile.displayPath}…
-          </button>
-        ) : null}
-        <button type="button" onClick={askFirst ? () => setConfirmingSignOut(true) : signOut} disabled={action.busy}>
-          Sign out
-        </button>
+        </div>
       </div>
       <ErrorMessage error={confirmingSignOut ? null : action.error} />
       {confirmingSignOut && kind.sessionFile ? (

@@ -40,7 +40,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           <Field label="Clear the clipboard after (seconds)" hint="Keyport clears it only if it still holds what Keyport copied.">
             {(p) => <input {...p} type="number" min={5} max={600} value={clear} onChange={(e) => setClear(e.target.value)} aria-invalid={error?.field === 'clipboardClearSeconds' || undefined} />}
           </Field>
-          <Field label="Give up on a server after (seconds)">
+          <Field label="Wait for a server’s answer (seconds)">
             {(p) => <input {...p} type="number" min={1} max={300} value={timeout} onChange={(e) => setTimeoutValue(e.target.value)} aria-invalid={error?.field === 'requestTimeoutSeconds' || undefined} />}
           </Field>
           <Field label="Lock after idle (minutes)" hint="Counts only your typing and clicks. 0 never locks by itself.">
@@ -87,7 +87,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           </Field>
           {copyKinds.length > 0 ? (
             <fieldset className="fieldset">
-              <legend>Copy tokens first as</legend>
+              <legend>Default copy format</legend>
               {copyKinds.map((kind) => (
                 <Field key={kind.kind} label={kind.label}>
                   {(p) => (

@@ -1,4 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
+import { nounInSentence } from './tokenNoun';
 import type { KindDescriptor, ServerView, SignInMethod } from '../../../shared/model';
 import { keyport } from '../api';
 import { toShape, useKeyport } from '../store';
@@ -6,8 +7,11 @@ import { BrowserSignIn } from './BrowserSignIn';
 import { DeviceSignIn } from './DeviceSignIn';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { SecretInput } from './SecretInput';
 import { useAction } from './useAction';
 import { displayName } from '../../../shared/displayText';
+import { useFieldErrors } from './useFieldErrors';
+import { focusSoon } from '../focusSoon';
 
 const METHOD_LABELS: Record<SignInMethod, string> = { password: 'User name and password', token: 'Existing API token', browser: 'Browser', device: 'Code on another device' };
 
@@ -32,10 +36,14 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
   const savedClients = useMemo(() => saved.filter((x) => x.serverId === server.id), [saved, server.id]);
   const putServer = useKeyport((s) => s.putServer);
   const loadTokens = useKeyport((s) => s.loadTokens);
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
+  const form = useFieldErrors(error, setError, method === 'password' ? ['username', 'password'] : ['token']);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const required: Record<string, readonly [string, string]> =
+      method === 'password' ? { username: [username, 'Enter your user name.'], password: [password, 'Enter your password.'] } : { token: [token, `Enter your ${nounInSentence(kind.tokenNoun)}.`] };
+    if (!form.checkRequired(required)) return;
     const client = !kind.oauthClient
       ? undefined
       : clientMode === 'new'
@@ -71,6 +79,8 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
     if (signedIn) {
       putServer(signedIn);
       void loadTokens(server.id);
+      // Signed in, the next thing is the token list (or the session, for kinds without one).
+      focusSoon('#tokens-title', '#main-content [aria-label="Session"] button');
     }
   };
 
@@ -95,14 +105,33 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
       {method === 'browser' ? <BrowserSignIn server={server} /> : null}
       {method === 'device' ? <DeviceSignIn server={server} /> : null}
       {method === 'password' || method === 'token' ? (
-      <form className="form" onSubmit={submit} noValidate>
+      <form className="form" onSubmit={submit} noValidate id={form.formId}>
         {method === 'password' ? (
           <>
-            <Field label="User name">
-              {(p) => <input {...p} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" spellCheck={false} aria-invalid={error?.field === 'username' || undefined} />}
+            <Field label="User name" error={form.errors.username}>
+              {(p) => (
+                <input
+                  {...p}
+                  value={username}
+                  onChange={form.onEdit('username', setUsername)}
+                  autoComplete="username"
+                  spellCheck={false}
+                />
+              )}
             </Field>
-            <Field label="Password" hint={remember ? `Kept encrypted in Keyport to manage your ${kind.oauthClient ? 'clients' : `${kind.tokenNoun.toLowerCase()}s`}.` : 'Used once to sign in; Keyport does not keep it.'}>
-              {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" aria-invalid={error?.field === 'password' || undefined} />}
+            <Field
+              label="Password"
+              hint={remember ? `Kept encrypted in Keyport to manage your ${kind.oauthClient ? 'clients' : `${nounInSentence(kind.tokenNoun)}s`}.` : 'Used once to sign in; Keyport does not keep it.'}
+              error={form.errors.password}
+            >
+              {(p) => (
+                <SecretInput
+                  {...p}
+                  value={password}
+                  onChange={form.onEdit('password', setPassword)}
+                  autoComplete="current-password"
+                />
+              )}
             </Field>
             {otpAsked ? (
               <Field label="One-time password" hint="The code from your authenticator app; the server asks for it with your password.">
@@ -154,11 +183,19 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
             ) : null}
           </>
         ) : (
-          <Field label={kind.tokenNoun} hint={kind.tokenSignInHint ?? 'Kept encrypted so Keyport can renew your session.'}>
-            {(p) => <input {...p} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={error?.field === 'token' || undefined} />}
+          <Field label={kind.tokenNoun} hint={kind.tokenSignInHint ?? 'Kept encrypted so Keyport can renew your session.'} error={form.errors.token}>
+            {(p) => (
+              <SecretInput
+                {...p}
+                value={token}
+                onChange={form.onEdit('token', setToken)}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
           </Field>
         )}
-        <ErrorMessage error={error} />
+        <ErrorMessage error={form.formError} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}

@@ -21,7 +21,8 @@ export function TokenFilter({
 }) {
   const id = useId();
   const plural = `${noun}${total === 1 ? '' : 's'}`;
-  let summary = '';
+  // Without a filter, how many there are ("500 tokens").
+  let summary = `${total.toLocaleString()} ${plural}`;
   if (query !== '') summary = shown === 0 ? `No ${noun}s match “${query}”.` : `Showing ${shown.toLocaleString()} of ${total.toLocaleString()} ${plural}`;
   return (
     <div className="token-filter" style={layout}>

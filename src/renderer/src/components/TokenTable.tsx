@@ -13,18 +13,15 @@ import { PinToggle } from './PinToggle';
 import { WithdrawOption } from './WithdrawOption';
 import { ErrorMessage } from './ErrorMessage';
 import { OtpField, useOtpPrompt } from './OtpPrompt';
+import { TimeText } from './TimeText';
 import { TokenFilter } from './TokenFilter';
-import { shortTokenNoun } from './tokenNoun';
+import { nextSort, sortTokens, type SortKey, type SortOrder } from './tokenSort';
+import { useNow } from './useNow';
+import { nounInSentence, shortTokenNoun } from './tokenNoun';
 import { useAction } from './useAction';
 import { ServerText } from './ServerText';
-import { displayName } from '../../../shared/displayText';
+import { displayName, visibleText } from '../../../shared/displayText';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-export const formatDate = (iso: string | null, empty = '—') => {
-  if (!iso) return empty;
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
-};
 
 /** Within 30 days (the reminder window of the anaconda tools' keys). */
 const SOON_MS = 30 * 24 * 3600 * 1000;
@@ -56,7 +53,10 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const revoke = useAction();
   const items = state?.items ?? NO_TOKENS;
   const lowerNames = useMemo(() => items.map((t) => t.name.toLowerCase()), [items]);
-  const rows = useMemo(() => filterTokens(items, lowerNames, query), [items, lowerNames, query]);
+  const [order, setOrder] = useState<SortOrder | null>(null);
+  const sorted = useMemo(() => sortTokens(items, order), [items, order]);
+  const sortedLowerNames = useMemo(() => (sorted === items ? lowerNames : sorted.map((t) => t.name.toLowerCase())), [sorted, items, lowerNames]);
+  const rows = useMemo(() => filterTokens(sorted, sortedLowerNames, query), [sorted, sortedLowerNames, query]);
 
   const closeRevoke = () => {
     // While a confirmation in the browser is awaited (npm's web-based OTP), Cancel ends it first.
@@ -97,7 +97,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   if (!state || (state.status === 'loading' && state.items.length === 0)) {
     return (
       <p className="muted" role="status">
-        Loading {kind.tokenNoun.toLowerCase()}s…
+        Loading {nounInSentence(kind.tokenNoun)}s…
       </p>
     );
   }
@@ -105,12 +105,12 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
     <>
       {state.error?.code === 'PASSWORD_REQUIRED' ? <AccountPasswordForm server={server} kind={kind} reason={state.error.message} /> : <ErrorMessage error={state.error} />}
       {state.items.length === 0 && state.status === 'ready' ? (
-        <p className="empty">No {kind.tokenNoun.toLowerCase()}s yet. Create one for each machine or script that needs access.</p>
+        <p className="empty">No {nounInSentence(kind.tokenNoun)}s yet. Create one for each machine or script that needs access.</p>
       ) : null}
       {state.items.length > 0 ? (
         <>
           <TokenFilter query={query} onQueryChange={setQuery} shown={rows.length} total={items.length} noun={kind.tokenNoun} />
-          {rows.length > 0 ? <VirtualTokenRows rows={rows} server={server} kind={kind} query={query} onRevoke={setRevoking} /> : null}
+          {rows.length > 0 ? <VirtualTokenRows rows={rows} server={server} kind={kind} query={query} order={order} onSort={(key) => setOrder((current) => nextSort(current, key))} onRevoke={setRevoking} /> : null}
           <UnusedOwnTokens server={server} kind={kind} items={items} />
         </>
       ) : null}
@@ -160,22 +160,38 @@ function VirtualTokenRows({
   server,
   kind,
   query,
+  order,
+  onSort,
   onRevoke,
 }: {
   rows: readonly TokenView[];
   server: ServerView;
   kind: KindDescriptor;
   query: string;
+  order: SortOrder | null;
+  onSort: (key: SortKey) => void;
   onRevoke: (token: TokenView) => void;
 }) {
+  // Relative times ("2 minutes ago") move on once a minute.
+  const now = useNow(60_000);
+  const sortable = (key: SortKey, label: string, className: string) => (
+    <th scope="col" style={stickyHeader} className={className} aria-sort={order?.key === key ? order.direction : undefined}>
+      <button type="button" className="sort-button" onClick={() => onSort(key)}>
+        {label}
+        <span aria-hidden="true" className="sort-arrow">
+          {order?.key === key ? (order.direction === 'ascending' ? '▲' : '▼') : ''}
+        </span>
+      </button>
+    </th>
+  );
   const cols = kind.tokenColumns;
   const columnCount = 3 + Number(cols.created) + Number(cols.lastUsed) + Number(cols.expires) + Number(cols.scopes) + kind.extraColumns.length;
   const scrollRef = useRef<HTMLDivElement>(null);
-  // A new filter starts at the top of the list, not at a scroll offset past its end.
+  // A new filter or order starts at the top of the list, not at a scroll offset past its end.
   useLayoutEffect(() => {
     const area = scrollRef.current;
     if (area && area.scrollTop !== 0) area.scrollTop = 0;
-  }, [query]);
+  }, [query, order]);
   // A stable key function: the virtualizer recomputes every row's position when it changes.
   const itemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
   // Rows not drawn yet are estimated at the height of the last one measured. Rows are nearly
@@ -210,38 +226,24 @@ function VirtualTokenRows({
       <table className="tokens" aria-label={`${kind.tokenNoun}s on ${server.name}`} aria-rowcount={rows.length + 1}>
         <thead>
           <tr aria-rowindex={1}>
-            <th scope="col" style={stickyHeader}>
-              Name
-            </th>
+            {sortable('name', 'Name', 'col-name')}
             {kind.extraColumns.map((c) => (
-              <th key={c.id} scope="col" style={stickyHeader}>
+              <th key={c.id} scope="col" style={stickyHeader} className="col-extra">
                 {c.label}
               </th>
             ))}
-            {cols.created ? (
-              <th scope="col" style={stickyHeader}>
-                Created
-              </th>
-            ) : null}
-            {cols.lastUsed ? (
-              <th scope="col" style={stickyHeader}>
-                Last used
-              </th>
-            ) : null}
-            {cols.expires ? (
-              <th scope="col" style={stickyHeader}>
-                Expires
-              </th>
-            ) : null}
+            {cols.created ? sortable('created', 'Created', 'col-time col-created') : null}
+            {cols.lastUsed ? sortable('lastUsed', 'Last used', 'col-time col-lastused') : null}
+            {cols.expires ? sortable('expires', 'Expires', 'col-time col-expires') : null}
             {cols.scopes ? (
-              <th scope="col" style={stickyHeader}>
+              <th scope="col" style={stickyHeader} className="col-scopes">
                 Scopes
               </th>
             ) : null}
-            <th scope="col" style={stickyHeader}>
-              In Keyport
+            <th scope="col" style={stickyHeader} className="col-copy">
+              Saved copy
             </th>
-            <th scope="col" style={stickyHeader}>
+            <th scope="col" style={stickyHeader} className="col-actions">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>
@@ -255,7 +257,7 @@ function VirtualTokenRows({
           {visible.map((item) => {
             const token = rows[item.index];
             return token ? (
-              <TokenRow key={item.key} token={token} index={item.index} kind={kind} measure={virtualizer.measureElement} onRevoke={onRevoke} />
+              <TokenRow key={item.key} token={token} index={item.index} kind={kind} now={now} measure={virtualizer.measureElement} onRevoke={onRevoke} />
             ) : null;
           })}
           {padBottom > 0 ? (
@@ -274,12 +276,14 @@ const TokenRow = memo(function TokenRow({
   token: t,
   index,
   kind,
+  now,
   measure,
   onRevoke,
 }: {
   token: TokenView;
   index: number;
   kind: KindDescriptor;
+  now: number;
   measure: (row: HTMLTableRowElement | null) => void;
   onRevoke: (token: TokenView) => void;
 }) {
@@ -288,25 +292,30 @@ const TokenRow = memo(function TokenRow({
   return (
     <tr data-index={index} ref={measure} aria-rowindex={index + 2}>
       <th scope="row" className="token-name">
-        <ServerText text={t.name} />
-        {t.usedBySession ? (
-          <>
-            {' '}
-            <span className="badge">Keyport’s session</span>
-          </>
-        ) : null}
+        <span className="truncate" title={visibleText(t.name)}>
+          <ServerText text={t.name} />
+        </span>
+        {t.usedBySession ? <span className="badge">Keyport’s session</span> : null}
       </th>
       {kind.extraColumns.map((c) => (
-        <td key={c.id} className={c.id === 'key' ? 'mono' : undefined}>
+        <td key={c.id} className={c.id === 'key' ? 'mono col-extra' : 'col-extra'}>
           {t.extra[c.id] ? <ServerText text={t.extra[c.id]!} /> : <span className="muted">—</span>}
         </td>
       ))}
-      {cols.created ? <td>{formatDate(t.createdAt)}</td> : null}
-      {cols.lastUsed ? <td>{formatDate(t.lastUsedAt, 'Never')}</td> : null}
+      {cols.created ? (
+        <td className="col-created">
+          <TimeText at={t.createdAt} now={now} />
+        </td>
+      ) : null}
+      {cols.lastUsed ? (
+        <td className="col-lastused">
+          <TimeText at={t.lastUsedAt} now={now} empty="Never" />
+        </td>
+      ) : null}
       {cols.expires ? (
-        <td>
-          {formatDate(t.expiresAt, 'Never')}
-          {expiresSoon(t.expiresAt) ? (
+        <td className="col-expires">
+          <TimeText at={t.expiresAt} now={now} empty="Never" />
+          {expiresSoon(t.expiresAt, now) ? (
             <>
               {' '}
               <span className="badge warning-badge">Expires soon</span>
@@ -314,21 +323,21 @@ const TokenRow = memo(function TokenRow({
           ) : null}
         </td>
       ) : null}
-      {cols.scopes ? <td className="scopes">{t.scopes?.length ? <ServerText text={t.scopes.join(' ')} max={500} /> : <span className="muted">—</span>}</td> : null}
-      <td>
+      {cols.scopes ? <td className="scopes col-scopes">{t.scopes?.length ? <ServerText text={t.scopes.join(' ')} max={500} /> : <span className="muted">—</span>}</td> : null}
+      <td className="col-copy">
         {t.savedSecretId ? (
-          <>
+          <span className="copy-cell">
             <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />{' '}
-            <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Send ${t.name} to a machine`}>
+            <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Send ${displayName(t.name)} to a machine`}>
               Machines…
             </button>
             {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.copyFormats.some((f) => f.id === 'npmrc')} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
-          </>
+          </span>
         ) : (
           <span className="muted">Not saved</span>
         )}
       </td>
-      <td className="row-actions">
+      <td className="row-actions col-actions">
         <button type="button" className="danger-quiet" onClick={() => onRevoke(t)} aria-label={`${kind.revokeVerb} ${displayName(t.name)}`}>
           {kind.revokeVerb}
         </button>

@@ -61,14 +61,14 @@ describe('parseKeyring', () => {
         session: DOC_KEY,
         credential: null,
         expiresAt: DOC_KEY_EXPIRY,
-        user: { name: 'API key for anaconda.com' },
+        user: { name: 'owner of the API key for anaconda.com' },
       },
       {
         server: { url: 'http://127.0.0.1:8443', options: {}, suggestedName: 'Anaconda 127.0.0.1:8443' },
         session: DOC_KEY,
         credential: null,
         expiresAt: DOC_KEY_EXPIRY,
-        user: { name: 'API key for 127.0.0.1:8443' },
+        user: { name: 'owner of the API key for 127.0.0.1:8443' },
       },
     ]);
   });
@@ -84,9 +84,9 @@ describe('parseKeyring', () => {
       }),
     );
     expect(sessions.map((s) => [s.server.url, s.user.name])).toEqual([
-      ['https://anaconda.cloud', 'API key for anaconda.cloud'],
+      ['https://anaconda.cloud', 'owner of the API key for anaconda.cloud'],
       ['https://anaconda.com', 'alice@example.com'],
-      ['https://repo.example.com', 'API key for repo.example.com'],
+      ['https://repo.example.com', 'owner of the API key for repo.example.com'],
     ]);
   });
 
@@ -98,7 +98,7 @@ describe('parseKeyring', () => {
         ),
       }),
     ).map((s) => s.user.name);
-    expect(names).toEqual([0, 1, 2, 3, 4].map((i) => `API key for s${i}.example.com`));
+    expect(names).toEqual([0, 1, 2, 3, 4].map((i) => `owner of the API key for s${i}.example.com`));
   });
 
   it('accepts repo tokens with and without org_name, and a missing repo_tokens', () => {

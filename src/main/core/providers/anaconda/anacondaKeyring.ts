@@ -135,7 +135,7 @@ function parseEntry(domain: string, value: string): ImportedSession | null {
     session: entry.api_key,
     credential: null,
     expiresAt: expiry.toISOString(),
-    user: { name: (typeof entry.username === 'string' && entry.username) || `API key for ${domain}` },
+    user: { name: (typeof entry.username === 'string' && entry.username) || `owner of the API key for ${domain}` },
   };
 }
 

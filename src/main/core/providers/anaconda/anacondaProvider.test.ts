@@ -327,7 +327,7 @@ describe('Anaconda API keys against the reference server', () => {
     expect(laptop?.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     // The listing request itself used the key.
     expect(laptop?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(byId.get(unnamed.id)?.name).toBe(`Key ${unnamed.id.slice(0, 8)}`);
+    expect(byId.get(unnamed.id)?.name).toBe(`Unnamed key (${unnamed.id.slice(0, 8)})`);
     // Only alice's.
     const bobs = anaconda.mintApiKey('bob');
     expect(byId.has(bobs.id)).toBe(false);

@@ -276,7 +276,7 @@ export const anacondaProvider: Provider = {
     if (!ok(res)) throw apiError(ctx, res);
     return parseJson(res, keyListAnswer, ctx.server.name, EXPECTED).map((k) => ({
       id: k.id,
-      name: k.name || `Key ${k.id.slice(0, 8)}`,
+      name: k.name || `Unnamed key (${k.id.slice(0, 8)})`,
       createdAt: k.created_at ?? null,
       lastUsedAt: k.last_used_at ?? null,
       expiresAt: k.expires_at ?? null,
