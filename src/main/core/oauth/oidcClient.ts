@@ -1,3 +1,4 @@
+import { abortableDelay } from '../abortableDelay';
 import * as oidc from 'openid-client';
 import { KeyportError } from '../errors';
 import type { HttpMethod } from '../http/types';
@@ -218,22 +219,6 @@ export function devicePollSeconds(interval: unknown): number {
 /** Waits `ms`, rejecting with the signal's reason when it aborts. */
 export type Wait = (ms: number, signal: AbortSignal) => Promise<void>;
 
-const waitFor: Wait = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -246,7 +231,7 @@ export async function startDeviceSignIn(
   scope: string,
   signal: AbortSignal,
   now: () => Date,
-  wait: Wait = waitFor,
+  wait: Wait = abortableDelay,
 ): Promise<DeviceSignIn> {
   const metadata = config.serverMetadata();
   if (!metadata.device_authorization_endpoint) {

@@ -1,3 +1,4 @@
+import { abortableDelay } from '../../abortableDelay';
 import { KeyportError } from '../../errors';
 import { parseJson } from '../../http/responses';
 import type { HttpResponse } from '../../http/types';
@@ -17,23 +18,6 @@ export interface DoneWait {
   what: 'sign-in' | 'confirmation';
 }
 
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 const timedOut = (ctx: ServerContext, wait: DoneWait) =>
   new KeyportError('TIMEOUT', `The ${wait.what} in the browser did not complete within ${Math.round(wait.timeoutMs / 1000)} seconds.`, {

@@ -1,3 +1,4 @@
+import { abortableDelay } from '../../abortableDelay';
 import type { UserInfo } from '../../../../shared/model';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
@@ -248,22 +249,6 @@ async function finishSignIn(ctx: ServerContext, grant: SessionGrant, client: Cli
   return { ...grant, user, attributes: { clientId: client.clientId, tenantId: tenant.tenant_id }, dependsOnTokenId: client.clientId };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 function abortError(signal: AbortSignal): KeyportError {
   const reason: unknown = signal.reason;
@@ -374,7 +359,7 @@ export const tapis3Provider: Provider = {
     const poll = async (): Promise<SignInResult> => {
       for (;;) {
         try {
-          await sleep(intervalSeconds * 1000, signal);
+          await abortableDelay(intervalSeconds * 1000, signal);
         } catch {
           throw abortError(signal);
         }
