@@ -38,7 +38,7 @@ test('a saved token is sent to a machine (fingerprint confirmed first), listed a
     await addAndSignIn(page, eds);
     const secret = await createToken(page, 'deploy', { save: true });
     await page.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('button', { name: 'Send deploy to a machine' }).click();
+    await page.getByRole('button', { name: 'Machines… for deploy' }).click();
     const dialog = page.getByRole('dialog', { name: 'Machines for deploy' });
     await expect(dialog.getByText('Not delivered anywhere yet.')).toBeVisible();
     await dialog.getByLabel('Host').fill('127.0.0.1');
@@ -104,7 +104,7 @@ test('revoking a delivered token offers to remove it from its machines first', a
     await addAndSignIn(page, eds);
     const secret = await createToken(page, 'retiring', { save: true });
     await page.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('button', { name: 'Send retiring to a machine' }).click();
+    await page.getByRole('button', { name: 'Machines… for retiring' }).click();
     const dialog = page.getByRole('dialog', { name: 'Machines for retiring' });
     await dialog.getByLabel('Host').fill('127.0.0.1');
     await dialog.getByLabel('Port').fill(String(sshd.port));

@@ -41,7 +41,7 @@ for (const [width, height] of [
     await page.getByRole('button', { name: 'Done' }).click();
 
     await expectNoSidewaysScroll(page, 'on the server page');
-    for (const name of ['Create token', 'Edit', 'Remove', 'Activity', 'Settings', 'Lock now', `Copy ${LONG_NAME}`, `Revoke ${LONG_NAME}`]) await expectOnScreen(page, name);
+    for (const name of ['Create token', 'Edit', 'Remove', 'Activity', 'Settings', 'Clear secrets from memory', `Copy ${LONG_NAME}`, `Revoke ${LONG_NAME}`]) await expectOnScreen(page, name);
 
     // The long name is one line, cut with an ellipsis; the whole name is its title and its
     // accessible name.

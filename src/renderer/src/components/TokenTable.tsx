@@ -328,7 +328,7 @@ const TokenRow = memo(function TokenRow({
         {t.savedSecretId ? (
           <span className="copy-cell">
             <CopyControl secretId={t.savedSecretId} kind={kind} name={t.name} /> <PinToggle secretId={t.savedSecretId} name={t.name} />{' '}
-            <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Send ${displayName(t.name)} to a machine`}>
+            <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Machines… for ${displayName(t.name)}`}>
               Machines…
             </button>
             {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.copyFormats.some((f) => f.id === 'npmrc')} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
