@@ -189,14 +189,20 @@ describe('Keycloak renewal and sign-out', () => {
   });
 
   it('refreshes with rotation: each renewal uses the rotated refresh token Keyport kept', async () => {
+    // Keycloak tells a spent refresh token by its issue time, in whole seconds, against the
+    // session's last refresh: steps less than a second apart would look like one.
+    const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1_100));
     const { result } = await browserSignIn(ctx('rotating'));
+    await nextSecond();
     const grant = await renewSession(ctx('rotating'), result.credential ?? '');
     secrets.push(grant.session, refreshTokenOf(grant.credential));
     expect(refreshTokenOf(grant.credential)).not.toBe(refreshTokenOf(result.credential));
     // A second and third renewal from the kept (rotated) tokens work: had Keyport kept the old
     // one, Keycloak would see a reused refresh token and end the whole session.
+    await nextSecond();
     const again = await renewSession(ctx('rotating'), grant.credential ?? '');
     secrets.push(again.session, refreshTokenOf(again.credential));
+    await nextSecond();
     const third = await renewSession(ctx('rotating'), again.credential ?? '');
     secrets.push(third.session, refreshTokenOf(third.credential));
     await checkSession(ctx('rotating'), third.session);
