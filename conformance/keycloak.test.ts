@@ -8,7 +8,7 @@ import { createHttpClient } from '../src/main/core/http/httpClient';
 import type { HttpClient } from '../src/main/core/http/types';
 import type { ServerContext, SignInResult } from '../src/main/core/providers/provider';
 import { oidcProvider as provider } from '../src/main/core/providers/oidc/oidcProvider';
-import { personAt, type PersonOptions } from '../src/main/core/testing/anacondaPerson';
+import { browserSignInAsPerson, personAt, type PersonOptions } from '../src/main/core/testing/anacondaPerson';
 import { expectKeyportError, serverContext, serverRecord } from '../src/main/core/testing/providerTesting';
 import type { ServerRecord } from '../src/main/core/vault/records';
 
@@ -85,15 +85,7 @@ const keyportError = (promise: Promise<unknown>) => expectKeyportError(promise, 
 const refreshTokenOf = (credential: string | null): string => (JSON.parse(credential ?? '{}') as { refreshToken: string }).refreshToken;
 
 async function browserSignIn(context: ServerContext = ctx(), person: PersonOptions = ALICE): Promise<{ result: SignInResult; opened: string[] }> {
-  const opened: string[] = [];
-  const result = await signInWithBrowser(context, {
-    openBrowser: async (url) => {
-      opened.push(url);
-      await personAt(url, person);
-    },
-    signal: new AbortController().signal,
-    timeoutMs: 30_000,
-  });
+  const { result, opened } = await browserSignInAsPerson(signInWithBrowser, context, person, 30_000);
   secrets.push(result.session, refreshTokenOf(result.credential));
   return { result, opened };
 }

@@ -6,6 +6,8 @@
  * that asks for nothing more: the loopback listener's answer, or the device flow's success page.
  * Imported only by *.test.ts files; nothing in the app loads it. */
 
+import type { BrowserFlow, ServerContext, SignInResult } from '../providers/provider';
+
 export interface PersonOptions {
   username?: string;
   password?: string;
@@ -133,4 +135,24 @@ export async function personAt(url: string, options: PersonOptions = {}): Promis
     return { url: request.url, status: res.status, text, visited };
   }
   throw new Error(`the sign-in pages did not settle: ${visited.join(' → ')}`);
+}
+
+/** A provider's browser sign-in in which the scripted person (personAt) logs in as told; the
+ * result and the URLs Keyport opened. The tests of every browser-sign-in kind share it. */
+export async function browserSignInAsPerson(
+  signInWithBrowser: (ctx: ServerContext, flow: BrowserFlow) => Promise<SignInResult>,
+  context: ServerContext,
+  person: PersonOptions = {},
+  timeoutMs = 10_000,
+): Promise<{ result: SignInResult; opened: string[] }> {
+  const opened: string[] = [];
+  const result = await signInWithBrowser(context, {
+    openBrowser: async (url) => {
+      opened.push(url);
+      await personAt(url, person);
+    },
+    signal: new AbortController().signal,
+    timeoutMs,
+  });
+  return { result, opened };
 }

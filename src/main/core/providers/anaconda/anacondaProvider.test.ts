@@ -5,7 +5,7 @@ import { startAnacondaServer, type AnacondaServer } from '../../../../../e2e/ser
 import { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { personAt, type PersonOptions } from '../../testing/anacondaPerson';
+import { browserSignInAsPerson, personAt, type PersonOptions } from '../../testing/anacondaPerson';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult, TokenAuth } from '../provider';
@@ -64,15 +64,7 @@ const auth = (session: string): TokenAuth => ({ session, username: 'alice', pass
 
 /** A browser sign-in in which "the person" logs in as told; returns the result and the URL opened. */
 async function browserSignIn(context: ServerContext = ctx(), person: PersonOptions = {}): Promise<{ result: SignInResult; opened: string[] }> {
-  const opened: string[] = [];
-  const result = await signInWithBrowser(context, {
-    openBrowser: async (url) => {
-      opened.push(url);
-      await personAt(url, person);
-    },
-    signal: new AbortController().signal,
-    timeoutMs: 10_000,
-  });
+  const { result, opened } = await browserSignInAsPerson(signInWithBrowser, context, person);
   secrets.push(result.session);
   return { result, opened };
 }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startOidcServer, type OidcServer } from '../../../../../e2e/servers/oidc/oidcServer';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { personAt, type PersonOptions } from '../../testing/anacondaPerson';
+import { browserSignInAsPerson, personAt, type PersonOptions } from '../../testing/anacondaPerson';
 import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult } from '../provider';
@@ -54,15 +54,7 @@ const confidential = (secret: string = idp.confidentialClient.secret) => ctx({ o
 const keyportError = (promise: Promise<unknown>) => expectKeyportError(promise, secrets);
 
 async function browserSignIn(context: ServerContext = ctx(), person: PersonOptions = {}): Promise<{ result: SignInResult; opened: string[] }> {
-  const opened: string[] = [];
-  const result = await signInWithBrowser(context, {
-    openBrowser: async (url) => {
-      opened.push(url);
-      await personAt(url, person);
-    },
-    signal: new AbortController().signal,
-    timeoutMs: 10_000,
-  });
+  const { result, opened } = await browserSignInAsPerson(signInWithBrowser, context, person);
   secrets.push(result.session);
   const credential = JSON.parse(result.credential ?? '{}') as { refreshToken?: string; idToken?: string };
   if (credential.refreshToken) secrets.push(credential.refreshToken);
