@@ -5,7 +5,16 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const outsideShared = ['**/main/**', '**/renderer/**', '**/preload/**', '**/e2e/**'];
+const outsideShared = ['**/main/**', '**/renderer/**', '**/preload/**', '**/e2e/**', '**/test/**'];
+// Test support (reference servers, harnesses, the browser host) lives in test/ and e2e/; the
+// product never imports it. Unit tests beside the code (*.test.ts) may.
+const testSupport = { group: ['**/test/**', '**/e2e/**'], message: 'Product code may not import test support (test/, e2e/): only *.test.ts files may.' };
+const testFiles = ['**/*.test.ts', '**/*.test.tsx'];
+const electronInCore = { name: 'electron', message: 'src/main/core is plain Node: put Electron code in src/main/electron behind a port.' };
+const corePatterns = [
+  { group: ['**/electron/*', '../electron', '../../electron'], message: 'core may not import the Electron adapters.' },
+  { group: ['**/renderer/**', '**/preload/**'], message: 'core may not import renderer or preload.' },
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'bench/.baseline/**', '.test-reports/**'] },
@@ -21,15 +30,17 @@ export default tseslint.config(
   },
   {
     files: ['src/main/core/**'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'src/main/core is plain Node: put Electron code in src/main/electron behind a port.' }],
-        patterns: [
-          { group: ['**/electron/*', '../electron', '../../electron'], message: 'core may not import the Electron adapters.' },
-          { group: ['**/renderer/**', '**/preload/**'], message: 'core may not import renderer or preload.' },
-        ],
-      }],
-    },
+    ignores: testFiles,
+    rules: { 'no-restricted-imports': ['error', { paths: [electronInCore], patterns: [...corePatterns, testSupport] }] },
+  },
+  {
+    files: testFiles.map((glob) => `src/main/core/${glob}`),
+    rules: { 'no-restricted-imports': ['error', { paths: [electronInCore], patterns: corePatterns }] },
+  },
+  {
+    files: ['src/main/**'],
+    ignores: ['src/main/core/**', ...testFiles],
+    rules: { 'no-restricted-imports': ['error', { patterns: [testSupport] }] },
   },
   {
     files: ['src/shared/**'],
@@ -54,6 +65,7 @@ export default tseslint.config(
         patterns: [
           { group: ['**/main/**', '**/preload/**', 'node:*'], message: 'The renderer may import only src/shared.' },
           { group: ['**/shared/schemas'], message: 'schemas.ts brings zod into the renderer bundle: put shared constants in src/shared/limits.ts.' },
+          testSupport,
         ],
       }],
     },
@@ -61,11 +73,11 @@ export default tseslint.config(
   {
     files: ['src/preload/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'preload may import only src/shared and electron.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'preload may import only src/shared and electron.' }, testSupport] }],
     },
   },
   {
-    files: ['scripts/**', 'e2e/servers/cli.ts', 'bench/**'],
+    files: ['scripts/**', 'test/servers/cli.ts', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
 );

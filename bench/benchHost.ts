@@ -1,15 +1,15 @@
-// The browser host of e2e/host/host.ts, with what the bench needs and the e2e host does not
+// The browser host of test/host/host.ts, with what the bench needs and the e2e host does not
 // offer: a vault folder and key chosen by the caller (so a large vault can be written before
 // the core opens it), no navigation until asked, and a plain static page served the same way
 // for the baselines. Routing, CSP, the sender check and the preload come from
-// e2e/host/host.ts.
+// test/host/host.ts.
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { Core } from '../src/main/core/core';
 import type { KeyValueStore } from '../src/main/core/ports';
 import { openVaultFile } from '../src/main/core/vault/vaultFile';
-import { exposeCore, HOST_ORIGIN, hostPreloadScript, routeRenderer } from '../e2e/host/host';
-import { createTestCore } from '../e2e/host/testCore';
+import { exposeCore, HOST_ORIGIN, hostPreloadScript, routeRenderer } from '../test/host/host';
+import { createTestCore } from '../test/host/testCore';
 import { PAGE_HARNESS } from './pageHarness.ts';
 
 export { HOST_ORIGIN };

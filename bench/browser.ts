@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import type { EdsServer } from '../e2e/servers/eds/edsServer';
+import type { EdsServer } from '../test/servers/eds/edsServer';
 import type { ServerView } from '../src/shared/model';
 import { BASELINE_OUT, RENDERER_DIR } from './bundle.ts';
 import { openVaultStore, servedContext, startBenchHost } from './benchHost.ts';

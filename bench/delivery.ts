@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestCore } from '../e2e/host/testCore';
-import type { EdsServer } from '../e2e/servers/eds/edsServer';
-import { startSshd } from '../e2e/servers/sshd/sshdServer';
+import { createTestCore } from '../test/host/testCore';
+import type { EdsServer } from '../test/servers/eds/edsServer';
+import { startSshd } from '../test/servers/sshd/sshdServer';
 import type { CreatedToken, ServerView } from '../src/shared/model';
 import { median, round, type Figure } from './report.ts';
 

@@ -3,7 +3,7 @@
 // JSON line. Each measure runs in its own function so that no temporary of one (the file's
 // text, say) is still held by the module's frame while the next is measured.
 import { readFileSync } from 'node:fs';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
+import { createTestCore, type TestCore } from '../test/host/testCore';
 import { openVaultStore } from './benchHost.ts';
 import { readVaultContents } from '../src/main/core/vault/vaultFile';
 

@@ -1,5 +1,5 @@
-import type { EdsServer } from '../e2e/servers/eds/edsServer';
-import { createTestCore } from '../e2e/host/testCore';
+import type { EdsServer } from '../test/servers/eds/edsServer';
+import { createTestCore } from '../test/host/testCore';
 import type { ServerView } from '../src/shared/model';
 import { EDS_PATHS } from '../src/main/core/providers/eds/edsProtocol';
 import { median, round, type Figure } from './report.ts';

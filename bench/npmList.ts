@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import { createTestCore } from '../e2e/host/testCore';
-import { startNpmjsServer } from '../e2e/servers/npmjs/npmjsServer.ts';
+import { createTestCore } from '../test/host/testCore';
+import { startNpmjsServer } from '../test/servers/npmjs/npmjsServer.ts';
 import type { ServerView } from '../src/shared/model';
 import { median, round, type Figure } from './report.ts';
 

@@ -8,7 +8,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { chromium } from '@playwright/test';
-import { startEdsServer } from '../e2e/servers/eds/edsServer';
+import { startEdsServer } from '../test/servers/eds/edsServer';
 import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
 import { deliveryFigure } from './delivery.ts';

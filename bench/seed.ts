@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../src/main/core/ports';
 import { createAesCipher } from '../src/main/core/vault/aesCipher';
 import type { ServerRecord, StoredSecret } from '../src/main/core/vault/records';
-import type { EdsServer } from '../e2e/servers/eds/edsServer';
+import type { EdsServer } from '../test/servers/eds/edsServer';
 
 export const LARGE_SERVERS = 200;
 export const LARGE_TOKENS = 10_000;

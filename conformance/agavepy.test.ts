@@ -12,7 +12,7 @@
 //   "https://" + the host of api_server (agavepy/resources/*.json.j2) and sends credentials only
 //   when api_server has no port (agavepy/swaggerpy/http_client.py, Authenticator.matches). It is
 //   driven with api_server "https://localhost" through a CONNECT proxy that tunnels localhost:443
-//   to the HTTPS reference server (e2e/servers/tapis/connectProxy.ts); nothing leaves 127.0.0.1.
+//   to the HTTPS reference server (test/servers/tapis/connectProxy.ts); nothing leaves 127.0.0.1.
 //   Its TLS verification ignores REQUESTS_CA_BUNDLE (it calls Session.send with verify=True), so
 //   the scripts set the documented `verify` attribute to the server's CA after restoring.
 // agavepy asks for passwords with getpass.getpass(prompt="API password: "); the scripts replace
@@ -21,10 +21,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
-import type { ConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
-import { startTapisServer } from '../e2e/servers/tapis/tapisServer.ts';
-import type { TapisServer } from '../e2e/servers/tapis/tapisServer.ts';
+import { startConnectProxy } from '../test/servers/tapis/connectProxy.ts';
+import type { ConnectProxy } from '../test/servers/tapis/connectProxy.ts';
+import { startTapisServer } from '../test/servers/tapis/tapisServer.ts';
+import type { TapisServer } from '../test/servers/tapis/tapisServer.ts';
 import { pythonJsonDumps } from '../src/main/core/providers/tapis/agaveCurrent.ts';
 import { ensurePythonEnv, runPython } from './pythonEnv.ts';
 import type { CommandResult } from './pythonEnv.ts';

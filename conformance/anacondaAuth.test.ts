@@ -1,8 +1,8 @@
 // Conformance: Keyport and the real anaconda-auth 0.15.3 (the `anaconda login` plugin) sharing
 // one API key (issue 10, point 4; docs/protocols/anaconda.md, "The keyring file
 // `~/.anaconda/keyring`"). Keyport here is the real core (the app's composition root,
-// e2e/host/testCore.ts) with test adapters; anaconda-auth is the pinned PyPI release in the
-// conformance venv; the site is the HTTPS reference server (e2e/servers/anaconda), because
+// test/host/testCore.ts) with test adapters; anaconda-auth is the pinned PyPI release in the
+// conformance venv; the site is the HTTPS reference server (test/servers/anaconda), because
 // anaconda-auth reaches every domain as https://{domain}.
 //
 // How anaconda-auth is driven: it is a library, so each step is a short Python script, kept
@@ -26,8 +26,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startAnacondaServer, type AnacondaServer } from '../e2e/servers/anaconda/anacondaServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startAnacondaServer, type AnacondaServer } from '../test/servers/anaconda/anacondaServer.ts';
 import { ensurePythonEnv, runCleanBash, runPython, VENV_DIR, venvLayout } from './pythonEnv.ts';
 
 const SERVICE = 'Anaconda Cloud';

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdsServer } from '../e2e/servers/eds/edsServer.ts';
-import type { EdsServer } from '../e2e/servers/eds/edsServer.ts';
+import { startEdsServer } from '../test/servers/eds/edsServer.ts';
+import type { EdsServer } from '../test/servers/eds/edsServer.ts';
 import { ensurePythonEnv, runHatcher } from './pythonEnv.ts';
 import type { CommandResult } from './pythonEnv.ts';
 

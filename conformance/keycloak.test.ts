@@ -1,15 +1,15 @@
-// The `oidc` kind against a real Keycloak 26.7.3 (e2e/servers/keycloak): the provider the README
+// The `oidc` kind against a real Keycloak 26.7.3 (test/servers/keycloak): the provider the README
 // names first, started by this file on 127.0.0.1, set up through its admin REST API. What Keyport
 // does here is what it does for a person whose company runs Keycloak.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeCertificate } from '../e2e/servers/common/httpServer';
-import { freePort, startKeycloak, type Keycloak } from '../e2e/servers/keycloak/keycloakServer';
+import { makeCertificate } from '../test/servers/common/httpServer';
+import { freePort, startKeycloak, type Keycloak } from '../test/servers/keycloak/keycloakServer';
 import { createHttpClient } from '../src/main/core/http/httpClient';
 import type { HttpClient } from '../src/main/core/http/types';
 import type { ServerContext, SignInResult } from '../src/main/core/providers/provider';
 import { oidcProvider as provider } from '../src/main/core/providers/oidc/oidcProvider';
-import { browserSignInAsPerson, personAt, type PersonOptions } from '../src/main/core/testing/anacondaPerson';
-import { expectKeyportError, serverContext, serverRecord } from '../src/main/core/testing/providerTesting';
+import { browserSignInAsPerson, personAt, type PersonOptions } from '../test/support/anacondaPerson';
+import { expectKeyportError, serverContext, serverRecord } from '../test/support/providerTesting';
 import type { ServerRecord } from '../src/main/core/vault/records';
 
 const signInWithBrowser = provider.signInWithBrowser!.bind(provider);

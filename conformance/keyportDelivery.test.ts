@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, DeliveryResult, RotationResult, ServerView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startEdsServer, type EdsServer } from '../e2e/servers/eds/edsServer.ts';
-import { startVerdaccio, type VerdaccioServer } from '../e2e/servers/npm/verdaccioServer.ts';
-import { startSshd, type SshdServer } from '../e2e/servers/sshd/sshdServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startEdsServer, type EdsServer } from '../test/servers/eds/edsServer.ts';
+import { startVerdaccio, type VerdaccioServer } from '../test/servers/npm/verdaccioServer.ts';
+import { startSshd, type SshdServer } from '../test/servers/sshd/sshdServer.ts';
 import { ensurePythonEnv, runCleanBash, VENV_DIR } from './pythonEnv.ts';
 
 let sshd: SshdServer;

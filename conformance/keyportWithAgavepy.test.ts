@@ -1,12 +1,12 @@
 // Conformance: Keyport and the real agavepy 0.9.5 sharing one Tapis session through agavepy's
 // session file `current` (issue 10, point 3; docs/protocols/tapis.md, "The session file
-// current"). Keyport here is the real core (the app's composition root, e2e/host/testCore.ts)
+// current"). Keyport here is the real core (the app's composition root, test/host/testCore.ts)
 // with test adapters; agavepy is the pinned PyPI release in the conformance venv.
 //
 // How agavepy is driven (as in conformance/agavepy.test.ts): agavepy is a library, so each step
 // is a short Python script, kept below as strings, that calls agavepy's public functions and
 // prints one JSON line that the test reads. The reference server is the HTTPS one, reached as
-// https://localhost through the CONNECT proxy (e2e/servers/tapis/connectProxy.ts), because
+// https://localhost through the CONNECT proxy (test/servers/tapis/connectProxy.ts), because
 // agavepy's Swagger client (Agave.restore(), ag.profiles.get()) works only with an https server
 // on the default port. Keyport reaches it the same way: the core's `env` adapter carries
 // HTTPS_PROXY, and the server's caCertificatePath names the reference server's CA. agavepy's
@@ -26,11 +26,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
-import type { ConnectProxy } from '../e2e/servers/tapis/connectProxy.ts';
-import { startTapisServer } from '../e2e/servers/tapis/tapisServer.ts';
-import type { TapisServer } from '../e2e/servers/tapis/tapisServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startConnectProxy } from '../test/servers/tapis/connectProxy.ts';
+import type { ConnectProxy } from '../test/servers/tapis/connectProxy.ts';
+import { startTapisServer } from '../test/servers/tapis/tapisServer.ts';
+import type { TapisServer } from '../test/servers/tapis/tapisServer.ts';
 import type { FileTrust } from '../src/main/core/sessionFiles/filePermissions';
 import { ensurePythonEnv, runPython } from './pythonEnv.ts';
 

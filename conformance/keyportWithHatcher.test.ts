@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
 import { renderCopyText } from '../src/main/core/clipboard/copyFormats';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startEdsServer } from '../e2e/servers/eds/edsServer.ts';
-import type { EdsServer } from '../e2e/servers/eds/edsServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startEdsServer } from '../test/servers/eds/edsServer.ts';
+import type { EdsServer } from '../test/servers/eds/edsServer.ts';
 import { ensurePythonEnv, runCleanBash, runHatcher, runInVenv, VENV_DIR } from './pythonEnv.ts';
 
 const PASSWORD = 'wonderland-secret';

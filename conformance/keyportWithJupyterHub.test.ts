@@ -3,12 +3,12 @@
 // variables as Keyport copies them, and for curl with the header as Keyport copies it; revoked,
 // they must get 403. Tokens made with the hub's own API must show in Keyport's list, and every
 // bad input must be a clear error on the field at fault. Keyport here is the real core with
-// test adapters (e2e/host/testCore.ts).
+// test adapters (test/host/testCore.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
 import type { KeyportErrorShape } from '../src/shared/errors';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { ensureHubEnv, HUB_VENV, startJupyterHub, type HubServer } from '../e2e/servers/jupyterhub/jupyterhubServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { ensureHubEnv, HUB_VENV, startJupyterHub, type HubServer } from '../test/servers/jupyterhub/jupyterhubServer.ts';
 import { runCleanBash, venvLayout, type CommandResult } from './pythonEnv.ts';
 
 let hub: HubServer;

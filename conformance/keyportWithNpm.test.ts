@@ -5,8 +5,8 @@
 // CLI run by this repository's Node 24, with a clean HOME, user and global config.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startVerdaccio, type VerdaccioServer } from '../e2e/servers/npm/verdaccioServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startVerdaccio, type VerdaccioServer } from '../test/servers/npm/verdaccioServer.ts';
 import { npmCli, type NpmCli } from './npmCli.ts';
 import type { CommandResult } from './pythonEnv.ts';
 

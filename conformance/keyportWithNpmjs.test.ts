@@ -7,8 +7,8 @@
 // person approving the web login.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startNpmjsServer, type NpmjsServer } from '../e2e/servers/npmjs/npmjsServer.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startNpmjsServer, type NpmjsServer } from '../test/servers/npmjs/npmjsServer.ts';
 import { createdTokenFrom, npmCli, type NpmCli } from './npmCli.ts';
 
 let registry: NpmjsServer;

@@ -1,4 +1,4 @@
-// Conformance: Keyport (the real core, e2e/host/testCore.ts) and the real tapipy 25.4.0 (its own
+// Conformance: Keyport (the real core, test/host/testCore.ts) and the real tapipy 25.4.0 (its own
 // venv) on one reference Tapis v3 server. Keyport signs in (password with a client it creates,
 // and the device flow with a client tapipy made), refreshes, manages clients and signs out;
 // tapipy then uses exactly what Keyport copied: the access token through Keyport's own tapipy
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedToken, DeviceSignInCode, ServerView, TokenView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../e2e/host/testCore';
-import { startTapis3Server } from '../e2e/servers/tapis3/tapis3Server.ts';
-import type { Tapis3Server } from '../e2e/servers/tapis3/tapis3Server.ts';
+import { createTestCore, type TestCore } from '../test/host/testCore';
+import { startTapis3Server } from '../test/servers/tapis3/tapis3Server.ts';
+import type { Tapis3Server } from '../test/servers/tapis3/tapis3Server.ts';
 import { ensurePythonEnv, runCleanBash, venvLayout } from './pythonEnv.ts';
 import { tapipy } from './tapipyRunner.ts';
 

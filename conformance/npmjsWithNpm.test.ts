@@ -1,11 +1,11 @@
-// Conformance: the reference registry for registry.npmjs.org (e2e/servers/npmjs) behaves as the
+// Conformance: the reference registry for registry.npmjs.org (test/servers/npmjs) behaves as the
 // real npm CLI 11 expects: web login, granular token create (every flag) / list (paged) /
 // revoke, authenticator and web-based one-time passwords, whoami, and publish allowed or refused
 // by a token's permissions. What npm sends here is also the reference Keyport's request bodies
 // are compared with (keyportWithNpmjs.test.ts).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NPMJS_OTP, startNpmjsServer, type NpmjsServer } from '../e2e/servers/npmjs/npmjsServer.ts';
+import { NPMJS_OTP, startNpmjsServer, type NpmjsServer } from '../test/servers/npmjs/npmjsServer.ts';
 import { createdTokenFrom, npmCli, type NpmCli } from './npmCli.ts';
 import type { CommandResult } from './pythonEnv.ts';
 

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTapis3Server } from '../e2e/servers/tapis3/tapis3Server.ts';
-import type { Tapis3Server } from '../e2e/servers/tapis3/tapis3Server.ts';
+import { startTapis3Server } from '../test/servers/tapis3/tapis3Server.ts';
+import type { Tapis3Server } from '../test/servers/tapis3/tapis3Server.ts';
 import { tapipy } from './tapipyRunner.ts';
 import { ensurePythonEnv } from './pythonEnv.ts';
 

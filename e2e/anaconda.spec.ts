@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { pythonJsonDumps } from '../src/main/core/providers/tapis/agaveCurrent';
 import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
-import { startHost, type KeyportHost } from './host/host';
-import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
+import { startHost, type KeyportHost } from '../test/host/host';
+import { startAnacondaServer, type AnacondaServer } from '../test/servers/anaconda/anacondaServer';
 import { loopbackContext, personAt, type SystemBrowser } from './systemBrowser';
 
 const test = base.extend<{ anaconda: AnacondaServer; person: SystemBrowser; app: KeyportHost }>({

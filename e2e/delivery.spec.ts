@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { addAndSignIn, createToken, expect, test } from './fixtures';
-import { startHost } from './host/host';
-import { startSshd, type SshdServer } from './servers/sshd/sshdServer';
+import { startHost } from '../test/host/host';
+import { startSshd, type SshdServer } from '../test/servers/sshd/sshdServer';
 
 // Sending a saved token to a machine over SSH and rotating it, through the real renderer and
 // core, against Debian's real sshd on 127.0.0.1.

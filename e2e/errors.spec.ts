@@ -2,9 +2,9 @@ import { createServer } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEdsServer } from './servers/eds/edsServer';
+import { startEdsServer } from '../test/servers/eds/edsServer';
 import { ALICE, addAndSignIn, addServer, expect, signInWithPassword, test, sessionPanel } from './fixtures';
-import type { EdsFault } from './servers/eds/edsServer';
+import type { EdsFault } from '../test/servers/eds/edsServer';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -105,7 +105,7 @@ test.describe('TLS', () => {
   });
 
   test('"Browse…" fills the CA path from the file picker', async ({ browser }) => {
-    const { startHost } = await import('./host/host');
+    const { startHost } = await import('../test/host/host');
     const host = await startHost(browser, { certificateToPick: '/tmp/company-ca.pem' });
     try {
       await host.page.getByRole('button', { name: 'Add server' }).first().click();

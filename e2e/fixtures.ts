@@ -1,8 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
-import { startAnacondaServer, type AnacondaServer } from './servers/anaconda/anacondaServer';
-import { startEdsServer, type EdsServer } from './servers/eds/edsServer';
-import { startHost, type KeyportHost } from './host/host';
+import { startAnacondaServer, type AnacondaServer } from '../test/servers/anaconda/anacondaServer';
+import { startEdsServer, type EdsServer } from '../test/servers/eds/edsServer';
+import { startHost, type KeyportHost } from '../test/host/host';
 
 export const ALICE = { username: 'alice', password: 'wonderland-secret', email: 'alice@example.com' };
 

@@ -1,11 +1,11 @@
 // The `jupyterhub` kind end to end: the real renderer in Chromium, the real core in Node, and a
-// real JupyterHub 6.1.1 (e2e/servers/jupyterhub, its own Python venv, installed by the fixture
+// real JupyterHub 6.1.1 (test/servers/jupyterhub, its own Python venv, installed by the fixture
 // when missing), shared by the tests of this file. Every test checks what it did through the
 // hub's own API.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { addServer, expect, sessionPanel, test as base } from './fixtures';
-import { ensureHubEnv, startJupyterHub, type HubServer } from './servers/jupyterhub/jupyterhubServer';
+import { ensureHubEnv, startJupyterHub, type HubServer } from '../test/servers/jupyterhub/jupyterhubServer';
 
 const test = base.extend<object, { hub: HubServer }>({
   hub: [

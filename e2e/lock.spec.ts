@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { startHost } from './host/host';
+import { startHost } from '../test/host/host';
 import { checkScreen } from './screenCheck';
 import { addAndSignIn, createToken, expect, sessionPanel, test } from './fixtures';
 

@@ -1,11 +1,11 @@
 // The `npm` kind end to end: the real renderer in Chromium, the real core in Node, and a real
-// Verdaccio 6 registry (e2e/servers/npm), shared by the tests of this file, whose answers every
+// Verdaccio 6 registry (test/servers/npm), shared by the tests of this file, whose answers every
 // test checks through the same API the npm CLI uses.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
 import { addServer, expect, sessionPanel, test as base } from './fixtures';
-import { startVerdaccio, type VerdaccioServer } from './servers/npm/verdaccioServer';
+import { startVerdaccio, type VerdaccioServer } from '../test/servers/npm/verdaccioServer';
 
 const test = base.extend<object, { registry: VerdaccioServer }>({
   registry: [

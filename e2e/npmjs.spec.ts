@@ -1,12 +1,12 @@
-// The `npm` kind against the reference registry for registry.npmjs.org (e2e/servers/npmjs):
+// The `npm` kind against the reference registry for registry.npmjs.org (test/servers/npmjs):
 // sign-in with the browser (npm's web login) with progress, granular tokens created from the
 // dialog (with the trusted-publishing note), their list, and a revoke that asks for a one-time
 // password. The "system browser" is a separate Chromium context where the test person approves.
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { addServer, expect, sessionPanel, test as base } from './fixtures';
-import { startHost, type KeyportHost } from './host/host';
-import { NPMJS_OTP, startNpmjsServer, type NpmjsServer } from './servers/npmjs/npmjsServer';
+import { startHost, type KeyportHost } from '../test/host/host';
+import { NPMJS_OTP, startNpmjsServer, type NpmjsServer } from '../test/servers/npmjs/npmjsServer';
 import { loopbackContext } from './systemBrowser';
 
 /** The person at the registry's login page: approves as `as` (a link per user). */

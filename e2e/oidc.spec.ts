@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
-import { startHost, type KeyportHost } from './host/host';
-import { startOidcServer, type OidcServer } from './servers/oidc/oidcServer';
+import { startHost, type KeyportHost } from '../test/host/host';
+import { startOidcServer, type OidcServer } from '../test/servers/oidc/oidcServer';
 import { loopbackContext, personAt, type SystemBrowser } from './systemBrowser';
 
 /** 20 s access tokens: Keyport renews them in the background about halfway through. */

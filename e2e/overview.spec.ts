@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { join } from 'node:path';
 import { addAndSignIn, addServer, createToken, expect, test } from './fixtures';
-import { writeAnacondaKeyring } from './servers/anaconda/keyringFile';
+import { writeAnacondaKeyring } from '../test/servers/anaconda/keyringFile';
 
 test('the overview shows every server with its session and token counts, and the keys that expire soon', async ({ app, eds, anaconda }) => {
   const { page } = app;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { writeAnacondaKeyring } from './servers/anaconda/keyringFile';
+import { writeAnacondaKeyring } from '../test/servers/anaconda/keyringFile';
 
 const DAY_SECONDS = 24 * 60 * 60;
 

@@ -1,10 +1,10 @@
 import { ALICE, addAndSignIn, addServer, createToken, expect, sessionPanel, test } from './fixtures';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startHost } from './host/host';
+import { startHost } from '../test/host/host';
 import { checkScreen } from './screenCheck';
-import { startAnacondaServer } from './servers/anaconda/anacondaServer';
-import { startTapisServer } from './servers/tapis/tapisServer';
+import { startAnacondaServer } from '../test/servers/anaconda/anacondaServer';
+import { startTapisServer } from '../test/servers/tapis/tapisServer';
 
 // Every screen, in both themes: no axe violations, keyboard focus visible, and a screenshot
 // (test-results/screenshots; `npm run screenshots` refreshes the README's in docs/).
@@ -95,7 +95,7 @@ test('the whole app can be used from the keyboard: add a server and sign in', as
 
 for (const theme of ['light', 'dark'] as const) {
   test(`storage choice, passphrase and lock screens are accessible (${theme})`, async ({ browser }) => {
-    const { startHost } = await import('./host/host');
+    const { startHost } = await import('../test/host/host');
     const host = await startHost(browser, { cipher: 'unavailable' });
     try {
       const { page } = host;

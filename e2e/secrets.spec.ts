@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { ALICE, addAndSignIn, addServer, createToken, expect, sessionPanel, test } from './fixtures';
-import { startEdsServer } from './servers/eds/edsServer';
+import { startEdsServer } from '../test/servers/eds/edsServer';
 
 /** After a full session (password sign-in, saved and unsaved tokens, copies, an API-token
  * sign-in on a second server, a revocation, a sign-out), none of the secret values of the run

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { startHost } from './host/host';
+import { startHost } from '../test/host/host';
 import { addAndSignIn, createToken, expect, sessionPanel, test } from './fixtures';
 
 const PASSPHRASE = 'correct horse battery staple';

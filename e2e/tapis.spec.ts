@@ -1,11 +1,11 @@
 // The `tapis` kind end to end: the real renderer in Chromium, the real core in Node, and the
-// reference Tapis server (e2e/servers/tapis) whose state every test checks.
+// reference Tapis server (test/servers/tapis) whose state every test checks.
 import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { pythonJsonDumps } from '../src/main/core/providers/tapis/agaveCurrent';
 import { addServer, ALICE, expect, expectNoAxeViolations, sessionPanel, test as base } from './fixtures';
-import { startTapisServer, type TapisServer } from './servers/tapis/tapisServer';
+import { startTapisServer, type TapisServer } from '../test/servers/tapis/tapisServer';
 
 const test = base.extend<{ tapis: TapisServer }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.

@@ -1,10 +1,10 @@
 // The `tapis3` kind end to end: the real renderer in Chromium, the real core in Node, and the
-// reference Tapis v3 server (e2e/servers/tapis3) whose state every test checks.
+// reference Tapis v3 server (test/servers/tapis3) whose state every test checks.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { addServer, ALICE, expect, sessionPanel, test as base } from './fixtures';
 import { loopbackContext } from './systemBrowser';
-import { startTapis3Server, type Tapis3Server } from './servers/tapis3/tapis3Server';
+import { startTapis3Server, type Tapis3Server } from '../test/servers/tapis3/tapis3Server';
 
 const test = base.extend<{ tapis3: Tapis3Server }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured first argument.

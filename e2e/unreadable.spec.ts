@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { readVaultContents } from '../src/main/core/vault/vaultFile';
-import { startHost } from './host/host';
+import { startHost } from '../test/host/host';
 import { expect, test } from './fixtures';
 
 /** A vault file with one good server and two entries that no longer validate (a server without

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import { startHost } from '../e2e/host/host.ts';
+import { startHost } from '../test/host/host.ts';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(executablePath)) {
@@ -23,7 +23,7 @@ if (!existsSync('out/renderer/index.html')) {
   process.exit(1);
 }
 
-const servers = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', 'e2e/servers/cli.ts'], { stdio: ['ignore', 'inherit', 'inherit'] });
+const servers = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', 'test/servers/cli.ts'], { stdio: ['ignore', 'inherit', 'inherit'] });
 
 const headed = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform !== 'linux');
 const debuggingPort = process.env.KEYPORT_PREVIEW_DEVTOOLS_PORT ?? '9222';

@@ -1,7 +1,7 @@
 // app.bootstrap: the window's one start-up call answers what five calls did.
 import { describe, expect, it } from 'vitest';
 import type { AppBootstrap } from '../../shared/model';
-import { useCoreHarness } from './testing/coreHarness';
+import { useCoreHarness } from '../../../test/support/coreHarness';
 
 const { harness } = useCoreHarness();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, mapStore, type TestCore } from '../../../e2e/host/testCore';
-import { startEdsServer, type EdsServer } from '../../../e2e/servers/eds/edsServer';
+import { createTestCore, mapStore, type TestCore } from '../../../test/host/testCore';
+import { startEdsServer, type EdsServer } from '../../../test/servers/eds/edsServer';
 import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../../shared/model';
 
 /** Concurrency through one real core (createTestCore) against five reference EDS instances:

@@ -1,7 +1,7 @@
 import type { MenuItemConstructorOptions, NativeImage } from 'electron';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestCore } from '../../../e2e/host/testCore';
-import { startEdsServer } from '../../../e2e/servers/eds/edsServer';
+import { createTestCore } from '../../../test/host/testCore';
+import { startEdsServer } from '../../../test/servers/eds/edsServer';
 import type { CreatedToken, ServerView } from '../../shared/model';
 import { installTray } from './tray';
 

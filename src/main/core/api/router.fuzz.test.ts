@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { createTestCore, mapStore, type TestCore } from '../../../../e2e/host/testCore';
-import { startEdsServer, type EdsServer } from '../../../../e2e/servers/eds/edsServer';
+import { createTestCore, mapStore, type TestCore } from '../../../../test/host/testCore';
+import { startEdsServer, type EdsServer } from '../../../../test/servers/eds/edsServer';
 import { PROCEDURE_NAMES } from '../../../shared/contract';
 import type { ErrorCode, WireResult } from '../../../shared/errors';
 import { inputSchemas } from '../../../shared/schemas';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry, CreatedToken, ServerView, TokenView } from '../../../shared/model';
 import type { KeyValueStore } from '../ports';
-import { useCoreHarness, type Harness } from '../testing/coreHarness';
-import { useTapisHarness } from '../testing/tapisHarness';
+import { useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
+import { useTapisHarness } from '../../../../test/support/tapisHarness';
 import { AuditLog, csvCell, MAX_AUDIT_ENTRIES } from './auditLog';
 
 const PASSWORD = 'wonderland-secret';

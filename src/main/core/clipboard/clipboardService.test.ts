@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryClipboard } from '../../../../e2e/host/testCore';
+import { MemoryClipboard } from '../../../../test/host/testCore';
 import type { EventName, EventPayloads } from '../../../shared/contract';
 import { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';
 import { EventHub } from '../events';
 import { createProviderRegistry } from '../providers/registry';
-import { FakeTimers } from '../testing/coreHarness';
+import { FakeTimers } from '../../../../test/support/coreHarness';
 import { EphemeralSecrets } from '../tokens/ephemeralSecrets';
 import { createAesCipher } from '../vault/aesCipher';
 import type { SecretMeta, ServerRecord } from '../vault/records';

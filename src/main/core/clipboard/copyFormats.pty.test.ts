@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_PASTE_VALUES } from '../testing/hostilePasteValues';
-import { pasteIntoInteractiveBash } from '../testing/interactiveBash';
+import { HOSTILE_PASTE_VALUES } from '../../../../test/support/hostilePasteValues';
+import { pasteIntoInteractiveBash } from '../../../../test/support/interactiveBash';
 import { renderCopyText, shellQuote } from './copyFormats';
 
 /** Values a shell export must carry exactly (no control characters: those are refused). */

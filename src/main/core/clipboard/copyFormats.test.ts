@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
 import { authorizationHeader, ENVIRONMENT_COPY_FORMATS, renderCopyText, shellQuote } from './copyFormats';
-import { HOSTILE_PASTE_VALUES } from '../testing/hostilePasteValues';
+import { HOSTILE_PASTE_VALUES } from '../../../../test/support/hostilePasteValues';
 
 const URL = 'https://eds.example.com';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MX0.fake-signature_x';

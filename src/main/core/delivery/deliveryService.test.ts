@@ -1,4 +1,4 @@
-// Delivery over SSH against Debian's real OpenSSH sshd (e2e/servers/sshd): the core is the real
+// Delivery over SSH against Debian's real OpenSSH sshd (test/servers/sshd): the core is the real
 // createCore with the reference EDS server; files are read back from the sshd side's disk and
 // over a separate `ssh` connection.
 import { execFileSync } from 'node:child_process';
@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry, CreatedToken, DeliveryResult, DeliveryTargetView, RotationResult, ServerView } from '../../../shared/model';
-import { startSshd, type SshdServer } from '../../../../e2e/servers/sshd/sshdServer';
-import { useCoreHarness, type Harness } from '../testing/coreHarness';
+import { startSshd, type SshdServer } from '../../../../test/servers/sshd/sshdServer';
+import { useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { knownHostName } from './knownHosts';
 import { writeRemoteFile } from './remoteFile';
 import { resolveEndpoint } from './sshEndpoint';

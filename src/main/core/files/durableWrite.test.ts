@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { watchFsyncs, watchFsyncsSync } from '../testing/fsyncWatch';
+import { watchFsyncs, watchFsyncsSync } from '../../../../test/support/fsyncWatch';
 import { writeFileDurably, writeFileDurablySync } from './durableWrite';
 
 const dirs: string[] = [];

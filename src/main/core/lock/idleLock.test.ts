@@ -4,9 +4,9 @@
 // none of those calls may keep Keyport open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppStatus, ServerView } from '../../../shared/model';
-import { startOidcServer, type OidcServer } from '../../../../e2e/servers/oidc/oidcServer';
-import { personAt } from '../testing/anacondaPerson';
-import { useCoreHarness, type Harness } from '../testing/coreHarness';
+import { startOidcServer, type OidcServer } from '../../../../test/servers/oidc/oidcServer';
+import { personAt } from '../../../../test/support/anacondaPerson';
+import { useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 
 const { harness } = useCoreHarness();
 let idp: OidcServer;

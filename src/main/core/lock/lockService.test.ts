@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PROCEDURE_NAMES } from '../../../shared/contract';
 import type { AppBootstrap, AppStatus } from '../../../shared/model';
 import { createCore, AVAILABLE_WHILE_LOCKED } from '../createCore';
-import { FakeTimers, useCoreHarness, type Harness } from '../testing/coreHarness';
+import { FakeTimers, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import type { SystemUserCheck } from '../ports';
 import { createAesCipher } from '../vault/aesCipher';
 import { delayAfter } from './attemptThrottle';

@@ -1,6 +1,6 @@
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../testing/seededRandom';
+import { seededRandom } from '../../../../test/support/seededRandom';
 import { listenForRedirect } from './loopbackRedirect';
 
 const PATH = '/auth/oidc';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { KeyportError } from '../errors';
 import { createHttpClient } from '../http/httpClient';
 import type { HttpClient, HttpRequest } from '../http/types';
-import { expectKeyportError, serverContext, serverRecord } from '../testing/providerTesting';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../test/support/providerTesting';
 import type { ServerContext } from '../providers/provider';
 import { checkAccessToken, discover, oauthError, refreshTokens, revokeToken, startDeviceSignIn, type Wait } from './oidcClient';
 

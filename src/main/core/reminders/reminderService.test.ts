@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { mapStore } from '../../../../e2e/host/testCore';
+import { mapStore } from '../../../../test/host/testCore';
 import { createProviderRegistry } from '../providers/registry';
-import { FakeTimers, START } from '../testing/coreHarness';
-import { serverRecord } from '../testing/providerTesting';
+import { FakeTimers, START } from '../../../../test/support/coreHarness';
+import { serverRecord } from '../../../../test/support/providerTesting';
 import { createAesCipher } from '../vault/aesCipher';
 import type { SecretMeta } from '../vault/records';
 import { Vault } from '../vault/vault';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startEdsServer } from '../../../../e2e/servers/eds/edsServer';
-import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
+import { startEdsServer } from '../../../../test/servers/eds/edsServer';
+import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { readVaultContents } from '../vault/vaultFile';
 import type { CreatedToken, ServerView } from '../../../shared/model';
 

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerView, SessionFileExport, SessionFileLocation, TokenView } from '../../../shared/model';
 import { pythonJsonDumps, renderAgaveCurrent } from '../providers/tapis/agaveCurrent';
 import { encodeCredential } from '../providers/tapis/tapisCredential';
-import { START } from '../testing/coreHarness';
-import { watchFsyncs } from '../testing/fsyncWatch';
-import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../testing/tapisHarness';
+import { START } from '../../../../test/support/coreHarness';
+import { watchFsyncs } from '../../../../test/support/fsyncWatch';
+import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../../../../test/support/tapisHarness';
 
 /** ~/.agave/current import and export through the real core, with a temporary home folder. */
 

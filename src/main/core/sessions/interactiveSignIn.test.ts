@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, loopbackOnlyLookup, mapStore, MemoryClipboard, type TestCore, type TestCoreOptions } from '../../../../e2e/host/testCore';
-import { startAnacondaServer, type AnacondaServer } from '../../../../e2e/servers/anaconda/anacondaServer';
-import { writeAnacondaKeyring } from '../../../../e2e/servers/anaconda/keyringFile';
+import { createTestCore, loopbackOnlyLookup, mapStore, MemoryClipboard, type TestCore, type TestCoreOptions } from '../../../../test/host/testCore';
+import { startAnacondaServer, type AnacondaServer } from '../../../../test/servers/anaconda/anacondaServer';
+import { writeAnacondaKeyring } from '../../../../test/servers/anaconda/keyringFile';
 import type { KeyportErrorShape, WireResult } from '../../../shared/errors';
 import type { DeviceSignInCode, ServerView, SessionView } from '../../../shared/model';
 import type { Core } from '../core';
 import { createCore } from '../createCore';
-import { personAt, type PersonOptions } from '../testing/anacondaPerson';
+import { personAt, type PersonOptions } from '../../../../test/support/anacondaPerson';
 import { createAesCipher } from '../vault/aesCipher';
 
 /** The interactive sign-ins (browser and device) through the real core (createTestCore: the

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, type TestCore } from '../../../../e2e/host/testCore';
-import { startVerdaccio, type VerdaccioServer } from '../../../../e2e/servers/npm/verdaccioServer';
+import { createTestCore, type TestCore } from '../../../../test/host/testCore';
+import { startVerdaccio, type VerdaccioServer } from '../../../../test/servers/npm/verdaccioServer';
 import type { CreatedToken, ServerView, TokenView } from '../../../shared/model';
 
 /** npm sessions through the real core against a real Verdaccio: only creating a token needs the

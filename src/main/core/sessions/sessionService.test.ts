@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
+import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { REFRESH_MARGIN_MS, refreshMarginMs } from './sessionService';
 import type { ServerView, TokenView } from '../../../shared/model';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RevokeResult, ServerView, TokenView } from '../../../shared/model';
-import { START } from '../testing/coreHarness';
-import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../testing/tapisHarness';
+import { START } from '../../../../test/support/coreHarness';
+import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../../../../test/support/tapisHarness';
 import { REFRESH_MARGIN_MS } from './sessionService';
 
 /** Tapis sessions through the real core: access tokens that expire, refresh tokens that rotate,

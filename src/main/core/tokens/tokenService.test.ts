@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
+import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../../../shared/model';
 
 const { harness } = useCoreHarness();

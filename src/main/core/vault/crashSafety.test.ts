@@ -7,7 +7,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAesCipher } from './aesCipher';
 import { Vault } from './vault';
-import { seededRandom } from '../testing/seededRandom';
+import { seededRandom } from '../../../../test/support/seededRandom';
 import { openVaultFile } from './vaultFile';
 
 /** Crash safety: a child process writes secrets through the real Vault over its real store
@@ -18,7 +18,7 @@ import { openVaultFile } from './vaultFile';
  *
  * How the child runs: src imports its modules without extensions, which Node's type stripping
  * cannot resolve, so the child is bundled once with Vite's build API (the tool the repo already
- * builds with; e2e/host bundles its preload the same way) into one self-contained .mjs that
+ * builds with; test/host bundles its preload the same way) into one self-contained .mjs that
  * plain `node` runs with no flags or loaders. */
 
 const KILLS = 200;

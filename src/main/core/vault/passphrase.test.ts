@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
-import { recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
+import { recordingLogger, testMeta as meta, testServer as server } from '../../../../test/support/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
 import { DEFAULT_SCRYPT } from './passphraseKey';
 import { Vault } from './vault';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mapStore, recordingLogger, testServer } from '../testing/vaultTesting';
+import { mapStore, recordingLogger, testServer } from '../../../../test/support/vaultTesting';
 import { createAesCipher } from './aesCipher';
 import { exportUnreadable } from './unreadableExport';
 import { Vault } from './vault';

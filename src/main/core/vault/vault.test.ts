@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyportError } from '../errors';
 import type { Cipher } from '../ports';
-import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
+import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../../../../test/support/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
 import { openVaultFile, readVaultContents, type VaultFile } from './vaultFile';

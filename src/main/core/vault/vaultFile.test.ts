@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyportError } from '../errors';
-import { watchFsyncsSync } from '../testing/fsyncWatch';
+import { watchFsyncsSync } from '../../../../test/support/fsyncWatch';
 import { openVaultFile, readVaultContents } from './vaultFile';
 import { LOG_HEADER } from './vaultLog';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyportError } from '../../errors';
-import { serverRecord } from '../../testing/providerTesting';
+import { serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { SessionMaterial } from '../provider';
 import { describeKey, KEYRING_SERVICE, keyringDomain, keyringPath, parseKeyring, removeFromKeyring, renderKeyring } from './anacondaKeyring';

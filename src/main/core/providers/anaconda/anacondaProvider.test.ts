@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAnacondaServer, type AnacondaServer } from '../../../../../e2e/servers/anaconda/anacondaServer';
+import { startAnacondaServer, type AnacondaServer } from '../../../../../test/servers/anaconda/anacondaServer';
 import { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { browserSignInAsPerson, personAt, type PersonOptions } from '../../testing/anacondaPerson';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { browserSignInAsPerson, personAt, type PersonOptions } from '../../../../../test/support/anacondaPerson';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult, TokenAuth } from '../provider';
 import { ANACONDA_PUBLIC_CLIENT_ID, anacondaProvider as provider } from './anacondaProvider';

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEdsServer, type EdsServer } from '../../../../../e2e/servers/eds/edsServer';
+import { startEdsServer, type EdsServer } from '../../../../../test/servers/eds/edsServer';
 import { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
 import type { ServerRecord } from '../../vault/records';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerContext } from '../provider';
 import { createProviderRegistry } from '../registry';
 import { edsProvider } from './edsProvider';

@@ -3,14 +3,14 @@
 // proxy's 404) and to count what Keyport sends. The real hub judges the same behaviour in
 // conformance/keyportWithJupyterHub.test.ts and e2e/jupyterhub.spec.ts; the fake's answers are
 // copied from that hub (docs/protocols/jupyterhub.md).
-import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
+import { HOSTILE_PASTE_VALUES } from '../../../../../test/support/hostilePasteValues';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderCopyText } from '../../clipboard/copyFormats';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerContext, TokenAuth } from '../provider';
 import { createProviderRegistry } from '../registry';
 import { expiresInSeconds, hubBaseUrl, hubTokenId, keyportTokenId, parseScopes, requireWellFormed } from './jupyterhubProtocol';

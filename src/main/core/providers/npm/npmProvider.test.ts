@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startVerdaccio, type VerdaccioServer } from '../../../../../e2e/servers/npm/verdaccioServer';
+import { startVerdaccio, type VerdaccioServer } from '../../../../../test/servers/npm/verdaccioServer';
 import { renderCopyText } from '../../clipboard/copyFormats';
 import type { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { HOSTILE_PASTE_VALUES } from '../../../../../test/support/hostilePasteValues';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerContext, TokenAuth } from '../provider';
 import { createProviderRegistry } from '../registry';
 import { asksForOtp, isTokenObject, nerfDart, parseCidrList, tokenObjectSchema } from './npmProtocol';

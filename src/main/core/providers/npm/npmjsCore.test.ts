@@ -2,8 +2,8 @@
 // registry.npmjs.org: a web-based OTP confirmation the person never finishes is ended by Cancel
 // (`auth.cancelSignIn`), nothing is created, and the session stays.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestCore, type TestCore } from '../../../../../e2e/host/testCore';
-import { startNpmjsServer, type NpmjsServer } from '../../../../../e2e/servers/npmjs/npmjsServer';
+import { createTestCore, type TestCore } from '../../../../../test/host/testCore';
+import { startNpmjsServer, type NpmjsServer } from '../../../../../test/servers/npmjs/npmjsServer';
 import type { ServerView, TokenView } from '../../../../shared/model';
 
 let registry: NpmjsServer;

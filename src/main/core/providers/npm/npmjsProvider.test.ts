@@ -1,12 +1,12 @@
-// The npm kind against the reference registry for registry.npmjs.org (e2e/servers/npmjs), whose
+// The npm kind against the reference registry for registry.npmjs.org (test/servers/npmjs), whose
 // behaviour the real npm CLI 11 pins in conformance/npmjsWithNpm.test.ts: web login, 2-hour
 // sessions, granular tokens, authenticator and web-based one-time passwords, bad input.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NPMJS_OTP, startNpmjsServer, type NpmjsServer, type NpmjsServerOptions } from '../../../../../e2e/servers/npmjs/npmjsServer';
+import { NPMJS_OTP, startNpmjsServer, type NpmjsServer, type NpmjsServerOptions } from '../../../../../test/servers/npmjs/npmjsServer';
 import type { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { BrowserFlow, ServerContext, TokenAuth } from '../provider';
 import { npmProvider as provider } from './npmProvider';
 

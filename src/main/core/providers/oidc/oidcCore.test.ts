@@ -4,9 +4,9 @@
 // token list. Device sign-in stands in for the browser (the harness has no browser adapter).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerDescription, ServerView } from '../../../../shared/model';
-import { startOidcServer, type OidcServer } from '../../../../../e2e/servers/oidc/oidcServer';
-import { personAt } from '../../testing/anacondaPerson';
-import { useCoreHarness, type Harness } from '../../testing/coreHarness';
+import { startOidcServer, type OidcServer } from '../../../../../test/servers/oidc/oidcServer';
+import { personAt } from '../../../../../test/support/anacondaPerson';
+import { useCoreHarness, type Harness } from '../../../../../test/support/coreHarness';
 
 const { harness } = useCoreHarness();
 let idp: OidcServer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectKeyportError } from '../../testing/providerTesting';
+import { expectKeyportError } from '../../../../../test/support/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { SessionMaterial } from '../provider';
 import { agaveCurrentPath, agaveExpiresAt, parseAgaveCurrent, pythonJsonDumps, renderAgaveCurrent } from './agaveCurrent';

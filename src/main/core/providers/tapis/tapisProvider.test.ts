@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTapisServer, type TapisServer } from '../../../../../e2e/servers/tapis/tapisServer';
+import { startTapisServer, type TapisServer } from '../../../../../test/servers/tapis/tapisServer';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult, TokenAuth } from '../provider';
 import { renderAgaveCurrent } from './agaveCurrent';

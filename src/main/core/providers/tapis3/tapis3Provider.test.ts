@@ -1,10 +1,10 @@
-import { HOSTILE_PASTE_VALUES } from '../../testing/hostilePasteValues';
+import { HOSTILE_PASTE_VALUES } from '../../../../../test/support/hostilePasteValues';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTapis3Server, type Tapis3Server } from '../../../../../e2e/servers/tapis3/tapis3Server';
+import { startTapis3Server, type Tapis3Server } from '../../../../../test/servers/tapis3/tapis3Server';
 import { KeyportError } from '../../errors';
 import { createHttpClient } from '../../http/httpClient';
 import type { HttpClient } from '../../http/types';
-import { expectKeyportError, serverContext, serverRecord } from '../../testing/providerTesting';
+import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerRecord } from '../../vault/records';
 import type { ServerContext, SessionMaterial, SignInResult } from '../provider';
 import { decodeTapis3Credential } from './tapis3Credential';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestCore, type TestCore } from '../../../../../e2e/host/testCore';
-import { startTapis3Server, type Tapis3Server } from '../../../../../e2e/servers/tapis3/tapis3Server';
+import { createTestCore, type TestCore } from '../../../../../test/host/testCore';
+import { startTapis3Server, type Tapis3Server } from '../../../../../test/servers/tapis3/tapis3Server';
 import type { ServerView, TokenView } from '../../../../shared/model';
 
 /** A tapis3 session in the real core (createTestCore): renewed in the background before the

@@ -6,16 +6,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { MemoryClipboard } from '../../../../e2e/host/testCore';
-import { startEdsServer, type EdsServer } from '../../../../e2e/servers/eds/edsServer';
-import type { EventName, EventPayloads } from '../../../shared/contract';
-import type { KeyportErrorShape } from '../../../shared/errors';
-import type { Core } from '../core';
-import { createCore } from '../createCore';
-import type { Cipher, SystemUserCheck, Timers } from '../ports';
-import { openVaultFile, type VaultFile } from '../vault/vaultFile';
-import { createAesCipher, createUnavailableCipher } from '../vault/aesCipher';
-import type { FileTrust } from '../sessionFiles/filePermissions';
+import { MemoryClipboard } from '../host/testCore';
+import { startEdsServer, type EdsServer } from '../servers/eds/edsServer';
+import type { EventName, EventPayloads } from '../../src/shared/contract';
+import type { KeyportErrorShape } from '../../src/shared/errors';
+import type { Core } from '../../src/main/core/core';
+import { createCore } from '../../src/main/core/createCore';
+import type { Cipher, SystemUserCheck, Timers } from '../../src/main/core/ports';
+import { openVaultFile, type VaultFile } from '../../src/main/core/vault/vaultFile';
+import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
+import type { FileTrust } from '../../src/main/core/sessionFiles/filePermissions';
 
 /** The fake clock's start for the core harness. */
 export const START = Date.UTC(2025, 0, 1, 12);

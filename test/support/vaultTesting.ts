@@ -1,6 +1,6 @@
 /** Test-only helpers for the vault's unit tests. */
-import type { KeyValueStore, Logger } from '../ports';
-import type { SecretMeta, ServerRecord } from '../vault/records';
+import type { KeyValueStore, Logger } from '../../src/main/core/ports';
+import type { SecretMeta, ServerRecord } from '../../src/main/core/vault/records';
 
 /** A store in memory that records which keys each write touched. */
 export function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {

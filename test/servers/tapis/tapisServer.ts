@@ -33,7 +33,7 @@ export interface TapisServerOptions {
   https?: boolean;
 }
 
-/** What a fault does to a matching request (see e2e/servers/common/faults.ts). */
+/** What a fault does to a matching request (see test/servers/common/faults.ts). */
 export type TapisFaultAction = FaultAction;
 
 export type TapisFault = Fault;

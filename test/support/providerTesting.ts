@@ -2,10 +2,10 @@
  * and catching a KeyportError while checking that it carries no secret. Imported only by
  * *.test.ts files; nothing in the app loads it. */
 import { expect } from 'vitest';
-import { KeyportError } from '../errors';
-import type { HttpClient } from '../http/types';
-import type { ServerContext } from '../providers/provider';
-import type { ServerRecord } from '../vault/records';
+import { KeyportError } from '../../src/main/core/errors';
+import type { HttpClient } from '../../src/main/core/http/types';
+import type { ServerContext } from '../../src/main/core/providers/provider';
+import type { ServerRecord } from '../../src/main/core/vault/records';
 
 /** A server record with test defaults; `kind` and `url` are the test's. */
 export function serverRecord(base: Pick<ServerRecord, 'kind' | 'url' | 'name'>, overrides: Partial<ServerRecord> = {}): ServerRecord {

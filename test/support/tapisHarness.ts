@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTapisServer, type TapisServer } from '../../../../e2e/servers/tapis/tapisServer';
-import type { ServerView, SessionView } from '../../../shared/model';
+import { startTapisServer, type TapisServer } from '../servers/tapis/tapisServer';
+import type { ServerView, SessionView } from '../../src/shared/model';
 import { useCoreHarness, type Harness } from './coreHarness';
-import type { FileTrust } from '../sessionFiles/filePermissions';
+import type { FileTrust } from '../../src/main/core/sessionFiles/filePermissions';
 
 /** The reference server's password for alice. */
 export const ALICE_PASSWORD = 'wonderland-secret';

@@ -1,12 +1,12 @@
 /** Test-only: "the person at the system browser" for the reference Anaconda server
- * (e2e/servers/anaconda) and the other identity providers of the tests (oidc-provider, Keycloak),
+ * (test/servers/anaconda) and the other identity providers of the tests (oidc-provider, Keycloak),
  * scripted with fetch instead of a real browser. It follows redirects by
  * hand, keeps the identity provider's cookies, fills its login form (or presses Cancel), and
  * submits oidc-provider's self-submitting and device-confirmation forms, until it lands on a page
  * that asks for nothing more: the loopback listener's answer, or the device flow's success page.
  * Imported only by *.test.ts files; nothing in the app loads it. */
 
-import type { BrowserFlow, ServerContext, SignInResult } from '../providers/provider';
+import type { BrowserFlow, ServerContext, SignInResult } from '../../src/main/core/providers/provider';
 
 export interface PersonOptions {
   username?: string;

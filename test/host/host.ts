@@ -60,7 +60,7 @@ export async function exposeCore(context: BrowserContext, core: Core): Promise<v
 }
 
 let preloadBundle: Promise<string> | null = null;
-/** The host preload (e2e/host/hostPreload.ts) built once as an IIFE, for addInitScript. */
+/** The host preload (test/host/hostPreload.ts) built once as an IIFE, for addInitScript. */
 export function hostPreloadScript(): Promise<string> {
   preloadBundle ??= build({
     configFile: false,
@@ -68,7 +68,7 @@ export function hostPreloadScript(): Promise<string> {
     build: {
       write: false,
       minify: false,
-      lib: { entry: resolve('e2e/host/hostPreload.ts'), formats: ['iife'], name: 'KeyportHostPreload' },
+      lib: { entry: resolve('test/host/hostPreload.ts'), formats: ['iife'], name: 'KeyportHostPreload' },
     },
   }).then((out) => {
     const outputs = Array.isArray(out) ? out : [out];

@@ -25,7 +25,7 @@ export interface EdsServerOptions {
   https?: boolean;
 }
 
-/** What a fault does to a matching request (see e2e/servers/common/faults.ts). */
+/** What a fault does to a matching request (see test/servers/common/faults.ts). */
 export type EdsFaultAction = FaultAction;
 
 export type EdsFault = Fault;
