@@ -23,4 +23,5 @@ export const ipcTransport: KeyportTransport = {
   },
 };
 
-contextBridge.exposeInMainWorld('keyport', createKeyportApi(ipcTransport));
+// The first screen's one call starts now, while the page's scripts load.
+contextBridge.exposeInMainWorld('keyport', createKeyportApi(ipcTransport, { startEarly: 'app.bootstrap' }));

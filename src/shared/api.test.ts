@@ -20,6 +20,28 @@ describe('createKeyportApi', () => {
     expect(transport.invoke).toHaveBeenCalledExactlyOnceWith('servers.remove', { id: 'a' });
   });
 
+  it('starts the first screen’s call at once and hands that answer to the first call only', async () => {
+    const { transport } = fakeTransport();
+    let answerEarly: (result: WireResult<unknown>) => void = () => {};
+    transport.invoke.mockImplementationOnce(() => new Promise((resolve) => (answerEarly = resolve)));
+    const api = createKeyportApi(transport, { startEarly: 'app.bootstrap' });
+    // Started before the page asked: the round trip overlaps loading the page's scripts.
+    expect(transport.invoke).toHaveBeenCalledExactlyOnceWith('app.bootstrap', undefined);
+    const first = api.invoke('app.bootstrap');
+    answerEarly({ ok: true, value: 'early' });
+    expect(await first).toEqual({ ok: true, value: 'early' });
+    expect(transport.invoke).toHaveBeenCalledOnce();
+    // Later calls (a reload after unlocking) ask main again.
+    expect(await api.invoke('app.bootstrap')).toEqual({ ok: true, value: 'answer' });
+    expect(transport.invoke).toHaveBeenCalledTimes(2);
+  });
+
+  it('starts nothing early unless asked', () => {
+    const { transport } = fakeTransport();
+    createKeyportApi(transport);
+    expect(transport.invoke).not.toHaveBeenCalled();
+  });
+
   it('refuses an unknown procedure without calling the transport', async () => {
     const { transport } = fakeTransport();
     const api = createKeyportApi(transport);

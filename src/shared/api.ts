@@ -28,13 +28,27 @@ export interface KeyportApi {
 const knownProcedures: ReadonlySet<string> = new Set(PROCEDURE_NAMES);
 const knownEvents: ReadonlySet<string> = new Set(EVENT_NAMES);
 
+export interface KeyportApiOptions {
+  /** A call without input that the window makes first and always (`app.bootstrap`). The
+   * preload starts it at once, before the page's scripts have even loaded, and the page's first
+   * call of it takes that answer: the round trip to main overlaps loading the bundle instead of
+   * following it. Later calls go to main as usual. */
+  readonly startEarly?: ProcedureName;
+}
+
 /** Used by the Electron preload and by the browser host, so both expose the same object. */
-export function createKeyportApi(transport: KeyportTransport): KeyportApi {
+export function createKeyportApi(transport: KeyportTransport, options: KeyportApiOptions = {}): KeyportApi {
+  let early = options.startEarly ? { procedure: options.startEarly, answer: transport.invoke(options.startEarly, undefined) } : null;
   return Object.freeze({
     procedures: PROCEDURE_NAMES,
     async invoke(procedure: ProcedureName, input?: unknown): Promise<WireResult<unknown>> {
       if (!knownProcedures.has(procedure)) {
         return { ok: false, error: { code: 'VALIDATION', message: `Unknown procedure “${String(procedure)}”.` } };
+      }
+      if (early && early.procedure === procedure && input === undefined) {
+        const { answer } = early;
+        early = null;
+        return answer;
       }
       return transport.invoke(procedure, input);
     },

@@ -16,14 +16,18 @@ hostWindow.__keyportDispatch = (event, payload) => {
   for (const listener of listeners.get(event) ?? []) listener(payload);
 };
 
-const api = createKeyportApi({
-  invoke: (procedure, input) => hostWindow.__keyportInvoke(procedure, input),
-  on(event, listener) {
-    const set = listeners.get(event) ?? new Set();
-    set.add(listener);
-    listeners.set(event, set);
-    return () => set.delete(listener);
+// As src/preload does: the first screen's one call starts before the page's scripts run.
+const api = createKeyportApi(
+  {
+    invoke: (procedure, input) => hostWindow.__keyportInvoke(procedure, input),
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
   },
-});
+  { startEarly: 'app.bootstrap' },
+);
 
 Object.defineProperty(window, 'keyport', { value: api, enumerable: true, configurable: false, writable: false });
