@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/limits';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { choosePassphrase } from '../actions/storage';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -9,7 +8,6 @@ import { useAction } from './useAction';
 
 /** Choose (or change) the passphrase that encrypts secrets when there is no keyring. */
 export function PassphraseDialog({ onClose }: { onClose(): void }) {
-  const setStatus = useKeyport((s) => s.setStatus);
   const [passphrase, setPassphrase] = useState('');
   const [again, setAgain] = useState('');
   const { busy, error, setError, run } = useAction();
@@ -20,11 +18,8 @@ export function PassphraseDialog({ onClose }: { onClose(): void }) {
       setError({ code: 'VALIDATION', message: 'The two passphrases are not the same.', field: 'again' });
       return;
     }
-    const status = await run(() => keyport.call('storage.usePassphrase', { passphrase }));
-    if (status) {
-      setStatus(status);
-      onClose();
-    }
+    const status = await run(() => choosePassphrase(passphrase));
+    if (status) onClose();
   };
 
   return (
