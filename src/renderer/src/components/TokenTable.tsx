@@ -1,7 +1,9 @@
 import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
-import { keyport } from '../api';
+import { withdrawDelivery } from '../actions/delivery';
+import { cancelSignIn } from '../actions/signIn';
+import { revokeToken } from '../actions/tokens';
 import { useKeyport } from '../store';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ChangePasswordField } from './ChangePasswordField';
@@ -46,9 +48,6 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const [password, setPassword] = useState('');
   const otp = useOtpPrompt();
   const [withdraw, setWithdraw] = useState(true);
-  const loadTokens = useKeyport((s) => s.loadTokens);
-  const refreshSaved = useKeyport((s) => s.refreshSaved);
-  const refreshServers = useKeyport((s) => s.refreshServers);
   const askPassword = needsAccountPassword(server, kind);
   const revoke = useAction();
   const items = state?.items ?? NO_TOKENS;
@@ -61,7 +60,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const closeRevoke = () => {
     // While a confirmation in the browser is awaited (npm's web-based OTP), Cancel ends it first.
     if (revoke.busy) {
-      void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+      void cancelSignIn(server.id);
       return;
     }
     setRevoking(null);
@@ -75,9 +74,9 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
     const savedId = revoking.savedSecretId;
     const result = await revoke.run(async () => {
       // Removed from its machines first: the revoke forgets the saved token and its targets.
-      if (withdraw && savedId) await keyport.call('delivery.withdraw', { secretId: savedId });
+      if (withdraw && savedId) await withdrawDelivery(savedId);
       return otp.withOtp((code) =>
-        keyport.call('tokens.revoke', {
+        revokeToken({
           serverId: server.id,
           tokenId: revoking.id,
           ...(given === undefined ? {} : { password: given }),
@@ -85,13 +84,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
         }),
       );
     });
-    if (result) {
-      closeRevoke();
-      void refreshSaved();
-      // Deleting the client Keyport's own session used signs it out.
-      if (result.signedOut) void refreshServers();
-      else void loadTokens(server.id, given);
-    }
+    if (result) closeRevoke();
   };
 
   if (!state || (state.status === 'loading' && state.items.length === 0)) {
