@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { KindDescriptor, ServerView, SessionFileExport } from '../../../shared/model';
-import { keyport } from '../api';
+import { exportSession } from '../actions/sessionFiles';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -21,7 +21,7 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
 
   const write = async (overwrite: boolean) => {
     setOverwriting(overwrite);
-    const written = await run(() => keyport.call('sessionFiles.export', { serverId: server.id, path, overwrite }));
+    const written = await run(() => exportSession(server.id, path, overwrite));
     if (written) setResult(written);
   };
   const submit = (event: FormEvent) => {

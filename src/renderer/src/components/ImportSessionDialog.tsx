@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { keyport } from '../api';
+import { importSession } from '../actions/sessionFiles';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -13,9 +13,6 @@ import { useSessionFilePath } from './useSessionFilePath';
 export function ImportSessionDialog({ onClose }: { onClose(): void }) {
   const allKinds = useKeyport((s) => s.kinds);
   const kinds = useMemo(() => allKinds.filter((k) => k.sessionFile), [allKinds]);
-  const putServer = useKeyport((s) => s.putServer);
-  const select = useKeyport((s) => s.select);
-  const loadTokens = useKeyport((s) => s.loadTokens);
   const [kind, setKind] = useState(kinds[0]?.kind ?? '');
   const [path, setPath] = useSessionFilePath(kind);
   const { busy, error, run } = useAction();
@@ -23,13 +20,8 @@ export function ImportSessionDialog({ onClose }: { onClose(): void }) {
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    const server = await run(() => keyport.call('sessionFiles.import', { kind, path }));
-    if (server) {
-      putServer(server);
-      select(server.id);
-      void loadTokens(server.id);
-      onClose();
-    }
+    const server = await run(() => importSession(kind, path));
+    if (server) onClose();
   };
 
   return (
