@@ -8,7 +8,7 @@ import { useKeyport } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
@@ -180,20 +180,13 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
         </label>
         {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
-        <ErrorMessage error={form.formError} />
-        {busy ? (
-          <p role="status" className="muted">
-            Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" onClick={busy ? stopWaiting : onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating…' : `Create ${noun}`}
-          </button>
-        </div>
+        <DialogFooter error={form.formError} onCancel={busy ? stopWaiting : onClose} submitLabel={busy ? 'Creating…' : `Create ${noun}`} busy={busy}>
+          {busy ? (
+            <p role="status" className="muted">
+              Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.
+            </p>
+          ) : null}
+        </DialogFooter>
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { importSession } from '../actions/sessionFiles';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { MakePrivateButton } from './MakePrivateButton';
 import { useAction } from './useAction';
@@ -46,16 +46,9 @@ export function ImportSessionDialog({ onClose }: { onClose(): void }) {
         <Field label="Session file" hint={descriptor?.sessionFile ? `Usually ${descriptor.sessionFile.displayPath}.` : undefined}>
           {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} aria-invalid={error?.field === 'path' || undefined} autoFocus />}
         </Field>
-        <ErrorMessage error={error} />
-        <MakePrivateButton error={error} kind={kind} path={path} retry={() => void submit()} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || path === ''}>
-            Import
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel="Import" busy={busy} disabled={path === ''}>
+          <MakePrivateButton error={error} kind={kind} path={path} retry={() => void submit()} />
+        </DialogFooter>
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/limits';
 import { choosePassphrase } from '../actions/storage';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 
@@ -32,15 +32,7 @@ export function PassphraseDialog({ onClose }: { onClose(): void }) {
         <Field label="Passphrase again">
           {(p) => <input {...p} type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" aria-invalid={error?.field === 'again' || undefined} />}
         </Field>
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Encrypting…' : 'Use this passphrase'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel={busy ? 'Encrypting…' : 'Use this passphrase'} busy={busy} />
       </form>
     </Dialog>
   );

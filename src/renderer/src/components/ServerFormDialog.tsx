@@ -4,7 +4,7 @@ import { urlPathWarning } from '../../../shared/urlPathWarning';
 import { pickCertificate, saveServer } from '../actions/servers';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 import { useFieldErrors } from './useFieldErrors';
@@ -150,15 +150,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </p>
           ) : null}
         </fieldset>
-        <ErrorMessage error={form.formError} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {server ? 'Save changes' : 'Add server'}
-          </button>
-        </div>
+        <DialogFooter error={form.formError} onCancel={onClose} submitLabel={server ? 'Save changes' : 'Add server'} busy={busy} />
       </form>
     </Dialog>
   );

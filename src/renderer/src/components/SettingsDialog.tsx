@@ -3,7 +3,7 @@ import type { Theme } from '../../../shared/model';
 import { saveSettings } from '../actions/settings';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { Field } from './Field';
 import { UnlockSecretDialog, type UnlockSecretChange } from './UnlockSecretDialog';
@@ -99,15 +99,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               ))}
             </fieldset>
           ) : null}
-          <ErrorMessage error={error} />
-          <div className="actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={busy}>
-              Save settings
-            </button>
-          </div>
+          <DialogFooter error={error} onCancel={onClose} submitLabel="Save settings" busy={busy} />
         </form>
       </Dialog>
       {secretChange ? <UnlockSecretDialog change={secretChange} onClose={() => setSecretChange(null)} /> : null}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { MIN_UNLOCK_SECRET_LENGTH } from '../../../shared/limits';
 import { removeUnlockSecret, setUnlockSecret } from '../actions/lock';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 
@@ -51,15 +51,7 @@ export function UnlockSecretDialog({ change, onClose }: { change: UnlockSecretCh
             </Field>
           </>
         ) : null}
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={change === 'remove' ? 'danger' : 'primary'} disabled={busy}>
-            {change === 'remove' ? 'Remove unlock PIN' : busy ? 'Saving…' : 'Use this PIN'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel={change === 'remove' ? 'Remove unlock PIN' : busy ? 'Saving…' : 'Use this PIN'} busy={busy} tone={change === 'remove' ? 'danger' : 'primary'} />
       </form>
     </Dialog>
   );
