@@ -4,7 +4,8 @@ import type { KindDescriptor, ServerView, TokenView } from '../../../shared/mode
 import { withdrawDelivery } from '../actions/delivery';
 import { cancelSignIn } from '../actions/signIn';
 import { revokeToken } from '../actions/tokens';
-import { useKeyport } from '../store';
+import { useKeyport, useReminderDays } from '../store';
+import { expiresSoon } from '../../../shared/expiresSoon';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ChangePasswordField } from './ChangePasswordField';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -24,13 +25,6 @@ import { useAction } from './useAction';
 import { ServerText } from './ServerText';
 import { displayName, visibleText } from '../../../shared/displayText';
 
-
-/** Within 30 days (the reminder window of the anaconda tools' keys). */
-const SOON_MS = 30 * 24 * 3600 * 1000;
-export const expiresSoon = (iso: string | null, now = Date.now()): boolean => {
-  const at = iso ? Date.parse(iso) : Number.NaN;
-  return Number.isFinite(at) && at - now < SOON_MS;
-};
 
 /** Token names that contain `query`, ignoring case. `lowerNames[i]` is `items[i].name` in lower
  * case, computed once per list rather than once per keystroke. */
@@ -167,6 +161,7 @@ function VirtualTokenRows({
 }) {
   // Relative times ("2 minutes ago") move on once a minute.
   const now = useNow(60_000);
+  const reminderDays = useReminderDays();
   const sortable = (key: SortKey, label: string, className: string) => (
     <th scope="col" style={stickyHeader} className={className} aria-sort={order?.key === key ? order.direction : undefined}>
       <button type="button" className="sort-button" onClick={() => onSort(key)}>
@@ -250,7 +245,7 @@ function VirtualTokenRows({
           {visible.map((item) => {
             const token = rows[item.index];
             return token ? (
-              <TokenRow key={item.key} token={token} index={item.index} kind={kind} now={now} measure={virtualizer.measureElement} onRevoke={onRevoke} />
+              <TokenRow key={item.key} token={token} index={item.index} kind={kind} now={now} reminderDays={reminderDays} measure={virtualizer.measureElement} onRevoke={onRevoke} />
             ) : null;
           })}
           {padBottom > 0 ? (
@@ -270,6 +265,7 @@ const TokenRow = memo(function TokenRow({
   index,
   kind,
   now,
+  reminderDays,
   measure,
   onRevoke,
 }: {
@@ -277,6 +273,7 @@ const TokenRow = memo(function TokenRow({
   index: number;
   kind: KindDescriptor;
   now: number;
+  reminderDays: readonly number[];
   measure: (row: HTMLTableRowElement | null) => void;
   onRevoke: (token: TokenView) => void;
 }) {
@@ -308,7 +305,7 @@ const TokenRow = memo(function TokenRow({
       {cols.expires ? (
         <td className="col-expires">
           <TimeText at={t.expiresAt} now={now} empty="Never" />
-          {expiresSoon(t.expiresAt, now) ? (
+          {t.expiresAt && expiresSoon(Date.parse(t.expiresAt), now, reminderDays) ? (
             <>
               {' '}
               <span className="badge warning-badge">Expires soon</span>
