@@ -16,6 +16,21 @@ const corePatterns = [
   { group: ['**/renderer/**', '**/preload/**'], message: 'core may not import renderer or preload.' },
 ];
 
+const rendererImports = {
+  paths: [
+    { name: 'electron', message: 'The renderer knows only window.keyport.' },
+    { name: 'zod', message: 'zod stays out of the renderer bundle (main validates every call); e2e/bundle.spec.ts checks the bundle.' },
+  ],
+  patterns: [
+    { group: ['**/main/**', '**/preload/**', 'node:*'], message: 'The renderer may import only src/shared.' },
+    { group: ['**/shared/schemas'], message: 'schemas.ts brings zod into the renderer bundle: put shared constants in src/shared/limits.ts.' },
+    testSupport,
+  ],
+};
+/** The only renderer files that may talk to main (window.keyport, the api module). */
+const talksToMain = ['src/renderer/src/api.ts', 'src/renderer/src/store.ts', 'src/renderer/src/actions/**'];
+const onlyActions = 'Only the store and its actions (src/renderer/src/actions/) talk to main: call an action, which also decides what to reload.';
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'bench/.baseline/**', '.test-reports/**'] },
   js.configs.recommended,
@@ -57,17 +72,18 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', message: 'The renderer knows only window.keyport.' },
-          { name: 'zod', message: 'zod stays out of the renderer bundle (main validates every call); e2e/bundle.spec.ts checks the bundle.' },
-        ],
-        patterns: [
-          { group: ['**/main/**', '**/preload/**', 'node:*'], message: 'The renderer may import only src/shared.' },
-          { group: ['**/shared/schemas'], message: 'schemas.ts brings zod into the renderer bundle: put shared constants in src/shared/limits.ts.' },
-          testSupport,
-        ],
-      }],
+      'no-restricted-imports': ['error', rendererImports],
+    },
+  },
+  {
+    // The store and its actions own the renderer's data (ARCHITECTURE.md): everything else calls
+    // them, never main, so "what to reload after X" lives in one place.
+    files: ['src/renderer/**'],
+    ignores: talksToMain,
+    rules: {
+      'no-restricted-imports': ['error', { paths: rendererImports.paths, patterns: [...rendererImports.patterns, { regex: '(^|/)api$', message: onlyActions }] }],
+      'no-restricted-properties': ['error', { object: 'window', property: 'keyport', message: onlyActions }, { object: 'globalThis', property: 'keyport', message: onlyActions }],
+      'no-restricted-globals': ['error', { name: 'keyport', message: onlyActions }],
     },
   },
   {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { lockWords } from '../../shared/lockWords';
-import { keyport } from './api';
+import { listenToMain, reportActivity } from './actions/events';
+import { lock } from './actions/lock';
 import { ActivityDialog } from './components/ActivityDialog';
 import { ClipboardStatus } from './components/ClipboardStatus';
 import { LockScreen } from './components/LockScreen';
@@ -36,17 +37,18 @@ export function App() {
   }, [theme]);
 
   useEffect(() => {
-    const { load, setClipboard, refreshServers, loadTokens, setStatus } = useKeyport.getState();
-    void load();
-    const offClipboard = keyport.on('clipboard', setClipboard);
-    const offStatus = keyport.on('app.status', setStatus);
+    void useKeyport.getState().load();
+    const offMain = listenToMain((command) => {
+      if (command === 'overview') useKeyport.getState().select(null);
+      else setDialog(command === 'add-server' ? 'add' : command);
+    });
     // Only input counts as activity for the idle lock (main ignores every other call). One ping
     // per 10 s keeps even a 1-minute lock from firing under a person who is using Keyport.
     let lastPing = 0;
     const onInput = () => {
       if (Date.now() - lastPing < 10_000 || useKeyport.getState().status?.storage.locked) return;
       lastPing = Date.now();
-      void keyport.call('app.activity').catch(() => undefined);
+      void reportActivity();
     };
     window.addEventListener('keydown', onInput, { passive: true });
     // Ctrl+K (Cmd+K on macOS) opens search from anywhere but a dialog already open.
@@ -59,23 +61,8 @@ export function App() {
     window.addEventListener('keydown', onShortcut);
     window.addEventListener('pointerdown', onInput, { passive: true });
     window.addEventListener('wheel', onInput, { passive: true });
-    const offSecrets = keyport.on('secrets.changed', () => void useKeyport.getState().refreshSaved());
-    // The app menu and the tray ask the window to do things.
-    const offCommands = keyport.on('app.command', ({ command }) => {
-      if (useKeyport.getState().status?.storage.locked) return;
-      if (command === 'overview') useKeyport.getState().select(null);
-      else setDialog(command === 'add-server' ? 'add' : command);
-    });
-    const offServers = keyport.on('servers.changed', ({ serverId }) => {
-      void refreshServers();
-      void loadTokens(serverId);
-    });
     return () => {
-      offClipboard();
-      offServers();
-      offSecrets();
-      offCommands();
-      offStatus();
+      offMain();
       window.removeEventListener('keydown', onInput);
       window.removeEventListener('keydown', onShortcut);
       window.removeEventListener('pointerdown', onInput);
@@ -86,11 +73,6 @@ export function App() {
   // A dialog's close event arrives a moment after Escape; by then a menu command may have opened
   // another dialog, which must stay open.
   const closeDialog = (which: NonNullable<typeof dialog>) => setDialog((current) => (current === which ? null : current));
-
-  const lock = async () => {
-    const status = await keyport.call('app.lock').catch(() => null);
-    if (status) useKeyport.getState().setStatus(status);
-  };
 
   // Picking a server or the overview in the folded list shows it, with the list folded again.
   const closeNavOnPick = (event: React.MouseEvent) => {

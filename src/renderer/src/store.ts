@@ -22,6 +22,9 @@ interface KeyportState {
   putServer(server: ServerView): void;
   dropServer(id: string): void;
   refreshServers(): Promise<void>;
+  /** Main's `servers.changed`: the servers again, then that server's tokens if it is still
+   * signed in and its kind lists tokens. */
+  serverChanged(serverId: string): Promise<void>;
   /** `password`: the account password, for kinds that list tokens with it; used for this one
    * call and not kept. */
   loadTokens(serverId: string, password?: string): Promise<void>;
@@ -77,12 +80,22 @@ export const useKeyport = create<KeyportState>((set, get) => ({
     const { servers, selectedId, tokens } = get();
     const rest = servers.filter((s) => s.id !== id);
     const { [id]: _dropped, ...otherTokens } = tokens;
-    set({ servers: rest, tokens: otherTokens, selectedId: selectedId === id ? (rest[0]?.id ?? null) : selectedId });
-    void get().refreshSaved();
+    // Main removed the server's saved tokens with it (and says nothing): they leave the list here.
+    const saved = get().saved.filter((s) => s.serverId !== id);
+    set({ servers: rest, tokens: otherTokens, saved, selectedId: selectedId === id ? (rest[0]?.id ?? null) : selectedId });
   },
 
   async refreshServers() {
     set({ servers: await keyport.call('servers.list') });
+  },
+
+  async serverChanged(serverId) {
+    await get().refreshServers();
+    const { servers, kinds } = get();
+    const server = servers.find((s) => s.id === serverId);
+    // Listing a signed-out server's tokens (or a kind's that has none) can only fail.
+    if (server?.session.state !== 'signed-in' || kinds.find((k) => k.kind === server.kind)?.tokenList === false) return;
+    await get().loadTokens(serverId);
   },
 
   async loadTokens(serverId, password) {
@@ -92,9 +105,8 @@ export const useKeyport = create<KeyportState>((set, get) => ({
       const items = await keyport.call('tokens.list', password === undefined ? { serverId } : { serverId, password });
       set({ tokens: { ...get().tokens, [serverId]: { status: 'ready', items, error: null } } });
     } catch (error) {
+      // A session that ended meanwhile comes as main's `servers.changed`: no reload here.
       set({ tokens: { ...get().tokens, [serverId]: { status: 'error', items: previous.items, error: toShape(error) } } });
-      // The session may have ended: show the server's new state.
-      await get().refreshServers();
     }
   },
 

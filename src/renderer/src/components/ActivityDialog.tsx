@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AUDIT_ACTION_LABELS } from '../../../shared/auditActions';
 import type { AuditEntry } from '../../../shared/model';
-import { keyport } from '../api';
+import { exportActivityCsv, listActivity } from '../actions/activity';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
@@ -17,13 +17,13 @@ export function ActivityDialog({ onClose }: { onClose(): void }) {
 
   useEffect(() => {
     // Loaded once per opening (`run` is stable).
-    void run(() => keyport.call('audit.list')).then((list) => {
+    void run(listActivity).then((list) => {
       if (list) setEntries(list);
     });
   }, [run]);
 
   const exportCsv = async () => {
-    const csv = await run(() => keyport.call('audit.exportCsv'));
+    const csv = await run(exportActivityCsv);
     if (csv === undefined) return;
     // A download from the page itself: the text is the person's own log, holding no secret.
     const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));

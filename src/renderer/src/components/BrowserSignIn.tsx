@@ -1,23 +1,14 @@
 import type { ServerView } from '../../../shared/model';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { cancelSignIn, signInWithBrowser } from '../actions/signIn';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 
 /** "Sign in with browser": main opens the system browser and waits for its redirect; this shows
  * progress and a Cancel button. */
 export function BrowserSignIn({ server }: { server: ServerView }) {
-  const putServer = useKeyport((s) => s.putServer);
-  const loadTokens = useKeyport((s) => s.loadTokens);
   const { busy, error, run } = useAction();
-  const start = async () => {
-    const result = await run(() => keyport.call('auth.signInWithBrowser', { serverId: server.id, force: false }));
-    if (result) {
-      putServer(result);
-      void loadTokens(server.id);
-    }
-  };
-  const cancel = () => void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+  const start = () => run(() => signInWithBrowser(server.id));
+  const cancel = () => void cancelSignIn(server.id);
   return (
     <div className="form">
       {busy ? (

@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from 'react';
 import type { KeyportErrorShape } from '../../../shared/errors';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 
 interface ConfirmDialogProps {
   title: string;
@@ -22,15 +22,7 @@ export function ConfirmDialog({ title, message, confirmLabel, busy, error, onCon
     <Dialog title={title} onClose={onClose} role="alertdialog" describedBy={messageId}>
       <p id={messageId}>{message}</p>
       {children}
-      <ErrorMessage error={error} />
-      <div className="actions">
-        <button type="button" onClick={onClose} autoFocus>
-          Cancel
-        </button>
-        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
-          {confirmLabel}
-        </button>
-      </div>
+      <DialogFooter error={error} onCancel={onClose} submitLabel={confirmLabel} busy={busy} tone="danger" onSubmit={onConfirm} focusCancel />
     </Dialog>
   );
 }

@@ -1,4 +1,4 @@
-import { keyport } from '../api';
+import { clearClipboard } from '../actions/clipboard';
 import { useKeyport } from '../store';
 import { useNow } from './useNow';
 
@@ -12,7 +12,7 @@ export function CopiedNote({ clearsAt, name }: { clearsAt: number; name: string 
   return (
     <span className="copied-note">
       <span aria-hidden="true">Copied — clears in {left} s</span>
-      <button type="button" className="link" onClick={() => void keyport.call('clipboard.clear').catch(() => undefined)} aria-label={`Clear now: the clipboard holds ${name}`}>
+      <button type="button" className="link" onClick={() => void clearClipboard()} aria-label={`Clear now: the clipboard holds ${name}`}>
         Clear now
       </button>
     </span>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { KindDescriptor } from '../../../shared/model';
-import { keyport } from '../api';
+import { copySecret } from '../actions/clipboard';
 import { useKeyport } from '../store';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { CopiedNote } from './CopiedNote';
@@ -16,7 +16,7 @@ export function CopyControl({ secretId, kind, name, onCopied }: { secretId: stri
   const { busy, error, run } = useAction();
   const [copiedUntil, setCopiedUntil] = useState<number | null>(null);
   const copy = async () => {
-    const result = await run(() => keyport.call('clipboard.copy', { secretId, format }));
+    const result = await run(() => copySecret(secretId, format));
     if (!result) return;
     setCopiedUntil(result.clearsAt);
     onCopied?.();

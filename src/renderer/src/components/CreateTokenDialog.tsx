@@ -2,12 +2,13 @@ import { useId, useState, type FormEvent } from 'react';
 import type { CreatedToken, KindDescriptor, ServerView } from '../../../shared/model';
 import { tokenNameWarning } from '../../../shared/tokenNames';
 import { urlPathWarning } from '../../../shared/urlPathWarning';
-import { keyport } from '../api';
+import { cancelSignIn } from '../actions/signIn';
+import { createToken, openCreateNoteLink } from '../actions/tokens';
 import { useKeyport } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyControl } from './CopyControl';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { Field } from './Field';
 import { ScopeChoices } from './ScopeChoices';
@@ -22,8 +23,6 @@ import { displayName } from '../../../shared/displayText';
  * and is gone when the dialog closes. */
 export function CreateTokenDialog({ server, kind, onClose }: { server: ServerView; kind: KindDescriptor; onClose(): void }) {
   const persistent = useKeyport((s) => s.status?.storage.persistent ?? false);
-  const loadTokens = useKeyport((s) => s.loadTokens);
-  const refreshSaved = useKeyport((s) => s.refreshSaved);
   const [name, setName] = useState('');
   // Fields with choices start at their first choice, which is what the list shows.
   const [fields, setFields] = useState<Record<string, string>>(() =>
@@ -45,7 +44,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
   const warningId = useId();
 
   // A confirmation in the browser (npm's web-based OTP) is waited for by main; Cancel ends it.
-  const stopWaiting = () => void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+  const stopWaiting = () => void cancelSignIn(server.id);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -55,7 +54,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
     const given = askPassword ? password : undefined;
     const result = await run(() =>
       otp.withOtp((code) =>
-        keyport.call('tokens.create', {
+        createToken({
           serverId: server.id,
           name,
           save,
@@ -68,8 +67,6 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
     if (result) {
       setPassword('');
       setCreated(result);
-      void loadTokens(server.id, given);
-      if (result.saved) void refreshSaved();
     }
   };
 
@@ -122,7 +119,7 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
         {kind.createNote ? (
           <p className="muted">
             {kind.createNote.text}{' '}
-            <button type="button" className="link" onClick={() => void keyport.call('kinds.openCreateNoteLink', { kind: kind.kind }).catch(() => undefined)}>
+            <button type="button" className="link" onClick={() => void openCreateNoteLink(kind.kind)}>
               {kind.createNote.linkLabel}
             </button>
           </p>
@@ -183,20 +180,13 @@ export function CreateTokenDialog({ server, kind, onClose }: { server: ServerVie
           <span>Save in Keyport (encrypted) so I can copy it again later</span>
         </label>
         {!persistent ? <p className="muted">Saving needs a passphrase: Keyport is keeping secrets for this session only.</p> : null}
-        <ErrorMessage error={form.formError} />
-        {busy ? (
-          <p role="status" className="muted">
-            Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" onClick={busy ? stopWaiting : onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating…' : `Create ${noun}`}
-          </button>
-        </div>
+        <DialogFooter error={form.formError} onCancel={busy ? stopWaiting : onClose} submitLabel={busy ? 'Creating…' : `Create ${noun}`} busy={busy}>
+          {busy ? (
+            <p role="status" className="muted">
+              Waiting for {server.name}… If it asked you to confirm in your browser, finish there; Cancel stops waiting.
+            </p>
+          ) : null}
+        </DialogFooter>
       </form>
     </Dialog>
   );

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult } from '../../../shared/model';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { cancelDelivery, deliveryTargets, forgetTarget, onDeliveryProgress, rollBackRotation, rotateDelivered, sendDelivery } from '../actions/delivery';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -24,7 +23,6 @@ const STEP_TEXT: Record<DeliveryStep, string> = {
 /** A saved token's machines: where it was delivered over SSH, a form to send it to another,
  * and Rotate (a new token delivered everywhere, then the old one revoked). */
 export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }: { secretId: string; name: string; kindIsNpm: boolean; canRotate: boolean; onClose(): void }) {
-  const refreshSaved = useKeyport((s) => s.refreshSaved);
   const [targets, setTargets] = useState<DeliveryTargetView[]>([]);
   const [host, setHost] = useState('');
   const [port, setPort] = useState('');
@@ -40,26 +38,20 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
   const currentId = rotation?.state === 'done' && rotation.newSecretId ? rotation.newSecretId : secretId;
 
   const load = useCallback(async () => {
-    setTargets(await keyport.call('delivery.targets', { secretId: currentId }));
+    setTargets(await deliveryTargets(currentId));
   }, [currentId]);
   useEffect(() => {
     // Loaded when the dialog opens and when a rotation moves the targets to the new token.
-    void keyport.call('delivery.targets', { secretId: currentId }).then(setTargets);
+    void deliveryTargets(currentId).then(setTargets);
   }, [currentId]);
 
-  useEffect(
-    () =>
-      keyport.on('delivery.progress', (progress) => {
-        if (progress.secretId === secretId) setStep(progress.step);
-      }),
-    [secretId],
-  );
+  useEffect(() => onDeliveryProgress(secretId, setStep), [secretId]);
 
   const send = async (trustFingerprint?: string) => {
     setStatus(null);
     setStep('connecting');
     const result = await sending.run(() =>
-      keyport.call('delivery.send', {
+      sendDelivery({
         secretId,
         host,
         path,
@@ -83,19 +75,17 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
     void send();
   };
   const rotate = async () => {
-    const result = await rotating.run(() => keyport.call('delivery.rotate', { secretId }));
+    const result = await rotating.run(() => rotateDelivered(secretId));
     if (result) setRotation(result);
-    await refreshSaved();
     await load();
   };
   const rollBack = async () => {
-    const result = await rotating.run(() => keyport.call('delivery.rollBack', { secretId }));
+    const result = await rotating.run(() => rollBackRotation(secretId));
     if (result) setRotation(result);
-    await refreshSaved();
     await load();
   };
   const forget = async (targetId: string) => {
-    await keyport.call('delivery.forget', { secretId: currentId, targetId });
+    await forgetTarget(currentId, targetId);
     await load();
   };
 
@@ -209,7 +199,7 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
         {sending.busy ? (
           <p role="status">
             {STEP_TEXT[step]}{' '}
-            <button type="button" className="quiet" onClick={() => void keyport.call('delivery.cancel', { secretId })}>
+            <button type="button" className="quiet" onClick={() => void cancelDelivery(secretId)}>
               Cancel
             </button>
           </p>

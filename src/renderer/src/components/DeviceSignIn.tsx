@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import type { DeviceSignInCode, ServerView } from '../../../shared/model';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { cancelSignIn, finishDeviceSignIn, openDeviceVerification, startDeviceSignIn } from '../actions/signIn';
 import { ErrorMessage } from './ErrorMessage';
 import { ExpiryText } from './ExpiryText';
 import { Field } from './Field';
@@ -10,36 +9,24 @@ import { useAction } from './useAction';
 /** "Sign in with a code" (RFC 8628): shows the code and where to enter it (selectable, and the
  * browser can be opened there), while main polls the server at its interval. */
 export function DeviceSignIn({ server }: { server: ServerView }) {
-  const putServer = useKeyport((s) => s.putServer);
-  const loadTokens = useKeyport((s) => s.loadTokens);
   const [code, setCode] = useState<DeviceSignInCode | null>(null);
   const { busy, error, run } = useAction();
   const open = useAction();
 
   const start = async () => {
     const started = await run(async () => {
-      const next = await keyport.call('auth.startDeviceSignIn', { serverId: server.id, force: false });
+      const next = await startDeviceSignIn(server.id);
       if (next) setCode(next);
       return next;
     });
-    if (started === null) {
-      // Already signed in with a valid session.
-      const servers = await keyport.call('servers.list').catch(() => []);
-      const self = servers.find((s) => s.id === server.id);
-      if (self) putServer(self);
-      return;
-    }
+    // Null: already signed in with a valid session (the action shows it).
     if (!started) return;
-    const result = await run(() => keyport.call('auth.finishDeviceSignIn', { serverId: server.id }));
+    await run(() => finishDeviceSignIn(server.id));
     setCode(null);
-    if (result) {
-      putServer(result);
-      void loadTokens(server.id);
-    }
   };
   const cancel = () => {
     setCode(null);
-    void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+    void cancelSignIn(server.id);
   };
   const select = (e: { currentTarget: HTMLInputElement }) => e.currentTarget.select();
 
@@ -57,7 +44,7 @@ export function DeviceSignIn({ server }: { server: ServerView }) {
             <button type="button" onClick={cancel}>
               Cancel
             </button>
-            <button type="button" onClick={() => open.run(() => keyport.call('auth.openDeviceVerification', { serverId: server.id }))}>
+            <button type="button" onClick={() => open.run(() => openDeviceVerification(server.id))}>
               Open in browser
             </button>
           </div>

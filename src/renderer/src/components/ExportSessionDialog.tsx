@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { KindDescriptor, ServerView, SessionFileExport } from '../../../shared/model';
-import { keyport } from '../api';
+import { exportSession } from '../actions/sessionFiles';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { MakePrivateButton } from './MakePrivateButton';
 import { useAction } from './useAction';
@@ -21,7 +21,7 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
 
   const write = async (overwrite: boolean) => {
     setOverwriting(overwrite);
-    const written = await run(() => keyport.call('sessionFiles.export', { serverId: server.id, path, overwrite }));
+    const written = await run(() => exportSession(server.id, path, overwrite));
     if (written) setResult(written);
   };
   const submit = (event: FormEvent) => {
@@ -62,16 +62,9 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
         <p id={noteId}>
           A session file already exists there. Keyport will copy it to a backup beside it, then replace it with the session of {server.name}.
         </p>
-        <ErrorMessage error={error} />
-        <MakePrivateButton error={error} kind={kind.kind} path={path} retry={() => void write(overwriting)} />
-        <div className="actions">
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="button" className="danger" onClick={() => void write(true)} disabled={busy}>
-            Back up and replace
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel="Back up and replace" busy={busy} tone="danger" onSubmit={() => void write(true)} focusCancel>
+          <MakePrivateButton error={error} kind={kind.kind} path={path} retry={() => void write(overwriting)} />
+        </DialogFooter>
       </Dialog>
     );
   }
@@ -85,16 +78,9 @@ export function ExportSessionDialog({ server, kind, onClose }: { server: ServerV
         <Field label="File" hint={`Where ${file.consumer} look for it (${file.displayPath} unless an environment variable says otherwise).`}>
           {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} aria-invalid={error?.field === 'path' || undefined} />}
         </Field>
-        <ErrorMessage error={error} />
-        <MakePrivateButton error={error} kind={kind.kind} path={path} retry={() => void write(overwriting)} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || path === ''}>
-            Export
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel="Export" busy={busy} disabled={path === ''}>
+          <MakePrivateButton error={error} kind={kind.kind} path={path} retry={() => void write(overwriting)} />
+        </DialogFooter>
       </form>
     </Dialog>
   );

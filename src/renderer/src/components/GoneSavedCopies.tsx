@@ -1,5 +1,5 @@
 import type { KindDescriptor, ServerView } from '../../../shared/model';
-import { keyport } from '../api';
+import { forgetSaved } from '../actions/saved';
 import { useKeyport } from '../store';
 import { ErrorMessage } from './ErrorMessage';
 import { shortTokenNoun } from './tokenNoun';
@@ -10,12 +10,10 @@ import { useAction } from './useAction';
 export function GoneSavedCopies({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
   const saved = useKeyport((s) => s.saved);
   const gone = saved.filter((secret) => secret.serverId === server.id && secret.goneFromServer === true);
-  const refreshSaved = useKeyport((s) => s.refreshSaved);
   const { busy, error, run } = useAction();
   if (gone.length === 0) return null;
   const forget = async (secretId: string) => {
-    await run(() => keyport.call('secrets.forget', { secretId }));
-    await refreshSaved();
+    await run(() => forgetSaved(secretId));
   };
   return (
     <div className="gone-saved">

@@ -1,8 +1,8 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { keyport } from '../api';
+import { importSession } from '../actions/sessionFiles';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { MakePrivateButton } from './MakePrivateButton';
 import { useAction } from './useAction';
@@ -13,9 +13,6 @@ import { useSessionFilePath } from './useSessionFilePath';
 export function ImportSessionDialog({ onClose }: { onClose(): void }) {
   const allKinds = useKeyport((s) => s.kinds);
   const kinds = useMemo(() => allKinds.filter((k) => k.sessionFile), [allKinds]);
-  const putServer = useKeyport((s) => s.putServer);
-  const select = useKeyport((s) => s.select);
-  const loadTokens = useKeyport((s) => s.loadTokens);
   const [kind, setKind] = useState(kinds[0]?.kind ?? '');
   const [path, setPath] = useSessionFilePath(kind);
   const { busy, error, run } = useAction();
@@ -23,13 +20,8 @@ export function ImportSessionDialog({ onClose }: { onClose(): void }) {
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    const server = await run(() => keyport.call('sessionFiles.import', { kind, path }));
-    if (server) {
-      putServer(server);
-      select(server.id);
-      void loadTokens(server.id);
-      onClose();
-    }
+    const server = await run(() => importSession(kind, path));
+    if (server) onClose();
   };
 
   return (
@@ -54,16 +46,9 @@ export function ImportSessionDialog({ onClose }: { onClose(): void }) {
         <Field label="Session file" hint={descriptor?.sessionFile ? `Usually ${descriptor.sessionFile.displayPath}.` : undefined}>
           {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} aria-invalid={error?.field === 'path' || undefined} autoFocus />}
         </Field>
-        <ErrorMessage error={error} />
-        <MakePrivateButton error={error} kind={kind} path={path} retry={() => void submit()} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || path === ''}>
-            Import
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel="Import" busy={busy} disabled={path === ''}>
+          <MakePrivateButton error={error} kind={kind} path={path} retry={() => void submit()} />
+        </DialogFooter>
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { lockWords } from '../../../shared/lockWords';
-import { keyport } from '../api';
+import { unlock, unlockWithSystemCheck } from '../actions/lock';
 import { useKeyport } from '../store';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -11,7 +11,6 @@ import { useAction } from './useAction';
  * check); when nothing is needed it says so and claims no protection. */
 export function LockScreen() {
   const lock = useKeyport((s) => s.status?.lock);
-  const unlocked = useKeyport((s) => s.unlocked);
   const [secret, setSecret] = useState('');
   const { busy, error, run } = useAction();
   const words = lockWords(lock);
@@ -19,14 +18,11 @@ export function LockScreen() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const status = await run(() => keyport.call('app.unlock', unlockWith === 'nothing' ? {} : { passphrase: secret }));
+    const done = run(() => unlock(unlockWith === 'nothing' ? undefined : secret));
     setSecret('');
-    if (status) await unlocked(status);
+    await done;
   };
-  const unlockWithSystem = async () => {
-    const status = await run(() => keyport.call('app.unlockWithSystemCheck'));
-    if (status) await unlocked(status);
-  };
+  const unlockWithSystem = () => run(unlockWithSystemCheck);
 
   return (
     <main className="lock-screen">

@@ -1,5 +1,5 @@
 import type { KeyportErrorShape } from '../../../shared/errors';
-import { keyport } from '../api';
+import { makeSessionFilePrivate } from '../actions/sessionFiles';
 import { useAction } from './useAction';
 
 /** For a session file refused only because its group could change it (error field `fileMode`):
@@ -9,7 +9,7 @@ export function MakePrivateButton({ error, kind, path, retry }: { error: Keyport
   if (error?.field !== 'fileMode') return null;
   const makePrivate = async () => {
     const done = await fix.run(async () => {
-      await keyport.call('sessionFiles.makePrivate', { kind, path });
+      await makeSessionFilePrivate(kind, path);
       return true;
     });
     if (done) retry();

@@ -1,15 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/limits';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { choosePassphrase } from '../actions/storage';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 
 /** Choose (or change) the passphrase that encrypts secrets when there is no keyring. */
 export function PassphraseDialog({ onClose }: { onClose(): void }) {
-  const setStatus = useKeyport((s) => s.setStatus);
   const [passphrase, setPassphrase] = useState('');
   const [again, setAgain] = useState('');
   const { busy, error, setError, run } = useAction();
@@ -20,11 +18,8 @@ export function PassphraseDialog({ onClose }: { onClose(): void }) {
       setError({ code: 'VALIDATION', message: 'The two passphrases are not the same.', field: 'again' });
       return;
     }
-    const status = await run(() => keyport.call('storage.usePassphrase', { passphrase }));
-    if (status) {
-      setStatus(status);
-      onClose();
-    }
+    const status = await run(() => choosePassphrase(passphrase));
+    if (status) onClose();
   };
 
   return (
@@ -37,15 +32,7 @@ export function PassphraseDialog({ onClose }: { onClose(): void }) {
         <Field label="Passphrase again">
           {(p) => <input {...p} type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" aria-invalid={error?.field === 'again' || undefined} />}
         </Field>
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Encrypting…' : 'Use this passphrase'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel={busy ? 'Encrypting…' : 'Use this passphrase'} busy={busy} />
       </form>
     </Dialog>
   );

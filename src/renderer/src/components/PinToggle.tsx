@@ -1,4 +1,4 @@
-import { keyport } from '../api';
+import { pinSaved } from '../actions/saved';
 import { useKeyport } from '../store';
 import { useAction } from './useAction';
 import { displayName } from '../../../shared/displayText';
@@ -6,11 +6,9 @@ import { displayName } from '../../../shared/displayText';
 /** Pins a saved token to the tray menu (quick copy without opening Keyport's window). */
 export function PinToggle({ secretId, name }: { secretId: string; name: string }) {
   const pinned = useKeyport((s) => s.saved.find((x) => x.id === secretId)?.pinned ?? false);
-  const refreshSaved = useKeyport((s) => s.refreshSaved);
   const { busy, run } = useAction();
   const toggle = async () => {
-    await run(() => keyport.call('secrets.pin', { secretId, pinned: !pinned }));
-    await refreshSaved();
+    await run(() => pinSaved(secretId, !pinned));
   };
   return (
     <button type="button" className="quiet pin" aria-pressed={pinned} aria-label={`Pin ${displayName(name)} to the tray`} title={pinned ? 'Pinned to the tray menu' : 'Pin to the tray menu'} onClick={toggle} disabled={busy}>

@@ -1,5 +1,5 @@
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
-import { keyport } from '../api';
+import { copySecret } from '../actions/clipboard';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -34,7 +34,7 @@ export function SearchPalette({ onClose }: { onClose(): void }) {
   const copy = async (result: Extract<SearchResult, { type: 'saved' }>) => {
     const kind = kinds.find((k) => k.kind === result.server.kind);
     if (!kind) return;
-    const copied = await run(() => keyport.call('clipboard.copy', { secretId: result.secretId, format: preferredCopyFormat(kind, settings) }));
+    const copied = await run(() => copySecret(result.secretId, preferredCopyFormat(kind, settings)));
     if (copied) onClose();
   };
   const act = (result: SearchResult | undefined) => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { KindDescriptor, ServerDescription, ServerView } from '../../../shared/model';
-import { keyport } from '../api';
+import { describeServer } from '../actions/servers';
 import { toShape } from '../store';
 import { ErrorMessage } from './ErrorMessage';
 import { FactList } from './FactList';
@@ -13,13 +13,13 @@ export function ServerDescriptionPanel({ server, kind }: { server: ServerView; k
   const { busy, error, setError, run } = useAction();
   const title = kind.serverDescription?.title ?? 'Server';
   const check = async () => {
-    const answer = await run(() => keyport.call('servers.describe', { id: server.id }));
+    const answer = await run(() => describeServer(server.id));
     setDescription(answer ?? null);
   };
   // Read when shown, and again when the address or TLS settings change (an edit).
   useEffect(() => {
     let current = true;
-    keyport.call('servers.describe', { id: server.id }).then(
+    describeServer(server.id).then(
       (answer) => {
         if (!current) return;
         setDescription(answer);

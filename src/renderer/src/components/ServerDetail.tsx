@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ServerView } from '../../../shared/model';
-import { keyport } from '../api';
+import { removeServer } from '../actions/servers';
 import { useKeyport, useKind } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CreateTokenDialog } from './CreateTokenDialog';
@@ -19,7 +19,6 @@ type Open = 'edit' | 'remove' | 'create' | null;
 
 export function ServerDetail({ server }: { server: ServerView }) {
   const kind = useKind(server.kind);
-  const dropServer = useKeyport((s) => s.dropServer);
   const loadTokens = useKeyport((s) => s.loadTokens);
   const tokensStatus = useKeyport((s) => s.tokens[server.id]?.status ?? 'idle');
   const [open, setOpen] = useState<Open>(null);
@@ -36,13 +35,10 @@ export function ServerDetail({ server }: { server: ServerView }) {
 
   const remove = async () => {
     const done = await action.run(async () => {
-      await keyport.call('servers.remove', { id: server.id });
+      await removeServer(server.id);
       return true;
     });
-    if (done) {
-      setOpen(null);
-      dropServer(server.id);
-    }
+    if (done) setOpen(null);
   };
 
   return (

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import type { ServerView } from '../../../shared/model';
 import { urlPathWarning } from '../../../shared/urlPathWarning';
-import { keyport } from '../api';
+import { pickCertificate, saveServer } from '../actions/servers';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 import { useFieldErrors } from './useFieldErrors';
@@ -14,8 +14,6 @@ import { nounInSentence } from './tokenNoun';
 /** Add a server, or edit one. Validation is the shared schema's, run in main. */
 export function ServerFormDialog({ server, onClose }: { server: ServerView | null; onClose(): void }) {
   const kinds = useKeyport((s) => s.kinds);
-  const putServer = useKeyport((s) => s.putServer);
-  const select = useKeyport((s) => s.select);
   const [name, setName] = useState(server?.name ?? '');
   const [kind, setKind] = useState(server?.kind ?? kinds[0]?.kind ?? '');
   const [url, setUrl] = useState(server?.url ?? '');
@@ -36,10 +34,8 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
     // Only the settings of the chosen kind are sent.
     const kindOptions = Object.fromEntries((descriptor?.serverFields ?? []).map((f) => [f.id, options[f.id] ?? '']));
     const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null, options: kindOptions };
-    const saved = await run(() => (server ? keyport.call('servers.update', { id: server.id, changes }) : keyport.call('servers.add', changes)));
+    const saved = await run(() => saveServer(server?.id ?? null, changes));
     if (saved) {
-      putServer(saved);
-      select(saved.id);
       onClose();
       // A new server's next step is signing in: focus goes to its form.
       if (!server) focusSoon('#main-content [aria-labelledby="sign-in-title"] input:not([type="radio"])', '#main-content [aria-labelledby="sign-in-title"] button');
@@ -47,7 +43,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   };
 
   const browse = async () => {
-    const picked = await run(() => keyport.call('servers.pickCertificate'));
+    const picked = await run(pickCertificate);
     if (picked) setCaPath(picked);
   };
 
@@ -154,15 +150,7 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </p>
           ) : null}
         </fieldset>
-        <ErrorMessage error={form.formError} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {server ? 'Save changes' : 'Add server'}
-          </button>
-        </div>
+        <DialogFooter error={form.formError} onCancel={onClose} submitLabel={server ? 'Save changes' : 'Add server'} busy={busy} />
       </form>
     </Dialog>
   );

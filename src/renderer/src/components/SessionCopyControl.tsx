@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { KindDescriptor, ServerView } from '../../../shared/model';
-import { keyport } from '../api';
+import { copySession } from '../actions/clipboard';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 
@@ -23,7 +23,7 @@ export function SessionCopyControl({ server, kind }: { server: ServerView; kind:
           </option>
         ))}
       </select>
-      <button type="button" onClick={() => run(() => keyport.call('clipboard.copySession', { serverId: server.id, format }))} disabled={busy}>
+      <button type="button" onClick={() => run(() => copySession(server.id, format))} disabled={busy}>
         Copy
       </button>
       <ErrorMessage error={error} />

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import type { KindDescriptor, ServerView } from '../../../shared/model';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { refreshSession, signInAgainWithBrowser, signOut as signOutOf } from '../actions/signIn';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorMessage } from './ErrorMessage';
 import { ExpiryText } from './ExpiryText';
@@ -15,7 +14,6 @@ const METHOD_NOTES = { password: null, token: ' with an API token', browser: nul
 
 /** A signed-in server's session: who, until when, refresh, copy, export, sign out. */
 export function SessionPanel({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
-  const putServer = useKeyport((s) => s.putServer);
   const [exporting, setExporting] = useState(false);
   const [confirmingSignOut, setConfirmingSignOut] = useState(false);
   const [removeEntry, setRemoveEntry] = useState(false);
@@ -24,23 +22,14 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
   const session = server.session;
 
   const signOut = async () => {
-    const result = await action.run(() => keyport.call('auth.signOut', { serverId: server.id, removeFromSessionFile: removeEntry }));
-    if (result) {
-      setConfirmingSignOut(false);
-      putServer(result);
-    }
+    const result = await action.run(() => signOutOf(server.id, removeEntry));
+    if (result) setConfirmingSignOut(false);
   };
   // Where a CLI file holds this server's entry, signing out asks whether to remove it too.
   const askFirst = Boolean(kind.sessionFile?.removableEntry);
   // The CLIs' `login --force`: a new sign-in even though the current one is still valid.
-  const signInAgain = async () => {
-    const result = await action.run(() => keyport.call('auth.signInWithBrowser', { serverId: server.id, force: true }));
-    if (result) putServer(result);
-  };
-  const refresh = async () => {
-    const result = await action.run(() => keyport.call('auth.refresh', { serverId: server.id }));
-    if (result) putServer(result);
-  };
+  const signInAgain = () => action.run(() => signInAgainWithBrowser(server.id));
+  const refresh = () => action.run(() => refreshSession(server.id));
 
   return (
     <section className="panel session" aria-label="Session">

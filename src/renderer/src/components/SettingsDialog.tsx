@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import type { Theme } from '../../../shared/model';
-import { keyport } from '../api';
+import { saveSettings } from '../actions/settings';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { preferredCopyFormat } from '../../../shared/copyFormat';
 import { Field } from './Field';
 import { UnlockSecretDialog, type UnlockSecretChange } from './UnlockSecretDialog';
@@ -11,7 +11,6 @@ import { useAction } from './useAction';
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const settings = useKeyport((s) => s.settings);
-  const setSettings = useKeyport((s) => s.setSettings);
   const [clear, setClear] = useState(String(settings?.clipboardClearSeconds ?? 30));
   const [timeout, setTimeoutValue] = useState(String(settings?.requestTimeoutSeconds ?? 15));
   const [idle, setIdle] = useState(String(settings?.idleLockMinutes ?? 15));
@@ -26,11 +25,8 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const saved = await run(() => keyport.call('settings.update', { clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme, reminderDays: parseDays(reminders), defaultCopyFormats: copyFormats }));
-    if (saved) {
-      setSettings(saved);
-      onClose();
-    }
+    const saved = await run(() => saveSettings({ clipboardClearSeconds: Number(clear), requestTimeoutSeconds: Number(timeout), idleLockMinutes: Number(idle), theme, reminderDays: parseDays(reminders), defaultCopyFormats: copyFormats }));
+    if (saved) onClose();
   };
 
   return (
@@ -103,15 +99,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               ))}
             </fieldset>
           ) : null}
-          <ErrorMessage error={error} />
-          <div className="actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={busy}>
-              Save settings
-            </button>
-          </div>
+          <DialogFooter error={error} onCancel={onClose} submitLabel="Save settings" busy={busy} />
         </form>
       </Dialog>
       {secretChange ? <UnlockSecretDialog change={secretChange} onClose={() => setSecretChange(null)} /> : null}

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { nounInSentence } from './tokenNoun';
 import type { KindDescriptor, ServerView, SignInMethod } from '../../../shared/model';
-import { keyport } from '../api';
+import { signInWithPassword, signInWithToken } from '../actions/signIn';
 import { toShape, useKeyport } from '../store';
 import { BrowserSignIn } from './BrowserSignIn';
 import { DeviceSignIn } from './DeviceSignIn';
@@ -34,8 +34,6 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
   const canRememberPassword = kind.tokensNeedPassword || kind.tokenCreationNeedsPassword === true;
   const saved = useKeyport((s) => s.saved);
   const savedClients = useMemo(() => saved.filter((x) => x.serverId === server.id), [saved, server.id]);
-  const putServer = useKeyport((s) => s.putServer);
-  const loadTokens = useKeyport((s) => s.loadTokens);
   const { busy, error, setError, run } = useAction();
   const form = useFieldErrors(error, setError, method === 'password' ? ['username', 'password'] : ['token']);
 
@@ -55,7 +53,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
     const signedIn = await run(async () => {
       try {
         return method === 'password'
-          ? await keyport.call('auth.signInWithPassword', {
+          ? await signInWithPassword({
               serverId: server.id,
               username,
               password,
@@ -63,7 +61,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
               rememberPassword: remember,
               ...(otpAsked && otp.trim() ? { otp: otp.trim() } : {}),
             })
-          : await keyport.call('auth.signInWithToken', { serverId: server.id, token });
+          : await signInWithToken(server.id, token);
       } catch (e) {
         askedForOtp = toShape(e).code === 'OTP_REQUIRED';
         throw e;
@@ -77,8 +75,6 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
     setToken('');
     setClientSecret('');
     if (signedIn) {
-      putServer(signedIn);
-      void loadTokens(server.id);
       // Signed in, the next thing is the token list (or the session, for kinds without one).
       focusSoon('#tokens-title', '#main-content [aria-label="Session"] button');
     }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { keyport } from '../api';
+import { keepSecretsForSessionOnly } from '../actions/storage';
 import { useKeyport } from '../store';
 import { ErrorMessage } from './ErrorMessage';
 import { PassphraseDialog } from './PassphraseDialog';
@@ -9,15 +9,11 @@ import { useAction } from './useAction';
  * or secrets for this session only (ARCHITECTURE.md, "Secrets"). */
 export function StorageBanner() {
   const storage = useKeyport((s) => s.status?.storage);
-  const setStatus = useKeyport((s) => s.setStatus);
   const [choosing, setChoosing] = useState(false);
   const { busy, error, run } = useAction();
   if (!storage || storage.mode === 'os' || storage.mode === 'passphrase') return null;
 
-  const sessionOnly = async () => {
-    const status = await run(() => keyport.call('storage.useSessionOnly'));
-    if (status) setStatus(status);
-  };
+  const sessionOnly = () => run(keepSecretsForSessionOnly);
 
   return (
     <div className="banner" role={storage.mode === 'undecided' ? 'alert' : 'status'}>

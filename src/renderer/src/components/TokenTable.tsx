@@ -1,8 +1,11 @@
 import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { withdrawDelivery } from '../actions/delivery';
+import { cancelSignIn } from '../actions/signIn';
+import { revokeToken } from '../actions/tokens';
+import { useKeyport, useReminderDays } from '../store';
+import { expiresSoon } from '../../../shared/expiresSoon';
 import { AccountPasswordForm, needsAccountPassword } from './AccountPasswordForm';
 import { ChangePasswordField } from './ChangePasswordField';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -23,13 +26,6 @@ import { ServerText } from './ServerText';
 import { displayName, visibleText } from '../../../shared/displayText';
 
 
-/** Within 30 days (the reminder window of the anaconda tools' keys). */
-const SOON_MS = 30 * 24 * 3600 * 1000;
-export const expiresSoon = (iso: string | null, now = Date.now()): boolean => {
-  const at = iso ? Date.parse(iso) : Number.NaN;
-  return Number.isFinite(at) && at - now < SOON_MS;
-};
-
 /** Token names that contain `query`, ignoring case. `lowerNames[i]` is `items[i].name` in lower
  * case, computed once per list rather than once per keystroke. */
 export function filterTokens(items: readonly TokenView[], lowerNames: readonly string[], query: string): readonly TokenView[] {
@@ -46,9 +42,6 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const [password, setPassword] = useState('');
   const otp = useOtpPrompt();
   const [withdraw, setWithdraw] = useState(true);
-  const loadTokens = useKeyport((s) => s.loadTokens);
-  const refreshSaved = useKeyport((s) => s.refreshSaved);
-  const refreshServers = useKeyport((s) => s.refreshServers);
   const askPassword = needsAccountPassword(server, kind);
   const revoke = useAction();
   const items = state?.items ?? NO_TOKENS;
@@ -61,7 +54,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
   const closeRevoke = () => {
     // While a confirmation in the browser is awaited (npm's web-based OTP), Cancel ends it first.
     if (revoke.busy) {
-      void keyport.call('auth.cancelSignIn', { serverId: server.id }).catch(() => undefined);
+      void cancelSignIn(server.id);
       return;
     }
     setRevoking(null);
@@ -75,9 +68,9 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
     const savedId = revoking.savedSecretId;
     const result = await revoke.run(async () => {
       // Removed from its machines first: the revoke forgets the saved token and its targets.
-      if (withdraw && savedId) await keyport.call('delivery.withdraw', { secretId: savedId });
+      if (withdraw && savedId) await withdrawDelivery(savedId);
       return otp.withOtp((code) =>
-        keyport.call('tokens.revoke', {
+        revokeToken({
           serverId: server.id,
           tokenId: revoking.id,
           ...(given === undefined ? {} : { password: given }),
@@ -85,13 +78,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
         }),
       );
     });
-    if (result) {
-      closeRevoke();
-      void refreshSaved();
-      // Deleting the client Keyport's own session used signs it out.
-      if (result.signedOut) void refreshServers();
-      else void loadTokens(server.id, given);
-    }
+    if (result) closeRevoke();
   };
 
   if (!state || (state.status === 'loading' && state.items.length === 0)) {
@@ -174,6 +161,7 @@ function VirtualTokenRows({
 }) {
   // Relative times ("2 minutes ago") move on once a minute.
   const now = useNow(60_000);
+  const reminderDays = useReminderDays();
   const sortable = (key: SortKey, label: string, className: string) => (
     <th scope="col" style={stickyHeader} className={className} aria-sort={order?.key === key ? order.direction : undefined}>
       <button type="button" className="sort-button" onClick={() => onSort(key)}>
@@ -257,7 +245,7 @@ function VirtualTokenRows({
           {visible.map((item) => {
             const token = rows[item.index];
             return token ? (
-              <TokenRow key={item.key} token={token} index={item.index} kind={kind} now={now} measure={virtualizer.measureElement} onRevoke={onRevoke} />
+              <TokenRow key={item.key} token={token} index={item.index} kind={kind} now={now} reminderDays={reminderDays} measure={virtualizer.measureElement} onRevoke={onRevoke} />
             ) : null;
           })}
           {padBottom > 0 ? (
@@ -277,6 +265,7 @@ const TokenRow = memo(function TokenRow({
   index,
   kind,
   now,
+  reminderDays,
   measure,
   onRevoke,
 }: {
@@ -284,6 +273,7 @@ const TokenRow = memo(function TokenRow({
   index: number;
   kind: KindDescriptor;
   now: number;
+  reminderDays: readonly number[];
   measure: (row: HTMLTableRowElement | null) => void;
   onRevoke: (token: TokenView) => void;
 }) {
@@ -315,7 +305,7 @@ const TokenRow = memo(function TokenRow({
       {cols.expires ? (
         <td className="col-expires">
           <TimeText at={t.expiresAt} now={now} empty="Never" />
-          {expiresSoon(t.expiresAt, now) ? (
+          {t.expiresAt && expiresSoon(Date.parse(t.expiresAt), now, reminderDays) ? (
             <>
               {' '}
               <span className="badge warning-badge">Expires soon</span>

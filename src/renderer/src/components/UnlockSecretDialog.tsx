@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { MIN_UNLOCK_SECRET_LENGTH } from '../../../shared/limits';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { removeUnlockSecret, setUnlockSecret } from '../actions/lock';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 
@@ -14,7 +13,6 @@ const TITLES: Record<UnlockSecretChange, string> = { set: 'Set an unlock PIN', c
 /** Sets, changes or removes the PIN or passphrase that opens Keyport's lock. Changing and
  * removing need the current one. */
 export function UnlockSecretDialog({ change, onClose }: { change: UnlockSecretChange; onClose(): void }) {
-  const setStatus = useKeyport((s) => s.setStatus);
   const [current, setCurrent] = useState('');
   const [secret, setSecret] = useState('');
   const [again, setAgain] = useState('');
@@ -26,13 +24,8 @@ export function UnlockSecretDialog({ change, onClose }: { change: UnlockSecretCh
       setError({ code: 'VALIDATION', message: 'The two are not the same.', field: 'again' });
       return;
     }
-    const status = await run(() =>
-      change === 'remove' ? keyport.call('lock.removeSecret', { current }) : keyport.call('lock.setSecret', change === 'change' ? { secret, current } : { secret }),
-    );
-    if (status) {
-      setStatus(status);
-      onClose();
-    }
+    const status = await run(() => (change === 'remove' ? removeUnlockSecret(current) : setUnlockSecret(secret, change === 'change' ? current : undefined)));
+    if (status) onClose();
   };
 
   return (
@@ -58,15 +51,7 @@ export function UnlockSecretDialog({ change, onClose }: { change: UnlockSecretCh
             </Field>
           </>
         ) : null}
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={change === 'remove' ? 'danger' : 'primary'} disabled={busy}>
-            {change === 'remove' ? 'Remove unlock PIN' : busy ? 'Saving…' : 'Use this PIN'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} submitLabel={change === 'remove' ? 'Remove unlock PIN' : busy ? 'Saving…' : 'Use this PIN'} busy={busy} tone={change === 'remove' ? 'danger' : 'primary'} />
       </form>
     </Dialog>
   );

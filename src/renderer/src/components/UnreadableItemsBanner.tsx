@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { keyport } from '../api';
+import { deleteUnreadable, exportUnreadable } from '../actions/storage';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -30,21 +30,17 @@ export function UnreadableItemsBanner() {
 }
 
 function UnreadableItemsDialog({ count, onClose }: { count: number; onClose(): void }) {
-  const setStatus = useKeyport((s) => s.setStatus);
   const [exportedTo, setExportedTo] = useState<string | null>(null);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const { busy, error, run } = useAction();
 
   const exportItems = async () => {
-    const result = await run(() => keyport.call('storage.exportUnreadable'));
+    const result = await run(exportUnreadable);
     if (result) setExportedTo(result.path);
   };
   const deleteItems = async () => {
-    const status = await run(() => keyport.call('storage.deleteUnreadable'));
-    if (status) {
-      setStatus(status);
-      onClose();
-    }
+    const status = await run(deleteUnreadable);
+    if (status) onClose();
   };
 
   return (

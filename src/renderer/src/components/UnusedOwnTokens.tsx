@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
-import { keyport } from '../api';
-import { useKeyport } from '../store';
+import { revokeTokens } from '../actions/tokens';
 import { needsAccountPassword } from './AccountPasswordForm';
 import { ChangePasswordField } from './ChangePasswordField';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -13,7 +12,6 @@ import { useAction } from './useAction';
 export function UnusedOwnTokens({ server, kind, items }: { server: ServerView; kind: KindDescriptor; items: readonly TokenView[] }) {
   const [confirming, setConfirming] = useState(false);
   const [password, setPassword] = useState('');
-  const loadTokens = useKeyport((s) => s.loadTokens);
   const action = useAction();
   const prefix = kind.ownTokenPrefix;
   if (!prefix) return null;
@@ -30,15 +28,10 @@ export function UnusedOwnTokens({ server, kind, items }: { server: ServerView; k
   const deleteAll = async () => {
     const given = askPassword ? password : undefined;
     const done = await action.run(async () => {
-      for (const token of unused) {
-        await keyport.call('tokens.revoke', given === undefined ? { serverId: server.id, tokenId: token.id } : { serverId: server.id, tokenId: token.id, password: given });
-      }
+      await revokeTokens(server.id, unused.map((t) => t.id), given);
       return true;
     });
-    if (done) {
-      close();
-      void loadTokens(server.id, given);
-    }
+    if (done) close();
   };
 
   return (

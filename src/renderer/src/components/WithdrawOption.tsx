@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import { keyport } from '../api';
+import { deliveryTargets } from '../actions/delivery';
 
 /** In the revoke confirmation of a saved token that was delivered to machines: offers to remove
  * it from their files first (a revoked token left there only fails later, less clearly). */
 export function WithdrawOption({ secretId, checked, onChange }: { secretId: string; checked: boolean; onChange(checked: boolean): void }) {
   const [count, setCount] = useState(0);
   useEffect(() => {
-    void keyport.call('delivery.targets', { secretId }).then((targets) => setCount(targets.length));
+    void deliveryTargets(secretId).then((targets) => setCount(targets.length));
   }, [secretId]);
   if (count === 0) return null;
   return (

@@ -1,14 +1,12 @@
 import { displayName } from '../../../shared/displayText';
+import { expiresSoon } from '../../../shared/expiresSoon';
 import type { KindDescriptor, SavedSecretView, ServerView } from '../../../shared/model';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Without reminder days set, "soon" still means a month: the badge is the in-app signal. */
-const DEFAULT_WINDOW_DAYS = 30;
 
 /** The soonest expiry of a server's keys the person relies on: saved tokens and a session that is
  * a key (not a renewable access token). Null when nothing expires within the reminder window. */
 export function soonestExpiry(server: ServerView, saved: readonly SavedSecretView[], kind: KindDescriptor | undefined, reminderDays: readonly number[], nowMs: number): { expiresAt: number; what: string } | null {
-  const windowMs = Math.max(DEFAULT_WINDOW_DAYS, ...reminderDays) * DAY_MS;
   const candidates: Array<{ expiresAt: number; what: string }> = [];
   for (const secret of saved) {
     if (secret.serverId !== server.id || !secret.expiresAt) continue;
@@ -17,7 +15,7 @@ export function soonestExpiry(server: ServerView, saved: readonly SavedSecretVie
   if (server.session.state === 'signed-in' && server.session.expiresAt && kind && !kind.refreshableSession) {
     candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${kind.tokenNoun}` });
   }
-  const soon = candidates.filter((c) => !Number.isNaN(c.expiresAt) && c.expiresAt - nowMs <= windowMs).sort((a, b) => a.expiresAt - b.expiresAt);
+  const soon = candidates.filter((c) => expiresSoon(c.expiresAt, nowMs, reminderDays)).sort((a, b) => a.expiresAt - b.expiresAt);
   return soon[0] ?? null;
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { keyport } from '../api';
+import { locateSessionFile } from '../actions/sessionFiles';
 
 /** The usual path of a kind's session file (from the CLI's environment variables), as an
  * editable default. */
@@ -8,8 +8,7 @@ export function useSessionFilePath(kind: string | undefined): [string, (path: st
   useEffect(() => {
     let live = true;
     if (kind) {
-      keyport
-        .call('sessionFiles.locate', { kind })
+      locateSessionFile(kind)
         .then((found) => live && setPath(found.path))
         .catch(() => undefined);
     }

@@ -1,0 +1,9 @@
+import type { AppStatus } from '../../../shared/model';
+import { keyport } from '../api';
+import { applyStatus } from './lock';
+
+/** Where secrets are kept, and the vault items Keyport could not read. */
+export const choosePassphrase = async (passphrase: string): Promise<AppStatus> => applyStatus(await keyport.call('storage.usePassphrase', { passphrase }));
+export const keepSecretsForSessionOnly = async (): Promise<AppStatus> => applyStatus(await keyport.call('storage.useSessionOnly'));
+export const exportUnreadable = (): Promise<{ path: string }> => keyport.call('storage.exportUnreadable');
+export const deleteUnreadable = async (): Promise<AppStatus> => applyStatus(await keyport.call('storage.deleteUnreadable'));
