@@ -1,4 +1,5 @@
 import { KeyportApiError, type WireResult } from './errors';
+import { isProcedureName } from './procedures';
 import {
   PROCEDURE_NAMES,
   EVENT_NAMES,
@@ -25,7 +26,6 @@ export interface KeyportApi {
   on(event: EventName, listener: (payload: unknown) => void): () => void;
 }
 
-const knownProcedures: ReadonlySet<string> = new Set(PROCEDURE_NAMES);
 const knownEvents: ReadonlySet<string> = new Set(EVENT_NAMES);
 
 /** Used by the Electron preload and by the browser host, so both expose the same object. */
@@ -33,7 +33,7 @@ export function createKeyportApi(transport: KeyportTransport): KeyportApi {
   return Object.freeze({
     procedures: PROCEDURE_NAMES,
     async invoke(procedure: ProcedureName, input?: unknown): Promise<WireResult<unknown>> {
-      if (!knownProcedures.has(procedure)) {
+      if (!isProcedureName(procedure)) {
         return { ok: false, error: { code: 'VALIDATION', message: `Unknown procedure “${String(procedure)}”.` } };
       }
       return transport.invoke(procedure, input);

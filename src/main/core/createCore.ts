@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import type { WireResult } from '../../shared/errors';
 import type { AppStatus } from '../../shared/model';
+import { isProcedureName, proceduresWith } from '../../shared/procedures';
 import type { Core, CoreAdapters } from './core';
 import { createRouter } from './api/router';
 import { KeyportError } from './errors';
@@ -26,13 +27,9 @@ import { Vault } from './vault/vault';
 import { LockService } from './lock/lockService';
 import { exportUnreadable } from './vault/unreadableExport';
 
-/** Calls after which a reminder may be due (a key saved, imported or signed in with; the
- * reminder days changed; the vault unlocked). */
-const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'app.unlockWithSystemCheck', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update', 'delivery.rotate']);
-
-/** What the lock screen needs: its state, the theme (settings hold no secret), the kinds (fixed
- * descriptions), and the ways to unlock. Nothing here names a server, a person or a token. */
-export const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.bootstrap', 'app.unlock', 'app.unlockWithSystemCheck', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
+/** See the flags in shared/procedures.ts. */
+const CHANGES_WHAT_EXPIRES = proceduresWith('changesWhatExpires');
+const AVAILABLE_WHILE_LOCKED = proceduresWith('availableWhileLocked');
 
 /** The composition root shared by the Electron app and the browser host: only the adapters
  * differ. */
@@ -269,11 +266,11 @@ export function createCore(adapters: CoreAdapters): Core {
   /** While locked only these get through. Calls are not activity: only `app.activity` (real
    * input) keeps the idle lock away. */
   const handle = async (procedure: string, input: unknown): Promise<WireResult<unknown>> => {
-    if (lock.locked() && !AVAILABLE_WHILE_LOCKED.has(procedure)) {
+    if (lock.locked() && !(isProcedureName(procedure) && AVAILABLE_WHILE_LOCKED.has(procedure))) {
       return { ok: false, error: { code: 'LOCKED', message: 'Keyport is locked.', hint: 'Unlock Keyport to continue.' } };
     }
     const result = await route(procedure, input);
-    if (result.ok && CHANGES_WHAT_EXPIRES.has(procedure)) reminders.check();
+    if (result.ok && isProcedureName(procedure) && CHANGES_WHAT_EXPIRES.has(procedure)) reminders.check();
     return result;
   };
   lock.start();

@@ -5,12 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PROCEDURE_NAMES } from '../../../shared/contract';
 import type { AppBootstrap, AppStatus } from '../../../shared/model';
-import { createCore, AVAILABLE_WHILE_LOCKED } from '../createCore';
+import { createCore } from '../createCore';
+import { proceduresWith } from '../../../shared/procedures';
 import { FakeTimers, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import type { SystemUserCheck } from '../ports';
 import { createAesCipher } from '../vault/aesCipher';
 import { delayAfter } from './attemptThrottle';
 import { UNLOCK_SCRYPT } from './unlockVerifier';
+
+const AVAILABLE_WHILE_LOCKED = proceduresWith('availableWhileLocked');
 
 const { harness, cleanups } = useCoreHarness();
 /** Cheap scrypt for the tests that only need a verifier; one test checks the real cost. */
