@@ -45,17 +45,18 @@ export function createKeyportApi(transport: KeyportTransport): KeyportApi {
   });
 }
 
-type Args<P extends ProcedureName> = undefined extends ProcedureInput<P> ? [input?: ProcedureInput<P>] : [input: ProcedureInput<P>];
+/** A procedure's input as arguments: optional when the procedure takes none or all is optional. */
+export type ProcedureArgs<P extends ProcedureName> = undefined extends ProcedureInput<P> ? [input?: ProcedureInput<P>] : [input: ProcedureInput<P>];
 
 export interface KeyportClient {
-  call<P extends ProcedureName>(procedure: P, ...input: Args<P>): Promise<ProcedureResults[P]>;
+  call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>): Promise<ProcedureResults[P]>;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
 }
 
 /** The typed, throwing client the renderer uses on top of `window.keyport`. */
 export function createKeyportClient(api: KeyportApi): KeyportClient {
   return {
-    async call<P extends ProcedureName>(procedure: P, ...input: Args<P>) {
+    async call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>) {
       const result = await api.invoke(procedure, input[0]);
       if (!result.ok) throw new KeyportApiError(result.error);
       return result.value as ProcedureResults[P];

@@ -8,9 +8,9 @@ import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/electron/security';
 import { openVaultFile } from '../../src/main/core/vault/vaultFile';
-import { createTestCore, type MemoryClipboard } from './testCore';
+import { createTestCore, type MemoryClipboard } from '../support/testCore';
 
-export { MemoryClipboard, loopbackOnlyLookup } from './testCore';
+export { MemoryClipboard, loopbackOnlyLookup } from '../support/testCore';
 
 /** The fixed origin the built renderer is served from, through page routing: no port opens. */
 export const HOST_ORIGIN = 'http://keyport.localhost';
