@@ -57,4 +57,11 @@ describe('sessionCopyFormats', () => {
       expect(() => provider.renderSessionCopy?.(server, material, 'nope')).toThrow('Unknown copy format “nope”.');
     }
   });
+
+  it('OpenID Connect: a refresh or ID token the server did not give is NOT_FOUND, saying what to do', () => {
+    expect(() => oidcProvider.renderSessionCopy?.(server, material, 'refresh-token')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: 'Example gave Keyport no refresh token.', hint: 'Add offline_access to the scopes and sign in again.' }),
+    );
+    expect(() => oidcProvider.renderSessionCopy?.(server, material, 'id-token')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'Example gave Keyport no ID token.', hint: 'Sign in again.' }));
+  });
 });

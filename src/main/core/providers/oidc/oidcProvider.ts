@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { UserInfo } from '../../../../shared/model';
 import { KeyportError } from '../../errors';
 import { browserSignIn, checkAccessToken, discover, fetchUserClaims, refreshTokens, revokeToken, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
-import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats } from '../sessionCopy';
+import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats, type SessionCopyFormat } from '../sessionCopy';
 import { noTokenList, type Provider, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
 
 /** What Keyport asks for unless the server's settings say otherwise: who you are, and a
@@ -133,28 +133,23 @@ function describe(config: oidc.Configuration): Array<{ label: string; value: str
   ];
 }
 
+/** A token kept in the session's credential, or NOT_FOUND with what to do about it. */
+const credentialCopy = (id: string, label: string, field: keyof OidcCredential, missing: { what: string; hint: string }): SessionCopyFormat => ({
+  id,
+  label,
+  render(server, material) {
+    const value = decodeCredential(material.credential)[field];
+    if (!value) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no ${missing.what}.`, { hint: missing.hint });
+    return value;
+  },
+});
+
 /** What can be copied from an OpenID Connect session. */
 const SESSION_COPY = sessionCopyFormats([
   ACCESS_TOKEN_COPY,
   AUTHORIZATION_HEADER_COPY,
-  {
-    id: 'refresh-token',
-    label: 'Refresh token',
-    render(server, material) {
-      const { refreshToken } = decodeCredential(material.credential);
-      if (!refreshToken) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no refresh token.`, { hint: 'Add offline_access to the scopes and sign in again.' });
-      return refreshToken;
-    },
-  },
-  {
-    id: 'id-token',
-    label: 'ID token',
-    render(server, material) {
-      const { idToken } = decodeCredential(material.credential);
-      if (!idToken) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no ID token.`, { hint: 'Sign in again.' });
-      return idToken;
-    },
-  },
+  credentialCopy('refresh-token', 'Refresh token', 'refreshToken', { what: 'refresh token', hint: 'Add offline_access to the scopes and sign in again.' }),
+  credentialCopy('id-token', 'ID token', 'idToken', { what: 'ID token', hint: 'Sign in again.' }),
 ]);
 
 export const oidcProvider: Provider = {
