@@ -3,7 +3,8 @@ import type { Core } from '../../src/main/core/core';
 import { createCore } from '../../src/main/core/createCore';
 import type { ProcedureArgs } from '../../src/shared/api';
 import type { ProcedureName, ProcedureResults } from '../../src/shared/contract';
-import type { KeyportErrorShape } from '../../src/shared/errors';
+import { KeyportApiError, type KeyportErrorShape } from '../../src/shared/errors';
+import { createInProcessClient } from '../../src/main/core/inProcessClient';
 import type { Cipher, Clipboard, KeyValueStore, LookupFunction, SystemUserCheck, Timers } from '../../src/main/core/ports';
 import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
 import type { FileTrust } from '../../src/main/core/sessionFiles/filePermissions';
@@ -128,17 +129,23 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     signInTimeoutMs: options.signInTimeoutMs,
     notifier: { notify: (notification) => notifications.push(notification) },
   });
+  // The window's typed client over a direct call; a failure names the procedure and its code.
+  const client = createInProcessClient(core);
+  const call: TestCore['call'] = async (procedure, ...input) => {
+    try {
+      return await client.call(procedure, ...input);
+    } catch (error) {
+      if (error instanceof KeyportApiError) throw Object.assign(new Error(`${procedure} failed: ${error.code} ${error.message}`), { code: error.code });
+      throw error;
+    }
+  };
   return {
     core,
     clipboard,
     logs,
     opened,
     notifications,
-    async call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>): Promise<ProcedureResults[P]> {
-      const result = await core.handle(procedure, input[0]);
-      if (!result.ok) throw Object.assign(new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`), { code: result.error.code });
-      return result.value as ProcedureResults[P];
-    },
+    call,
     async fail(procedure: string, input?: unknown): Promise<KeyportErrorShape> {
       const result = await core.handle(procedure, input);
       if (result.ok) throw new Error(`${procedure} succeeded, but should have failed`);
