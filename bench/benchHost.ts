@@ -9,7 +9,7 @@ import type { Core } from '../src/main/core/core';
 import type { KeyValueStore } from '../src/main/core/ports';
 import { openVaultFile } from '../src/main/core/vault/vaultFile';
 import { exposeCore, HOST_ORIGIN, hostPreloadScript, routeRenderer } from '../test/host/host';
-import { createTestCore } from '../test/host/testCore';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { PAGE_HARNESS } from './pageHarness.ts';
 
 export { HOST_ORIGIN };
@@ -44,7 +44,7 @@ export interface BenchHost {
   context: BrowserContext;
   page: Page;
   core: Core;
-  call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
+  call: TestCore['call'];
   close(): Promise<void>;
 }
 

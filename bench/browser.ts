@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import type { EdsServer } from '../test/servers/eds/edsServer';
-import type { ServerView } from '../src/shared/model';
 import { BASELINE_OUT, RENDERER_DIR } from './bundle.ts';
 import { openVaultStore, servedContext, startBenchHost } from './benchHost.ts';
 import { median, percentile, round, type Figure } from './report.ts';
@@ -232,8 +231,8 @@ export async function largeVaultFigures(browser: Browser, eds: EdsServer, screen
   const bigTable = `API tokens on ${big.name}`;
   const smallTable = `API tokens on ${small.name}`;
   try {
-    await host.call<ServerView>('auth.signInWithPassword', { serverId: big.id, username: 'alice', password: 'wonderland-secret' });
-    await host.call<ServerView>('auth.signInWithPassword', { serverId: small.id, username: 'bob', password: 'builder-secret' });
+    await host.call('auth.signInWithPassword', { serverId: big.id, username: 'alice', password: 'wonderland-secret' });
+    await host.call('auth.signInWithPassword', { serverId: small.id, username: 'bob', password: 'builder-secret' });
     const { page } = host;
 
     // Opening the app on this vault: navigation → the first server's 10,000 tokens painted.

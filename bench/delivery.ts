@@ -6,10 +6,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestCore } from '../test/host/testCore';
+import { createTestCore } from '../test/support/testCore';
 import type { EdsServer } from '../test/servers/eds/edsServer';
 import { startSshd } from '../test/servers/sshd/sshdServer';
-import type { CreatedToken, ServerView } from '../src/shared/model';
 import { median, round, type Figure } from './report.ts';
 
 const run = promisify(execFile);
@@ -24,16 +23,16 @@ export async function deliveryFigure(eds: EdsServer): Promise<Figure> {
     await mkdir(join(home, '.ssh'), { mode: 0o700 });
     const knownHosts = join(home, '.ssh', 'known_hosts');
     await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-    const server = await keyport.call<ServerView>('servers.add', { name: 'EDS', kind: 'eds', url: eds.url });
+    const server = await keyport.call('servers.add', { name: 'EDS', kind: 'eds', url: eds.url });
     await keyport.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: 'wonderland-secret' });
-    const created = await keyport.call<CreatedToken>('tokens.create', { serverId: server.id, name: 'bench-delivery', save: true });
+    const created = await keyport.call('tokens.create', { serverId: server.id, name: 'bench-delivery', save: true });
     for (let i = 0; i < TARGETS; i++) await keyport.call('delivery.send', { secretId: created.secretId, host: '127.0.0.1', port: sshd.port, path: `bench/${i}.env`, format: 'env' });
 
     const keyportRuns: number[] = [];
     const floorRuns: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       let t = performance.now();
-      const results = await keyport.call<Array<{ ok: boolean }>>('delivery.resend', { secretId: created.secretId });
+      const results = await keyport.call('delivery.resend', { secretId: created.secretId });
       keyportRuns.push(performance.now() - t);
       if (!results.every((x) => x.ok)) throw new Error('a delivery failed during the bench');
       t = performance.now();

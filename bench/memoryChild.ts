@@ -3,7 +3,7 @@
 // JSON line. Each measure runs in its own function so that no temporary of one (the file's
 // text, say) is still held by the module's frame while the next is measured.
 import { readFileSync } from 'node:fs';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { openVaultStore } from './benchHost.ts';
 import { readVaultContents } from '../src/main/core/vault/vaultFile';
 
@@ -40,7 +40,7 @@ function coreHeld(): { bytes: number; test: TestCore } {
 /** The same core holding the 10,000 tokens it just listed (what tokens.list hands the renderer). */
 async function listHeld(test: TestCore): Promise<{ bytes: number; count: number }> {
   const before = heapUsed();
-  const listed = await test.call<unknown[]>('tokens.list', { serverId });
+  const listed = await test.call('tokens.list', { serverId });
   const after = heapUsed();
   return { bytes: after - before, count: listed.length };
 }

@@ -1,6 +1,5 @@
 import type { EdsServer } from '../test/servers/eds/edsServer';
-import { createTestCore } from '../test/host/testCore';
-import type { ServerView } from '../src/shared/model';
+import { createTestCore } from '../test/support/testCore';
 import { EDS_PATHS } from '../src/main/core/providers/eds/edsProtocol';
 import { median, round, type Figure } from './report.ts';
 import { tokenNames } from './seed.ts';
@@ -40,8 +39,8 @@ export async function networkFigures(small: EdsServer, large: EdsServer): Promis
   for (const name of tokenNames(SMALL_LIST)) small.createApiToken('alice', name);
   const { core, call } = createTestCore();
   try {
-    const smallServer = await call<ServerView>('servers.add', { name: 'Small', kind: 'eds', url: small.url });
-    const largeServer = await call<ServerView>('servers.add', { name: 'Large', kind: 'eds', url: large.url });
+    const smallServer = await call('servers.add', { name: 'Small', kind: 'eds', url: small.url });
+    const largeServer = await call('servers.add', { name: 'Large', kind: 'eds', url: large.url });
     for (const s of [smallServer, largeServer]) await call('auth.signInWithPassword', { serverId: s.id, username: 'alice', password: 'wonderland-secret' });
     const headers = (session: string) => ({ accept: 'application/json', authorization: `Bearer ${session}`, 'user-agent': 'Keyport/bench' });
     const smallSession = await rawSession(small.url, 'alice', 'wonderland-secret');

@@ -1,7 +1,6 @@
 import { request } from 'undici';
-import { createTestCore } from '../test/host/testCore';
+import { createTestCore } from '../test/support/testCore';
 import { startNpmjsServer } from '../test/servers/npmjs/npmjsServer.ts';
-import type { ServerView } from '../src/shared/model';
 import { median, round, type Figure } from './report.ts';
 
 const TOKENS = 1_000;
@@ -16,7 +15,7 @@ export async function npmListFigure(): Promise<Figure> {
   const registry = await startNpmjsServer({ pageSize: PAGE_SIZE });
   const { core, call } = createTestCore({ openBrowser: async (url) => void (await registry.person(url, { approveAs: 'alice' })) });
   try {
-    const server = await call<ServerView>('servers.add', { name: 'npmjs', kind: 'npm', url: registry.url });
+    const server = await call('servers.add', { name: 'npmjs', kind: 'npm', url: registry.url });
     await call('auth.signInWithBrowser', { serverId: server.id });
     registry.seedTokens('alice', TOKENS);
     // The raw side's own session, by npm's legacy login (same account, same registry).

@@ -25,8 +25,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerView, SessionFileExport, SessionFileLocation } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import type { ServerView } from '../src/shared/model';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../test/servers/anaconda/anacondaServer.ts';
 import { ensurePythonEnv, runCleanBash, runPython, VENV_DIR, venvLayout } from './pythonEnv.ts';
 
@@ -159,7 +159,7 @@ function newKeyport(home: string, env: Record<string, string> = {}): { keyport: 
 }
 
 async function addSite(keyport: TestCore): Promise<ServerView> {
-  return keyport.call<ServerView>('servers.add', { name: 'Anaconda test', kind: 'anaconda', url: anaconda.url, caCertificatePath: caFile, options: {} });
+  return keyport.call('servers.add', { name: 'Anaconda test', kind: 'anaconda', url: anaconda.url, caCertificatePath: caFile, options: {} });
 }
 
 /** Adds the reference site to Keyport and signs in as alice through the browser; returns the
@@ -168,7 +168,7 @@ async function signedInKeyport(home: string, env: Record<string, string> = {}): 
   const { keyport, browsing } = newKeyport(home, env);
   const site = await addSite(keyport);
   const minted = anaconda.apiKeys('alice').length;
-  const server = await keyport.call<ServerView>('auth.signInWithBrowser', { serverId: site.id });
+  const server = await keyport.call('auth.signInWithBrowser', { serverId: site.id });
   await Promise.all(browsing);
   expect(server.session).toMatchObject({ state: 'signed-in', method: 'browser', user: { name: 'alice', email: 'alice@example.com' } });
   // The key Keyport got was minted just now by the site's API, as anaconda-auth mints its own.
@@ -184,7 +184,7 @@ async function copySession(keyport: TestCore, serverId: string, format: string):
 }
 
 async function sessionOf(keyport: TestCore, serverId: string): Promise<ServerView['session']> {
-  const found = (await keyport.call<ServerView[]>('servers.list')).find((s) => s.id === serverId);
+  const found = (await keyport.call('servers.list')).find((s) => s.id === serverId);
   if (!found) throw new Error(`server ${serverId} is not in Keyport`);
   return found.session;
 }
@@ -357,12 +357,12 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
 
     // Where both look by default: Keyport's ~/.anaconda/keyring under its home directory is
     // anaconda-auth's keyring_path for HOME (no ANACONDA_AUTH_KEYRING_PATH on either side).
-    const location = await keyport.call<SessionFileLocation>('sessionFiles.locate', { kind: 'anaconda' });
+    const location = await keyport.call('sessionFiles.locate', { kind: 'anaconda' });
     const pathOfAnacondaAuth = await python<{ path: string }>('from anaconda_auth.config import AnacondaAuthConfig\nemit({"path": str(AnacondaAuthConfig().keyring_path)})', home);
     expect(location).toEqual({ path: join(home, '.anaconda', 'keyring'), exists: false });
     expect(pathOfAnacondaAuth.path).toBe(location.path);
 
-    const exported = await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: server.id, overwrite: false });
+    const exported = await keyport.call('sessionFiles.export', { serverId: server.id, overwrite: false });
     expect(exported).toMatchObject({ state: 'written', path: location.path, backupPath: null });
     const bytes = readFileSync(location.path, 'utf8');
     if (process.platform !== 'win32') expect(statSync(location.path).mode & 0o777).toBe(0o600);
@@ -467,8 +467,8 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
 
     const { keyport } = newKeyport(home, env);
     const site = await addSite(keyport);
-    expect(await keyport.call<SessionFileLocation>('sessionFiles.locate', { kind: 'anaconda' })).toEqual({ path: keyringFile, exists: true });
-    const imported = await keyport.call<ServerView>('sessionFiles.import', { kind: 'anaconda' });
+    expect(await keyport.call('sessionFiles.locate', { kind: 'anaconda' })).toEqual({ path: keyringFile, exists: true });
+    const imported = await keyport.call('sessionFiles.import', { kind: 'anaconda' });
     expect(imported.id).toBe(site.id); // the entry's domain is the site Keyport has
     expect(await sessionOf(keyport, site.id)).toMatchObject({ state: 'signed-in', method: 'file', expiresAt: new Date(jwtExp(apiKey) * 1000).toISOString() });
     expect(readFileSync(keyringFile, 'utf8')).toBe(bytes); // importing only reads
@@ -479,7 +479,7 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
     expect(anaconda.isApiKeyValid(apiKey)).toBe(true);
 
     // Writing it back changes nothing: the same key, the entry's repo tokens and version kept.
-    const exported = await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: site.id, overwrite: true });
+    const exported = await keyport.call('sessionFiles.export', { serverId: site.id, overwrite: true });
     expect(exported).toMatchObject({ state: 'written', path: keyringFile });
     expect(readFileSync(keyringFile, 'utf8')).toBe(bytes);
     if (exported.state === 'written') rmSync(exported.backupPath ?? '', { force: true });
@@ -517,9 +517,9 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
 
     // Keyport signs in (a new key) and exports into that file.
     const { keyport, server, apiKey } = await signedInKeyport(home, env);
-    expect(await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: server.id, overwrite: false })).toEqual({ state: 'exists', path: keyringFile });
+    expect(await keyport.call('sessionFiles.export', { serverId: server.id, overwrite: false })).toEqual({ state: 'exists', path: keyringFile });
     expect(readFileSync(keyringFile, 'utf8')).toBe(original);
-    const exported = await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: server.id, overwrite: true });
+    const exported = await keyport.call('sessionFiles.export', { serverId: server.id, overwrite: true });
     if (exported.state !== 'written' || exported.backupPath === null) throw new Error(`expected a written file with a backup, got ${JSON.stringify(exported)}`);
     expect(readFileSync(exported.backupPath, 'utf8')).toBe(original);
     rmSync(exported.backupPath);
@@ -555,7 +555,7 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
     // Keyport signs out and removes its entry: the file is what anaconda-auth's logout leaves.
     const byLogout = copyOf('keyring.logout');
     expect(await anacondaKeyring(home, [{ op: 'logout' }], { ANACONDA_AUTH_KEYRING_PATH: byLogout })).toEqual(['logged out']);
-    const signedOut = await keyport.call<ServerView>('auth.signOut', { serverId: server.id, removeFromSessionFile: true });
+    const signedOut = await keyport.call('auth.signOut', { serverId: server.id, removeFromSessionFile: true });
     expect(signedOut.session).toEqual({ state: 'signed-out' });
     const afterSignOut = readFileSync(keyringFile, 'utf8');
     expect(afterSignOut).toBe(readFileSync(byLogout, 'utf8'));
@@ -568,7 +568,7 @@ describe('Keyport and the real anaconda-auth 0.15.3 sharing one API key', () => 
     const ownFile = join(freshDir('anaconda'), 'keyring');
     const env2 = { ANACONDA_AUTH_KEYRING_PATH: ownFile };
     const second = await signedInKeyport(home2, env2);
-    expect(await second.keyport.call<SessionFileExport>('sessionFiles.export', { serverId: second.server.id, overwrite: false })).toMatchObject({ state: 'written', backupPath: null });
+    expect(await second.keyport.call('sessionFiles.export', { serverId: second.server.id, overwrite: false })).toMatchObject({ state: 'written', backupPath: null });
     const keyportBytes = readFileSync(ownFile, 'utf8');
     const saved = await anacondaKeyring(
       home2,

@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, DeliveryResult, RotationResult, ServerView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startEdsServer, type EdsServer } from '../test/servers/eds/edsServer.ts';
 import { startVerdaccio, type VerdaccioServer } from '../test/servers/npm/verdaccioServer.ts';
 import { startSshd, type SshdServer } from '../test/servers/sshd/sshdServer.ts';
@@ -51,14 +50,14 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-const send = (secretId: string, path: string, format: string) => keyport.call<DeliveryResult>('delivery.send', { secretId, host: '127.0.0.1', port: sshd.port, path, format });
+const send = (secretId: string, path: string, format: 'npmrc' | 'env' | 'plain') => keyport.call('delivery.send', { secretId, host: '127.0.0.1', port: sshd.port, path, format });
 
 describe('a token delivered over SSH works with the tool there', () => {
   it('npm whoami with the delivered ~/.npmrc; other registries’ lines and comments kept byte for byte; after Rotate, npm works with the new token and the old one is revoked', async () => {
     const alice = registry.users[0]!;
-    const server = await keyport.call<ServerView>('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
+    const server = await keyport.call('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
     await keyport.call('auth.signInWithPassword', { serverId: server.id, username: alice.username, password: alice.password });
-    const created = await keyport.call<CreatedToken>('tokens.create', { serverId: server.id, name: 'ci-box', save: true, fields: { access: 'read-only' }, password: alice.password });
+    const created = await keyport.call('tokens.create', { serverId: server.id, name: 'ci-box', save: true, fields: { access: 'read-only' }, password: alice.password });
     const others = '; settings kept by hand\r\n//registry.npmjs.org/:_authToken=npm_someone_elses\r\n@corp:registry=https://npm.corp.example/\r\n\r\n# end\r\n';
     writeFileSync(join(sshd.home, '.npmrc'), others, { mode: 0o644 });
 
@@ -71,7 +70,7 @@ describe('a token delivered over SSH works with the tool there', () => {
     expect(whoami.code, whoami.stderr).toBe(0);
     expect(whoami.stdout.trim()).toBe(alice.username);
 
-    const rotated = await keyport.call<RotationResult>('delivery.rotate', { secretId: created.secretId, fields: { access: 'read-only' }, password: alice.password });
+    const rotated = await keyport.call('delivery.rotate', { secretId: created.secretId, fields: { access: 'read-only' }, password: alice.password });
     expect(rotated.state, JSON.stringify(rotated.steps)).toBe('done');
     const after = readFileSync(join(sshd.home, '.npmrc'), 'utf8');
     expect(after.startsWith(others)).toBe(true);
@@ -85,9 +84,9 @@ describe('a token delivered over SSH works with the tool there', () => {
   });
 
   it('hatcher api-tokens list with the delivered env file', async () => {
-    const server = await keyport.call<ServerView>('servers.add', { name: 'EDS', kind: 'eds', url: eds.url });
+    const server = await keyport.call('servers.add', { name: 'EDS', kind: 'eds', url: eds.url });
     await keyport.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: 'wonderland-secret' });
-    const created = await keyport.call<CreatedToken>('tokens.create', { serverId: server.id, name: 'delivered-to-box', save: true });
+    const created = await keyport.call('tokens.create', { serverId: server.id, name: 'delivered-to-box', save: true });
     expect((await send(created.secretId, '~/.config/hatcher.env', 'env')).state).toBe('delivered');
     expect(statSync(join(sshd.home, '.config')).mode & 0o777).toBe(0o700);
     const listed = await runCleanBash(`set -a; . "${join(sshd.home, '.config', 'hatcher.env')}"; set +a; hatcher api-tokens list`, {

@@ -25,8 +25,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerView, SessionFileExport, SessionFileLocation } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import type { ServerView } from '../src/shared/model';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startConnectProxy } from '../test/servers/tapis/connectProxy.ts';
 import type { ConnectProxy } from '../test/servers/tapis/connectProxy.ts';
 import { startTapisServer } from '../test/servers/tapis/tapisServer.ts';
@@ -99,7 +99,7 @@ async function copySession(keyport: TestCore, serverId: string, format: string):
 }
 
 async function serverView(keyport: TestCore, serverId: string): Promise<ServerView> {
-  const found = (await keyport.call<ServerView[]>('servers.list')).find((s) => s.id === serverId);
+  const found = (await keyport.call('servers.list')).find((s) => s.id === serverId);
   if (!found) throw new Error(`server ${serverId} is not in Keyport`);
   return found;
 }
@@ -211,7 +211,7 @@ async function importAndCheck(path: string, clientName: string): Promise<void> {
   const keyport = newKeyport();
   const importMark = tls.requestLog.length;
 
-  const imported = await keyport.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+  const imported = await keyport.call('sessionFiles.import', { kind: 'tapis', path });
   // Keyport had no server: URL and tenant id come from the file alone.
   expect(imported).toMatchObject({ kind: 'tapis', url: TLS_BASE, options: { tenantId: TENANT } });
   const view = await serverView(keyport, imported.id);
@@ -246,7 +246,7 @@ async function importAndCheck(path: string, clientName: string): Promise<void> {
 
   // Keyport renews the session with the refresh token and client from the file.
   const mark = tls.requestLog.length;
-  const refreshed = await keyport.call<ServerView>('auth.refresh', { serverId: view.id });
+  const refreshed = await keyport.call('auth.refresh', { serverId: view.id });
   expect(requestsSince(mark)).toEqual(['POST /token basic refresh_token 200']);
   expect(refreshed.session).toMatchObject({ state: 'signed-in', user: { name: 'alice' }, dependsOn: clientName });
   // The server consumed the file's refresh token (rotation) and issued the ones Keyport now holds.
@@ -279,7 +279,7 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
   it('Keyport signs in, refreshes and exports `current`; agavepy restores it and its profile call is alice\'s; the bytes are save_configs\'', async () => {
     const cacheDir = freshDir('agave-cache');
     const keyport = newKeyport({ AGAVE_CACHE_DIR: cacheDir });
-    const server = await keyport.call<ServerView>('servers.add', {
+    const server = await keyport.call('servers.add', {
       name: 'Tapis',
       kind: 'tapis',
       url: TLS_BASE,
@@ -288,7 +288,7 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     });
     const connectsBefore = proxy.connects.length;
     const signInMark = tls.requestLog.length;
-    const signedIn = await keyport.call<ServerView>('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
+    const signedIn = await keyport.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
     expect(signedIn.session).toMatchObject({ state: 'signed-in', user: { name: 'alice' } });
     expect(requestsSince(signInMark)).toEqual(['POST /clients/v2 basic 201', 'POST /token basic password 200', 'GET /profiles/v2/me bearer 200']);
     // Keyport went through the proxy, to localhost:443 only.
@@ -309,12 +309,12 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     expect(tls.isRefreshTokenValid(beforeRefresh)).toBe(false);
 
     // Export to where agavepy reads: AGAVE_CACHE_DIR/current, the path agavepy itself computes.
-    const location = await keyport.call<SessionFileLocation>('sessionFiles.locate', { kind: 'tapis' });
+    const location = await keyport.call('sessionFiles.locate', { kind: 'tapis' });
     const agavepyPath = await python<{ path: string }>('from agavepy.agave import Agave\nemit({"path": Agave.agavecurrent_path()})', [], { AGAVE_CACHE_DIR: cacheDir });
     expect(location).toEqual({ path: join(cacheDir, 'current'), exists: false });
     expect(agavepyPath.path).toBe(location.path);
     const tokenRequests = tls.tokenRequests.total;
-    const exported = await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: server.id, overwrite: false });
+    const exported = await keyport.call('sessionFiles.export', { serverId: server.id, overwrite: false });
     expect(exported).toMatchObject({ state: 'written', path: location.path, backupPath: null });
     expect(tls.tokenRequests.total).toBe(tokenRequests); // exporting did not renew anything
     const bytes = readFileSync(location.path, 'utf8');
@@ -395,13 +395,13 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     // Keyport imports that session (same client), renews it (the server rotates the refresh
     // token, so the one in config.json dies), and exports back into the folder.
     const keyport = newKeyport({ AGAVE_CACHE_DIR: dir });
-    const imported = await keyport.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    const imported = await keyport.call('sessionFiles.import', { kind: 'tapis' });
     const view = await serverView(keyport, imported.id);
     await keyport.call('servers.update', { id: view.id, changes: { name: view.name, kind: view.kind, url: view.url, allowInsecureTls: false, caCertificatePath: caFile, options: view.options } });
     await keyport.call('auth.refresh', { serverId: view.id });
     const staleRefresh = String(before.current['agavepy-old']?.refresh_token);
     expect(tls.isRefreshTokenValid(staleRefresh)).toBe(false);
-    const exported = await keyport.call<SessionFileExport>('sessionFiles.export', { serverId: view.id, overwrite: true });
+    const exported = await keyport.call('sessionFiles.export', { serverId: view.id, overwrite: true });
     expect(exported.state).toBe('written');
 
     const access = await copySession(keyport, view.id, 'access-token');
@@ -425,8 +425,8 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     // A second Keyport session with its own client exported into the same folder: agavepy's
     // client moves to sessions (as save_configs moves the current client), Keyport's is current.
     const other = newKeyport({ AGAVE_CACHE_DIR: dir });
-    const server = await other.call<ServerView>('servers.add', { name: 'Tapis', kind: 'tapis', url: TLS_BASE, caCertificatePath: caFile, options: { tenantId: TENANT } });
-    const signedIn = await other.call<ServerView>('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
+    const server = await other.call('servers.add', { name: 'Tapis', kind: 'tapis', url: TLS_BASE, caCertificatePath: caFile, options: { tenantId: TENANT } });
+    const signedIn = await other.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
     const keyportClient = signedIn.session.state === 'signed-in' ? signedIn.session.dependsOn : null;
     await other.call('sessionFiles.export', { serverId: server.id, overwrite: true });
     const config = readJson(join(dir, 'config.json')) as { current: Record<string, unknown>; sessions: Record<string, Record<string, Record<string, unknown>>> };
@@ -445,11 +445,11 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
 
     // The file's group is the person's private group: accepted as it is.
     const privateGroup = newKeyport({ AGAVE_CACHE_DIR: dir }, { uid, isPrivateGroup: (g) => Promise.resolve(g === gid) });
-    const imported = await privateGroup.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    const imported = await privateGroup.call('sessionFiles.import', { kind: 'tapis' });
     expect(imported.session.state).toBe('signed-in');
     const view = await serverView(privateGroup, imported.id);
     await privateGroup.call('servers.update', { id: view.id, changes: { name: view.name, kind: view.kind, url: view.url, allowInsecureTls: false, caCertificatePath: caFile, options: view.options } });
-    expect((await privateGroup.call<SessionFileExport>('sessionFiles.export', { serverId: imported.id, overwrite: true })).state).toBe('written');
+    expect((await privateGroup.call('sessionFiles.export', { serverId: imported.id, overwrite: true })).state).toBe('written');
     expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [dir])).client_name).toBe('agavepy-umask');
 
     // A shared group: refused until made private, then imported; agavepy still reads the files.
@@ -459,7 +459,7 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     expect(String(refused)).toContain('can be changed by other members of its group');
     await shared.call('sessionFiles.makePrivate', { kind: 'tapis' });
     for (const name of ['current', 'config.json']) expect(statSync(join(again.dir, name)).mode & 0o777).toBe(0o600);
-    expect((await shared.call<ServerView>('sessionFiles.import', { kind: 'tapis' })).session.state).toBe('signed-in');
+    expect((await shared.call('sessionFiles.import', { kind: 'tapis' })).session.state).toBe('signed-in');
     expect((await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [again.dir])).client_name).toBe('agavepy-umask-2');
   });
 });

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
+import type { CreatedToken } from '../src/shared/model';
 import { renderCopyText } from '../src/main/core/clipboard/copyFormats';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startEdsServer } from '../test/servers/eds/edsServer.ts';
 import type { EdsServer } from '../test/servers/eds/edsServer.ts';
 import { ensurePythonEnv, runCleanBash, runHatcher, runInVenv, VENV_DIR } from './pythonEnv.ts';
@@ -20,7 +20,7 @@ let serverId: string;
 let scratch: string;
 
 async function createInKeyport(name: string): Promise<CreatedToken> {
-  return keyport.call<CreatedToken>('tokens.create', { serverId, name, save: true });
+  return keyport.call('tokens.create', { serverId, name, save: true });
 }
 
 async function copyAs(secretId: string, format: string): Promise<string> {
@@ -36,7 +36,7 @@ beforeAll(async () => {
   eds = await startEdsServer();
   scratch = mkdtempSync(join(tmpdir(), 'keyport-conformance-'));
   keyport = createTestCore();
-  const server = await keyport.call<ServerView>('servers.add', { name: 'EDS', kind: 'eds', url: eds.url });
+  const server = await keyport.call('servers.add', { name: 'EDS', kind: 'eds', url: eds.url });
   serverId = server.id;
   await keyport.call('auth.signInWithPassword', { serverId, username: 'alice', password: PASSWORD });
 });
@@ -51,7 +51,7 @@ describe('Keyport and the real hatcher on one EDS account', () => {
   it('a token created by hatcher appears in Keyport’s list', async () => {
     const created = await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'create', 'from-hatcher']);
     expect(created.code).toBe(0);
-    const tokens = await keyport.call<TokenView[]>('tokens.list', { serverId });
+    const tokens = await keyport.call('tokens.list', { serverId });
     expect(tokens.map((t) => t.name)).toContain('from-hatcher');
     expect(tokens.find((t) => t.name === 'from-hatcher')?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
@@ -89,7 +89,7 @@ describe('Keyport and the real hatcher on one EDS account', () => {
     expect(eds.hasApiToken('alice', 'dup ')).toBe(false);
     expect(eds.hasApiToken('alice', 'dup')).toBe(true);
     expect((await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', long])).code).toBe(0);
-    const names = (await keyport.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.name);
+    const names = (await keyport.call('tokens.list', { serverId })).map((t) => t.name);
     expect(names).toContain('dup');
     expect(names).not.toContain(long);
   });
@@ -98,7 +98,7 @@ describe('Keyport and the real hatcher on one EDS account', () => {
     const { secret } = await createInKeyport('deleted-by-hatcher');
     const deleted = await runHatcher(['-u', eds.url, '-U', 'alice', '-p', PASSWORD, 'api-tokens', 'delete', '-y', 'deleted-by-hatcher']);
     expect(deleted.code).toBe(0);
-    const tokens = await keyport.call<TokenView[]>('tokens.list', { serverId });
+    const tokens = await keyport.call('tokens.list', { serverId });
     expect(tokens.map((t) => t.name)).not.toContain('deleted-by-hatcher');
     expect(eds.isApiTokenValid(secret)).toBe(false);
   });
@@ -149,7 +149,7 @@ describe('copy formats on a server signed by a CA that only Keyport was told abo
     const caFile = join(scratch, 'corp ca.pem');
     writeFileSync(caFile, tls.caPem ?? '');
     tlsKeyport = createTestCore();
-    tlsServerId = (await tlsKeyport.call<ServerView>('servers.add', { name: 'EDS TLS', kind: 'eds', url: tls.url, caCertificatePath: caFile })).id;
+    tlsServerId = (await tlsKeyport.call('servers.add', { name: 'EDS TLS', kind: 'eds', url: tls.url, caCertificatePath: caFile })).id;
     await tlsKeyport.call('auth.signInWithPassword', { serverId: tlsServerId, username: 'alice', password: PASSWORD });
   });
 
@@ -159,7 +159,7 @@ describe('copy formats on a server signed by a CA that only Keyport was told abo
   });
 
   it('hatcher verifies the server with nothing but the copied shell text (REQUESTS_CA_BUNDLE)', async () => {
-    const { secretId } = await tlsKeyport.call<CreatedToken>('tokens.create', { serverId: tlsServerId, name: 'tls-copy', save: true });
+    const { secretId } = await tlsKeyport.call('tokens.create', { serverId: tlsServerId, name: 'tls-copy', save: true });
     await tlsKeyport.call('clipboard.copy', { secretId, format: 'shell' });
     const text = tlsKeyport.clipboard.text;
     expect(text).toContain('REQUESTS_CA_BUNDLE=');
@@ -173,7 +173,7 @@ describe('copy formats on a server signed by a CA that only Keyport was told abo
   });
 
   it('the .env copy, read by python-dotenv, is all hatcher needs too', async () => {
-    const { secretId } = await tlsKeyport.call<CreatedToken>('tokens.create', { serverId: tlsServerId, name: 'tls-dotenv', save: true });
+    const { secretId } = await tlsKeyport.call('tokens.create', { serverId: tlsServerId, name: 'tls-dotenv', save: true });
     await tlsKeyport.call('clipboard.copy', { secretId, format: 'dotenv' });
     const file = join(scratch, 'tls.env');
     writeFileSync(file, tlsKeyport.clipboard.text);
@@ -191,7 +191,7 @@ describe('a password outside ASCII', () => {
     const latin = await startEdsServer({ users: [{ username: 'jörg', password: 'pässwörd', email: 'j@example.com' }] });
     const latinKeyport = createTestCore();
     try {
-      const id = (await latinKeyport.call<ServerView>('servers.add', { name: 'Latin', kind: 'eds', url: latin.url })).id;
+      const id = (await latinKeyport.call('servers.add', { name: 'Latin', kind: 'eds', url: latin.url })).id;
       await latinKeyport.call('auth.signInWithPassword', { serverId: id, username: 'jörg', password: 'pässwörd' });
       await latinKeyport.call('tokens.create', { serverId: id, name: 'from-keyport', save: false });
       const listed = await runHatcher(['-u', latin.url, '-U', 'jörg', '-p', 'pässwörd', 'api-tokens', 'list']);

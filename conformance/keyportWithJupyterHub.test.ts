@@ -5,9 +5,8 @@
 // bad input must be a clear error on the field at fault. Keyport here is the real core with
 // test adapters (test/host/testCore.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
 import type { KeyportErrorShape } from '../src/shared/errors';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { ensureHubEnv, HUB_VENV, startJupyterHub, type HubServer } from '../test/servers/jupyterhub/jupyterhubServer.ts';
 import { runCleanBash, venvLayout, type CommandResult } from './pythonEnv.ts';
 
@@ -29,12 +28,12 @@ async function failure(procedure: string, input: unknown): Promise<KeyportErrorS
 }
 
 async function addAndSignIn(h: HubServer, name: string, user: string): Promise<string> {
-  const server = await keyport.call<ServerView>('servers.add', { name, kind: 'jupyterhub', url: `${h.url}/hub/` });
+  const server = await keyport.call('servers.add', { name, kind: 'jupyterhub', url: `${h.url}/hub/` });
   await keyport.call('auth.signInWithPassword', { serverId: server.id, username: user, password: password(h, user) });
   return server.id;
 }
 
-const create = (serverId: string, name: string, fields: Record<string, string> = {}) => keyport.call<CreatedToken>('tokens.create', { serverId, name, save: true, fields });
+const create = (serverId: string, name: string, fields: Record<string, string> = {}) => keyport.call('tokens.create', { serverId, name, save: true, fields });
 
 async function copyAs(secretId: string, format: string): Promise<string> {
   await keyport.call('clipboard.copy', { secretId, format });
@@ -92,7 +91,7 @@ afterAll(async () => {
 
 describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', () => {
   it('keeps the hub’s base address and signs in as an admin and as a non-admin, with the token’s scopes', async () => {
-    const servers = await keyport.call<ServerView[]>('servers.list');
+    const servers = await keyport.call('servers.list');
     const alice = servers.find((s) => s.id === ids.alice)!;
     const bob = servers.find((s) => s.id === ids.bob)!;
     expect(alice.url).toBe(hub.url);
@@ -102,7 +101,7 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
     expect(bob.session.user.role).toBeUndefined();
     expect(bob.session.scopes).toContain('tokens!user=bob');
     expect(alice.session.scopes).toContain('admin:users');
-    const description = await keyport.call<{ facts: Array<{ label: string; value: string }> }>('servers.describe', { id: ids.bob });
+    const description = await keyport.call('servers.describe', { id: ids.bob });
     expect(description.facts).toContainEqual({ label: 'JupyterHub version', value: '6.1.1' });
   });
 
@@ -134,7 +133,7 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
   it('a token made with the hub’s own API shows in Keyport’s list with its note, expiry and scopes; Keyport revokes it', async () => {
     const made = await hubApi(hub, 'POST', '/users/bob/tokens', { auth: { username: 'bob', password: password(hub, 'bob') }, note: 'made by a script', expires_in: 86_400, scopes: ['read:users!user=bob'] });
     expect(made.status).toBe(201);
-    const listed = await keyport.call<TokenView[]>('tokens.list', { serverId: ids.bob });
+    const listed = await keyport.call('tokens.list', { serverId: ids.bob });
     const token = listed.find((t) => t.extra.hubId === made.json?.id);
     expect(token).toMatchObject({ name: 'made by a script', scopes: expect.arrayContaining(['read:users!user=bob']) as unknown, extra: { issuedBy: 'JupyterHub' } });
     expect(Date.parse(token!.expiresAt!) - Date.parse(token!.createdAt!)).toBeGreaterThan(86_390_000);
@@ -147,11 +146,11 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
     const seen = await hubApi(hub, 'GET', '/user', undefined, created.secret);
     expect(seen.json).toMatchObject({ name: 'bob', scopes: expect.arrayContaining(['read:users!user=bob']) as unknown });
     expect(seen.json?.scopes).not.toContain('tokens!user=bob');
-    const listed = (await keyport.call<TokenView[]>('tokens.list', { serverId: ids.bob })).find((t) => t.id === created.token.id);
+    const listed = (await keyport.call('tokens.list', { serverId: ids.bob })).find((t) => t.id === created.token.id);
     expect(listed).toMatchObject({ name: 'read-only laptop', savedSecretId: created.secretId });
     expect(Date.parse(listed!.expiresAt!) - Date.parse(listed!.createdAt!)).toBeGreaterThan(7 * 86_400_000 - 10_000);
     // The expiry feeds the reminders: the saved copy carries it, and a week left is due now.
-    const saved = (await keyport.call<Array<{ id: string; expiresAt: string | null }>>('secrets.list')).find((x) => x.id === created.secretId);
+    const saved = (await keyport.call('secrets.list')).find((x) => x.id === created.secretId);
     expect(saved?.expiresAt).toBe(listed!.expiresAt);
     expect(keyport.notifications.map((n) => n.title)).toContain('The API token “read-only laptop” expires in 7 days');
     await keyport.call('tokens.revoke', { serverId: ids.bob, tokenId: created.token.id });
@@ -159,24 +158,24 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
 
   it('a pasted token signs in; revoking the session’s own token signs Keyport out cleanly', async () => {
     const made = await hubApi(hub, 'POST', '/users/bob/tokens', { auth: { username: 'bob', password: password(hub, 'bob') }, note: 'from /hub/token' });
-    const server = await keyport.call<ServerView>('servers.add', { name: 'Pasted', kind: 'jupyterhub', url: hub.url });
-    const signedIn = await keyport.call<ServerView>('auth.signInWithToken', { serverId: server.id, token: String(made.json?.token) });
+    const server = await keyport.call('servers.add', { name: 'Pasted', kind: 'jupyterhub', url: hub.url });
+    const signedIn = await keyport.call('auth.signInWithToken', { serverId: server.id, token: String(made.json?.token) });
     expect(signedIn.session).toMatchObject({ state: 'signed-in', method: 'token', user: { name: 'bob' } });
-    const own = (await keyport.call<TokenView[]>('tokens.list', { serverId: server.id })).find((t) => t.usedBySession);
+    const own = (await keyport.call('tokens.list', { serverId: server.id })).find((t) => t.usedBySession);
     expect(own?.extra.hubId).toBe(made.json?.id);
     expect(await keyport.call('tokens.revoke', { serverId: server.id, tokenId: own!.id })).toEqual({ signedOut: true });
-    const after = (await keyport.call<ServerView[]>('servers.list')).find((s) => s.id === server.id);
+    const after = (await keyport.call('servers.list')).find((s) => s.id === server.id);
     expect(after?.session.state).toBe('signed-out');
     expect((await hubApi(hub, 'GET', '/user', undefined, String(made.json?.token))).status).toBe(403);
   });
 
   it('signing out of a password session deletes Keyport’s session token at the hub', async () => {
-    const server = await keyport.call<ServerView>('servers.add', { name: 'Sign-out', kind: 'jupyterhub', url: hub.url });
+    const server = await keyport.call('servers.add', { name: 'Sign-out', kind: 'jupyterhub', url: hub.url });
     await keyport.call('auth.signInWithPassword', { serverId: server.id, username: 'bob', password: password(hub, 'bob') });
-    const session = (await keyport.call<TokenView[]>('tokens.list', { serverId: server.id })).find((t) => t.usedBySession)!;
+    const session = (await keyport.call('tokens.list', { serverId: server.id })).find((t) => t.usedBySession)!;
     expect(session.name).toBe('Keyport session');
     await keyport.call('auth.signOut', { serverId: server.id });
-    const remaining = await keyport.call<TokenView[]>('tokens.list', { serverId: ids.bob });
+    const remaining = await keyport.call('tokens.list', { serverId: ids.bob });
     expect(remaining.map((t) => t.id)).not.toContain(session.id);
   });
 });
@@ -203,7 +202,7 @@ describe('bad inputs against a real hub, each a clear error on its field', () =>
     const ok = await create(ids.limitedBob, 'short', { expiresIn: '1h' });
     expect(Date.parse(ok.token.expiresAt!) - Date.parse(ok.token.createdAt!)).toBeGreaterThan(3_590_000);
     // The session itself got the hub's longest life, and it is a key to be reminded about.
-    const server = (await keyport.call<ServerView[]>('servers.list')).find((s) => s.id === ids.limitedBob)!;
+    const server = (await keyport.call('servers.list')).find((s) => s.id === ids.limitedBob)!;
     expect(server.session.state === 'signed-in' && server.session.expiresAt).toBeTruthy();
   });
 
@@ -212,14 +211,14 @@ describe('bad inputs against a real hub, each a clear error on its field', () =>
       const error = await failure('tokens.create', { serverId: ids.bob, name: 'bad expiry', save: false, fields: { expiresIn } });
       expect(error, expiresIn).toMatchObject({ code: 'VALIDATION', field: 'expiresIn' });
     }
-    const listed = await keyport.call<TokenView[]>('tokens.list', { serverId: ids.bob });
+    const listed = await keyport.call('tokens.list', { serverId: ids.bob });
     expect(listed.map((t) => t.name)).not.toContain('bad expiry');
   });
 
   it('a lone surrogate in the name is refused on the name field, and the hub keeps working', async () => {
     const error = await failure('tokens.create', { serverId: ids.bob, name: 'broken \ud800 note', save: false, fields: {} });
     expect(error).toMatchObject({ code: 'VALIDATION', field: 'name' });
-    const listed = await keyport.call<TokenView[]>('tokens.list', { serverId: ids.bob });
+    const listed = await keyport.call('tokens.list', { serverId: ids.bob });
     expect(listed.length).toBeGreaterThan(0);
     const fine = await create(ids.bob, 'paired 😀 emoji');
     expect(fine.token.name).toBe('paired 😀 emoji');

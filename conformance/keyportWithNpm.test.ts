@@ -4,8 +4,8 @@
 // the real core with test adapters; the registry is a real Verdaccio 6; npm is the machine's npm
 // CLI run by this repository's Node 24, with a clean HOME, user and global config.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, ServerView, TokenView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import type { CreatedToken } from '../src/shared/model';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startVerdaccio, type VerdaccioServer } from '../test/servers/npm/verdaccioServer.ts';
 import { npmCli, type NpmCli } from './npmCli.ts';
 import type { CommandResult } from './pythonEnv.ts';
@@ -18,7 +18,7 @@ let npm: NpmCli;
 const alice = () => registry.users[0]!;
 
 async function createInKeyport(name: string, fields: Record<string, string>): Promise<CreatedToken> {
-  return keyport.call<CreatedToken>('tokens.create', { serverId, name, save: true, fields, password: alice().password });
+  return keyport.call('tokens.create', { serverId, name, save: true, fields, password: alice().password });
 }
 
 async function copyAs(secretId: string, format: string): Promise<string> {
@@ -35,7 +35,7 @@ beforeAll(async () => {
   npm = npmCli();
   registry = await startVerdaccio();
   keyport = createTestCore();
-  const server = await keyport.call<ServerView>('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
+  const server = await keyport.call('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
   serverId = server.id;
   await keyport.call('auth.signInWithPassword', { serverId, username: alice().username, password: alice().password });
 });
@@ -94,11 +94,11 @@ describe('Keyport and the real npm CLI on one Verdaccio account', () => {
     );
     expect(made.code, made.stderr).toBe(0);
     const { token } = JSON.parse(made.stdout) as { token: string };
-    const listed = await keyport.call<TokenView[]>('tokens.list', { serverId });
+    const listed = await keyport.call('tokens.list', { serverId });
     const row = listed.find((t) => t.name === `${token.slice(0, 5)}...${token.slice(-5)}`);
     expect(row?.extra).toMatchObject({ access: 'Publish', cidr: '127.0.0.1/32' });
     // And Keyport can revoke what npm made.
-    await keyport.call('tokens.revoke', { serverId, tokenId: row?.id });
+    await keyport.call('tokens.revoke', { serverId, tokenId: row!.id });
     const after = await whoami(userconfig(`//${new URL(registry.url).host}/:_authToken=${token}`));
     expect(after.code).not.toBe(0);
   });

@@ -6,8 +6,8 @@
 // sign in again. Keyport is the real core with test adapters; its "system browser" is the test
 // person approving the web login.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import type { CreatedToken } from '../src/shared/model';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startNpmjsServer, type NpmjsServer } from '../test/servers/npmjs/npmjsServer.ts';
 import { createdTokenFrom, npmCli, type NpmCli } from './npmCli.ts';
 
@@ -22,7 +22,7 @@ const reg = () => `--registry "${registry.url}/"`;
 const alice = () => registry.users[0]!;
 
 async function createInKeyport(id: string, name: string, fields: Record<string, string>): Promise<CreatedToken> {
-  return keyport.call<CreatedToken>('tokens.create', { serverId: id, name, save: true, fields, password: alice().password });
+  return keyport.call('tokens.create', { serverId: id, name, save: true, fields, password: alice().password });
 }
 
 async function copyAs(secretId: string, format: string): Promise<string> {
@@ -41,8 +41,8 @@ beforeAll(async () => {
   registry = await startNpmjsServer();
   npm = npmCli();
   keyport = createTestCore({ openBrowser: async (url) => void (await registry.person(url, { approveAs: 'alice' })) });
-  serverId = (await keyport.call<ServerView>('servers.add', { name: 'npmjs', kind: 'npm', url: registry.url })).id;
-  scopedServerId = (await keyport.call<ServerView>('servers.add', { name: 'npmjs for @alice', kind: 'npm', url: registry.url, options: { scope: 'alice' } })).id;
+  serverId = (await keyport.call('servers.add', { name: 'npmjs', kind: 'npm', url: registry.url })).id;
+  scopedServerId = (await keyport.call('servers.add', { name: 'npmjs for @alice', kind: 'npm', url: registry.url, options: { scope: 'alice' } })).id;
   await keyport.call('auth.signInWithBrowser', { serverId });
   await keyport.call('auth.signInWithBrowser', { serverId: scopedServerId });
   // npm's own session for the same account, by its web login.
@@ -83,7 +83,7 @@ describe('Keyport and npm 11 send the same token create bodies', () => {
 describe('tokens Keyport creates work with npm exactly as their permissions say', () => {
   it('read-only for all packages: npm whoami works, npm publish is refused; its expiry is kept with the saved copy for reminders', async () => {
     const created = await createInKeyport(serverId, 'reader', {});
-    const saved = (await keyport.call<SavedSecretView[]>('secrets.list')).find((s) => s.id === created.secretId);
+    const saved = (await keyport.call('secrets.list')).find((s) => s.id === created.secretId);
     expect(saved?.expiresAt).toBe(created.token.expiresAt);
     expect(Date.parse(saved?.expiresAt ?? '') - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
     const config = npm.userconfig(await copyAs(created.secretId, 'npmrc'));
@@ -130,11 +130,11 @@ describe('tokens Keyport creates work with npm exactly as their permissions say'
   it('a token npm creates shows in Keyport’s list with its expiry and permissions; Keyport revokes it and npm can no longer use it', async () => {
     const run = await npm.bash(`npm token create ${reg()} --name from-npm --packages alice-pkg --packages-and-scopes-permission read-write --expires 14 --password "${alice().password}"`, npmSession);
     const token = createdTokenFrom(run.stdout);
-    const listed = await keyport.call<TokenView[]>('tokens.list', { serverId });
+    const listed = await keyport.call('tokens.list', { serverId });
     const row = listed.find((t) => t.name === 'from-npm');
     expect(row).toMatchObject({ extra: { access: 'Read and write', reach: 'alice-pkg' } });
     expect(Date.parse(row?.expiresAt ?? '') - Date.now()).toBeGreaterThan(13.9 * 86_400_000);
-    await keyport.call('tokens.revoke', { serverId, tokenId: row?.id });
+    await keyport.call('tokens.revoke', { serverId, tokenId: row!.id });
     const who = await npm.bash(`npm whoami ${reg()}`, npm.userconfig(`//${new URL(registry.url).host}/:_authToken=${token}`));
     expect(who.code).not.toBe(0);
   });
@@ -142,12 +142,12 @@ describe('tokens Keyport creates work with npm exactly as their permissions say'
 
 describe('the two-hour session', () => {
   it('shows its expiry; once the registry ends it, Keyport asks to sign in again instead of failing silently', async () => {
-    const before = (await keyport.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)!;
+    const before = (await keyport.call('servers.list')).find((s) => s.id === serverId)!;
     expect(before.session.state).toBe('signed-in');
     if (before.session.state === 'signed-in') expect(Date.parse(before.session.expiresAt ?? '') - Date.now()).toBeGreaterThan(110 * 60_000);
     registry.expireSessions();
     await expect(keyport.call('tokens.list', { serverId })).rejects.toThrow(/SESSION_EXPIRED/);
-    const after = (await keyport.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)!;
+    const after = (await keyport.call('servers.list')).find((s) => s.id === serverId)!;
     expect(after.session.state).toBe('expired');
   });
 });

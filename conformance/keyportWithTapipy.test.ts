@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedToken, DeviceSignInCode, ServerView, TokenView } from '../src/shared/model';
-import { createTestCore, type TestCore } from '../test/host/testCore';
+import type { ServerView } from '../src/shared/model';
+import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startTapis3Server } from '../test/servers/tapis3/tapis3Server.ts';
 import type { Tapis3Server } from '../test/servers/tapis3/tapis3Server.ts';
 import { ensurePythonEnv, runCleanBash, venvLayout } from './pythonEnv.ts';
@@ -44,7 +44,7 @@ async function copySession(keyport: TestCore, serverId: string, format: string):
 }
 
 async function addServer(keyport: TestCore, options: Record<string, string> = {}): Promise<ServerView> {
-  return keyport.call<ServerView>('servers.add', { name: 'Tapis v3', kind: 'tapis3', url: server.url, options });
+  return keyport.call('servers.add', { name: 'Tapis v3', kind: 'tapis3', url: server.url, options });
 }
 
 /** Runs a snippet Keyport copied, with the venv's python, after `prelude` (exports Keyport copied). */
@@ -59,7 +59,7 @@ describe('Keyport and the real tapipy on one Tapis v3 tenant', () => {
   it('password sign-in: tapipy runs Keyport’s snippet with the copied access token; after a Keyport refresh the old token is dead and the new one works', async () => {
     const keyport = newKeyport();
     const added = await addServer(keyport);
-    const signedIn = await keyport.call<ServerView>('auth.signInWithPassword', { serverId: added.id, username: 'alice', password: PASSWORD });
+    const signedIn = await keyport.call('auth.signInWithPassword', { serverId: added.id, username: 'alice', password: PASSWORD });
     expect(signedIn.session).toMatchObject({ state: 'signed-in', user: { name: 'alice' } });
     const token = await copySession(keyport, added.id, 'access-token');
     const snippet = await copySession(keyport, added.id, 'python');
@@ -109,7 +109,7 @@ emit({'id': c.client_id, 'key': c.client_key})
     );
     const keyport = newKeyport();
     const added = await addServer(keyport, { clientId: client.id, clientKey: client.key });
-    const code = await keyport.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: added.id, force: false });
+    const code = (await keyport.call('auth.startDeviceSignIn', { serverId: added.id, force: false }))!;
     expect(code.verificationUri).toBe(`${server.url}/v3/oauth2/device`);
     server.approveDevice(code.userCode, 'alice');
     await keyport.call('auth.finishDeviceSignIn', { serverId: added.id });
@@ -142,7 +142,7 @@ emit(out)
     const keyport = newKeyport();
     const added = await addServer(keyport);
     await keyport.call('auth.signInWithPassword', { serverId: added.id, username: 'alice', password: PASSWORD });
-    const created = await keyport.call<CreatedToken>('tokens.create', { serverId: added.id, name: 'keyport-made', save: false, fields: { description: 'for a script' } });
+    const created = await keyport.call('tokens.create', { serverId: added.id, name: 'keyport-made', save: false, fields: { description: 'for a script' } });
     const { accessToken } = server.issueTokens('alice');
     const script = `
 t = Tapis(base_url=URL, tenant_id='keyport', access_token=os.environ['AT'])
@@ -173,7 +173,7 @@ emit(True)
 `,
       env,
     );
-    const listed = async () => (await keyport.call<TokenView[]>('tokens.list', { serverId: added.id })).map((t) => t.id);
+    const listed = async () => (await keyport.call('tokens.list', { serverId: added.id })).map((t) => t.id);
     expect(await listed()).toContain('tapipy-made');
     await tapipy(
       `

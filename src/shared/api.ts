@@ -1,4 +1,5 @@
 import { KeyportApiError, type WireResult } from './errors';
+import { isProcedureName } from './procedures';
 import {
   PROCEDURE_NAMES,
   EVENT_NAMES,
@@ -25,7 +26,6 @@ export interface KeyportApi {
   on(event: EventName, listener: (payload: unknown) => void): () => void;
 }
 
-const knownProcedures: ReadonlySet<string> = new Set(PROCEDURE_NAMES);
 const knownEvents: ReadonlySet<string> = new Set(EVENT_NAMES);
 
 export interface KeyportApiOptions {
@@ -42,7 +42,7 @@ export function createKeyportApi(transport: KeyportTransport, options: KeyportAp
   return Object.freeze({
     procedures: PROCEDURE_NAMES,
     async invoke(procedure: ProcedureName, input?: unknown): Promise<WireResult<unknown>> {
-      if (!knownProcedures.has(procedure)) {
+      if (!isProcedureName(procedure)) {
         return { ok: false, error: { code: 'VALIDATION', message: `Unknown procedure “${String(procedure)}”.` } };
       }
       if (early && early.procedure === procedure && input === undefined) {
@@ -59,17 +59,18 @@ export function createKeyportApi(transport: KeyportTransport, options: KeyportAp
   });
 }
 
-type Args<P extends ProcedureName> = undefined extends ProcedureInput<P> ? [input?: ProcedureInput<P>] : [input: ProcedureInput<P>];
+/** A procedure's input as arguments: optional when the procedure takes none or all is optional. */
+export type ProcedureArgs<P extends ProcedureName> = undefined extends ProcedureInput<P> ? [input?: ProcedureInput<P>] : [input: ProcedureInput<P>];
 
 export interface KeyportClient {
-  call<P extends ProcedureName>(procedure: P, ...input: Args<P>): Promise<ProcedureResults[P]>;
+  call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>): Promise<ProcedureResults[P]>;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
 }
 
 /** The typed, throwing client the renderer uses on top of `window.keyport`. */
 export function createKeyportClient(api: KeyportApi): KeyportClient {
   return {
-    async call<P extends ProcedureName>(procedure: P, ...input: Args<P>) {
+    async call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>) {
       const result = await api.invoke(procedure, input[0]);
       if (!result.ok) throw new KeyportApiError(result.error);
       return result.value as ProcedureResults[P];

@@ -3,6 +3,7 @@ import { MAX_TOKEN_NAME_LENGTH } from './tokenNames';
 import { INVISIBLE } from './displayText';
 import { echoInput } from './echoInput';
 import { MIN_PASSPHRASE_LENGTH, MIN_UNLOCK_SECRET_LENGTH } from './limits';
+import type { ProcedureName } from './procedures';
 
 export { MAX_TOKEN_NAME_LENGTH, tokenNameWarning } from './tokenNames';
 
@@ -185,6 +186,10 @@ const deliverySendSchema = z.object({
   trustFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
 });
 
+/** One input schema per procedure of procedures.ts: a missing, extra or misspelt name does not
+ * compile. */
+export type InputSchemaTable = { readonly [P in ProcedureName]: z.ZodType };
+
 export const inputSchemas = {
   'app.status': z.undefined(),
   'app.lock': z.undefined(),
@@ -254,4 +259,4 @@ export const inputSchemas = {
   'delivery.resend': z.object({ secretId: id }),
   'delivery.rotate': z.object({ secretId: id, fields: z.record(z.string().max(40), z.string().trim().max(500)).default({}), password: accountPassword }),
   'delivery.rollBack': z.object({ secretId: id, password: accountPassword }),
-} as const;
+} as const satisfies InputSchemaTable;

@@ -6,18 +6,17 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { build } from 'vite';
 import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
+import { CONTENT_SECURITY_POLICY } from '../../src/main/electron/security';
 import { openVaultFile } from '../../src/main/core/vault/vaultFile';
-import { createTestCore, type MemoryClipboard } from './testCore';
+import { createTestCore, type MemoryClipboard } from '../support/testCore';
 
-export { MemoryClipboard, loopbackOnlyLookup } from './testCore';
+export { MemoryClipboard, loopbackOnlyLookup } from '../support/testCore';
 
 /** The fixed origin the built renderer is served from, through page routing: no port opens. */
 export const HOST_ORIGIN = 'http://keyport.localhost';
 const RENDERER_DIR = resolve('out/renderer');
-// The same policy the Electron session sends (src/main/electron/security.ts), so CSP
-// violations show up in the browser tests too.
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+// The policy the Electron session sends, so CSP violations show up in the browser tests too.
+const CSP = CONTENT_SECURITY_POLICY;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

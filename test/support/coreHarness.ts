@@ -1,20 +1,16 @@
 /** Test-only helpers shared by the core's unit tests: fake timers, and a harness that runs the
  * real core (createCore) against a reference EDS server and a vault file in a temporary folder.
  * Imported only by *.test.ts files; nothing in the app loads it. */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { MemoryClipboard } from '../host/testCore';
+import { createTestCore, type MemoryClipboard, type TestCore } from './testCore';
 import { startEdsServer, type EdsServer } from '../servers/eds/edsServer';
 import type { EventName, EventPayloads } from '../../src/shared/contract';
-import type { KeyportErrorShape } from '../../src/shared/errors';
 import type { Core } from '../../src/main/core/core';
-import { createCore } from '../../src/main/core/createCore';
-import type { Cipher, SystemUserCheck, Timers } from '../../src/main/core/ports';
+import type { SystemUserCheck, Timers } from '../../src/main/core/ports';
 import { openVaultFile, type VaultFile } from '../../src/main/core/vault/vaultFile';
-import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
 import type { FileTrust } from '../../src/main/core/sessionFiles/filePermissions';
 
 /** The fake clock's start for the core harness. */
@@ -58,7 +54,7 @@ export class FakeTimers implements Timers {
 
 export type Emitted = { [E in EventName]: [E, EventPayloads[E]] }[EventName];
 
-export interface Harness {
+export interface Harness extends Pick<TestCore, 'call' | 'fail'> {
   core: Core;
   eds: EdsServer;
   timers: FakeTimers;
@@ -70,10 +66,6 @@ export interface Harness {
   store: VaultFile;
   /** The vault file's text, as on disk. */
   vaultText(): string;
-  /** Calls a procedure and returns its value; fails the test on an error answer. */
-  call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
-  /** Calls a procedure that must fail, and returns its error. */
-  fail(procedure: string, input?: unknown): Promise<KeyportErrorShape>;
   /** Requests to the server whose path matches, since the log was last cleared. */
   hits(pattern: RegExp): number;
 }
@@ -112,29 +104,22 @@ export function useCoreHarness(): {
     const store = openVaultFile(join(dir, 'vault.json'));
     // Cleanups run in reverse: the store settles (a background compaction) before the folder goes.
     cleanups.push(() => store.settled());
-    const cipher: Cipher =
-      options.cipher === 'unavailable'
-        ? createUnavailableCipher('basic_text', 'No keyring on this system, so secrets cannot be encrypted.')
-        : createAesCipher(randomBytes(32), 'aes-256-gcm (test key)');
     const timers = new FakeTimers();
-    const clipboard = new MemoryClipboard();
-    const logs: string[] = [];
-    const notifications: Array<{ title: string; body: string }> = [];
-    const core = createCore({
-      notifier: { notify: (n) => notifications.push(n) },
+    const test = createTestCore({
       store,
-      cipher,
-      clipboard,
-      filePicker: { pickCertificate: async () => null },
-      logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
-      appVersion: '0.0.0-test',
+      cipher: options.cipher,
       timers,
-      env: options.env,
+      // The harness's core reads the process's environment and resolves names as the system
+      // does, and has no browser, unless a test says otherwise.
+      env: options.env ?? process.env,
+      lookup: 'system',
+      openBrowser: false,
       homeDir: options.homeDir,
       systemCheck: options.systemCheck,
       scryptCost: options.scryptCost,
       fileTrust: options.fileTrust,
     });
+    const { core, clipboard, logs, notifications } = test;
     cleanups.push(() => core.dispose());
     const events: Emitted[] = [];
     core.onEvent((event, payload) => events.push([event, payload] as Emitted));
@@ -154,16 +139,8 @@ export function useCoreHarness(): {
           return '';
         }
       },
-      async call<T>(procedure: string, input?: unknown) {
-        const result = await core.handle(procedure, input);
-        if (!result.ok) throw new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`);
-        return result.value as T;
-      },
-      async fail(procedure: string, input?: unknown) {
-        const result = await core.handle(procedure, input);
-        if (result.ok) throw new Error(`${procedure} succeeded, but should have failed`);
-        return result.error;
-      },
+      call: test.call,
+      fail: test.fail,
       hits: (pattern) => eds.requestLog.filter((e) => pattern.test(e.path)).length,
     };
   }

@@ -49,12 +49,12 @@ export function useTapisHarness(): {
       tapis,
       home,
       async addServer() {
-        return (await h.call<ServerView>('servers.add', { name: 'Test Tapis', kind: 'tapis', url: tapis.url, options: { tenantId: tapis.tenantId } })).id;
+        return (await h.call('servers.add', { name: 'Test Tapis', kind: 'tapis', url: tapis.url, options: { tenantId: tapis.tenantId } })).id;
       },
       signIn: (serverId, signInOptions = {}) =>
-        h.call<ServerView>('auth.signInWithPassword', { serverId, username: 'alice', password: ALICE_PASSWORD, rememberPassword: signInOptions.rememberPassword ?? false }),
+        h.call('auth.signInWithPassword', { serverId, username: 'alice', password: ALICE_PASSWORD, rememberPassword: signInOptions.rememberPassword ?? false }),
       async session(serverId) {
-        return (await h.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)?.session;
+        return (await h.call('servers.list')).find((s) => s.id === serverId)?.session;
       },
       tokenPosts: () => tapis.requestLog.filter((e) => e.path === '/token').length,
       advanceClock(ms) {

@@ -17,7 +17,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, mapStore, type TestCore } from '../../../test/host/testCore';
+import { createTestCore, mapStore, type TestCore } from '../../../test/support/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../../../test/servers/anaconda/anacondaServer';
 import { startEdsServer, type EdsServer } from '../../../test/servers/eds/edsServer';
 import { startVerdaccio, type VerdaccioServer } from '../../../test/servers/npm/verdaccioServer';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, mapStore, type TestCore } from '../../../test/host/testCore';
+import { createTestCore, mapStore, type TestCore } from '../../../test/support/testCore';
 import { startEdsServer, type EdsServer } from '../../../test/servers/eds/edsServer';
-import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../../shared/model';
+import type { CreatedToken, ServerView, TokenView } from '../../shared/model';
 
 /** Concurrency through one real core (createTestCore) against five reference EDS instances:
  * 50 simultaneous token operations (create, list, revoke) across the servers all complete
@@ -22,7 +22,7 @@ beforeAll(async () => {
   instances = await Promise.all(Array.from({ length: SERVERS }, () => startEdsServer()));
   test = createTestCore({ store: mapStore() });
   servers = [];
-  for (const [i, eds] of instances.entries()) servers.push(await test.call<ServerView>('servers.add', { name: `EDS ${i}`, kind: 'eds', url: eds.url }));
+  for (const [i, eds] of instances.entries()) servers.push(await test.call('servers.add', { name: `EDS ${i}`, kind: 'eds', url: eds.url }));
 });
 
 afterAll(async () => {
@@ -67,9 +67,9 @@ describe('concurrent token operations', () => {
     const results = await Promise.allSettled(
       shuffled(operations, 0x50).map(async (op) => {
         const serverId = (servers[op.server] as ServerView).id;
-        if (op.kind === 'create') return { op, value: await test.call<CreatedToken>('tokens.create', { serverId, name: op.name, save: op.save }) };
+        if (op.kind === 'create') return { op, value: await test.call('tokens.create', { serverId, name: op.name, save: op.save }) };
         if (op.kind === 'revoke') return { op, value: await test.call('tokens.revoke', { serverId, tokenId: op.tokenId }) };
-        return { op, value: await test.call<TokenView[]>('tokens.list', { serverId }) };
+        return { op, value: await test.call('tokens.list', { serverId }) };
       }),
     );
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
@@ -98,7 +98,7 @@ describe('concurrent token operations', () => {
         expect(names).toContain('seed-3');
         for (const name of names) expect([...SEEDED, ...made]).toContain(name);
       }
-      const listed = await test.call<TokenView[]>('tokens.list', { serverId: (servers[server] as ServerView).id });
+      const listed = await test.call('tokens.list', { serverId: (servers[server] as ServerView).id });
       expect(listed.map((t) => t.name).sort()).toEqual(expected);
       // Saved copies point at the tokens they were made with.
       for (const token of listed) {
@@ -109,7 +109,7 @@ describe('concurrent token operations', () => {
       expect(eds.requestLog.filter((e) => AUTH_PATH.test(e.path)).length).toBe(authBefore[server]);
     }
 
-    const saved = await test.call<SavedSecretView[]>('secrets.list');
+    const saved = await test.call('secrets.list');
     expect(saved.map((s) => s.name).sort()).toEqual(created.filter((c) => c.op.save).map((c) => c.op.name).sort());
   });
 
@@ -120,7 +120,7 @@ describe('concurrent token operations', () => {
     eds.expireSessions();
     const mark = eds.requestLog.length;
 
-    const lists = await Promise.all(Array.from({ length: 20 }, () => test.call<TokenView[]>('tokens.list', { serverId: server.id })));
+    const lists = await Promise.all(Array.from({ length: 20 }, () => test.call('tokens.list', { serverId: server.id })));
 
     const since = eds.requestLog.slice(mark);
     const exchanges = since.filter((e) => e.method === 'POST' && AUTH_PATH.test(e.path));
@@ -129,7 +129,7 @@ describe('concurrent token operations', () => {
     for (const list of lists) expect(list.map((t) => t.name)).toContain('renewal-credential');
     // Every call after the renewal used the new session: nothing else failed.
     expect(since.filter((e) => e.status === 401)).toHaveLength(20);
-    const view = (await test.call<ServerView[]>('servers.list')).find((s) => s.id === server.id);
+    const view = (await test.call('servers.list')).find((s) => s.id === server.id);
     expect(view?.session.state).toBe('signed-in');
   });
 });

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import type { WireResult } from '../../shared/errors';
 import type { AppStatus } from '../../shared/model';
+import { isProcedureName, proceduresWith } from '../../shared/procedures';
 import type { Core, CoreAdapters } from './core';
 import { createRouter } from './api/router';
 import { KeyportError } from './errors';
@@ -9,7 +10,7 @@ import { ReminderService } from './reminders/reminderService';
 import { ClipboardService } from './clipboard/clipboardService';
 import { EventHub } from './events';
 import { createHttpClient } from './http/httpClient';
-import { createProviderRegistry, type ProviderRegistry } from './providers/registry';
+import { createProviderRegistry } from './providers/registry';
 import { createTargetResolver } from './servers/serverTarget';
 import { readSecretSetting, ServerRegistry } from './servers/serverRegistry';
 import type { ServerContext } from './providers/provider';
@@ -24,15 +25,11 @@ import { TokenService } from './tokens/tokenService';
 import { systemTimers } from './ports';
 import { Vault } from './vault/vault';
 import { LockService } from './lock/lockService';
+import { SettingsService } from './settings/settingsService';
 import { exportUnreadable } from './vault/unreadableExport';
 
-/** Calls after which a reminder may be due (a key saved, imported or signed in with; the
- * reminder days changed; the vault unlocked). */
-const CHANGES_WHAT_EXPIRES: ReadonlySet<string> = new Set(['app.unlock', 'app.unlockWithSystemCheck', 'tokens.create', 'sessionFiles.import', 'auth.signInWithPassword', 'auth.signInWithToken', 'auth.signInWithBrowser', 'auth.finishDeviceSignIn', 'settings.update', 'delivery.rotate']);
-
-/** What the lock screen needs: its state, the theme (settings hold no secret), the kinds (fixed
- * descriptions), and the ways to unlock. Nothing here names a server, a person or a token. */
-export const AVAILABLE_WHILE_LOCKED: ReadonlySet<string> = new Set(['app.status', 'app.bootstrap', 'app.unlock', 'app.unlockWithSystemCheck', 'app.lock', 'app.activity', 'kinds.list', 'settings.get']);
+/** See `changesWhatExpires` in shared/procedures.ts. */
+const CHANGES_WHAT_EXPIRES = proceduresWith('changesWhatExpires');
 
 /** The composition root shared by the Electron app and the browser host: only the adapters
  * differ. */
@@ -83,10 +80,11 @@ export function createCore(adapters: CoreAdapters): Core {
   });
   const ephemeral = new EphemeralSecrets(timers);
   const servers = new ServerRegistry({ vault, providers, sessions, now, contextFor });
-  const tokens = new TokenService({ vault, sessions, ephemeral, now, events, audit });
+  const tokens = new TokenService({ vault, providers, sessions, ephemeral, now, events, audit });
   const clipboard = new ClipboardService({ clipboard: adapters.clipboard, vault, providers, sessions, ephemeral, events, timers, logger: adapters.logger, audit });
   const sessionFiles = new SessionFileService({
     vault,
+    audit,
     providers,
     sessions,
     servers,
@@ -126,44 +124,33 @@ export function createCore(adapters: CoreAdapters): Core {
     changed: () => events.emit('app.status', status()),
   });
   const status = (): AppStatus => ({ version: adapters.appVersion, storage: vault.storage(), lock: lock.status(), unreadableItems: vault.unreadableCount() });
-  const lockNow = async (): Promise<AppStatus> => {
-    await lock.lock();
+  /** The status after an operation that changes it. */
+  const withStatus = async (operation: Promise<unknown>): Promise<AppStatus> => {
+    await operation;
     return status();
   };
+  /** The server as the window shows it, after an operation on it. */
+  const viewAfter = async (serverId: string, operation: Promise<unknown>) => {
+    await operation;
+    return servers.view(vault.server(serverId));
+  };
+  const settings = new SettingsService({ vault, providers, changed: () => lock.settingsChanged() });
 
   const route = createRouter(
     {
       'app.status': () => status(),
-      'app.lock': () => lockNow(),
-      'app.unlock': async ({ passphrase }) => {
-        await lock.unlock(passphrase);
-        return status();
-      },
-      'app.unlockWithSystemCheck': async () => {
-        await lock.unlockWithSystemCheck();
-        return status();
-      },
+      'app.lock': () => withStatus(lock.lock()),
+      'app.unlock': ({ passphrase }) => withStatus(lock.unlock(passphrase)),
+      'app.unlockWithSystemCheck': () => withStatus(lock.unlockWithSystemCheck()),
       'app.activity': () => lock.activity(),
       'app.bootstrap': () =>
         lock.locked()
           ? { status: status(), settings: vault.settings(), kinds: [], servers: [], saved: [] }
           : { status: status(), settings: vault.settings(), kinds: providers.descriptors(), servers: servers.list(), saved: tokens.saved() },
-      'lock.setSecret': async ({ secret, current }) => {
-        await lock.setSecret(secret, current);
-        return status();
-      },
-      'lock.removeSecret': async ({ current }) => {
-        await lock.removeSecret(current);
-        return status();
-      },
-      'storage.usePassphrase': async ({ passphrase }) => {
-        await vault.usePassphrase(passphrase);
-        return status();
-      },
-      'storage.useSessionOnly': async () => {
-        await vault.useSessionOnly();
-        return status();
-      },
+      'lock.setSecret': ({ secret, current }) => withStatus(lock.setSecret(secret, current)),
+      'lock.removeSecret': ({ current }) => withStatus(lock.removeSecret(current)),
+      'storage.usePassphrase': ({ passphrase }) => withStatus(vault.usePassphrase(passphrase)),
+      'storage.useSessionOnly': () => withStatus(vault.useSessionOnly()),
       'storage.exportUnreadable': () => exportUnreadable(vault, home, now()),
       'storage.deleteUnreadable': () => {
         vault.deleteUnreadable();
@@ -182,14 +169,8 @@ export function createCore(adapters: CoreAdapters): Core {
       'servers.remove': ({ id }) => servers.remove(id),
       'servers.pickCertificate': () => adapters.filePicker.pickCertificate(),
       'servers.describe': ({ id }) => servers.describe(id),
-      'auth.signInWithPassword': async ({ serverId, username, password, client, rememberPassword, otp }) => {
-        await sessions.signInWithPassword(serverId, username, password, { client, rememberPassword, otp });
-        return servers.view(vault.server(serverId));
-      },
-      'auth.signInWithToken': async ({ serverId, token }) => {
-        await sessions.signInWithToken(serverId, token);
-        return servers.view(vault.server(serverId));
-      },
+      'auth.signInWithPassword': ({ serverId, username, password, client, rememberPassword, otp }) => viewAfter(serverId, sessions.signInWithPassword(serverId, username, password, { client, rememberPassword, otp })),
+      'auth.signInWithToken': ({ serverId, token }) => viewAfter(serverId, sessions.signInWithToken(serverId, token)),
       'auth.signOut': async ({ serverId, removeFromSessionFile }) => {
         const server = vault.server(serverId);
         interactive.cancel(serverId);
@@ -197,33 +178,16 @@ export function createCore(adapters: CoreAdapters): Core {
         await sessions.signOutAtServer(serverId);
         return servers.view(server);
       },
-      'auth.signInWithBrowser': async ({ serverId, force }) => {
-        await interactive.withBrowser(serverId, force);
-        return servers.view(vault.server(serverId));
-      },
+      'auth.signInWithBrowser': ({ serverId, force }) => viewAfter(serverId, interactive.withBrowser(serverId, force)),
       'auth.startDeviceSignIn': ({ serverId, force }) => interactive.startDevice(serverId, force),
-      'auth.finishDeviceSignIn': async ({ serverId }) => {
-        await interactive.finishDevice(serverId);
-        return servers.view(vault.server(serverId));
-      },
+      'auth.finishDeviceSignIn': ({ serverId }) => viewAfter(serverId, interactive.finishDevice(serverId)),
       'auth.openDeviceVerification': ({ serverId }) => interactive.openDeviceVerification(serverId),
       'auth.cancelSignIn': ({ serverId }) => {
         confirmations.get(serverId)?.abort();
         interactive.cancel(serverId);
       },
-      'auth.refresh': async ({ serverId }) => {
-        await sessions.refresh(serverId);
-        return servers.view(vault.server(serverId));
-      },
-      'tokens.list': ({ serverId, password }) => {
-        // Kinds without a token list (OpenID Connect) are refused before the session is
-        // touched: listing must not renew a session, which says "changed" and is listed again.
-        const { descriptor } = providers.get(vault.server(serverId).kind);
-        if (descriptor.tokenList === false) {
-          throw new KeyportError('UNSUPPORTED', `${descriptor.label} servers have no list of ${descriptor.tokenNoun}s.`, { hint: 'Copy the session’s tokens from the session panel.' });
-        }
-        return tokens.list(serverId, password);
-      },
+      'auth.refresh': ({ serverId }) => viewAfter(serverId, sessions.refresh(serverId)),
+      'tokens.list': ({ serverId, password }) => tokens.list(serverId, password),
       'tokens.create': ({ serverId, ...request }) => tokens.create(serverId, request),
       'tokens.revoke': ({ serverId, tokenId, password, otp }) => tokens.revoke(serverId, tokenId, password, otp),
       'secrets.list': () => tokens.saved(),
@@ -233,24 +197,11 @@ export function createCore(adapters: CoreAdapters): Core {
       // "Clear now" beside a copy: only Keyport's own copy is cleared, as when the time runs out.
       'clipboard.clear': () => clipboard.clearNow(),
       'sessionFiles.locate': ({ kind }) => sessionFiles.locate(kind),
-      'sessionFiles.import': async ({ kind, path }) => {
-        const view = await sessionFiles.import(kind, path);
-        audit.record(view, 'session.imported', null, path ?? (await sessionFiles.locate(kind)).path);
-        return view;
-      },
-      'sessionFiles.export': async ({ serverId, path, overwrite }) => {
-        const result = await sessionFiles.export(serverId, path, overwrite);
-        if (result.state === 'written') audit.record(vault.server(serverId), 'session.exported', null, result.path);
-        return result;
-      },
+      'sessionFiles.import': ({ kind, path }) => sessionFiles.import(kind, path),
+      'sessionFiles.export': ({ serverId, path, overwrite }) => sessionFiles.export(serverId, path, overwrite),
       'sessionFiles.makePrivate': ({ kind, path }) => sessionFiles.makePrivate(kind, path),
       'settings.get': () => vault.settings(),
-      'settings.update': (changes) => {
-        if (changes.defaultCopyFormats) checkCopyFormats(providers, changes.defaultCopyFormats);
-        const updated = vault.updateSettings(changes);
-        lock.settingsChanged();
-        return updated;
-      },
+      'settings.update': (changes) => settings.update(changes),
       'secrets.pin': ({ secretId, pinned }) => tokens.pin(secretId, pinned),
       'audit.list': () => audit.list(),
       'audit.exportCsv': () => audit.csv(),
@@ -266,14 +217,11 @@ export function createCore(adapters: CoreAdapters): Core {
     adapters.logger,
   );
 
-  /** While locked only these get through. Calls are not activity: only `app.activity` (real
-   * input) keeps the idle lock away. */
   const handle = async (procedure: string, input: unknown): Promise<WireResult<unknown>> => {
-    if (lock.locked() && !AVAILABLE_WHILE_LOCKED.has(procedure)) {
-      return { ok: false, error: { code: 'LOCKED', message: 'Keyport is locked.', hint: 'Unlock Keyport to continue.' } };
-    }
+    const refusal = lock.refusal(procedure);
+    if (refusal) return { ok: false, error: refusal };
     const result = await route(procedure, input);
-    if (result.ok && CHANGES_WHAT_EXPIRES.has(procedure)) reminders.check();
+    if (result.ok && isProcedureName(procedure) && CHANGES_WHAT_EXPIRES.has(procedure)) reminders.check();
     return result;
   };
   lock.start();
@@ -297,16 +245,4 @@ export function createCore(adapters: CoreAdapters): Core {
       await http.close();
     },
   };
-}
-
-/** A default copy format must be one the kind offers for its tokens. */
-function checkCopyFormats(providers: ProviderRegistry, formats: Record<string, string>): void {
-  for (const [kind, format] of Object.entries(formats)) {
-    const descriptor = providers.descriptors().find((d) => d.kind === kind);
-    if (!descriptor?.copyFormats.some((f) => f.id === format)) {
-      throw new KeyportError('VALIDATION', descriptor ? `${descriptor.label} tokens have no copy format “${format.slice(0, 40)}”.` : `Keyport does not know servers of kind “${kind.slice(0, 40)}”.`, {
-        field: 'defaultCopyFormats',
-      });
-    }
-  }
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { App, HandlerDetails, Session, WebContents } from 'electron';
 import {
@@ -68,6 +69,17 @@ describe('CONTENT_SECURITY_POLICY', () => {
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval');
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/https?:|wss?:|\*/);
+  });
+
+  it('is the policy of index.html’s meta tag too, less frame-ancestors (a meta tag cannot set it)', () => {
+    // The meta tag stays a literal because electronegativity reads the CSP from the page; this
+    // keeps the copy from drifting.
+    const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
+    const withoutFrameAncestors = CONTENT_SECURITY_POLICY.split('; ')
+      .filter((directive) => !directive.startsWith('frame-ancestors'))
+      .join('; ');
+    expect(meta).toBe(withoutFrameAncestors);
   });
 
   it('is relaxed only by the explicit development policy', () => {

@@ -1,8 +1,7 @@
 import type { MenuItemConstructorOptions, NativeImage } from 'electron';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestCore } from '../../../test/host/testCore';
+import { createTestCore } from '../../../test/support/testCore';
 import { startEdsServer } from '../../../test/servers/eds/edsServer';
-import type { CreatedToken, ServerView } from '../../shared/model';
 import { installTray } from './tray';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -28,7 +27,7 @@ async function setUp() {
     quit: () => undefined,
     onError: (m) => errors.push(m),
   });
-  const server = await test.call<ServerView>('servers.add', { name: 'Prod', kind: 'eds', url: eds.url });
+  const server = await test.call('servers.add', { name: 'Prod', kind: 'eds', url: eds.url });
   await test.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: 'wonderland-secret' });
   return { test, server, errors, dispose, menu: () => menu, destroyed: () => destroyed };
 }
@@ -37,7 +36,7 @@ const labels = (menu: MenuItemConstructorOptions[]) => menu.map((i) => i.label ?
 describe('installTray', () => {
   it('redraws when a token is pinned or Keyport locks, and a click copies in the kind’s chosen format', async () => {
     const t = await setUp();
-    const created = await t.test.call<CreatedToken>('tokens.create', { serverId: t.server.id, name: 'deploy', save: true });
+    const created = await t.test.call('tokens.create', { serverId: t.server.id, name: 'deploy', save: true });
     await t.test.call('settings.update', { defaultCopyFormats: { eds: 'raw' } });
     await t.test.call('secrets.pin', { secretId: created.secretId, pinned: true });
     await expect.poll(() => labels(t.menu())).toContain('deploy — Prod');

@@ -1,7 +1,7 @@
 import type { Menu as ElectronMenu, MenuItemConstructorOptions, NativeImage, Tray as ElectronTray } from 'electron';
 import { preferredCopyFormat } from '../../shared/copyFormat';
-import type { AppStatus, KindDescriptor, SavedSecretView, ServerView, Settings } from '../../shared/model';
 import type { Core } from '../core/core';
+import { createInProcessClient } from '../core/inProcessClient';
 import { trayMenuTemplate } from './trayMenu';
 
 export interface TrayDeps {
@@ -20,14 +20,10 @@ export interface TrayDeps {
 export function installTray(deps: TrayDeps): () => void {
   const tray = deps.createTray(deps.icon);
   tray.setToolTip('Keyport');
-  const call = async <T>(procedure: string, input?: unknown): Promise<T> => {
-    const result = await deps.core.handle(procedure, input);
-    if (!result.ok) throw new Error(result.error.message);
-    return result.value as T;
-  };
+  const { call } = createInProcessClient(deps.core);
   const copy = async (secretId: string) => {
     try {
-      const [saved, kinds, servers, settings] = await Promise.all([call<SavedSecretView[]>('secrets.list'), call<KindDescriptor[]>('kinds.list'), call<ServerView[]>('servers.list'), call<Settings>('settings.get')]);
+      const [saved, kinds, servers, settings] = await Promise.all([call('secrets.list'), call('kinds.list'), call('servers.list'), call('settings.get')]);
       const server = servers.find((s) => s.id === saved.find((x) => x.id === secretId)?.serverId);
       const kind = kinds.find((k) => k.kind === server?.kind);
       if (!kind) return;
@@ -38,9 +34,9 @@ export function installTray(deps: TrayDeps): () => void {
   };
   const redraw = async () => {
     try {
-      const status = await call<AppStatus>('app.status');
+      const status = await call('app.status');
       const locked = status.storage.locked;
-      const [saved, servers] = locked ? [[], []] : await Promise.all([call<SavedSecretView[]>('secrets.list'), call<ServerView[]>('servers.list')]);
+      const [saved, servers] = locked ? [[], []] : await Promise.all([call('secrets.list'), call('servers.list')]);
       const lock = () => void call('app.lock').catch(() => deps.onError('Keyport could not lock from the tray.'));
       tray.setContextMenu(deps.buildMenu(trayMenuTemplate({ locked, lock: status.lock, saved, servers }, { copy: (id) => void copy(id), show: deps.show, lock, quit: deps.quit })));
     } catch {

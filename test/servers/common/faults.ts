@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { JSON_TYPE, readBody, send, sendJson } from './httpServer.ts';
+import { JSON_TYPE, readBody, send, sendJson } from './httpReply.ts';
 
 /** What a fault does to a matching request. */
 export type FaultAction =

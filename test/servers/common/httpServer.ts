@@ -5,16 +5,13 @@
 // (npm run servers): erasable TypeScript only, nothing imported from src/.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import type { FaultInjector } from './faults.ts';
 
-// Exactly this, without parameters: hatcher prints error['error'] only when Content-Type is
-// exactly 'application/json' (hatcher/cli/utils.py).
-export const JSON_TYPE = 'application/json';
-export const MAX_BODY_BYTES = 64 * 1024;
+export { JSON_TYPE, MAX_BODY_BYTES, readBody, send, sendJson } from './httpReply.ts';
 
 export type AuthScheme = 'basic' | 'bearer' | 'none' | 'other';
 
@@ -46,35 +43,6 @@ export function sameSecret(a: string, b: string): boolean {
   const da = createHash('sha256').update(a).digest();
   const db = createHash('sha256').update(b).digest();
   return timingSafeEqual(da, db);
-}
-
-/** Reads the whole body; rejects with `tooLarge()` past MAX_BODY_BYTES. */
-export function readBody(req: IncomingMessage, tooLarge: () => Error = () => new Error('Request body too large')): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(tooLarge());
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-export function send(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
-  res.end(body);
-}
-
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
-  send(res, status, JSON.stringify(value), { 'Content-Type': JSON_TYPE, ...headers });
 }
 
 /** The fields every request log entry has; each server adds its own. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { createTestCore, mapStore, type TestCore } from '../../../../test/host/testCore';
+import { createTestCore, mapStore, type TestCore } from '../../../../test/support/testCore';
 import { startEdsServer, type EdsServer } from '../../../../test/servers/eds/edsServer';
 import { PROCEDURE_NAMES } from '../../../shared/contract';
 import type { ErrorCode, WireResult } from '../../../shared/errors';
@@ -299,11 +299,11 @@ beforeAll(async () => {
   eds = await startEdsServer();
   store = mapStore();
   test = createTestCore({ store });
-  const server = await test.call<{ id: string }>('servers.add', { name: 'Reference EDS', kind: 'eds', url: eds.url });
+  const server = await test.call('servers.add', { name: 'Reference EDS', kind: 'eds', url: eds.url });
   serverId = server.id;
   // Never contacted: every probe stops before a request (not signed in, or refused input).
-  tapisId = (await test.call<{ id: string }>('servers.add', { name: 'Reference Tapis', kind: 'tapis', url: 'https://tapis.example.com', options: { tenantId: 'tacc.prod' } })).id;
-  anacondaId = (await test.call<{ id: string }>('servers.add', { name: 'Reference Anaconda', kind: 'anaconda', url: 'https://anaconda.example.com' })).id;
+  tapisId = (await test.call('servers.add', { name: 'Reference Tapis', kind: 'tapis', url: 'https://tapis.example.com', options: { tenantId: 'tacc.prod' } })).id;
+  anacondaId = (await test.call('servers.add', { name: 'Reference Anaconda', kind: 'anaconda', url: 'https://anaconda.example.com' })).id;
 });
 
 afterAll(async () => {

@@ -1,23 +1,22 @@
 import { z } from 'zod';
-import { PROCEDURE_NAMES, type ProcedureName, type ProcedureParsedInput, type ProcedureResults } from '../../../shared/contract';
+import { type ProcedureName, type ProcedureParsedInput, type ProcedureResults } from '../../../shared/contract';
 import { echoInput } from '../../../shared/echoInput';
 import type { KeyportErrorShape, WireResult } from '../../../shared/errors';
+import { isProcedureName } from '../../../shared/procedures';
 import { inputSchemas } from '../../../shared/schemas';
 import { KeyportError } from '../errors';
 import type { Logger } from '../ports';
 
 export type Handlers = { [P in ProcedureName]: (input: ProcedureParsedInput<P>) => Promise<ProcedureResults[P]> | ProcedureResults[P] };
 
-const known: ReadonlySet<string> = new Set(PROCEDURE_NAMES);
-
 /** The API router: validates untrusted input with the shared schemas, runs the handler, and
  * maps every failure to a KeyportErrorShape once, here. It never throws. */
 export function createRouter(handlers: Handlers, logger: Logger) {
   return async function handle(procedure: string, input: unknown): Promise<WireResult<unknown>> {
-    if (!known.has(procedure)) {
+    if (!isProcedureName(procedure)) {
       return fail({ code: 'VALIDATION', message: 'Keyport does not offer that operation.' });
     }
-    const name = procedure as ProcedureName;
+    const name: ProcedureName = procedure;
     try {
       // Inside the try: an in-process caller's object can throw from a getter while parsed.
       const parsed = inputSchemas[name].safeParse(input);

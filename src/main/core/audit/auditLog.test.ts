@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, CreatedToken, ServerView, TokenView } from '../../../shared/model';
+import type { AuditEntry } from '../../../shared/model';
 import type { KeyValueStore } from '../ports';
 import { useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { useTapisHarness } from '../../../../test/support/tapisHarness';
@@ -92,21 +92,21 @@ describe('AuditLog', () => {
 describe('the activity log through the core', () => {
   async function signedIn(): Promise<{ h: Harness; serverId: string }> {
     const h = await harness();
-    const view = await h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
+    const view = await h.call('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
     await h.call('auth.signInWithPassword', { serverId: view.id, username: 'alice', password: PASSWORD });
     return { h, serverId: view.id };
   }
 
   it('records create, copy and revoke by name and format, never a value, and exports them', async () => {
     const { h, serverId } = await signedIn();
-    const saved = await h.call<CreatedToken>('tokens.create', { serverId, name: 'deploy', save: true });
-    const once = await h.call<CreatedToken>('tokens.create', { serverId, name: 'ci', save: false });
+    const saved = await h.call('tokens.create', { serverId, name: 'deploy', save: true });
+    const once = await h.call('tokens.create', { serverId, name: 'ci', save: false });
     await h.call('clipboard.copy', { secretId: saved.secretId, format: 'shell' });
     await h.call('clipboard.copy', { secretId: once.secretId, format: 'raw' });
-    const listed = await h.call<TokenView[]>('tokens.list', { serverId });
-    await h.call('tokens.revoke', { serverId, tokenId: listed.find((t) => t.name === 'ci')?.id });
+    const listed = await h.call('tokens.list', { serverId });
+    await h.call('tokens.revoke', { serverId, tokenId: listed.find((t) => t.name === 'ci')!.id });
 
-    const entries = await h.call<AuditEntry[]>('audit.list');
+    const entries = await h.call('audit.list');
     expect(entries.map((e) => [e.action, e.serverName, e.kind, e.subject, e.detail])).toEqual([
       ['token.revoked', 'Test EDS', 'eds', 'ci', null],
       ['token.copied', 'Test EDS', 'eds', 'ci', 'Token only'],
@@ -116,7 +116,7 @@ describe('the activity log through the core', () => {
     ]);
     expect(entries.every((e) => e.serverId === serverId)).toBe(true);
 
-    const csv = await h.call<string>('audit.exportCsv');
+    const csv = await h.call('audit.exportCsv');
     expect(csv.split('\r\n')).toHaveLength(entries.length + 2);
     for (const secret of [saved.secret, once.secret, PASSWORD]) {
       expect(csv).not.toContain(secret);
@@ -143,9 +143,9 @@ describe('the activity log through the core', () => {
     // Not written (the file exists, no overwrite): nothing to record.
     expect(await t.h.call('sessionFiles.export', { serverId })).toMatchObject({ state: 'exists' });
     await t.h.call('servers.remove', { id: serverId });
-    const imported = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    const imported = await t.h.call('sessionFiles.import', { kind: 'tapis' });
 
-    const entries = await t.h.call<AuditEntry[]>('audit.list');
+    const entries = await t.h.call('audit.list');
     expect(entries.map((e) => [e.action, e.serverId, e.kind, e.detail])).toEqual([
       ['session.imported', imported.id, 'tapis', current],
       ['session.exported', serverId, 'tapis', current],

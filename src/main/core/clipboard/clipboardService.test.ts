@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryClipboard } from '../../../../test/host/testCore';
+import { MemoryClipboard } from '../../../../test/support/testCore';
 import type { EventName, EventPayloads } from '../../../shared/contract';
 import { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';

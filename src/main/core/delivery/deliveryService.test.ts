@@ -7,7 +7,6 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AuditEntry, CreatedToken, DeliveryResult, DeliveryTargetView, RotationResult, ServerView } from '../../../shared/model';
 import { startSshd, type SshdServer } from '../../../../test/servers/sshd/sshdServer';
 import { useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { knownHostName } from './knownHosts';
@@ -34,14 +33,14 @@ async function setUp(options: { agent?: boolean; knownHosts?: boolean } = {}): P
   if (options.knownHosts !== false) writeFileSync(join(home, '.ssh', 'known_hosts'), `${knownHostName('127.0.0.1', sshd.port)} ${sshd.hostPublicKey}\n`);
   const env = { USER: sshd.user, ...(options.agent === false ? {} : { SSH_AUTH_SOCK: sshd.agentSocket }) };
   const h = await harness({ env, homeDir: home });
-  const view = await h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
+  const view = await h.call('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
   await h.call('auth.signInWithPassword', { serverId: view.id, username: 'alice', password: 'wonderland-secret' });
-  const created = await h.call<CreatedToken>('tokens.create', { serverId: view.id, name: 'deploy', save: true });
+  const created = await h.call('tokens.create', { serverId: view.id, name: 'deploy', save: true });
   return { h, secretId: created.secretId, secret: created.secret, serverId: view.id };
 }
 
 const remote = (path: string) => join(sshd.home, path);
-const target = (secretId: string, path: string, extra: Record<string, unknown> = {}) => ({ secretId, host: '127.0.0.1', port: sshd.port, path, format: 'env', ...extra });
+const target = (secretId: string, path: string, extra: Record<string, unknown> = {}) => ({ secretId, host: '127.0.0.1', port: sshd.port, path, format: 'env' as const, ...extra });
 
 /** Reads a file over a separate connection with the OpenSSH client. */
 function catOverSsh(path: string): string {
@@ -57,7 +56,7 @@ describe('delivery.send', () => {
     const before = '# deploy settings\r\nHATCHER_TOKEN=old-value\r\nOTHER=keep me\r\n\r\nexport PATH_EXTRA=/opt/bin\r\n';
     mkdirSync(remote('app'), { recursive: true });
     writeFileSync(remote('app/.env'), before, { mode: 0o644 });
-    const result = await h.call<DeliveryResult>('delivery.send', target(secretId, 'app/.env'));
+    const result = await h.call('delivery.send', target(secretId, 'app/.env'));
     expect(result.state).toBe('delivered');
     const after = catOverSsh('app/.env');
     expect(after).toBe(`# deploy settings\r\nHATCHER_TOKEN=${secret}\r\nOTHER=keep me\r\n\r\nexport PATH_EXTRA=/opt/bin\r\nHATCHER_URL=${h.eds.url}\r\n`);
@@ -65,9 +64,9 @@ describe('delivery.send', () => {
     expect(readFileSync(remote('app/.env.keyport-backup'), 'utf8')).toBe(before);
     expect(statSync(remote('app/.env.keyport-backup')).mode & 0o777).toBe(0o600);
     // The target is remembered with the time and the file's hash; the log names it, never the value.
-    const targets = await h.call<DeliveryTargetView[]>('delivery.targets', { secretId });
+    const targets = await h.call('delivery.targets', { secretId });
     expect(targets).toEqual([expect.objectContaining({ host: '127.0.0.1', port: sshd.port, path: 'app/.env', format: 'env', lastDeliveredAt: expect.any(String), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
-    const log = await h.call<AuditEntry[]>('audit.list');
+    const log = await h.call('audit.list');
     expect(log.some((e) => e.action === 'token.delivered' && (e.detail ?? '').includes(remote('app/.env')))).toBe(true);
     expect(JSON.stringify(log)).not.toContain(secret);
     expect(h.vaultText()).not.toContain(secret);
@@ -86,20 +85,20 @@ describe('delivery.send', () => {
 
   it('an unknown host: the fingerprint is shown, nothing is sent until confirmed, then it is remembered (hashed) in ~/.ssh/known_hosts', async () => {
     const { h, secretId } = await setUp({ knownHosts: false });
-    const asked = await h.call<DeliveryResult>('delivery.send', target(secretId, 'tofu.env'));
+    const asked = await h.call('delivery.send', target(secretId, 'tofu.env'));
     expect(asked).toEqual({ state: 'confirm-host', host: '127.0.0.1', port: sshd.port, keyType: 'ssh-ed25519', fingerprint: sshd.hostFingerprint });
     expect(existsSync(remote('tofu.env'))).toBe(false);
     // A different fingerprint than the server's is not trusted.
-    const wrong = await h.call<DeliveryResult>('delivery.send', target(secretId, 'tofu.env', { trustFingerprint: `SHA256:${'A'.repeat(43)}` }));
+    const wrong = await h.call('delivery.send', target(secretId, 'tofu.env', { trustFingerprint: `SHA256:${'A'.repeat(43)}` }));
     expect(wrong.state).toBe('confirm-host');
     expect(existsSync(remote('tofu.env'))).toBe(false);
-    expect((await h.call<DeliveryResult>('delivery.send', target(secretId, 'tofu.env', { trustFingerprint: sshd.hostFingerprint }))).state).toBe('delivered');
+    expect((await h.call('delivery.send', target(secretId, 'tofu.env', { trustFingerprint: sshd.hostFingerprint }))).state).toBe('delivered');
     const known = readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8');
     expect(known).toMatch(/^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ ssh-ed25519 /);
     expect(known).not.toContain('127.0.0.1');
     // OpenSSH's own client accepts the line Keyport wrote.
     expect(catOverSsh('tofu.env')).toContain('HATCHER_TOKEN=');
-    expect((await h.call<DeliveryResult>('delivery.send', target(secretId, 'tofu.env'))).state).toBe('delivered');
+    expect((await h.call('delivery.send', target(secretId, 'tofu.env'))).state).toBe('delivered');
   });
 
   it('a changed host key is refused with a warning, and nothing is written', async () => {
@@ -121,14 +120,14 @@ describe('delivery.send', () => {
     expect(noAgent).toMatchObject({ code: 'AUTH_FAILED', field: 'keyFile' });
     expect(await h.fail('delivery.send', target(secretId, 'auth.env', { keyFile: sshd.encryptedClientKeyPath }))).toMatchObject({ code: 'PASSWORD_REQUIRED', field: 'passphrase' });
     expect(await h.fail('delivery.send', target(secretId, 'auth.env', { keyFile: sshd.encryptedClientKeyPath, passphrase: 'wrong' }))).toMatchObject({ code: 'PASSWORD_REQUIRED' });
-    const ok = await h.call<DeliveryResult>('delivery.send', target(secretId, 'auth.env', { keyFile: sshd.encryptedClientKeyPath, passphrase: sshd.clientKeyPassphrase }));
+    const ok = await h.call('delivery.send', target(secretId, 'auth.env', { keyFile: sshd.encryptedClientKeyPath, passphrase: sshd.clientKeyPassphrase }));
     expect(ok.state).toBe('delivered');
   });
 
   it('honours ~/.ssh/config: HostName, Port, User and IdentityFile of an alias', async () => {
     const { h, secretId } = await setUp({ agent: false });
     writeFileSync(join(home, '.ssh', 'config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.clientKeyPath}\n`);
-    const result = await h.call<DeliveryResult>('delivery.send', { secretId, host: 'box', path: 'alias.env', format: 'env' });
+    const result = await h.call('delivery.send', { secretId, host: 'box', path: 'alias.env', format: 'env' });
     expect(result.state).toBe('delivered');
     expect(readFileSync(remote('alias.env'), 'utf8')).toContain('HATCHER_TOKEN=');
   });
@@ -292,7 +291,7 @@ describe('delivery.rotate', () => {
     // The third target turns into a folder, so delivering there fails.
     rmSync(remote('rot/r3.env'));
     mkdirSync(remote('rot/r3.env'));
-    const stopped = await h.call<RotationResult>('delivery.rotate', { secretId });
+    const stopped = await h.call('delivery.rotate', { secretId });
     expect(stopped.state).toBe('stopped');
     expect(h.eds.isApiTokenValid(secret)).toBe(true); // the old token was not revoked
     expect(stopped.targets.filter((t) => t.holds === 'new')).toHaveLength(2);
@@ -305,13 +304,13 @@ describe('delivery.rotate', () => {
     expect(readFileSync(remote('rot/r2.env'), 'utf8')).toContain(newValue);
 
     rmSync(remote('rot/r3.env'), { recursive: true });
-    const done = await h.call<RotationResult>('delivery.rotate', { secretId });
+    const done = await h.call('delivery.rotate', { secretId });
     expect(done).toMatchObject({ state: 'done', newSecretId });
     expect(done.targets.every((t) => t.holds === 'new')).toBe(true);
     expect(readFileSync(remote('rot/r3.env'), 'utf8')).toContain(newValue);
     expect(h.eds.isApiTokenValid(secret)).toBe(false);
     expect(h.eds.isApiTokenValid(newValue)).toBe(true);
-    expect(await h.call<DeliveryTargetView[]>('delivery.targets', { secretId: newSecretId })).toHaveLength(3);
+    expect(await h.call('delivery.targets', { secretId: newSecretId })).toHaveLength(3);
     expect(h.eds.tokenNames('alice')).toEqual([expect.stringMatching(/^deploy-\d{4}-\d{2}-\d{2}$/)]);
     void serverId;
   });
@@ -323,15 +322,15 @@ describe('delivery.rotate', () => {
     chmodSync(remote('back'), 0o700);
     rmSync(remote('back/b.env'));
     mkdirSync(remote('back/b.env'));
-    const stopped = await h.call<RotationResult>('delivery.rotate', { secretId });
+    const stopped = await h.call('delivery.rotate', { secretId });
     expect(stopped.state).toBe('stopped');
     const newValue = readFileSync(remote('back/a.env'), 'utf8').match(/HATCHER_TOKEN=(\S+)/)?.[1] ?? '';
-    const rolled = await h.call<RotationResult>('delivery.rollBack', { secretId });
+    const rolled = await h.call('delivery.rollBack', { secretId });
     expect(rolled.state).toBe('done');
     expect(readFileSync(remote('back/a.env'), 'utf8')).toContain(`HATCHER_TOKEN=${secret}`);
     expect(h.eds.isApiTokenValid(newValue)).toBe(false);
     expect(h.eds.isApiTokenValid(secret)).toBe(true);
-    expect(await h.call<DeliveryTargetView[]>('delivery.targets', { secretId })).toHaveLength(2);
+    expect(await h.call('delivery.targets', { secretId })).toHaveLength(2);
   });
 });
 
@@ -359,12 +358,12 @@ describe('delivery.withdraw (offered when revoking)', () => {
     await h.call('delivery.send', target(secretId, 'withdraw/.env'));
     await h.call('delivery.send', target(secretId, 'withdraw/token.txt', { format: 'plain' }));
     expect(readFileSync(remote('withdraw/.env'), 'utf8')).toContain(secret);
-    const results = await h.call<Array<{ ok: boolean }>>('delivery.withdraw', { secretId });
+    const results = await h.call('delivery.withdraw', { secretId });
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     expect(readFileSync(remote('withdraw/.env'), 'utf8')).toBe(`KEEP=1\nHATCHER_URL=${h.eds.url}\n`);
     expect(existsSync(remote('withdraw/token.txt'))).toBe(false);
     expect(readFileSync(remote('withdraw/token.txt.keyport-backup'), 'utf8')).toBe(`${secret}\n`);
-    expect(await h.call<DeliveryTargetView[]>('delivery.targets', { secretId })).toEqual([]);
+    expect(await h.call('delivery.targets', { secretId })).toEqual([]);
   });
 });
 
@@ -392,7 +391,7 @@ describe('delivery.resend', () => {
       for (let i = 0; i < 10; i++) await h.call('delivery.send', target(secretId, `many/${i}.env`, { port }));
       for (let i = 0; i < 10; i++) rmSync(remote(`many/${i}.env`));
       most = 0;
-      const results = await h.call<Array<{ ok: boolean }>>('delivery.resend', { secretId });
+      const results = await h.call('delivery.resend', { secretId });
       expect(results).toHaveLength(10);
       expect(results.every((r) => r.ok)).toBe(true);
       for (let i = 0; i < 10; i++) expect(readFileSync(remote(`many/${i}.env`), 'utf8')).toContain(secret);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MemoryClipboard, loopbackOnlyLookup, mapStore } from '../../../../test/host/testCore';
+import { MemoryClipboard, loopbackOnlyLookup, mapStore } from '../../../../test/support/testCore';
 import { startEdsServer, type EdsServer } from '../../../../test/servers/eds/edsServer';
 import { createCore } from '../createCore';
 import { KeyportError } from '../errors';

@@ -3,7 +3,6 @@
 // access tokens renewed in the background (2 s before they expire: a tenth of their lifetime):
 // none of those calls may keep Keyport open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppStatus, ServerView } from '../../../shared/model';
 import { startOidcServer, type OidcServer } from '../../../../test/servers/oidc/oidcServer';
 import { personAt } from '../../../../test/support/anacondaPerson';
 import { useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
@@ -20,9 +19,9 @@ afterAll(async () => {
 
 async function signedInWithRenewals(h: Harness): Promise<string> {
   await h.call('settings.update', { idleLockMinutes: 1 });
-  const server = await h.call<ServerView>('servers.add', { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.confidentialClient.id, clientSecret: idp.confidentialClient.secret } });
-  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId: server.id });
-  await personAt(code.verificationUriComplete);
+  const server = await h.call('servers.add', { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.confidentialClient.id, clientSecret: idp.confidentialClient.secret } });
+  const code = (await h.call('auth.startDeviceSignIn', { serverId: server.id }))!;
+  await personAt(code.verificationUriComplete!);
   await h.call('auth.finishDeviceSignIn', { serverId: server.id });
   return server.id;
 }
@@ -40,7 +39,7 @@ function attachWindow(h: Harness): { reloads: number } {
   return window;
 }
 
-const locked = async (h: Harness) => (await h.call<AppStatus>('app.status')).storage.locked;
+const locked = async (h: Harness) => (await h.call('app.status')).storage.locked;
 
 /** Advances the fake clock a second at a time, letting renewals and reloads run, until the
  * lock or `limitMs`; returns when it locked, in ms after the start. */

@@ -1,4 +1,6 @@
+import type { KeyportErrorShape } from '../../../shared/errors';
 import type { LockStatus } from '../../../shared/model';
+import { isProcedureName, proceduresWith } from '../../../shared/procedures';
 import { KeyportError } from '../errors';
 import type { KeyValueStore, SystemUserCheck, Timers } from '../ports';
 import type { Vault } from '../vault/vault';
@@ -8,6 +10,9 @@ import { createUnlockVerifier, matchesUnlockVerifier, UNLOCK_SCRYPT, unlockVerif
 /** Store keys, beside the vault's own (the verifier is no secret: it cannot be turned back). */
 const VERIFIER_KEY = 'unlockVerifier';
 const THROTTLE_KEY = 'unlockThrottle';
+
+/** See `availableWhileLocked` in shared/procedures.ts. */
+const AVAILABLE_WHILE_LOCKED = proceduresWith('availableWhileLocked');
 
 export interface LockServiceDeps {
   vault: Vault;
@@ -67,6 +72,13 @@ export class LockService {
 
   locked(): boolean {
     return this.deps.vault.storage().locked;
+  }
+
+  /** While locked only the lock screen's procedures get through. Calls are not activity: only
+   * `app.activity` (real input) keeps the idle lock away. */
+  refusal(procedure: string): KeyportErrorShape | null {
+    if (!this.locked() || (isProcedureName(procedure) && AVAILABLE_WHILE_LOCKED.has(procedure))) return null;
+    return { code: 'LOCKED', message: 'Keyport is locked.', hint: 'Unlock Keyport to continue.' };
   }
 
   async lock(): Promise<void> {

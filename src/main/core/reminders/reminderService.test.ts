@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { mapStore } from '../../../../test/host/testCore';
+import { mapStore } from '../../../../test/support/testCore';
 import { createProviderRegistry } from '../providers/registry';
 import { FakeTimers, START } from '../../../../test/support/coreHarness';
 import { serverRecord } from '../../../../test/support/providerTesting';

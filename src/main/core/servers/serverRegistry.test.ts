@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { startEdsServer } from '../../../../test/servers/eds/edsServer';
 import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { readVaultContents } from '../vault/vaultFile';
-import type { CreatedToken, ServerView } from '../../../shared/model';
 
 const { cleanups, harness } = useCoreHarness();
 
@@ -26,7 +25,7 @@ const input = (h: Harness, overrides: Record<string, unknown> = {}) => ({ name: 
 describe('servers.add', () => {
   it('adds a server and lists it, signed out', async () => {
     const h = await harness();
-    const view = await h.call<ServerView>('servers.add', input(h));
+    const view = await h.call('servers.add', input(h));
     expect(view).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       name: 'Test EDS',
@@ -49,7 +48,7 @@ describe('servers.add', () => {
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
   ])('normalizes %j to %j', async (url, expected) => {
     const h = await harness();
-    expect((await h.call<ServerView>('servers.add', input(h, { url }))).url).toBe(expected);
+    expect((await h.call('servers.add', input(h, { url }))).url).toBe(expected);
   });
 
   it.each([
@@ -74,7 +73,7 @@ describe('servers.add', () => {
     const h = await harness();
     const url = `https://eds.example.com/${'a'.repeat(2048 - 'https://eds.example.com/'.length)}`;
     expect(url).toHaveLength(2048);
-    expect((await h.call<ServerView>('servers.add', input(h, { url }))).url).toBe(url);
+    expect((await h.call('servers.add', input(h, { url }))).url).toBe(url);
   });
 
   it('refuses an unknown kind with UNSUPPORTED on the kind field', async () => {
@@ -105,7 +104,7 @@ describe('servers.add', () => {
     for (const result of results.filter((r) => !r.ok)) {
       expect(result).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'name', message: expect.stringMatching(/^A server named “shared eds” is already in Keyport\.$/i) } });
     }
-    expect(await h.call<ServerView[]>('servers.list')).toHaveLength(1);
+    expect(await h.call('servers.list')).toHaveLength(1);
     expect((readVaultContents(h.store.path) as { servers: unknown[] }).servers).toHaveLength(1);
   });
 
@@ -173,25 +172,25 @@ describe('CA certificate files', () => {
     const path = tempFile('ca.pem', caPem);
 
     // Without it the TLS check fails, with the hint to add the CA.
-    const plain = await h.call<ServerView>('servers.add', input(h, { name: 'No CA' }));
+    const plain = await h.call('servers.add', input(h, { name: 'No CA' }));
     const tlsError = await h.fail('auth.signInWithPassword', { serverId: plain.id, username: 'alice', password: PASSWORD });
     expect(tlsError.code).toBe('TLS_FAILURE');
 
-    const view = await h.call<ServerView>('servers.add', input(h, { caCertificatePath: `  ${path}  ` }));
+    const view = await h.call('servers.add', input(h, { caCertificatePath: `  ${path}  ` }));
     expect(view.caCertificatePath).toBe(path);
-    const signedIn = await h.call<ServerView>('auth.signInWithPassword', { serverId: view.id, username: 'alice', password: PASSWORD });
+    const signedIn = await h.call('auth.signInWithPassword', { serverId: view.id, username: 'alice', password: PASSWORD });
     expect(signedIn.session).toMatchObject({ state: 'signed-in', user: { name: 'alice' } });
   });
 
   it('an empty path means no CA file', async () => {
     const h = await harness();
-    expect((await h.call<ServerView>('servers.add', input(h, { caCertificatePath: '' }))).caCertificatePath).toBeNull();
+    expect((await h.call('servers.add', input(h, { caCertificatePath: '' }))).caCertificatePath).toBeNull();
   });
 });
 
 describe('servers.update', () => {
   async function signedIn(h: Harness): Promise<string> {
-    const view = await h.call<ServerView>('servers.add', input(h));
+    const view = await h.call('servers.add', input(h));
     await h.call('auth.signInWithPassword', { serverId: view.id, username: 'alice', password: PASSWORD });
     return view.id;
   }
@@ -201,7 +200,7 @@ describe('servers.update', () => {
     const id = await signedIn(h);
     const other = await startEdsServer();
     cleanups.push(() => other.close());
-    const view = await h.call<ServerView>('servers.update', { id, changes: input(h, { url: `${other.url}/` }) });
+    const view = await h.call('servers.update', { id, changes: input(h, { url: `${other.url}/` }) });
     expect(view.url).toBe(other.url);
     expect(view.session).toEqual({ state: 'signed-out' });
     expect(h.store.get('secrets')).toEqual({});
@@ -213,16 +212,16 @@ describe('servers.update', () => {
   it('changing the name or TLS settings, or only the trailing slash, keeps the sign-in', async () => {
     const h = await harness();
     const id = await signedIn(h);
-    const view = await h.call<ServerView>('servers.update', { id, changes: input(h, { name: 'Renamed', url: `${h.eds.url}/`, allowInsecureTls: true }) });
+    const view = await h.call('servers.update', { id, changes: input(h, { name: 'Renamed', url: `${h.eds.url}/`, allowInsecureTls: true }) });
     expect(view).toMatchObject({ id, name: 'Renamed', url: h.eds.url, allowInsecureTls: true, session: { state: 'signed-in' } });
     expect(await h.call('tokens.list', { serverId: id })).toEqual([]);
   });
 
   it('may keep its own name in another case, but not take another server’s', async () => {
     const h = await harness();
-    const a = await h.call<ServerView>('servers.add', input(h, { name: 'Alpha' }));
-    await h.call<ServerView>('servers.add', input(h, { name: 'Beta' }));
-    expect((await h.call<ServerView>('servers.update', { id: a.id, changes: input(h, { name: 'ALPHA' }) })).name).toBe('ALPHA');
+    const a = await h.call('servers.add', input(h, { name: 'Alpha' }));
+    await h.call('servers.add', input(h, { name: 'Beta' }));
+    expect((await h.call('servers.update', { id: a.id, changes: input(h, { name: 'ALPHA' }) })).name).toBe('ALPHA');
     expect(await h.fail('servers.update', { id: a.id, changes: input(h, { name: 'beta' }) })).toMatchObject({ code: 'CONFLICT', field: 'name' });
   });
 
@@ -235,16 +234,16 @@ describe('servers.update', () => {
 describe('servers.remove', () => {
   it('removes the server with its session, credential and saved tokens', async () => {
     const h = await harness();
-    const keep = await h.call<ServerView>('servers.add', input(h, { name: 'Keep' }));
-    const view = await h.call<ServerView>('servers.add', input(h));
+    const keep = await h.call('servers.add', input(h, { name: 'Keep' }));
+    const view = await h.call('servers.add', input(h));
     const token = h.eds.createApiToken('alice', 'laptop');
     await h.call('auth.signInWithToken', { serverId: view.id, token });
     await h.call('auth.signInWithToken', { serverId: keep.id, token });
-    const created = await h.call<CreatedToken>('tokens.create', { serverId: view.id, name: 'ci', save: true });
+    const created = await h.call('tokens.create', { serverId: view.id, name: 'ci', save: true });
     expect(Object.keys(h.store.get('secrets') as object)).toHaveLength(5);
 
     await h.call('servers.remove', { id: view.id });
-    expect((await h.call<ServerView[]>('servers.list')).map((s) => s.id)).toEqual([keep.id]);
+    expect((await h.call('servers.list')).map((s) => s.id)).toEqual([keep.id]);
     expect(await h.call('secrets.list')).toEqual([]);
     const left = Object.values(h.store.get('secrets') as Record<string, { meta: { serverId: string } }>);
     expect(left.map((s) => s.meta.serverId)).toEqual([keep.id, keep.id]);

@@ -1,7 +1,6 @@
 import fs, { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ServerView, SessionFileExport, SessionFileLocation, TokenView } from '../../../shared/model';
 import { pythonJsonDumps, renderAgaveCurrent } from '../providers/tapis/agaveCurrent';
 import { encodeCredential } from '../providers/tapis/tapisCredential';
 import { START } from '../../../../test/support/coreHarness';
@@ -66,7 +65,7 @@ async function signedIn(env?: Record<string, string>): Promise<TapisHarness & { 
 describe('exporting a Tapis session to ~/.agave/current', () => {
   it('writes the save_configs layout, byte for byte, mode 0600', async () => {
     const t = await signedIn();
-    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId });
+    const result = await t.h.call('sessionFiles.export', { serverId: t.serverId });
     expect(result).toEqual({ state: 'written', path: t.current, backupPath: null, warnings: expect.arrayContaining([expect.stringMatching(/https/)]) });
     expect(mode(t.current)).toBe(0o600);
     expect(mode(dirname(t.current))).toBe(0o700);
@@ -80,7 +79,7 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
     expect(t.tapis.isRefreshTokenValid(String(file.refresh_token))).toBe(true);
 
     // The bytes are renderAgaveCurrent's for that session, and what the session copy gives.
-    const server = (await t.h.call<ServerView[]>('servers.list'))[0];
+    const server = (await t.h.call('servers.list'))[0];
     if (!server) throw new Error('no server');
     const material = {
       session: String(file.access_token),
@@ -107,7 +106,7 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
   it('with overwrite, backs the old file up beside it first', async () => {
     const t = await signedIn();
     writeFile(t.current, '{"old": "session"}');
-    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    const result = await t.h.call('sessionFiles.export', { serverId: t.serverId, overwrite: true });
     if (result.state !== 'written') throw new Error('not written');
     expect(result.backupPath).toBe(`${t.current}.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`);
     expect(readFileSync(result.backupPath ?? '', 'utf8')).toBe('{"old": "session"}');
@@ -122,7 +121,7 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
     const t = await signedIn();
     const config = join(dirname(t.current), 'config.json');
     writeFile(config, '{"current": {}}');
-    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, overwrite: true });
+    const result = await t.h.call('sessionFiles.export', { serverId: t.serverId, overwrite: true });
     if (result.state !== 'written') throw new Error('not written');
     expect(readFileSync(`${config}.keyport-backup-${new Date(START).toISOString().replace(/[:.]/g, '-')}`, 'utf8')).toBe('{"current": {}}');
     expect(JSON.parse(readFileSync(config, 'utf8'))).toHaveProperty('current');
@@ -157,7 +156,7 @@ describe('exporting a Tapis session to ~/.agave/current', () => {
 
   it('writes to a path the person chose, with ~ for the home folder', async () => {
     const t = await signedIn();
-    const result = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: t.serverId, path: '~/elsewhere/current' });
+    const result = await t.h.call('sessionFiles.export', { serverId: t.serverId, path: '~/elsewhere/current' });
     expect(result).toMatchObject({ state: 'written', path: join(t.home, 'elsewhere', 'current') });
     expect(existsSync(t.current)).toBe(false);
   });
@@ -168,7 +167,7 @@ describe('importing ~/.agave/current', () => {
     const t = await tapisHarness();
     const { text, accessToken } = agavepyCurrent(t);
     const path = writeFile(join(t.home, 'agavepy', 'current'), text);
-    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    const view = await t.h.call('sessionFiles.import', { kind: 'tapis', path });
     expect(view).toMatchObject({ kind: 'tapis', url: t.tapis.url, options: { tenantId: t.tapis.tenantId }, name: `Tapis ${t.tapis.tenantId}` });
     expect(view.session).toEqual({
       state: 'signed-in',
@@ -182,7 +181,7 @@ describe('importing ~/.agave/current', () => {
     });
     await t.h.call('clipboard.copySession', { serverId: view.id, format: 'access-token' });
     expect(t.h.clipboard.text).toBe(accessToken);
-    expect(await t.h.call<TokenView[]>('tokens.list', { serverId: view.id, password: ALICE_PASSWORD })).toHaveLength(1);
+    expect(await t.h.call('tokens.list', { serverId: view.id, password: ALICE_PASSWORD })).toHaveLength(1);
     // Importing changes nothing on disk.
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
@@ -190,10 +189,10 @@ describe('importing ~/.agave/current', () => {
   it('a second import of the same file reuses the server', async () => {
     const t = await tapisHarness();
     const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
-    const first = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
-    const second = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    const first = await t.h.call('sessionFiles.import', { kind: 'tapis', path });
+    const second = await t.h.call('sessionFiles.import', { kind: 'tapis' });
     expect(second.id).toBe(first.id);
-    expect(await t.h.call<ServerView[]>('servers.list')).toHaveLength(1);
+    expect(await t.h.call('servers.list')).toHaveLength(1);
   });
 
   it('takes the client name from config.json beside it: deleting that client signs out', async () => {
@@ -201,9 +200,9 @@ describe('importing ~/.agave/current', () => {
     const { text, clientKey } = agavepyCurrent(t);
     const path = writeFile(join(t.home, '.agave', 'current'), text);
     writeFile(join(t.home, '.agave', 'config.json'), JSON.stringify({ current: { 'cli-client': { apikey: clientKey } } }, null, 4));
-    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    const view = await t.h.call('sessionFiles.import', { kind: 'tapis', path });
     expect(view.session).toMatchObject({ dependsOn: 'cli-client' });
-    const tokens = await t.h.call<TokenView[]>('tokens.list', { serverId: view.id, password: ALICE_PASSWORD });
+    const tokens = await t.h.call('tokens.list', { serverId: view.id, password: ALICE_PASSWORD });
     expect(tokens.map((x) => [x.name, x.usedBySession])).toEqual([['cli-client', true]]);
   });
 
@@ -211,7 +210,7 @@ describe('importing ~/.agave/current', () => {
     const t = await tapisHarness();
     const { text } = agavepyCurrent(t);
     const path = writeFile(join(t.home, 'from-agavepy', 'current'), text);
-    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    const view = await t.h.call('sessionFiles.import', { kind: 'tapis', path });
     const out = join(t.home, 'to-agavepy', 'current');
     expect(await t.h.call('sessionFiles.export', { serverId: view.id, path: out })).toMatchObject({ state: 'written', path: out });
     expect(readFileSync(out, 'utf8')).toBe(text);
@@ -247,9 +246,9 @@ describe('importing ~/.agave/current', () => {
 describe('where the session file is', () => {
   it('~/.agave/current by default', async () => {
     const t = await tapisHarness();
-    expect(await t.h.call<SessionFileLocation>('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, '.agave', 'current'), exists: false });
+    expect(await t.h.call('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, '.agave', 'current'), exists: false });
     writeFile(join(t.home, '.agave', 'current'), '{}');
-    expect(await t.h.call<SessionFileLocation>('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, '.agave', 'current'), exists: true });
+    expect(await t.h.call('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, '.agave', 'current'), exists: true });
   });
 
   it('TAPIS_CACHE_DIR wins over AGAVE_CACHE_DIR, for locate and export', async () => {
@@ -266,7 +265,7 @@ describe('where the session file is', () => {
     const t = await tapisHarness({ env: { AGAVE_CACHE_DIR: '$HOME/agave-cache' } });
     writeFile(join(t.home, 'agave-cache', 'current'), agavepyCurrent(t).text);
     expect(await t.h.call('sessionFiles.locate', { kind: 'tapis' })).toEqual({ path: join(t.home, 'agave-cache', 'current'), exists: true });
-    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis' });
+    const view = await t.h.call('sessionFiles.import', { kind: 'tapis' });
     expect(view.session).toMatchObject({ state: 'signed-in', method: 'file' });
   });
 });
@@ -281,9 +280,9 @@ describe('session files written under umask 002 (mode 0664, the person\'s privat
     const t = await tapisHarness({ fileTrust: trust(true) });
     const path = writeFile(join(t.home, '.agave', 'current'), agavepyCurrent(t).text);
     chmodSync(path, 0o664);
-    const view = await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path });
+    const view = await t.h.call('sessionFiles.import', { kind: 'tapis', path });
     expect(view.session.state).toBe('signed-in');
-    const written = await t.h.call<SessionFileExport>('sessionFiles.export', { serverId: view.id, path, overwrite: true });
+    const written = await t.h.call('sessionFiles.export', { serverId: view.id, path, overwrite: true });
     expect(written.state).toBe('written');
   });
 
@@ -300,7 +299,7 @@ describe('session files written under umask 002 (mode 0664, the person\'s privat
     await t.h.call('sessionFiles.makePrivate', { kind: 'tapis', path });
     expect(mode(path)).toBe(0o600);
     expect(mode(config)).toBe(0o600); // its companion too, which export would read next
-    expect((await t.h.call<ServerView>('sessionFiles.import', { kind: 'tapis', path })).session.state).toBe('signed-in');
+    expect((await t.h.call('sessionFiles.import', { kind: 'tapis', path })).session.state).toBe('signed-in');
     expect(tree(t.home)).toEqual(before); // contents untouched
   });
 

@@ -1,6 +1,7 @@
 import { chmod, copyFile, lstat, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ServerView, SessionFileExport, SessionFileLocation } from '../../../shared/model';
+import type { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';
 import { writeFileDurably } from '../files/durableWrite';
 import type { ImportedSession, Provider, SessionFileFormat } from '../providers/provider';
@@ -15,6 +16,8 @@ const MAX_SESSION_FILE_BYTES = 1024 * 1024;
 
 export interface SessionFileDeps {
   vault: Vault;
+  /** Imports and written exports go to the activity log, with the file's path. */
+  audit: AuditLog;
   providers: ProviderRegistry;
   sessions: SessionService;
   servers: ServerRegistry;
@@ -74,7 +77,9 @@ export class SessionFileService {
       await this.deps.sessions.adopt(serverId, imported);
       last = serverId;
     }
-    return servers.view(vault.server(last ?? ''));
+    const view = servers.view(vault.server(last ?? ''));
+    this.deps.audit.record(view, 'session.imported', null, requestedPath ?? path);
+    return view;
   }
 
   /** Writes the server's live session to the CLI's file. An existing file is never replaced
@@ -117,6 +122,7 @@ export class SessionFileService {
         throw unwritable(companion.path, error);
       }
     }
+    this.deps.audit.record(server, 'session.exported', null, path);
     return { state: 'written', path, backupPath, warnings };
   }
 

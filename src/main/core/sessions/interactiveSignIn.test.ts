@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, loopbackOnlyLookup, mapStore, MemoryClipboard, type TestCore, type TestCoreOptions } from '../../../../test/host/testCore';
+import { createTestCore, loopbackOnlyLookup, mapStore, MemoryClipboard, type TestCore, type TestCoreOptions } from '../../../../test/support/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../../../../test/servers/anaconda/anacondaServer';
 import { writeAnacondaKeyring } from '../../../../test/servers/anaconda/keyringFile';
 import type { KeyportErrorShape, WireResult } from '../../../shared/errors';
-import type { DeviceSignInCode, ServerView, SessionView } from '../../../shared/model';
+import type { ServerView, SessionView } from '../../../shared/model';
 import type { Core } from '../core';
 import { createCore } from '../createCore';
 import { personAt, type PersonOptions } from '../../../../test/support/anacondaPerson';
@@ -58,7 +58,7 @@ async function setUp(options: Omit<TestCoreOptions, 'openBrowser' | 'homeDir'> &
     },
   });
   cleanups.push(() => test.core.dispose());
-  const serverId = options.addServer === false ? '' : (await test.call<ServerView>('servers.add', { name: 'Anaconda test', kind: 'anaconda', url: anaconda.url })).id;
+  const serverId = options.addServer === false ? '' : (await test.call('servers.add', { name: 'Anaconda test', kind: 'anaconda', url: anaconda.url })).id;
   const result = <T,>(procedure: string, input?: unknown) => test.core.handle(procedure, input) as Promise<WireResult<T>>;
   return {
     test,
@@ -72,7 +72,7 @@ async function setUp(options: Omit<TestCoreOptions, 'openBrowser' | 'homeDir'> &
       return r.error;
     },
     async session() {
-      return (await test.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)?.session;
+      return (await test.call('servers.list')).find((s) => s.id === serverId)?.session;
     },
   };
 }
@@ -97,7 +97,7 @@ describe('browser sign-in through the core', () => {
   it('opens the sign-in page, and signs in with the minted key once the person logged in', async () => {
     const s = await setUp();
     const keys = anaconda.apiKeys('alice').length;
-    const view = await s.test.call<ServerView>('auth.signInWithBrowser', { serverId: s.serverId });
+    const view = await s.test.call('auth.signInWithBrowser', { serverId: s.serverId });
     expect(view.session).toMatchObject({ state: 'signed-in', method: 'browser', user: { name: 'alice', email: 'alice@example.com' } });
     expect(s.test.opened).toHaveLength(1);
     expect(new URL(s.test.opened[0] ?? '').origin).toBe(anaconda.url);
@@ -108,17 +108,17 @@ describe('browser sign-in through the core', () => {
   it('with a valid session and no force, returns at once without opening a browser; force signs in again', async () => {
     const s = await setUp({ addServer: false });
     writeKeyring(s.home, anaconda.mintApiKey('alice').apiKey);
-    const imported = await s.test.call<ServerView>('sessionFiles.import', { kind: 'anaconda' });
+    const imported = await s.test.call('sessionFiles.import', { kind: 'anaconda' });
     expect(imported).toMatchObject({ kind: 'anaconda', url: anaconda.url, session: { state: 'signed-in', method: 'file' } });
     const keys = anaconda.apiKeys('alice').length;
 
-    const again = await s.test.call<ServerView>('auth.signInWithBrowser', { serverId: imported.id });
+    const again = await s.test.call('auth.signInWithBrowser', { serverId: imported.id });
     expect(again.session).toMatchObject({ state: 'signed-in', method: 'file' });
     expect(await s.test.call('auth.startDeviceSignIn', { serverId: imported.id })).toBeNull();
     expect(s.test.opened).toEqual([]);
     expect(anaconda.apiKeys('alice')).toHaveLength(keys);
 
-    const forced = await s.test.call<ServerView>('auth.signInWithBrowser', { serverId: imported.id, force: true });
+    const forced = await s.test.call('auth.signInWithBrowser', { serverId: imported.id, force: true });
     expect(forced.session).toMatchObject({ state: 'signed-in', method: 'browser' });
     expect(s.test.opened).toHaveLength(1);
     expect(anaconda.apiKeys('alice')).toHaveLength(keys + 1);
@@ -127,8 +127,8 @@ describe('browser sign-in through the core', () => {
   it('an expired session does not count: the browser opens without force', async () => {
     const s = await setUp({ addServer: false });
     writeKeyring(s.home, anaconda.mintApiKey('alice', { lifetimeSeconds: -60 }).apiKey);
-    const imported = await s.test.call<ServerView>('sessionFiles.import', { kind: 'anaconda' });
-    const view = await s.test.call<ServerView>('auth.signInWithBrowser', { serverId: imported.id });
+    const imported = await s.test.call('sessionFiles.import', { kind: 'anaconda' });
+    const view = await s.test.call('auth.signInWithBrowser', { serverId: imported.id });
     expect(view.session).toMatchObject({ state: 'signed-in', method: 'browser' });
     expect(s.test.opened).toHaveLength(1);
   });
@@ -157,7 +157,7 @@ describe('browser sign-in through the core', () => {
     const first = s.result('auth.signInWithBrowser', { serverId: s.serverId });
     await expect.poll(() => s.test.opened.length).toBe(1);
     const firstRedirect = redirectUriOf(s.test.opened[0]);
-    const second = await s.test.call<ServerView>('auth.signInWithBrowser', { serverId: s.serverId, force: true });
+    const second = await s.test.call('auth.signInWithBrowser', { serverId: s.serverId, force: true });
     const outcome = await first;
     expect(outcome.ok ? 'ok' : outcome.error.code).toBe('CANCELLED');
     expect(await listening(firstRedirect)).toBe(false);
@@ -230,13 +230,13 @@ describe('device sign-in through the core', () => {
 
   it('opens only the verification page the server gave, and signs in once the person approves', { timeout: 30_000 }, async () => {
     const s = await setUp();
-    const code = await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
+    const code = (await s.test.call('auth.startDeviceSignIn', { serverId: s.serverId }))!;
     expect(s.test.opened, 'starting opens nothing').toEqual([]);
     expect(code.verificationUriComplete).not.toBeNull();
     await s.test.call('auth.openDeviceVerification', { serverId: s.serverId });
     expect(s.test.opened).toEqual([code.verificationUriComplete]);
     expect(new URL(s.test.opened[0] ?? '').origin).toBe(anaconda.url);
-    const view = await s.test.call<ServerView>('auth.finishDeviceSignIn', { serverId: s.serverId });
+    const view = await s.test.call('auth.finishDeviceSignIn', { serverId: s.serverId });
     expect(view.session).toMatchObject({ state: 'signed-in', method: 'device', user: { name: 'alice' } });
     // The flow is over.
     expect((await s.fail('auth.finishDeviceSignIn', { serverId: s.serverId })).code).toBe('NOT_FOUND');
@@ -244,7 +244,7 @@ describe('device sign-in through the core', () => {
 
   it('Cancel while waiting for the person is CANCELLED, and the flow is gone', { timeout: 30_000 }, async () => {
     const s = await setUp();
-    await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
+    await s.test.call('auth.startDeviceSignIn', { serverId: s.serverId });
     const waiting = s.result('auth.finishDeviceSignIn', { serverId: s.serverId });
     await s.test.call('auth.cancelSignIn', { serverId: s.serverId });
     expect((await s.fail('auth.openDeviceVerification', { serverId: s.serverId })).code).toBe('NOT_FOUND');
@@ -255,7 +255,7 @@ describe('device sign-in through the core', () => {
 
   it('Cancel ends the waiting at once, not at the next poll of the server’s interval', { timeout: 30_000 }, async () => {
     const s = await setUp();
-    const code = await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
+    const code = (await s.test.call('auth.startDeviceSignIn', { serverId: s.serverId }))!;
     expect(code.intervalSeconds).toBeGreaterThanOrEqual(5);
     const waiting = s.result('auth.finishDeviceSignIn', { serverId: s.serverId });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -269,7 +269,7 @@ describe('device sign-in through the core', () => {
 
   it('Keyport’s own time limit ends the waiting as TIMEOUT (not CANCELLED), at once', { timeout: 30_000 }, async () => {
     const s = await setUp({ signInTimeoutMs: 700 });
-    await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
+    await s.test.call('auth.startDeviceSignIn', { serverId: s.serverId });
     const started = Date.now();
     const error = await s.fail('auth.finishDeviceSignIn', { serverId: s.serverId });
     expect(error).toMatchObject({ code: 'TIMEOUT', message: 'The sign-in took too long and was stopped.' });
@@ -279,8 +279,8 @@ describe('device sign-in through the core', () => {
 
   it('a new start replaces a running device sign-in', { timeout: 30_000 }, async () => {
     const s = await setUp();
-    const first = await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId });
-    const second = await s.test.call<DeviceSignInCode>('auth.startDeviceSignIn', { serverId: s.serverId, force: true });
+    const first = (await s.test.call('auth.startDeviceSignIn', { serverId: s.serverId }))!;
+    const second = (await s.test.call('auth.startDeviceSignIn', { serverId: s.serverId, force: true }))!;
     expect(second.userCode).not.toBe(first.userCode);
     await s.test.call('auth.openDeviceVerification', { serverId: s.serverId });
     expect(s.test.opened).toEqual([second.verificationUriComplete]);
@@ -315,7 +315,7 @@ describe('interactive sign-in capabilities', () => {
 
   it('a kind without browser or code sign-in says so (UNSUPPORTED), whatever the browser', async () => {
     const s = await setUp({ addServer: false });
-    const eds = await s.test.call<ServerView>('servers.add', { name: 'EDS', kind: 'eds', url: 'https://eds.example.com' });
+    const eds = await s.test.call('servers.add', { name: 'EDS', kind: 'eds', url: 'https://eds.example.com' });
     expect(await s.fail('auth.signInWithBrowser', { serverId: eds.id })).toMatchObject({ code: 'UNSUPPORTED', message: 'EDS does not support signing in with the browser.' });
     expect(await s.fail('auth.startDeviceSignIn', { serverId: eds.id, force: true })).toMatchObject({ code: 'UNSUPPORTED', message: 'EDS does not support signing in with a code.' });
     expect(s.test.opened).toEqual([]);

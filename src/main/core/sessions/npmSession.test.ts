@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, type TestCore } from '../../../../test/host/testCore';
+import { createTestCore, type TestCore } from '../../../../test/support/testCore';
 import { startVerdaccio, type VerdaccioServer } from '../../../../test/servers/npm/verdaccioServer';
-import type { CreatedToken, ServerView, TokenView } from '../../../shared/model';
 
 /** npm sessions through the real core against a real Verdaccio: only creating a token needs the
  * account password (descriptor.tokenCreationNeedsPassword), given per call or remembered. */
@@ -22,7 +21,7 @@ const alice = () => registry.users[0]!;
 async function signedIn(options: { rememberPassword?: boolean } = {}): Promise<{ t: TestCore; serverId: string }> {
   const t = createTestCore();
   cores.push(t);
-  const { id: serverId } = await t.call<ServerView>('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
+  const { id: serverId } = await t.call('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
   await t.call('auth.signInWithPassword', { serverId, username: alice().username, password: alice().password, rememberPassword: options.rememberPassword ?? false });
   return { t, serverId };
 }
@@ -36,40 +35,40 @@ async function failure(t: TestCore, procedure: string, input: unknown) {
 describe('npm tokens through the core', () => {
   it('lists and revokes with the session alone; creating asks for the password, which is not kept', async () => {
     const { t, serverId } = await signedIn();
-    expect(await t.call<TokenView[]>('tokens.list', { serverId })).toEqual([]);
+    expect(await t.call('tokens.list', { serverId })).toEqual([]);
     expect(await failure(t, 'tokens.create', { serverId, name: 'ci', save: false, fields: { access: 'read-only' } })).toMatchObject({
       code: 'PASSWORD_REQUIRED',
       field: 'password',
       message: 'Verdaccio needs your password for this.',
     });
-    const created = await t.call<CreatedToken>('tokens.create', { serverId, name: 'ci', save: true, fields: { access: 'read-only' }, password: alice().password });
+    const created = await t.call('tokens.create', { serverId, name: 'ci', save: true, fields: { access: 'read-only' }, password: alice().password });
     expect(created.token).toMatchObject({ name: 'ci', extra: { access: 'Read-only' } });
     // Still asked the next time: the password was used once.
     expect((await failure(t, 'tokens.create', { serverId, name: 'again', save: false, fields: {} })).code).toBe('PASSWORD_REQUIRED');
-    expect((await t.call<TokenView[]>('tokens.list', { serverId })).map((x) => x.id)).toEqual([created.token.id]);
+    expect((await t.call('tokens.list', { serverId })).map((x) => x.id)).toEqual([created.token.id]);
     // The registry keeps no names: the saved token is listed under the name given here, an
     // unsaved one under its masked value (npm.spec covers the page).
-    const unsaved = await t.call<CreatedToken>('tokens.create', { serverId, name: 'not-kept', save: false, fields: { access: 'read-only' }, password: alice().password });
-    const listed = await t.call<TokenView[]>('tokens.list', { serverId });
+    const unsaved = await t.call('tokens.create', { serverId, name: 'not-kept', save: false, fields: { access: 'read-only' }, password: alice().password });
+    const listed = await t.call('tokens.list', { serverId });
     expect(listed.find((x) => x.id === created.token.id)?.name).toBe('ci');
     expect(listed.find((x) => x.id === unsaved.token.id)?.name).toMatch(/^.{5}\.\.\..{5}$/);
     await t.call('tokens.revoke', { serverId, tokenId: unsaved.token.id });
     await t.call('tokens.revoke', { serverId, tokenId: created.token.id });
-    expect(await t.call<TokenView[]>('tokens.list', { serverId })).toEqual([]);
+    expect(await t.call('tokens.list', { serverId })).toEqual([]);
     expect(t.logs.join('\n')).not.toContain(alice().password);
   });
 
   it('with “remember my password”, creating does not ask', async () => {
     const { t, serverId } = await signedIn({ rememberPassword: true });
-    const servers = await t.call<ServerView[]>('servers.list');
+    const servers = await t.call('servers.list');
     expect(servers[0]?.session).toMatchObject({ state: 'signed-in', passwordRemembered: true });
-    const created = await t.call<CreatedToken>('tokens.create', { serverId, name: 'remembered', save: false, fields: { access: 'publish', cidr: '127.0.0.1/32' } });
+    const created = await t.call('tokens.create', { serverId, name: 'remembered', save: false, fields: { access: 'publish', cidr: '127.0.0.1/32' } });
     expect(created.token.extra).toMatchObject({ access: 'Publish', cidr: '127.0.0.1/32' });
   });
 
   it('copies a saved token as the .npmrc line and as export NPM_TOKEN', async () => {
     const { t, serverId } = await signedIn();
-    const created = await t.call<CreatedToken>('tokens.create', { serverId, name: 'copy', save: true, fields: {}, password: alice().password });
+    const created = await t.call('tokens.create', { serverId, name: 'copy', save: true, fields: {}, password: alice().password });
     await t.call('clipboard.copy', { secretId: created.secretId, format: 'npmrc' });
     expect(t.clipboard.text).toBe(`//${new URL(registry.url).host}/:_authToken=${created.secret}`);
     await t.call('clipboard.copy', { secretId: created.secretId, format: 'shell' });
@@ -79,7 +78,7 @@ describe('npm tokens through the core', () => {
   it('a one-time password is checked by the contract before anything is sent', async () => {
     const t = createTestCore();
     cores.push(t);
-    const { id: serverId } = await t.call<ServerView>('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
+    const { id: serverId } = await t.call('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
     expect(await failure(t, 'auth.signInWithPassword', { serverId, username: 'alice', password: 'x', otp: '12 34' })).toMatchObject({ code: 'VALIDATION', field: 'otp' });
     expect(await failure(t, 'auth.signInWithPassword', { serverId, username: 'alice', password: 'x', otp: '' })).toMatchObject({ code: 'VALIDATION', field: 'otp' });
   });

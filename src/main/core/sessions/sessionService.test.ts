@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 import { REFRESH_MARGIN_MS, refreshMarginMs } from './sessionService';
-import type { ServerView, TokenView } from '../../../shared/model';
 
 const { harness } = useCoreHarness();
 
@@ -12,7 +11,7 @@ const LIST = /\/auth\/tokens\/api$/;
 const PASSWORD = 'wonderland-secret'; // the reference server's password for alice
 
 async function addServer(h: Harness): Promise<string> {
-  const view = await h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
+  const view = await h.call('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
   return view.id;
 }
 
@@ -38,7 +37,7 @@ function reset(h: Harness): void {
 }
 
 async function sessionOf(h: Harness, serverId: string) {
-  const servers = await h.call<ServerView[]>('servers.list');
+  const servers = await h.call('servers.list');
   return servers.find((s) => s.id === serverId)?.session;
 }
 
@@ -131,7 +130,7 @@ describe('an expired session', () => {
     h.eds.expireSessions();
     reset(h);
 
-    const tokens = await h.call<TokenView[]>('tokens.list', { serverId });
+    const tokens = await h.call('tokens.list', { serverId });
     expect(tokens.map((t) => t.name)).toEqual(['laptop']);
     expect(h.hits(AUTH)).toBe(1);
     expect(h.hits(LIST)).toBe(2);
@@ -224,7 +223,7 @@ describe('signing out', () => {
   it('removes the session and the credential', async () => {
     const { h, serverId, token } = await signedInWithToken();
     expect(storedSecrets(h)).toHaveLength(2);
-    const view = await h.call<ServerView>('auth.signOut', { serverId });
+    const view = await h.call('auth.signOut', { serverId });
     expect(view.session).toEqual({ state: 'signed-out' });
     expect(storedSecrets(h)).toEqual([]);
     expect(await h.call('secrets.list')).toEqual([]);
@@ -239,7 +238,7 @@ describe('signing out', () => {
     const { h, serverId } = await signedInWithPassword();
     h.eds.expireSessions();
     await h.fail('tokens.list', { serverId });
-    expect((await h.call<ServerView>('auth.signOut', { serverId })).session).toEqual({ state: 'signed-out' });
+    expect((await h.call('auth.signOut', { serverId })).session).toEqual({ state: 'signed-out' });
   });
 
   it('an unknown server is NOT_FOUND', async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { RevokeResult, ServerView, TokenView } from '../../../shared/model';
 import { START } from '../../../../test/support/coreHarness';
 import { ALICE_PASSWORD, useTapisHarness, type TapisHarness } from '../../../../test/support/tapisHarness';
 import { REFRESH_MARGIN_MS } from './sessionService';
@@ -52,7 +51,7 @@ describe('a Tapis session that is about to expire', () => {
     const t = await signedIn();
     const before = await accessToken(t, t.serverId);
     nearExpiry(t);
-    const tokens = await t.h.call<TokenView[]>('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD });
+    const tokens = await t.h.call('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD });
     expect(tokens).toHaveLength(1);
     expect(t.tapis.tokenRequests.refresh).toBe(1);
     // The refresh came first, then the call.
@@ -124,7 +123,7 @@ describe('refreshing a Tapis session', () => {
   it('auth.refresh renews now and returns the server with the new expiry', async () => {
     const t = await signedIn();
     t.advanceClock(60 * 60_000);
-    const view = await t.h.call<ServerView>('auth.refresh', { serverId: t.serverId });
+    const view = await t.h.call('auth.refresh', { serverId: t.serverId });
     expect(view.session).toMatchObject({ state: 'signed-in', expiresAt: new Date(t.h.timers.now() + LIFETIME_MS).toISOString() });
     expect(t.tapis.tokenRequests.refresh).toBe(1);
   });
@@ -146,7 +145,7 @@ describe('refreshing a Tapis session', () => {
 
   it('is UNSUPPORTED for a kind whose sessions do not expire', async () => {
     const t = await tapisHarness();
-    const eds = await t.h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: t.h.eds.url });
+    const eds = await t.h.call('servers.add', { name: 'Test EDS', kind: 'eds', url: t.h.eds.url });
     expect((await t.h.fail('auth.refresh', { serverId: eds.id })).code).toBe('UNSUPPORTED');
   });
 });
@@ -157,18 +156,18 @@ describe('the OAuth client the session uses', () => {
     const dependsOn = (await t.session(t.serverId)) as { dependsOn: string | null };
     expect(dependsOn.dependsOn).toMatch(/^keyport-/);
     await t.h.call('tokens.create', { serverId: t.serverId, name: 'other', save: false, password: ALICE_PASSWORD });
-    const tokens = await t.h.call<TokenView[]>('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD });
+    const tokens = await t.h.call('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD });
     expect(tokens.map((x) => [x.id, x.usedBySession])).toEqual([
       [dependsOn.dependsOn, true],
       ['other', false],
     ]);
 
     t.h.events.length = 0;
-    expect(await t.h.call<RevokeResult>('tokens.revoke', { serverId: t.serverId, tokenId: 'other', password: ALICE_PASSWORD })).toEqual({ signedOut: false });
+    expect(await t.h.call('tokens.revoke', { serverId: t.serverId, tokenId: 'other', password: ALICE_PASSWORD })).toEqual({ signedOut: false });
     expect(await t.session(t.serverId)).toMatchObject({ state: 'signed-in' });
     expect(serverEvents(t), 'another client changes nothing about the server').toEqual([]);
 
-    expect(await t.h.call<RevokeResult>('tokens.revoke', { serverId: t.serverId, tokenId: dependsOn.dependsOn, password: ALICE_PASSWORD })).toEqual({ signedOut: true });
+    expect(await t.h.call('tokens.revoke', { serverId: t.serverId, tokenId: dependsOn.dependsOn!, password: ALICE_PASSWORD })).toEqual({ signedOut: true });
     expect(t.tapis.clientNames('alice')).toEqual([]);
     expect(await t.session(t.serverId)).toEqual({ state: 'signed-out' });
     expect(t.h.store.get('secrets') ?? {}).toEqual({});
@@ -182,7 +181,7 @@ describe('the account password for managing OAuth clients', () => {
     const t = await signedIn({ rememberPassword: true });
     expect(await t.session(t.serverId)).toMatchObject({ passwordRemembered: true });
     expect(await t.h.call('tokens.list', { serverId: t.serverId })).toHaveLength(1);
-    const created = await t.h.call<{ token: TokenView }>('tokens.create', { serverId: t.serverId, name: 'ci', save: false });
+    const created = await t.h.call('tokens.create', { serverId: t.serverId, name: 'ci', save: false });
     expect(created.token.name).toBe('ci');
     expect(await t.h.call('tokens.revoke', { serverId: t.serverId, tokenId: 'ci' })).toEqual({ signedOut: false });
     expect(t.h.vaultText()).not.toContain(ALICE_PASSWORD);
@@ -236,7 +235,7 @@ describe('signing in again after a Tapis session ended', () => {
   it('reuses the OAuth client of the ended session instead of creating another', async () => {
     const t = await ended();
     // Kept meanwhile as the server's saved client (its secret encrypted in the vault).
-    await expect.poll(async () => (await t.h.call<Array<{ name: string }>>('secrets.list')).map((x) => x.name)).toEqual([t.client]);
+    await expect.poll(async () => (await t.h.call('secrets.list')).map((x) => x.name)).toEqual([t.client]);
     const creates = t.tapis.requestLog.filter((e) => e.method === 'POST' && e.path === CLIENTS).length;
     await t.signIn(t.serverId); // the default choice: "let Keyport create a client"
     expect(t.tapis.requestLog.filter((e) => e.method === 'POST' && e.path === CLIENTS).length).toBe(creates);
@@ -244,12 +243,12 @@ describe('signing in again after a Tapis session ended', () => {
     expect(await t.session(t.serverId)).toMatchObject({ state: 'signed-in', dependsOn: t.client });
     // The session holds the client again; no second copy is kept.
     expect(await t.h.call('secrets.list')).toEqual([]);
-    expect(await t.h.call<TokenView[]>('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD })).toHaveLength(1);
+    expect(await t.h.call('tokens.list', { serverId: t.serverId, password: ALICE_PASSWORD })).toHaveLength(1);
   });
 
   it('a kept client the server no longer knows is dropped, and a new one is created', async () => {
     const t = await ended();
-    await expect.poll(async () => (await t.h.call<unknown[]>('secrets.list')).length).toBe(1);
+    await expect.poll(async () => (await t.h.call('secrets.list')).length).toBe(1);
     t.tapis.deleteClient('alice', t.client);
     await t.signIn(t.serverId);
     const [fresh] = t.tapis.clientNames('alice');

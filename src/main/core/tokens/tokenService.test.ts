@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
-import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../../../shared/model';
 
 const { harness } = useCoreHarness();
 
@@ -11,7 +10,7 @@ const CREATE = /\/auth\/tokens\/api$/;
 
 async function signedIn(options: { cipher?: 'aes' | 'unavailable' } = {}): Promise<{ h: Harness; serverId: string }> {
   const h = await harness(options);
-  const view = await h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
+  const view = await h.call('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
   await h.call('auth.signInWithPassword', { serverId: view.id, username: 'alice', password: PASSWORD });
   return { h, serverId: view.id };
 }
@@ -20,17 +19,17 @@ describe('tokens.create', () => {
   it('with save: the token is in the vault (encrypted), in secrets.list, and marked in tokens.list', async () => {
     const { h, serverId } = await signedIn();
     h.eds.createApiToken('alice', 'other');
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'ci', save: true });
+    const created = await h.call('tokens.create', { serverId, name: 'ci', save: true });
 
     expect(created.saved).toBe(true);
     expect(created.secretId).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.token).toMatchObject({ id: 'ci', name: 'ci', savedSecretId: created.secretId });
     expect(h.eds.isApiTokenValid(created.secret)).toBe(true);
 
-    expect(await h.call<SavedSecretView[]>('secrets.list')).toEqual([
+    expect(await h.call('secrets.list')).toEqual([
       { id: created.secretId, serverId, name: 'ci', savedAt: new Date(START).toISOString(), expiresAt: null, pinned: false, goneFromServer: false },
     ]);
-    const listed = await h.call<TokenView[]>('tokens.list', { serverId });
+    const listed = await h.call('tokens.list', { serverId });
     expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([
       ['other', null],
       ['ci', created.secretId],
@@ -44,7 +43,7 @@ describe('tokens.create', () => {
 
   it('without save: copyable by a short-lived id for 10 minutes, never persisted', async () => {
     const { h, serverId } = await signedIn();
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'once', save: false });
+    const created = await h.call('tokens.create', { serverId, name: 'once', save: false });
     expect(created.saved).toBe(false);
     expect(created.secretId).toMatch(/^once-/);
     expect(created.token.savedSecretId).toBeNull();
@@ -52,7 +51,7 @@ describe('tokens.create', () => {
     expect(h.vaultText()).not.toContain(created.secret);
     expect(h.vaultText()).not.toContain(created.secretId);
 
-    const copied = await h.call<{ clearsAt: number; seconds: number }>('clipboard.copy', { secretId: created.secretId, format: 'shell' });
+    const copied = await h.call('clipboard.copy', { secretId: created.secretId, format: 'shell' });
     expect(h.clipboard.text).toBe(`export HATCHER_URL=${h.eds.url} HATCHER_TOKEN=${created.secret}`);
     expect(copied).toEqual({ clearsAt: START + 30_000, seconds: 30 });
     expect(JSON.stringify(copied)).not.toContain(created.secret);
@@ -65,7 +64,7 @@ describe('tokens.create', () => {
     expect(error.code).toBe('NOT_FOUND');
     expect(error.hint).toMatch(/10 minutes/);
     // Still listed on the server: only Keyport's copy expired.
-    expect((await h.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.name)).toEqual(['once']);
+    expect((await h.call('tokens.list', { serverId })).map((t) => t.name)).toEqual(['once']);
   });
 
   it('save with an unavailable cipher: STORAGE_UNAVAILABLE, and NO token is created on the server', async () => {
@@ -79,7 +78,7 @@ describe('tokens.create', () => {
     expect(h.eds.requestLog).toEqual([]);
 
     // Without save it works, and stays in memory.
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'ci', save: false });
+    const created = await h.call('tokens.create', { serverId, name: 'ci', save: false });
     expect(h.eds.tokenNames('alice')).toEqual(['ci']);
     expect(h.vaultText()).not.toContain(created.secret);
   });
@@ -94,7 +93,7 @@ describe('tokens.create', () => {
 
   it('needs a sign-in', async () => {
     const h = await harness();
-    const view = await h.call<ServerView>('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
+    const view = await h.call('servers.add', { name: 'Test EDS', kind: 'eds', url: h.eds.url });
     expect((await h.fail('tokens.create', { serverId: view.id, name: 'ci', save: false })).code).toBe('NOT_SIGNED_IN');
     expect(h.eds.tokenNames('alice')).toEqual([]);
   });
@@ -103,7 +102,7 @@ describe('tokens.create', () => {
 describe('tokens.revoke', () => {
   it('revokes on the server and removes the saved copy', async () => {
     const { h, serverId } = await signedIn();
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'ci', save: true });
+    const created = await h.call('tokens.create', { serverId, name: 'ci', save: true });
     await h.call('tokens.revoke', { serverId, tokenId: 'ci' });
     expect(h.eds.tokenNames('alice')).toEqual([]);
     expect(await h.call('secrets.list')).toEqual([]);
@@ -113,10 +112,10 @@ describe('tokens.revoke', () => {
 
   it('leaves the saved copies of other tokens alone', async () => {
     const { h, serverId } = await signedIn();
-    const keep = await h.call<CreatedToken>('tokens.create', { serverId, name: 'keep', save: true });
-    await h.call<CreatedToken>('tokens.create', { serverId, name: 'drop', save: true });
+    const keep = await h.call('tokens.create', { serverId, name: 'keep', save: true });
+    await h.call('tokens.create', { serverId, name: 'drop', save: true });
     await h.call('tokens.revoke', { serverId, tokenId: 'drop' });
-    expect((await h.call<SavedSecretView[]>('secrets.list')).map((s) => s.id)).toEqual([keep.secretId]);
+    expect((await h.call('secrets.list')).map((s) => s.id)).toEqual([keep.secretId]);
   });
 
   it('a token that is not there is NOT_FOUND', async () => {
@@ -128,16 +127,16 @@ describe('tokens.revoke', () => {
 describe('saved copies are tied to the token they were created as', () => {
   it('a token deleted elsewhere and made again with the same name does not get the old copy; the copy shows as gone, to forget', async () => {
     const { h, serverId } = await signedIn();
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'dup', save: true });
-    expect((await h.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.savedSecretId)).toEqual([created.secretId]);
+    const created = await h.call('tokens.create', { serverId, name: 'dup', save: true });
+    expect((await h.call('tokens.list', { serverId })).map((t) => t.savedSecretId)).toEqual([created.secretId]);
 
     // Elsewhere (hatcher, the web UI): deleted, then a new token with the same name.
     h.eds.revokeApiToken('alice', 'dup');
     await new Promise((resolve) => setTimeout(resolve, 5)); // another creation time
     const newer = h.eds.createApiToken('alice', 'dup');
-    const listed = await h.call<TokenView[]>('tokens.list', { serverId });
+    const listed = await h.call('tokens.list', { serverId });
     expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([['dup', null]]);
-    const saved = await h.call<SavedSecretView[]>('secrets.list');
+    const saved = await h.call('secrets.list');
     expect(saved).toEqual([expect.objectContaining({ id: created.secretId, name: 'dup', goneFromServer: true })]);
     // The old copy is still the old secret (it would not work), never the new one.
     await h.call('clipboard.copy', { secretId: created.secretId, format: 'raw' });
@@ -145,7 +144,7 @@ describe('saved copies are tied to the token they were created as', () => {
     expect(h.clipboard.text).not.toBe(newer);
     // Revoking the new token from Keyport does not take the old copy with it by name…
     await h.call('tokens.revoke', { serverId, tokenId: 'dup' });
-    expect(await h.call<SavedSecretView[]>('secrets.list')).toHaveLength(1);
+    expect(await h.call('secrets.list')).toHaveLength(1);
     // …Forget does.
     await h.call('secrets.forget', { secretId: created.secretId });
     expect(await h.call('secrets.list')).toEqual([]);
@@ -153,13 +152,13 @@ describe('saved copies are tied to the token they were created as', () => {
 
   it('a token deleted elsewhere: its copy shows as gone after the next list; a token still there keeps its copy', async () => {
     const { h, serverId } = await signedIn();
-    const kept = await h.call<CreatedToken>('tokens.create', { serverId, name: 'kept', save: true });
-    const lost = await h.call<CreatedToken>('tokens.create', { serverId, name: 'lost', save: true });
+    const kept = await h.call('tokens.create', { serverId, name: 'kept', save: true });
+    const lost = await h.call('tokens.create', { serverId, name: 'lost', save: true });
     h.eds.revokeApiToken('alice', 'lost');
     const events = h.events.length;
-    const listed = await h.call<TokenView[]>('tokens.list', { serverId });
+    const listed = await h.call('tokens.list', { serverId });
     expect(listed.map((t) => [t.name, t.savedSecretId])).toEqual([['kept', kept.secretId]]);
-    const saved = await h.call<SavedSecretView[]>('secrets.list');
+    const saved = await h.call('secrets.list');
     expect(saved.map((s) => [s.id, s.goneFromServer])).toEqual([
       [kept.secretId, false],
       [lost.secretId, true],
@@ -171,23 +170,23 @@ describe('saved copies are tied to the token they were created as', () => {
 
 describe('a session signed in with a pasted API token', () => {
   async function pasted(h: Harness, token: string): Promise<string> {
-    const view = await h.call<ServerView>('servers.add', { name: 'Pasted EDS', kind: 'eds', url: h.eds.url });
+    const view = await h.call('servers.add', { name: 'Pasted EDS', kind: 'eds', url: h.eds.url });
     await h.call('auth.signInWithToken', { serverId: view.id, token });
     return view.id;
   }
-  const sessionOf = async (h: Harness, serverId: string) => (await h.call<ServerView[]>('servers.list')).find((s) => s.id === serverId)?.session;
+  const sessionOf = async (h: Harness, serverId: string) => (await h.call('servers.list')).find((s) => s.id === serverId)?.session;
 
   it('revoking the token it signed in with (one Keyport cannot name) signs it out cleanly, saying why', async () => {
     const h = await harness();
     const token = h.eds.createApiToken('alice', 'from-elsewhere');
     h.eds.createApiToken('alice', 'other');
     const serverId = await pasted(h, token);
-    expect((await h.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.usedBySession)).toEqual([false, false]);
+    expect((await h.call('tokens.list', { serverId })).map((t) => t.usedBySession)).toEqual([false, false]);
 
     // Another token: the session stays.
     expect(await h.call('tokens.revoke', { serverId, tokenId: 'other' })).toEqual({ signedOut: false });
     expect(await sessionOf(h, serverId)).toMatchObject({ state: 'signed-in', method: 'token' });
-    expect(await h.call<TokenView[]>('tokens.list', { serverId })).toHaveLength(1);
+    expect(await h.call('tokens.list', { serverId })).toHaveLength(1);
 
     // Its own: signed out at once, not left to fail later with SESSION_EXPIRED.
     expect(await h.call('tokens.revoke', { serverId, tokenId: 'from-elsewhere' })).toEqual({ signedOut: true });
@@ -197,10 +196,10 @@ describe('a session signed in with a pasted API token', () => {
 
   it('a pasted token Keyport saved is marked as the session\'s, and revoking it signs out', async () => {
     const { h, serverId: first } = await signedIn();
-    const created = await h.call<CreatedToken>('tokens.create', { serverId: first, name: 'saved-one', save: true });
+    const created = await h.call('tokens.create', { serverId: first, name: 'saved-one', save: true });
     await h.call('auth.signInWithToken', { serverId: first, token: created.secret });
     expect(await sessionOf(h, first)).toMatchObject({ state: 'signed-in', method: 'token', dependsOn: 'saved-one' });
-    expect((await h.call<TokenView[]>('tokens.list', { serverId: first })).find((t) => t.name === 'saved-one')?.usedBySession).toBe(true);
+    expect((await h.call('tokens.list', { serverId: first })).find((t) => t.name === 'saved-one')?.usedBySession).toBe(true);
     expect(await h.call('tokens.revoke', { serverId: first, tokenId: 'saved-one' })).toEqual({ signedOut: true });
   });
 });
@@ -208,7 +207,7 @@ describe('a session signed in with a pasted API token', () => {
 describe('secrets.forget', () => {
   it('forgets a saved token without revoking it, and refuses other ids', async () => {
     const { h, serverId } = await signedIn();
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'ci', save: true });
+    const created = await h.call('tokens.create', { serverId, name: 'ci', save: true });
     await h.call('secrets.forget', { secretId: created.secretId });
     expect(await h.call('secrets.list')).toEqual([]);
     expect(h.eds.tokenNames('alice')).toEqual(['ci']);
@@ -226,19 +225,19 @@ describe('secrets.forget', () => {
 describe('secrets.pin', () => {
   it('pins a saved token for the tray and unpins it, without touching its value; every window hears of it', async () => {
     const { h, serverId } = await signedIn();
-    const created = await h.call<CreatedToken>('tokens.create', { serverId, name: 'deploy', save: true });
+    const created = await h.call('tokens.create', { serverId, name: 'deploy', save: true });
     const ciphertextBefore = JSON.stringify((h.store.get('secrets') as Record<string, { ciphertext: string }>)[created.secretId]?.ciphertext);
     h.events.length = 0;
 
     await h.call('secrets.pin', { secretId: created.secretId, pinned: true });
-    expect((await h.call<SavedSecretView[]>('secrets.list')).map((s) => [s.name, s.pinned])).toEqual([['deploy', true]]);
+    expect((await h.call('secrets.list')).map((s) => [s.name, s.pinned])).toEqual([['deploy', true]]);
     expect(h.events).toEqual([['secrets.changed', {}]]);
     expect(JSON.stringify((h.store.get('secrets') as Record<string, { ciphertext: string }>)[created.secretId]?.ciphertext)).toBe(ciphertextBefore);
     await h.call('clipboard.copy', { secretId: created.secretId, format: 'raw' });
     expect(h.clipboard.text).toBe(created.secret);
 
     await h.call('secrets.pin', { secretId: created.secretId, pinned: false });
-    expect((await h.call<SavedSecretView[]>('secrets.list'))[0]?.pinned).toBe(false);
+    expect((await h.call('secrets.list'))[0]?.pinned).toBe(false);
   });
 
   it('refuses what is not a saved token (a session, something gone) with NOT_FOUND', async () => {

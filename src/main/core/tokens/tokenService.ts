@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreatedToken, RevokeResult, SavedSecretView, TokenView } from '../../../shared/model';
 import { KeyportError } from '../errors';
 import type { Provider, ProviderToken, ServerContext, TokenAuth } from '../providers/provider';
+import type { ProviderRegistry } from '../providers/registry';
 import type { SessionService } from '../sessions/sessionService';
 import type { AuditLog } from '../audit/auditLog';
 import type { EventHub } from '../events';
@@ -16,22 +17,30 @@ export class TokenService {
   private readonly now: () => Date;
   private readonly events: EventHub;
   private readonly audit: AuditLog;
+  private readonly providers: ProviderRegistry;
   /** Names of the tokens last listed, by server and id: a revoke names its token in the
    * activity log by what the server called it, not by what the renderer says. */
   private readonly listedNames = new Map<string, Map<string, string>>();
   /** Per server, the listed token the provider recognized as the session's own (isSession). */
   private readonly sessionTokenIds = new Map<string, string>();
 
-  constructor(deps: { vault: Vault; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date; events: EventHub; audit: AuditLog }) {
+  constructor(deps: { vault: Vault; providers: ProviderRegistry; sessions: SessionService; ephemeral: EphemeralSecrets; now: () => Date; events: EventHub; audit: AuditLog }) {
     this.vault = deps.vault;
     this.sessions = deps.sessions;
     this.ephemeral = deps.ephemeral;
     this.now = deps.now;
     this.events = deps.events;
     this.audit = deps.audit;
+    this.providers = deps.providers;
   }
 
   async list(serverId: string, password?: string): Promise<TokenView[]> {
+    // Kinds without a token list (OpenID Connect) are refused before the session is touched:
+    // listing must not renew a session, which says "changed" and is listed again.
+    const { descriptor } = this.providers.get(this.vault.server(serverId).kind);
+    if (descriptor.tokenList === false) {
+      throw new KeyportError('UNSUPPORTED', `${descriptor.label} servers have no list of ${descriptor.tokenNoun}s.`, { hint: 'Copy the session’s tokens from the session panel.' });
+    }
     let unnamed = false;
     const listed = await this.withAuth(serverId, password, (ctx, auth, provider) => {
       unnamed = provider.descriptor.unnamedTokens === true;

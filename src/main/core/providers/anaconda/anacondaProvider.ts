@@ -4,6 +4,7 @@ import { ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFo
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
+import { ok } from '../serverHttp';
 import { browserSignIn, discover, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
 import type { ServerRecord } from '../../vault/records';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
@@ -76,8 +77,6 @@ function extraHeaders(server: ServerRecord): Record<string, string> {
 async function send(ctx: ServerContext, request: Omit<HttpRequest, 'headers'>): Promise<HttpResponse> {
   return ctx.http.send(ctx.target, { ...request, headers: extraHeaders(ctx.server) });
 }
-
-const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
 /** A key the site no longer accepts means the session is over (AUTH_FAILED). */
 function apiError(ctx: ServerContext, res: HttpResponse, overrides: Partial<Record<number, KeyportError>> = {}): KeyportError {

@@ -5,20 +5,12 @@ import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import { serverErrorText } from '../../http/serverText';
 import type { HttpRequest, HttpResponse } from '../../http/types';
+import { ok, send } from '../serverHttp';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
 import { EDS_EXPECTED, EDS_PATHS, createdTokenAnswer, sessionAnswer, tokenListAnswer, userAnswer } from './edsProtocol';
 
 const TOKENS_ONLY_HOSTED =
   'API tokens are available only on Enthought-hosted EDS, not on on-site servers. Sign in with your user name and password instead.';
-
-async function send(ctx: ServerContext, request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
-  const { path, ...rest } = request;
-  return ctx.http.send(ctx.target, { ...rest, url: `${ctx.server.url}${path}` });
-}
-
-function ok(res: HttpResponse): boolean {
-  return res.status >= 200 && res.status < 300;
-}
 
 /** Keyport's error for the status, with the server's own words when it sent any (EDS errors are
  * `{"error": "…"}`, which hatcher prints as they are): "did not accept the name" or "unexpected

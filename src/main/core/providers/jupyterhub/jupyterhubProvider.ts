@@ -2,7 +2,8 @@ import type { UserInfo } from '../../../../shared/model';
 import { ENVIRONMENT_COPY_FORMATS, refuseUnsafeForPaste } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
-import type { HttpRequest, HttpResponse } from '../../http/types';
+import type { HttpResponse } from '../../http/types';
+import { ok, send } from '../serverHttp';
 import type { CreatedProviderToken, Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
 import {
   HUB_EXPECTED,
@@ -35,13 +36,6 @@ const LOGIN_ATTRIBUTE = 'hubLogin';
 /** The hub's `a<n>` id and user name of the session's token, for deleting it at sign-out. */
 const TOKEN_ID_ATTRIBUTE = 'hubTokenId';
 const USER_ATTRIBUTE = 'hubUser';
-
-async function send(ctx: ServerContext, request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
-  const { path, ...rest } = request;
-  return ctx.http.send(ctx.target, { ...rest, url: `${ctx.server.url}${path}` });
-}
-
-const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
 /** The hub's error message (`{"status", "message"}`), or null when it gives none. */
 function hubMessage(res: HttpResponse): string | null {

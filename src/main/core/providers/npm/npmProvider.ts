@@ -1,6 +1,7 @@
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
-import type { HttpRequest, HttpResponse } from '../../http/types';
+import type { HttpResponse } from '../../http/types';
+import { ok, send } from '../serverHttp';
 import type { CreatedProviderToken, Provider, ProviderToken, ServerContext, SignInResult, TokenAuth } from '../provider';
 import { NPMRC_FORMAT, NPM_COPY_FORMATS, NPM_SERVER_FIELDS, checkNpmServer, renderNpmCopy } from './npmCopy';
 import {
@@ -29,13 +30,6 @@ const WEB_SESSION_MS = 2 * 60 * 60 * 1000;
 const LOGIN_ATTRIBUTE = 'npmLogin';
 /** Pages of the token list Keyport follows before it stops (a registry that loops). */
 const MAX_PAGES = 50;
-
-async function send(ctx: ServerContext, request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
-  const { path, ...rest } = request;
-  return ctx.http.send(ctx.target, { ...rest, url: `${ctx.server.url}${path}` });
-}
-
-const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
 const otpHeaders = (otp: string | undefined): Record<string, string> | undefined => (otp ? { [OTP_HEADER]: otp } : undefined);
 

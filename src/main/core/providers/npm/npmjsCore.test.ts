@@ -2,9 +2,8 @@
 // registry.npmjs.org: a web-based OTP confirmation the person never finishes is ended by Cancel
 // (`auth.cancelSignIn`), nothing is created, and the session stays.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestCore, type TestCore } from '../../../../../test/host/testCore';
+import { createTestCore, type TestCore } from '../../../../../test/support/testCore';
 import { startNpmjsServer, type NpmjsServer } from '../../../../../test/servers/npmjs/npmjsServer';
-import type { ServerView, TokenView } from '../../../../shared/model';
 
 let registry: NpmjsServer;
 let keyport: TestCore;
@@ -16,7 +15,7 @@ beforeEach(async () => {
   registry = await startNpmjsServer();
   approveAs = 'carol';
   keyport = createTestCore({ openBrowser: async (url) => void (approveAs ? await registry.person(url, { approveAs }) : undefined), signInTimeoutMs: 30_000 });
-  serverId = (await keyport.call<ServerView>('servers.add', { name: 'npmjs', kind: 'npm', url: registry.url })).id;
+  serverId = (await keyport.call('servers.add', { name: 'npmjs', kind: 'npm', url: registry.url })).id;
   await keyport.call('auth.signInWithBrowser', { serverId });
   registry.setOtpMode('web');
 });
@@ -35,10 +34,10 @@ describe('web-based OTP through the core', () => {
     await expect(creating).rejects.toThrow(/CANCELLED/);
     expect(Date.now() - startedAt).toBeLessThan(3_000);
     expect(registry.tokens('carol')).toHaveLength(0);
-    expect((await keyport.call<ServerView[]>('servers.list'))[0]?.session.state).toBe('signed-in');
+    expect((await keyport.call('servers.list'))[0]?.session.state).toBe('signed-in');
     // A later confirmation is not cancelled by the earlier Cancel.
     approveAs = 'carol';
     await keyport.call('tokens.create', { serverId, name: 'confirmed', save: false, fields: {}, password: registry.users[1]!.password });
-    expect((await keyport.call<TokenView[]>('tokens.list', { serverId })).map((t) => t.name)).toEqual(['confirmed']);
+    expect((await keyport.call('tokens.list', { serverId })).map((t) => t.name)).toEqual(['confirmed']);
   });
 });

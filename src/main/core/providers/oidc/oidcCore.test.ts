@@ -3,7 +3,7 @@
 // under fake timers, revocation at sign-out and its notice when it fails, and a kind without a
 // token list. Device sign-in stands in for the browser (the harness has no browser adapter).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerDescription, ServerView } from '../../../../shared/model';
+import type { ServerView } from '../../../../shared/model';
 import { startOidcServer, type OidcServer } from '../../../../../test/servers/oidc/oidcServer';
 import { personAt } from '../../../../../test/support/anacondaPerson';
 import { useCoreHarness, type Harness } from '../../../../../test/support/coreHarness';
@@ -20,14 +20,14 @@ afterAll(async () => {
 });
 
 const addIssuer = (h: Harness, options: Record<string, string> = { clientId: idp.publicClientId }) =>
-  h.call<ServerView>('servers.add', { name: 'Test IdP', kind: 'oidc', url: idp.url, options });
+  h.call('servers.add', { name: 'Test IdP', kind: 'oidc', url: idp.url, options });
 
 /** Signs in with a code, approved by "the person" on another device. */
 async function deviceSignIn(h: Harness, serverId: string): Promise<ServerView> {
   // force: "Sign in again" while signed in.
-  const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId, force: true });
-  await personAt(code.verificationUriComplete);
-  return h.call<ServerView>('auth.finishDeviceSignIn', { serverId });
+  const code = (await h.call('auth.startDeviceSignIn', { serverId, force: true }))!;
+  await personAt(code.verificationUriComplete!);
+  return h.call('auth.finishDeviceSignIn', { serverId });
 }
 
 const signedIn = (view: ServerView) => {
@@ -44,7 +44,7 @@ describe('oidc through the core', () => {
     expect(added.savedSecretFields).toEqual(['clientSecret']);
     expect(JSON.stringify(await h.call('servers.list'))).not.toContain(secret);
     expect(h.vaultText()).not.toContain(secret);
-    const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Renamed', kind: 'oidc', url: idp.url, options: { clientId: idp.confidentialClient.id, clientSecret: '' } } });
+    const edited = await h.call('servers.update', { id: added.id, changes: { name: 'Renamed', kind: 'oidc', url: idp.url, options: { clientId: idp.confidentialClient.id, clientSecret: '' } } });
     expect(edited.savedSecretFields).toEqual(['clientSecret']);
   });
 
@@ -54,7 +54,7 @@ describe('oidc through the core', () => {
     expect(error).toMatchObject({ code: 'BAD_RESPONSE', field: 'url' });
     expect(await h.call('servers.list')).toEqual([]);
     const added = await addIssuer(h);
-    const description = await h.call<ServerDescription>('servers.describe', { id: added.id });
+    const description = await h.call('servers.describe', { id: added.id });
     expect(description.title).toBe('Discovery');
     expect(description.facts).toContainEqual({ label: 'Revocation endpoint', value: `${idp.url}/token/revocation` });
   });
@@ -75,16 +75,16 @@ describe('oidc through the core', () => {
     await h.timers.advance(4_000);
     await expect.poll(() => idp.stats.refreshed).toBe(refreshed + 1);
     await expect
-      .poll(async () => Date.parse(signedIn((await h.call<ServerView[]>('servers.list'))[0]!).expiresAt ?? '') - h.timers.now())
+      .poll(async () => Date.parse(signedIn((await h.call('servers.list'))[0]!).expiresAt ?? '') - h.timers.now())
       .toBeGreaterThanOrEqual(298_000);
     // The claims of the sign-in (with UserInfo's email) survive the refresh.
-    expect(signedIn((await h.call<ServerView[]>('servers.list'))[0]!).claims).toContainEqual({ name: 'email', value: 'alice@example.com' });
+    expect(signedIn((await h.call('servers.list'))[0]!).claims).toContainEqual({ name: 'email', value: 'alice@example.com' });
 
     expect(await h.fail('tokens.list', { serverId: added.id })).toMatchObject({ code: 'UNSUPPORTED' });
     expect(idp.stats.refreshed).toBe(refreshed + 1);
 
     const revoked = idp.stats.revoked;
-    const out = await h.call<ServerView>('auth.signOut', { serverId: added.id });
+    const out = await h.call('auth.signOut', { serverId: added.id });
     expect(out.session).toEqual({ state: 'signed-out' });
     expect(idp.stats.revoked).toBe(revoked + 1);
     // Nothing is renewed after sign-out.
@@ -96,10 +96,10 @@ describe('oidc through the core', () => {
     const short = await startOidcServer({ https: false, accessTokenTtlSeconds: 60 });
     try {
       const h = await harness();
-      const added = await h.call<ServerView>('servers.add', { name: 'Short IdP', kind: 'oidc', url: short.url, options: { clientId: short.publicClientId } });
-      const code = await h.call<{ verificationUriComplete: string }>('auth.startDeviceSignIn', { serverId: added.id });
-      await personAt(code.verificationUriComplete);
-      await h.call<ServerView>('auth.finishDeviceSignIn', { serverId: added.id });
+      const added = await h.call('servers.add', { name: 'Short IdP', kind: 'oidc', url: short.url, options: { clientId: short.publicClientId } });
+      const code = (await h.call('auth.startDeviceSignIn', { serverId: added.id }))!;
+      await personAt(code.verificationUriComplete!);
+      await h.call('auth.finishDeviceSignIn', { serverId: added.id });
       const refreshed = short.stats.refreshed;
       const copies: string[] = [];
       for (let second = 0; second <= 50; second += 10) {
@@ -141,7 +141,7 @@ describe('oidc through the core', () => {
     expect(h.notifications).toEqual([]);
 
     // An edit that changes the client's settings signs out, and revokes with the old settings.
-    const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
+    const edited = await h.call('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
     expect(edited.session).toEqual({ state: 'signed-out' });
     expect(await idp.isRefreshTokenValid(second)).toBe(false);
 
@@ -163,7 +163,7 @@ describe('oidc through the core', () => {
       expect(h.notifications).toEqual([
         { title: 'Old session not revoked', body: expect.stringMatching(/^Signed in to Test IdP again, but the previous session remains: Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/) },
       ]);
-      const edited = await h.call<ServerView>('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
+      const edited = await h.call('servers.update', { id: added.id, changes: { name: 'Test IdP', kind: 'oidc', url: idp.url, options: { clientId: idp.publicClientId, scopes: 'openid email' } } });
       expect(edited.session.state === 'signed-out' ? edited.session.notice : '').toMatch(/^Signed out of Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/);
       await deviceSignIn(h, added.id);
       await h.call('servers.remove', { id: added.id });
@@ -180,7 +180,7 @@ describe('oidc through the core', () => {
     await deviceSignIn(h, added.id);
     idp.faults.add({ match: /^\/token\/revocation$/, kind: 'status', status: 503 });
     try {
-      const out = await h.call<ServerView>('auth.signOut', { serverId: added.id });
+      const out = await h.call('auth.signOut', { serverId: added.id });
       expect(out.session.state).toBe('signed-out');
       expect(out.session.state === 'signed-out' ? out.session.notice : '').toMatch(/^Signed out of Keyport, but Test IdP was not told to revoke the tokens: .* They stay valid until they expire\.$/);
     } finally {

@@ -1,10 +1,9 @@
 import type * as oidc from 'openid-client';
 import { z } from 'zod';
-import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
-import { authorizationHeader } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { browserSignIn, checkAccessToken, discover, fetchUserClaims, refreshTokens, revokeToken, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
+import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats, type SessionCopyFormat } from '../sessionCopy';
 import { noTokenList, type Provider, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
 
 /** What Keyport asks for unless the server's settings say otherwise: who you are, and a
@@ -134,6 +133,25 @@ function describe(config: oidc.Configuration): Array<{ label: string; value: str
   ];
 }
 
+/** A token kept in the session's credential, or NOT_FOUND with what to do about it. */
+const credentialCopy = (id: string, label: string, field: keyof OidcCredential, missing: { what: string; hint: string }): SessionCopyFormat => ({
+  id,
+  label,
+  render(server, material) {
+    const value = decodeCredential(material.credential)[field];
+    if (!value) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no ${missing.what}.`, { hint: missing.hint });
+    return value;
+  },
+});
+
+/** What can be copied from an OpenID Connect session. */
+const SESSION_COPY = sessionCopyFormats([
+  ACCESS_TOKEN_COPY,
+  AUTHORIZATION_HEADER_COPY,
+  credentialCopy('refresh-token', 'Refresh token', 'refreshToken', { what: 'refresh token', hint: 'Add offline_access to the scopes and sign in again.' }),
+  credentialCopy('id-token', 'ID token', 'idToken', { what: 'ID token', hint: 'Sign in again.' }),
+]);
+
 export const oidcProvider: Provider = {
   descriptor: {
     kind: 'oidc',
@@ -158,12 +176,7 @@ export const oidcProvider: Provider = {
     ],
     copyFormats: [{ id: 'raw', label: 'Token' }],
     defaultCopyFormat: 'raw',
-    sessionCopyFormats: [
-      { id: 'access-token', label: 'Access token' },
-      { id: 'access-token-header', label: 'Authorization header' },
-      { id: 'refresh-token', label: 'Refresh token' },
-      { id: 'id-token', label: 'ID token' },
-    ],
+    sessionCopyFormats: SESSION_COPY.descriptors,
   },
 
   checkServer(url, options) {
@@ -247,24 +260,5 @@ export const oidcProvider: Provider = {
 
   copyEnvironment: () => [],
 
-  renderSessionCopy(server, material, format) {
-    switch (format) {
-      case 'access-token':
-        return material.session;
-      case 'access-token-header':
-        return authorizationHeader(material.session);
-      case 'refresh-token': {
-        const { refreshToken } = decodeCredential(material.credential);
-        if (!refreshToken) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no refresh token.`, { hint: 'Add offline_access to the scopes and sign in again.' });
-        return refreshToken;
-      }
-      case 'id-token': {
-        const { idToken } = decodeCredential(material.credential);
-        if (!idToken) throw new KeyportError('NOT_FOUND', `${server.name} gave Keyport no ID token.`, { hint: 'Sign in again.' });
-        return idToken;
-      }
-      default:
-        throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
-    }
-  },
+  renderSessionCopy: SESSION_COPY.render,
 };

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { echoInput } from '../../../../shared/echoInput';
 import type { UserInfo } from '../../../../shared/model';
-import { authorizationHeader, ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
+import { ENVIRONMENT_COPY_FORMATS, renderCopyText } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
-import type { HttpRequest, HttpResponse } from '../../http/types';
+import type { HttpResponse } from '../../http/types';
+import { ok, send } from '../serverHttp';
+import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats } from '../sessionCopy';
 import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult, TokenAuth } from '../provider';
 import { renderAgaveConfig } from './agaveConfig';
 import { agaveCurrentPath, exportWarnings, parseAgaveCurrent, renderAgaveCurrent } from './agaveCurrent';
@@ -28,13 +30,6 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The reference server's rule, which keeps the name safe in the /clients/v2/{name} path that
  * agavepy builds by plain string formatting. */
 const CLIENT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-async function send(ctx: ServerContext, request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
-  const { path, ...rest } = request;
-  return ctx.http.send(ctx.target, { ...rest, url: `${ctx.server.url}${path}` });
-}
-
-const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
 /** The default name of a client Keyport creates: which machine it is for, and unique. */
 export function defaultClientName(host: string = hostname()): string {
@@ -170,6 +165,31 @@ async function whoAmI(ctx: ServerContext, accessToken: string): Promise<UserInfo
   return user;
 }
 
+/** What can be copied from a Tapis v2 session. */
+const SESSION_COPY = sessionCopyFormats([
+  ACCESS_TOKEN_COPY,
+  AUTHORIZATION_HEADER_COPY,
+  {
+    id: 'access-token-shell',
+    label: 'Access token (export)',
+    render: (server, material) =>
+      renderCopyText('shell', material.session, [
+        ['AGAVE_API_SERVER', server.url],
+        ['AGAVE_ACCESS_TOKEN', material.session],
+      ]),
+  },
+  { id: 'refresh-token', label: 'Refresh token', render: (_server, material) => decodeCredential(material.credential).refreshToken },
+  {
+    id: 'client',
+    label: 'Client key:secret',
+    render(_server, material) {
+      const credential = decodeCredential(material.credential);
+      return `${credential.key}:${credential.secret}`;
+    },
+  },
+  { id: 'agave-current', label: '~/.agave/current (JSON)', render: renderAgaveCurrent },
+]);
+
 export const tapisProvider: Provider = {
   descriptor: {
     kind: 'tapis',
@@ -193,14 +213,7 @@ export const tapisProvider: Provider = {
     serverFields: [{ id: 'tenantId', label: 'Tenant id', placeholder: 'tacc.prod', hint: 'The tenant’s code, as agavepy’s tenant_id; written to ~/.agave/current.' }],
     copyFormats: [{ id: 'key-secret', label: 'key:secret (curl -u)' }, { id: 'raw', label: 'Secret only' }, ...ENVIRONMENT_COPY_FORMATS.filter((f) => f.id !== 'raw')],
     defaultCopyFormat: 'key-secret',
-    sessionCopyFormats: [
-      { id: 'access-token', label: 'Access token' },
-      { id: 'access-token-header', label: 'Authorization header' },
-      { id: 'access-token-shell', label: 'Access token (export)' },
-      { id: 'refresh-token', label: 'Refresh token' },
-      { id: 'client', label: 'Client key:secret' },
-      { id: 'agave-current', label: '~/.agave/current (JSON)' },
-    ],
+    sessionCopyFormats: SESSION_COPY.descriptors,
     ownTokenPrefix: 'keyport-',
     sessionFile: {
       displayPath: '~/.agave/current',
@@ -337,29 +350,7 @@ export const tapisProvider: Provider = {
     return `${attributes.key}:${secret}`;
   },
 
-  renderSessionCopy(server, material, format) {
-    switch (format) {
-      case 'access-token':
-        return material.session;
-      case 'access-token-header':
-        return authorizationHeader(material.session);
-      case 'access-token-shell':
-        return renderCopyText('shell', material.session, [
-          ['AGAVE_API_SERVER', server.url],
-          ['AGAVE_ACCESS_TOKEN', material.session],
-        ]);
-      case 'refresh-token':
-        return decodeCredential(material.credential).refreshToken;
-      case 'client': {
-        const credential = decodeCredential(material.credential);
-        return `${credential.key}:${credential.secret}`;
-      }
-      case 'agave-current':
-        return renderAgaveCurrent(server, material);
-      default:
-        throw new KeyportError('VALIDATION', `Unknown copy format “${echoInput(format)}”.`, { field: 'format' });
-    }
-  },
+  renderSessionCopy: SESSION_COPY.render,
 
   sessionFile: {
     defaultPath: agaveCurrentPath,

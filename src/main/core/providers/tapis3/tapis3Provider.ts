@@ -2,7 +2,8 @@ import { abortableDelay } from '../../abortableDelay';
 import type { UserInfo } from '../../../../shared/model';
 import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
-import type { HttpRequest, HttpResponse } from '../../http/types';
+import type { HttpResponse } from '../../http/types';
+import { ok, send } from '../serverHttp';
 import { devicePollSeconds, signInTimedOut } from '../../oauth/oidcClient';
 import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult } from '../provider';
 import { defaultClientName } from '../tapis/tapisProvider';
@@ -31,12 +32,6 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Keyport's rule for client ids it creates or is given: safe in the /clients/{id} path. */
 const CLIENT_ID = /^[A-Za-z0-9_.-]{1,80}$/;
 
-async function send(ctx: ServerContext, request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
-  const { path, ...rest } = request;
-  return ctx.http.send(ctx.target, { ...rest, url: `${ctx.server.url}${path}` });
-}
-
-const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 const withToken = (session: string) => ({ [TAPIS_TOKEN_HEADER]: session });
 
 /** The server's error text, only to recognise it; never shown (a server could put anything there). */

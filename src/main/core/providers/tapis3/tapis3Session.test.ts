@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestCore, type TestCore } from '../../../../../test/host/testCore';
+import { createTestCore, type TestCore } from '../../../../../test/support/testCore';
 import { startTapis3Server, type Tapis3Server } from '../../../../../test/servers/tapis3/tapis3Server';
-import type { ServerView, TokenView } from '../../../../shared/model';
 
 /** A tapis3 session in the real core (createTestCore): renewed in the background before the
  * JWT's exp, renewed once for many simultaneous calls, and the rotated refresh token kept. */
@@ -17,7 +16,7 @@ async function signedIn(options: Parameters<typeof startTapis3Server>[0] = {}): 
   started.push(tapis);
   const keyport = createTestCore();
   started.push({ close: () => keyport.core.dispose() });
-  const server = await keyport.call<ServerView>('servers.add', { name: 'Tapis v3', kind: 'tapis3', url: tapis.url });
+  const server = await keyport.call('servers.add', { name: 'Tapis v3', kind: 'tapis3', url: tapis.url });
   await keyport.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
   return { tapis, keyport, id: server.id };
 }
@@ -44,7 +43,7 @@ describe('tapis3 sessions in the core', () => {
     const oldRefresh = /TAPIS_REFRESH_TOKEN=(\S+)/.exec(await copied(keyport, id, 'refresh-dotenv'))?.[1] ?? '';
     tapis.expireAccessTokens('alice');
     const before = tapis.tokenRequests.refresh;
-    const lists = await Promise.all(Array.from({ length: 10 }, () => keyport.call<TokenView[]>('tokens.list', { serverId: id })));
+    const lists = await Promise.all(Array.from({ length: 10 }, () => keyport.call('tokens.list', { serverId: id })));
     expect(lists.every((l) => l.length === 1)).toBe(true);
     expect(tapis.tokenRequests.refresh - before).toBe(1);
     const newRefresh = /TAPIS_REFRESH_TOKEN=(\S+)/.exec(await copied(keyport, id, 'refresh-dotenv'))?.[1] ?? '';

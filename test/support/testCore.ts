@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '../../src/main/core/core';
 import { createCore } from '../../src/main/core/createCore';
-import type { Cipher, Clipboard, KeyValueStore, LookupFunction, Timers } from '../../src/main/core/ports';
+import type { ProcedureArgs } from '../../src/shared/api';
+import type { ProcedureName, ProcedureResults } from '../../src/shared/contract';
+import { KeyportApiError, type KeyportErrorShape } from '../../src/shared/errors';
+import { createInProcessClient } from '../../src/main/core/inProcessClient';
+import type { Cipher, Clipboard, KeyValueStore, LookupFunction, SystemUserCheck, Timers } from '../../src/main/core/ports';
 import { createAesCipher, createUnavailableCipher } from '../../src/main/core/vault/aesCipher';
 import type { FileTrust } from '../../src/main/core/sessionFiles/filePermissions';
 
@@ -57,8 +61,15 @@ export interface TestCoreOptions {
   env?: Record<string, string | undefined>;
   /** The home directory for default session-file paths; default the real one. */
   homeDir?: string;
-  /** What "open the system browser" does; default: records the URL only (see `opened`). */
-  openBrowser?: (url: string) => Promise<void>;
+  /** What "open the system browser" does; default: records the URL only (see `opened`).
+   * `false`: the core has no browser (as in a core without a window). */
+  openBrowser?: ((url: string) => Promise<void>) | false;
+  /** Host names resolve only to loopback by default; `'system'` uses the system's resolver. */
+  lookup?: LookupFunction | 'system';
+  /** The system's user check (Touch ID stand-in); default none. */
+  systemCheck?: SystemUserCheck;
+  /** scrypt cost of passphrases and unlock secrets; default the app's. */
+  scryptCost?: { N: number; r: number; p: number };
   /** How long browser and device sign-ins wait; default the app's 5 minutes. */
   signInTimeoutMs?: number;
   /** Who may change session files besides the person; default the system's (uid, /etc/group). */
@@ -73,11 +84,17 @@ export interface TestCore {
   opened: string[];
   /** Every desktop notification the core sent (the browser host's stand-in for Notification). */
   notifications: Array<{ title: string; body: string }>;
-  /** Calls a procedure as the renderer does; throws with the error's code and message. */
-  call<T = unknown>(procedure: string, input?: unknown): Promise<T>;
+  /** Calls a procedure as the renderer does (typed like the renderer's client); throws with the
+   * error's code and message. */
+  call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>): Promise<ProcedureResults[P]>;
+  /** Calls a procedure that must fail, and returns its error. The input is not typed: this is
+   * how tests send what a hostile or broken renderer would. */
+  fail(procedure: string, input?: unknown): Promise<KeyportErrorShape>;
 }
 
-/** The real core (the app's composition root) with test adapters. */
+/** The real core (the app's composition root) with test adapters: the one wiring of createCore
+ * for tests, used by the unit-test harness (coreHarness.ts), the browser host, the conformance
+ * tests and the benchmarks. */
 export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const cipher: Cipher =
     options.cipher === 'unavailable' ? createUnavailableCipher('basic_text', BASIC_TEXT_REASON) : createAesCipher(options.key ?? randomBytes(32), 'aes-256-gcm (test key)');
@@ -92,31 +109,47 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     filePicker: { pickCertificate: async () => options.certificateToPick ?? null },
     logger: { warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
     appVersion: '0.0.0-test',
-    lookup: loopbackOnlyLookup,
+    lookup: options.lookup === 'system' ? undefined : (options.lookup ?? loopbackOnlyLookup),
     timers: options.timers,
     // No proxy: a proxy set on the machine must not change what the tests see.
     env: options.env ?? {},
     homeDir: options.homeDir,
     fileTrust: options.fileTrust,
-    browser: {
-      open: async (url) => {
-        opened.push(url);
-        await options.openBrowser?.(url);
-      },
-    },
+    systemCheck: options.systemCheck,
+    scryptCost: options.scryptCost,
+    browser:
+      options.openBrowser === false
+        ? undefined
+        : {
+            open: async (url) => {
+              opened.push(url);
+              if (options.openBrowser) await options.openBrowser(url);
+            },
+          },
     signInTimeoutMs: options.signInTimeoutMs,
     notifier: { notify: (notification) => notifications.push(notification) },
   });
+  // The window's typed client over a direct call; a failure names the procedure and its code.
+  const client = createInProcessClient(core);
+  const call: TestCore['call'] = async (procedure, ...input) => {
+    try {
+      return await client.call(procedure, ...input);
+    } catch (error) {
+      if (error instanceof KeyportApiError) throw Object.assign(new Error(`${procedure} failed: ${error.code} ${error.message}`), { code: error.code });
+      throw error;
+    }
+  };
   return {
     core,
     clipboard,
     logs,
     opened,
     notifications,
-    async call<T>(procedure: string, input?: unknown): Promise<T> {
+    call,
+    async fail(procedure: string, input?: unknown): Promise<KeyportErrorShape> {
       const result = await core.handle(procedure, input);
-      if (!result.ok) throw Object.assign(new Error(`${procedure} failed: ${result.error.code} ${result.error.message}`), { code: result.error.code });
-      return result.value as T;
+      if (result.ok) throw new Error(`${procedure} succeeded, but should have failed`);
+      return result.error;
     },
   };
 }
