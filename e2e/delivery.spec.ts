@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { addAndSignIn, createToken, expect, test } from './fixtures';
+import { addAndSignIn, addServer, ALICE, createToken, expect, sessionPanel, test } from './fixtures';
 import { startHost } from './host/host';
 import { startSshd, type SshdServer } from './servers/sshd/sshdServer';
+import { startTapisServer } from './servers/tapis/tapisServer';
 
 // Sending a saved token to a machine over SSH and rotating it, through the real renderer and
 // core, against Debian's real sshd on 127.0.0.1.
@@ -125,6 +126,48 @@ test('revoking a delivered token offers to remove it from its machines first', a
     expect(eds.isApiTokenValid(secret)).toBe(false);
   } finally {
     await app.close();
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+test('a Tapis session is sent as agavepy’s ~/.agave/current (and config.json) from the session panel, and listed there as a target', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const home = await mkdtemp(join(tmpdir(), 'keyport-e2e-home-'));
+  await mkdir(join(home, '.ssh'), { mode: 0o700 });
+  await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  const tapis = await startTapisServer();
+  const app = await startHost(browser, { homeDir: home, env: { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user } });
+  try {
+    const { page } = app;
+    await page.setViewportSize({ width: 1180, height: 860 });
+    await addServer(page, { name: 'TACC', url: tapis.url, kind: 'Tapis (TACC Agave v2)', urlLabel: 'API server', options: { 'Tenant id': tapis.tenantId } });
+    await page.getByLabel('User name', { exact: true }).fill(ALICE.username);
+    await page.getByLabel('Password', { exact: true }).fill(ALICE.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(sessionPanel(page).getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
+    await rm(join(sshd.home, '.agave'), { recursive: true, force: true });
+
+    await sessionPanel(page).getByRole('button', { name: 'Send to a machine…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Machines for the TACC session' });
+    await expect(dialog.getByLabel('Format')).toHaveValue('session-file');
+    await expect(dialog.getByLabel('File')).toHaveValue('~/.agave/current');
+    // Only the session file is offered for a session, and there is no Rotate.
+    await expect(dialog.getByLabel('Format').locator('option')).toHaveCount(1);
+    await dialog.getByLabel('Host').fill('127.0.0.1');
+    await dialog.getByLabel('Port').fill(String(sshd.port));
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await expect(dialog.getByRole('status')).toContainText('Delivered to 127.0.0.1:~/.agave/current');
+    const current = JSON.parse(await readFile(join(sshd.home, '.agave/current'), 'utf8')) as Record<string, unknown>;
+    expect(current).toMatchObject({ baseurl: tapis.url, tenantid: tapis.tenantId, username: 'alice' });
+    expect(tapis.isAccessTokenValid(String(current.access_token))).toBe(true);
+    expect((await stat(join(sshd.home, '.agave/config.json'))).mode & 0o777).toBe(0o600);
+    await expect(dialog.getByRole('table').getByRole('row', { name: /~\/\.agave\/current/ })).toContainText('session file');
+    await expect(dialog.getByRole('button', { name: 'Rotate' })).toHaveCount(0);
+    await axeClean(page, 'delivery-session');
+    expect(await page.content()).not.toContain(String(current.access_token));
+  } finally {
+    await app.close();
+    await tapis.close();
     await rm(home, { recursive: true, force: true });
   }
 });

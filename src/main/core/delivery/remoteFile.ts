@@ -181,11 +181,12 @@ export async function withdrawRemoteFile(session: SshSession, requestedPath: str
 /** Writes the file atomically: the old content to `FILE.keyport-backup`, the new one to a
  * temporary file in the same folder (mode 0600, fsync), then a rename over the old file, so a
  * failure at any point leaves either the old file or the new one, never half of either. The
- * result is read back and its SHA-256 compared. */
+ * result is read back and its SHA-256 compared. `render` may return null to leave the file
+ * alone (a companion file the kind does not write for this session). */
 export async function writeRemoteFile(
   session: SshSession,
   requestedPath: string,
-  render: (existing: string | null) => string,
+  render: (existing: string | null) => string | null,
   onStep: (step: DeliveryStep) => void,
   signal?: AbortSignal,
 ): Promise<WrittenFile> {
@@ -193,7 +194,9 @@ export async function writeRemoteFile(
   const folder = posix.dirname(path);
   onStep('reading');
   const existing = await readRemote(session, path);
-  const content = Buffer.from(render(existing === null ? null : existing.toString('utf8')), 'utf8');
+  const rendered = render(existing === null ? null : existing.toString('utf8'));
+  if (rendered === null) return { path, sha256: existing === null ? '' : sha256Hex(existing), backedUp: false };
+  const content = Buffer.from(rendered, 'utf8');
   if (signal?.aborted) throw cancelled();
   onStep('writing');
   const temp = posix.join(folder, `.${posix.basename(path)}.keyport-${randomBytes(6).toString('hex')}`);

@@ -210,6 +210,7 @@ export const anacondaProvider: Provider = {
       displayPath: '~/.anaconda/keyring',
       consumer: 'anaconda-auth and conda',
       removableEntry: true,
+      holdsSavedTokens: true,
       exportNote:
         'Keyport writes this site’s API key into the keyring file and leaves every other entry as it is. anaconda-auth ignores the file while ANACONDA_AUTH_API_KEY or ANACONDA_CLOUD_API_KEY is set.',
     },
