@@ -9,7 +9,7 @@ import type { EventHub } from '../events';
 import type { Provider, SessionMaterial } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionService } from '../sessions/sessionService';
-import type { TokenService } from '../tokens/tokenService';
+import { CREATED_WITH_ATTRIBUTE, type TokenService } from '../tokens/tokenService';
 import type { SecretMeta, ServerRecord } from '../vault/records';
 import type { Vault } from '../vault/vault';
 import { renderDelivery, withdrawDelivery, type DeliveryFormat, type DeliveryMaterial, type SessionFileMaterial } from './fileFormats';
@@ -250,8 +250,10 @@ export class DeliveryService {
     return results;
   }
 
-  /** Rotate: create a new token with the same name stem → deliver it to every target → check
-   * each (the file read back matches) → revoke the old token. A failure stops before the
+  /** Rotate: create a new token with the same settings (the create fields the old one was made
+   * with, `fields` overriding) and the name with today's date → check it works at the server
+   * (where the kind has a call for that) → deliver it to every target → check each (the file
+   * read back matches) → revoke the old token. A failure stops before the
    * revoke; the targets that took the new token are moved to it, the others stay with the old
    * one, so every target holds a token that works. Calling again resumes the same rotation. */
   async rotate(secretId: string, options: { fields?: Record<string, string> | undefined; password?: string | undefined } = {}): Promise<RotationResult> {
@@ -268,12 +270,31 @@ export class DeliveryService {
     const steps: RotationStep[] = [];
     let newId = old.attributes[ROTATED_TO_ATTRIBUTE];
     if (!newId || !vault.secretMeta(newId)) {
-      const created = await tokens.create(old.serverId, { name: rotatedName(old.name, this.deps.now()), save: true, fields: options.fields ?? {}, password: options.password });
+      const settings = { ...recordedSettings(old), ...(options.fields ?? {}) };
+      const created = await tokens.create(old.serverId, { name: rotatedName(old.name, this.deps.now()), save: true, fields: settings, password: options.password });
       newId = created.secretId;
       vault.updateSecretAttributes(old.id, { ...old.attributes, [ROTATED_TO_ATTRIBUTE]: newId });
-      steps.push({ step: 'create', ok: true, message: `Created ${created.token.name}.` });
+      const described = Object.entries(settings).map(([k, v]) => `${k} ${v}`).join(', ');
+      steps.push({ step: 'create', ok: true, message: `Created ${created.token.name}${described ? ` with the same settings (${described})` : ''}.` });
     } else {
       steps.push({ step: 'create', ok: true, message: `Continuing with ${vault.secretMeta(newId)?.name ?? 'the new token'}.` });
+    }
+    // The new token must work before any machine gets it: a target is never left with a token
+    // the server refuses.
+    const newSecret = await vault.readSecret(newId);
+    const newName = this.savedToken(newId).name;
+    try {
+      const checked = await tokens.check(old.serverId, newSecret ?? '');
+      steps.push({
+        step: 'check',
+        ok: true,
+        message: checked === 'works' ? `${server.name} accepts ${newName}.` : `${provider.descriptor.label} has no call to try a ${provider.descriptor.tokenNoun} alone; each machine’s file is checked instead.`,
+      });
+    } catch (error) {
+      steps.push({ step: 'check', ok: false, message: `${server.name} does not accept ${newName}: ${error instanceof Error ? error.message : 'failed'} Nothing was delivered; roll back to revoke it.` });
+      const holds = this.readTargets(this.savedToken(old.id)).map((t) => ({ id: t.id, holds: 'old' as const }));
+      steps.push({ step: 'revoke', ok: false, message: 'The old token was not revoked.' });
+      return { state: 'stopped', newSecretId: newId, oldSecretId: old.id, steps, targets: holds };
     }
     const controller = new AbortController();
     let failed = false;
@@ -392,10 +413,25 @@ function sameTarget(t: StoredTarget, r: DeliveryRequest): boolean {
   return t.host === r.host.trim() && (t.port ?? null) === (r.port ?? null) && (t.user ?? null) === (r.user?.trim() || null) && t.path === r.path.trim() && t.format === r.format;
 }
 
-/** The new token's name: the old one's with today's date (a previous date suffix replaced). */
+/** The new token's name: the old one's with today's date (a previous date suffix replaced); a
+ * second rotation on the same day counts on (-2, -3…), since some kinds' names are ids (EDS). */
 export function rotatedName(name: string, now: Date): string {
-  const stem = name.replace(/-\d{4}-\d{2}-\d{2}(-\d+)?$/, '');
-  return `${stem}-${now.toISOString().slice(0, 10)}`;
+  const match = /^(.*)-(\d{4}-\d{2}-\d{2})(?:-(\d+))?$/.exec(name);
+  const stem = match?.[1] ?? name;
+  const today = now.toISOString().slice(0, 10);
+  if (match?.[2] !== today) return `${stem}-${today}`;
+  return `${stem}-${today}-${Number(match[3] ?? '1') + 1}`;
+}
+
+/** The settings (create fields) a saved token was made with, recorded at its creation. */
+function recordedSettings(meta: SecretMeta): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(meta.attributes[CREATED_WITH_ATTRIBUTE] ?? '{}');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
 }
 
 async function readText(path: string): Promise<string | null> {

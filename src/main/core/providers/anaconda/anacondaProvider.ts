@@ -268,6 +268,10 @@ export const anacondaProvider: Provider = {
     return { code: started.code, result: started.tokens.then((tokens) => sessionFrom(ctx, tokens, signal)) };
   },
 
+  async checkToken(ctx, apiKey) {
+    await account(ctx, apiKey);
+  },
+
   async checkSession(ctx, apiKey) {
     await account(ctx, apiKey);
   },
