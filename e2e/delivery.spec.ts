@@ -7,6 +7,7 @@ import { addAndSignIn, addServer, ALICE, createToken, expect, sessionPanel, test
 import { startHost } from './host/host';
 import { startSshd, type SshdServer } from './servers/sshd/sshdServer';
 import { startTapisServer } from './servers/tapis/tapisServer';
+import { startVerdaccio } from './servers/npm/verdaccioServer';
 
 // Sending a saved token to a machine over SSH and rotating it, through the real renderer and
 // core, against Debian's real sshd on 127.0.0.1.
@@ -168,6 +169,58 @@ test('a Tapis session is sent as agavepy’s ~/.agave/current (and config.json) 
   } finally {
     await app.close();
     await tapis.close();
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+test('Rotate asks for the account password where the kind manages tokens with it (npm), then rotates with the same settings', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const home = await mkdtemp(join(tmpdir(), 'keyport-e2e-home-'));
+  await mkdir(join(home, '.ssh'), { mode: 0o700 });
+  await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  const registry = await startVerdaccio();
+  const app = await startHost(browser, { homeDir: home, env: { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user } });
+  try {
+    const { page } = app;
+    await page.setViewportSize({ width: 1180, height: 860 });
+    const alice = registry.users[0]!;
+    await addServer(page, { name: 'Verdaccio', url: registry.url, kind: 'npm registry', urlLabel: 'Registry URL' });
+    await page.getByRole('radio', { name: 'User name and password' }).check();
+    await page.getByLabel('User name', { exact: true }).fill(alice.username);
+    await page.getByLabel('Password', { exact: true }).fill(alice.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(sessionPanel(page).getByText(`Signed in as ${alice.username}`)).toBeVisible();
+    // Made read-only: the rotation must keep that without being told.
+    const servers = (await app.call('servers.list')) as Array<{ id: string }>;
+    const created = (await app.call('tokens.create', { serverId: servers[0]!.id, name: 'ci', save: true, fields: { access: 'read-only' }, password: alice.password })) as { secret: string };
+    await page.reload();
+    await page.getByRole('button', { name: /Machines… for/ }).first().click();
+    const dialog = page.getByRole('dialog', { name: /^Machines for / });
+    await expect(dialog.getByLabel('Format')).toHaveValue('npmrc');
+    await dialog.getByLabel('Host').fill('127.0.0.1');
+    await dialog.getByLabel('Port').fill(String(sshd.port));
+    await dialog.getByLabel('File').fill('~/rot-npm/.npmrc');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await expect(dialog.getByRole('status')).toContainText('Delivered to 127.0.0.1:~/rot-npm/.npmrc');
+
+    await dialog.getByRole('button', { name: 'Rotate' }).click();
+    const passwordField = dialog.getByLabel('Account password');
+    await expect(passwordField).toBeVisible();
+    await axeClean(page, 'delivery-rotate-password');
+    await passwordField.fill(alice.password);
+    await dialog.getByRole('button', { name: 'Rotate' }).click();
+    const steps = dialog.getByRole('list', { name: 'Rotation steps' });
+    await expect(steps).toContainText('with the same settings (access read-only)');
+    await expect(steps).toContainText('Verdaccio accepts');
+    await expect(steps).toContainText('Revoked');
+    const npmrc = await readFile(join(sshd.home, 'rot-npm/.npmrc'), 'utf8');
+    expect(npmrc).not.toContain(created.secret);
+    await axeClean(page, 'delivery-rotate-same-settings');
+    // Used for the rotation only: gone from the page once it is done.
+    expect(await page.content()).not.toContain(alice.password);
+  } finally {
+    await app.close();
+    await registry.close();
     await rm(home, { recursive: true, force: true });
   }
 });

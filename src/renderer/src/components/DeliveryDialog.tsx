@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult, SessionFileDescriptor } from '../../../shared/model';
 import { keyport } from '../api';
 import { useKeyport } from '../store';
+import { ChangePasswordField } from './ChangePasswordField';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -69,6 +70,8 @@ export function DeliveryDialog({
   const [status, setStatus] = useState<string | null>(null);
   const [rotation, setRotation] = useState<RotationResult | null>(null);
   const [step, setStep] = useState<DeliveryStep>('connecting');
+  /** The account password, asked for when the kind manages tokens with it (npm) and Keyport does not remember it. */
+  const [password, setPassword] = useState<string | null>(null);
   const sending = useAction();
   const rotating = useAction();
   const currentId = rotation?.state === 'done' && rotation.newSecretId ? rotation.newSecretId : secretId;
@@ -117,14 +120,17 @@ export function DeliveryDialog({
     void send();
   };
   const rotate = async () => {
-    const result = await rotating.run(() => keyport.call('delivery.rotate', { secretId }));
+    const result = await rotating.run(() => keyport.call('delivery.rotate', { secretId, ...(password ? { password } : {}) }));
     if (result) setRotation(result);
+    // Used for this rotation only; kept while a stopped one may be retried or rolled back.
+    if (result?.state === 'done') setPassword(null);
     await refreshSaved();
     await load();
   };
   const rollBack = async () => {
-    const result = await rotating.run(() => keyport.call('delivery.rollBack', { secretId }));
+    const result = await rotating.run(() => keyport.call('delivery.rollBack', { secretId, ...(password ? { password } : {}) }));
     if (result) setRotation(result);
+    if (result?.state === 'done') setPassword(null);
     await refreshSaved();
     await load();
   };
@@ -185,6 +191,7 @@ export function DeliveryDialog({
             ) : null}
           </div>
         ) : null}
+        {password !== null || rotating.error?.code === 'PASSWORD_REQUIRED' ? <ChangePasswordField value={password ?? ''} onChange={setPassword} error={rotating.error} /> : null}
         {rotating.busy ? <p role="status">Rotating: creating the new token, delivering it and checking each machine…</p> : null}
         <ErrorMessage error={rotating.error} />
         {rotation ? (
