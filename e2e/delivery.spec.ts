@@ -148,6 +148,9 @@ test('a Tapis session is sent as agavepy’s ~/.agave/current (and config.json) 
     await expect(sessionPanel(page).getByText(`Signed in as ${ALICE.username}`)).toBeVisible();
     await rm(join(sshd.home, '.agave'), { recursive: true, force: true });
 
+    // The session panel offers the session file's delivery beside its export.
+    await expect(sessionPanel(page).getByRole('group', { name: 'Tapis (TACC Agave v2) actions' }).getByRole('button', { name: 'Send to a machine…' })).toBeVisible();
+    await axeClean(page, 'session-panel-send');
     await sessionPanel(page).getByRole('button', { name: 'Send to a machine…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Machines for the TACC session' });
     await expect(dialog.getByLabel('Format')).toHaveValue('session-file');
