@@ -1,5 +1,5 @@
 // What a delivery costs is round trips, not bytes: over a link that delays every packet by
-// 40 ms each way, writing a token into an existing file (read, backup, temporary file with
+// 60 ms each way, writing a token into an existing file (read, backup, temporary file with
 // fsync, rename, read back, leftovers) takes a few round trips because independent SFTP
 // requests go out together. Sent one after another (as before), the same steps took over 20.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { writeRemoteFile } from './remoteFile';
 import { resolveEndpoint } from './sshEndpoint';
 import { openSshSession } from './sshSession';
 
-const ONE_WAY_MS = 40;
+const ONE_WAY_MS = 60;
 const RTT_MS = 2 * ONE_WAY_MS;
 let sshd: SshdServer;
 let relay: Server;
@@ -46,7 +46,7 @@ afterAll(async () => {
   await sshd?.close();
 });
 
-it('writing into an existing file takes at most 8 round trips (read, backup and new file, rename with read back)', async () => {
+it('writing into an existing file takes at most 9 round trips (read, backup and new file, rename with read back)', async () => {
   const home = mkdtempSync(join(tmpdir(), 'keyport-rtt-'));
   mkdirSync(join(sshd.home, 'rtt'), { recursive: true });
   writeFileSync(join(sshd.home, 'rtt/.env'), 'KEEP=1\nTOKEN=old\n');
@@ -64,8 +64,9 @@ it('writing into an existing file takes at most 8 round trips (read, backup and 
     expect(readFileSync(join(sshd.home, 'rtt/.env'), 'utf8')).toBe('KEEP=1\nTOKEN=new\n');
     expect(readFileSync(join(sshd.home, 'rtt/.env.keyport-backup'), 'utf8')).toBe('KEEP=1\nTOKEN=old\n');
     expect(written.backedUp).toBe(true);
-    // 6 round trips when nothing else runs; 8 leaves room for a loaded machine, far from 20.
-    expect(elapsed / RTT_MS, `${elapsed.toFixed(0)} ms`).toBeLessThan(8);
+    // 6 round trips when nothing else runs; 9 leaves room for a loaded machine, far from the 30 of
+    // requests sent one after another.
+    expect(elapsed / RTT_MS, `${elapsed.toFixed(0)} ms`).toBeLessThan(9);
     expect(elapsed / RTT_MS).toBeGreaterThan(4); // the delay is really there
   } finally {
     session.close();
