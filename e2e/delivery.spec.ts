@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { addAndSignIn, addServer, ALICE, createToken, expect, sessionPanel, test } from './fixtures';
 import { startHost } from './host/host';
 import { startSshd, type SshdServer } from './servers/sshd/sshdServer';
@@ -131,16 +131,28 @@ test('revoking a delivered token offers to remove it from its machines first', a
   }
 });
 
-test('a Tapis session is sent as agavepy’s ~/.agave/current (and config.json) from the session panel, and listed there as a target', async ({ browser }) => {
-  test.setTimeout(120_000);
+/** A home whose ~/.ssh/known_hosts already knows the test sshd. */
+async function homeKnowingSshd(): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'keyport-e2e-home-'));
   await mkdir(join(home, '.ssh'), { mode: 0o700 });
   await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-  const tapis = await startTapisServer();
+  return home;
+}
+
+/** The app with that home and the test agent, at the size of the screenshots. */
+async function startHostFor(browser: Browser, home: string) {
   const app = await startHost(browser, { homeDir: home, env: { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user } });
+  await app.page.setViewportSize({ width: 1180, height: 860 });
+  return app;
+}
+
+test('a Tapis session is sent as agavepy’s ~/.agave/current (and config.json) from the session panel, and listed there as a target', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const home = await homeKnowingSshd();
+  const tapis = await startTapisServer();
+  const app = await startHostFor(browser, home);
   try {
     const { page } = app;
-    await page.setViewportSize({ width: 1180, height: 860 });
     await addServer(page, { name: 'TACC', url: tapis.url, kind: 'Tapis (TACC Agave v2)', urlLabel: 'API server', options: { 'Tenant id': tapis.tenantId } });
     await page.getByLabel('User name', { exact: true }).fill(ALICE.username);
     await page.getByLabel('Password', { exact: true }).fill(ALICE.password);
@@ -178,14 +190,11 @@ test('a Tapis session is sent as agavepy’s ~/.agave/current (and config.json) 
 
 test('Rotate asks for the account password where the kind manages tokens with it (npm), then rotates with the same settings', async ({ browser }) => {
   test.setTimeout(120_000);
-  const home = await mkdtemp(join(tmpdir(), 'keyport-e2e-home-'));
-  await mkdir(join(home, '.ssh'), { mode: 0o700 });
-  await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  const home = await homeKnowingSshd();
   const registry = await startVerdaccio();
-  const app = await startHost(browser, { homeDir: home, env: { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user } });
+  const app = await startHostFor(browser, home);
   try {
     const { page } = app;
-    await page.setViewportSize({ width: 1180, height: 860 });
     const alice = registry.users[0]!;
     await addServer(page, { name: 'Verdaccio', url: registry.url, kind: 'npm registry', urlLabel: 'Registry URL' });
     await page.getByRole('radio', { name: 'User name and password' }).check();
