@@ -25,9 +25,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerView } from '../src/shared/model';
+import type {   ServerView } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startAnacondaServer, type AnacondaServer } from '../test/servers/anaconda/anacondaServer.ts';
+import { startSshd } from '../test/servers/sshd/sshdServer.ts';
 import { ensurePythonEnv, runCleanBash, runPython, VENV_DIR, venvLayout } from './pythonEnv.ts';
 
 const SERVICE = 'Anaconda Cloud';
@@ -608,6 +609,32 @@ expected = sys.stdin.read()
 r = BaseClient().get('/api/account')
 emit({'url': r.url, 'status': r.status_code, 'account': r.json(), 'sent_expected_key': r.request.headers.get('Authorization') == 'Bearer ' + expected})
 `;
+
+describe('an API key Keyport delivers over SSH into the remote ~/.anaconda/keyring', () => {
+  it('is what anaconda-auth on that machine loads for the site, and its BaseClient calls the site as alice with it; the other entries there stay', async () => {
+    const sshd = await startSshd();
+    try {
+      const home = freshDir('home');
+      mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+      writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+      const { keyport, server } = await signedInKeyport(home, { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user });
+      const created = await keyport.call('tokens.create', { serverId: server.id, name: 'remote-box', save: true });
+      // The remote machine already has anaconda-auth's entry for another site.
+      mkdirSync(join(sshd.home, '.anaconda'), { recursive: true });
+      writeFileSync(join(sshd.home, '.anaconda', 'keyring'), JSON.stringify({ [SERVICE]: { 'other.example.com': Buffer.from(JSON.stringify({ domain: 'other.example.com', api_key: OTHER_SITE_KEY, repo_tokens: [], version: 2 })).toString('base64') } }));
+      const result = await keyport.call('delivery.send', { secretId: created.secretId, host: '127.0.0.1', port: sshd.port, path: '~/.anaconda/keyring', format: 'session-file' });
+      expect(result.state).toBe('delivered');
+      // anaconda-auth, run with the remote login's HOME, reads the delivered file.
+      const [mine, other] = (await anacondaKeyring(sshd.home, [{ op: 'load', domain }, { op: 'load', domain: 'other.example.com' }])) as [Loaded, Loaded];
+      expect(mine).toMatchObject({ domain, api_key: fingerprint(created.secret), expired: false });
+      expect(other).toMatchObject({ domain: 'other.example.com', api_key: fingerprint(OTHER_SITE_KEY) });
+      const call = await python<ClientCall>(CLIENT_SCRIPT, sshd.home);
+      expect(call).toMatchObject({ status: 200, account: { user: { username: 'alice' } }, authorization: fingerprint(`Bearer ${created.secret}`), backend: 'token AnacondaKeyring' });
+    } finally {
+      await sshd.close();
+    }
+  });
+});
 
 describe('Keyport\'s copy for anaconda-cloud-auth 0.7.2', () => {
   beforeAll(async () => {

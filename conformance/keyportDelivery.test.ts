@@ -57,7 +57,7 @@ describe('a token delivered over SSH works with the tool there', () => {
     const alice = registry.users[0]!;
     const server = await keyport.call('servers.add', { name: 'Verdaccio', kind: 'npm', url: registry.url });
     await keyport.call('auth.signInWithPassword', { serverId: server.id, username: alice.username, password: alice.password });
-    const created = await keyport.call('tokens.create', { serverId: server.id, name: 'ci-box', save: true, fields: { access: 'read-only' }, password: alice.password });
+    const created = await keyport.call('tokens.create', { serverId: server.id, name: 'ci-box', save: true, fields: { access: 'read-only', cidr: '127.0.0.0/8' }, password: alice.password });
     const others = '; settings kept by hand\r\n//registry.npmjs.org/:_authToken=npm_someone_elses\r\n@corp:registry=https://npm.corp.example/\r\n\r\n# end\r\n';
     writeFileSync(join(sshd.home, '.npmrc'), others, { mode: 0o644 });
 
@@ -70,8 +70,14 @@ describe('a token delivered over SSH works with the tool there', () => {
     expect(whoami.code, whoami.stderr).toBe(0);
     expect(whoami.stdout.trim()).toBe(alice.username);
 
-    const rotated = await keyport.call('delivery.rotate', { secretId: created.secretId, fields: { access: 'read-only' }, password: alice.password });
+    // No settings given: the new token is made as the old one was (read-only, the same IP range).
+    const rotated = await keyport.call('delivery.rotate', { secretId: created.secretId, password: alice.password });
     expect(rotated.state, JSON.stringify(rotated.steps)).toBe('done');
+    expect(rotated.steps.find((s) => s.step === 'check' && !s.targetId)).toMatchObject({ ok: true, message: expect.stringContaining('Verdaccio accepts') });
+    const listed = await keyport.call('tokens.list', { serverId: server.id, password: alice.password });
+    const successor = listed.find((t) => t.savedSecretId === rotated.newSecretId);
+    expect(successor?.extra).toMatchObject({ access: 'Read-only', cidr: '127.0.0.0/8' });
+    expect(listed.some((t) => t.savedSecretId === created.secretId)).toBe(false);
     const after = readFileSync(join(sshd.home, '.npmrc'), 'utf8');
     expect(after.startsWith(others)).toBe(true);
     expect(after).not.toContain(created.secret);

@@ -25,11 +25,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerView } from '../src/shared/model';
+import { sessionDeliveryId,  type ServerView } from '../src/shared/model';
 import { createTestCore, type TestCore } from '../test/support/testCore';
 import { startConnectProxy } from '../test/servers/tapis/connectProxy.ts';
 import type { ConnectProxy } from '../test/servers/tapis/connectProxy.ts';
 import { startTapisServer } from '../test/servers/tapis/tapisServer.ts';
+import { startSshd } from '../test/servers/sshd/sshdServer.ts';
 import type { TapisServer } from '../test/servers/tapis/tapisServer.ts';
 import type { FileTrust } from '../src/main/core/sessionFiles/filePermissions';
 import { ensurePythonEnv, runPython } from './pythonEnv.ts';
@@ -350,6 +351,36 @@ describe('Keyport and the real agavepy 0.9.5 sharing one Tapis session through `
     expect(restored.profile).toMatchObject({ username: 'alice', email: 'alice@example.com' });
     expect(requestsSince(restoreMark)).toEqual(['GET /profiles/v2/me bearer 200']);
     expect(readFileSync(location.path, 'utf8')).toBe(bytes); // agavepy had no reason to rewrite it
+  });
+
+  it('a session Keyport delivers over SSH as the remote ~/.agave/current + config.json is what agavepy there restores (its profile call is alice\'s) and what load_configs reads', async () => {
+    const sshd = await startSshd();
+    try {
+      const home = freshDir('ssh-home');
+      mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+      writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+      const delivering = createTestCore({ env: { SSH_AUTH_SOCK: sshd.agentSocket, USER: sshd.user, HTTPS_PROXY: proxy.url }, homeDir: home });
+      cores.push(delivering);
+      const server = await delivering.call('servers.add', { name: 'Tapis', kind: 'tapis', url: TLS_BASE, caCertificatePath: caFile, options: { tenantId: TENANT } });
+      await delivering.call('auth.signInWithPassword', { serverId: server.id, username: 'alice', password: PASSWORD });
+      const result = await delivering.call('delivery.send', { secretId: sessionDeliveryId(server.id), host: '127.0.0.1', port: sshd.port, path: '~/.agave/current', format: 'session-file' });
+      expect(result.state).toBe('delivered');
+      const remoteDir = join(sshd.home, '.agave');
+      const access = await copySession(delivering, server.id, 'access-token');
+      const [apikey = ''] = (await copySession(delivering, server.id, 'client')).split(':');
+      // agavepy on that machine: Agave.restore() from its AGAVE_CACHE_DIR, then a profile call.
+      const mark = tls.requestLog.length;
+      const restored = await python<Restored>(RESTORE_SCRIPT, [], { AGAVE_CACHE_DIR: remoteDir });
+      expect(restored.error).toBeUndefined();
+      expect(restored).toMatchObject({ api_server: TLS_BASE, api_key: apikey, tenant_id: TENANT, username: 'alice', token: access });
+      expect(restored.profile).toMatchObject({ username: 'alice' });
+      expect(requestsSince(mark)).toEqual(['GET /profiles/v2/me bearer 200']);
+      // The Tapis CLI's path: load_configs() reads the delivered config.json.
+      const loaded = await python<LoadedConfig>(LOAD_CONFIGS_SCRIPT, [remoteDir]);
+      expect(loaded).toMatchObject({ api_key: apikey, token: access, tenant_id: TENANT, username: 'alice' });
+    } finally {
+      await sshd.close();
+    }
   });
 
   it('a `current` written by agavepy\'s save_configs is imported with nothing lost, and Keyport renews with its refresh token', async () => {

@@ -156,6 +156,25 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
     await keyport.call('tokens.revoke', { serverId: ids.bob, tokenId: created.token.id });
   });
 
+  it('Rotate makes the successor with the same scopes and expiry duration, tries it against the hub (GET /hub/api/user) before revoking the old one', async () => {
+    const created = await create(ids.bob, 'rotating laptop', { expiresIn: '7d', scopes: 'read:users!user=bob' });
+    const rotated = await keyport.call('delivery.rotate', { secretId: created.secretId });
+    expect(rotated.state, JSON.stringify(rotated.steps)).toBe('done');
+    expect(rotated.steps.find((s) => s.step === 'check')).toMatchObject({ ok: true, message: expect.stringContaining('accepts rotating laptop-') });
+    const fresh = await keyport.call('tokens.list', { serverId: ids.bob });
+    const successor = fresh.find((t) => t.savedSecretId === rotated.newSecretId);
+    expect(successor?.name).toMatch(/^rotating laptop-\d{4}-\d{2}-\d{2}$/);
+    expect(Date.parse(successor!.expiresAt!) - Date.parse(successor!.createdAt!)).toBeGreaterThan(7 * 86_400_000 - 10_000);
+    expect(Date.parse(successor!.expiresAt!) - Date.parse(successor!.createdAt!)).toBeLessThan(7 * 86_400_000 + 10_000);
+    // The hub's own view of the new token: the same narrowed scopes.
+    await keyport.call('clipboard.copy', { secretId: rotated.newSecretId!, format: 'raw' });
+    const seen = await hubApi(hub, 'GET', '/user', undefined, keyport.clipboard.text);
+    expect(seen.json).toMatchObject({ name: 'bob', scopes: expect.arrayContaining(['read:users!user=bob']) as unknown });
+    expect(seen.json?.scopes).not.toContain('tokens!user=bob');
+    expect((await hubApi(hub, 'GET', '/user', undefined, created.secret)).status).toBe(403);
+    await keyport.call('tokens.revoke', { serverId: ids.bob, tokenId: successor!.id });
+  });
+
   it('a pasted token signs in; revoking the session’s own token signs Keyport out cleanly', async () => {
     const made = await hubApi(hub, 'POST', '/users/bob/tokens', { auth: { username: 'bob', password: password(hub, 'bob') }, note: 'from /hub/token' });
     const server = await keyport.call('servers.add', { name: 'Pasted', kind: 'jupyterhub', url: hub.url });

@@ -108,6 +108,9 @@ export interface SessionFileDescriptor {
   exportNote: string;
   /** The file holds several servers, and signing out can remove this one's entry. */
   removableEntry?: boolean | undefined;
+  /** A saved token of this kind is what the file holds as a session (Anaconda: an API key), so
+   * a saved token can be delivered in it; otherwise only the session can. */
+  holdsSavedTokens?: boolean | undefined;
 }
 
 export interface UserInfo {
@@ -319,6 +322,10 @@ export interface CopyResult {
   seconds: number;
 }
 
+/** The id a server's session is delivered under (delivery.*'s `secretId`): a session is sent in
+ * its kind's session file, like a saved token, and its targets are kept with it. */
+export const sessionDeliveryId = (serverId: string): string => `session:${serverId}`;
+
 /** A machine a saved token was delivered to over SSH (the file there and its format). */
 export interface DeliveryTargetView {
   id: string;
@@ -327,7 +334,8 @@ export interface DeliveryTargetView {
   port: number | null;
   user: string | null;
   path: string;
-  format: 'npmrc' | 'env' | 'plain';
+  /** session-file: the kind's own session file (~/.agave/current + config.json, ~/.anaconda/keyring). */
+  format: 'npmrc' | 'env' | 'plain' | 'session-file';
   lastDeliveredAt: string | null;
   /** SHA-256 of the file as Keyport wrote it last time. */
   sha256: string | null;

@@ -180,7 +180,7 @@ const deliverySendSchema = z.object({
   port: z.number().int().min(1).max(65535).optional(),
   user: z.string().trim().max(64).regex(/^[A-Za-z0-9._-]*$/, 'Use a user name without spaces.').optional(),
   path: z.string().trim().min(1, 'Enter the path of the file to write.').max(1024).refine((p) => !p.includes('\0'), 'The path has a NUL character.'),
-  format: z.enum(['npmrc', 'env', 'plain']),
+  format: z.enum(['npmrc', 'env', 'plain', 'session-file']),
   keyFile: z.string().trim().max(1024).optional(),
   passphrase: z.string().max(1024).optional(),
   trustFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),

@@ -93,7 +93,7 @@ export function createCore(adapters: CoreAdapters): Core {
     now,
     trust: adapters.fileTrust,
   });
-  const delivery = new DeliveryService({ vault, providers, tokens, audit, events, now, home: adapters.homeDir ?? homedir(), env: adapters.env ?? process.env });
+  const delivery = new DeliveryService({ vault, providers, tokens, sessions, audit, events, now, home: adapters.homeDir ?? homedir(), env: adapters.env ?? process.env });
   const reminders = new ReminderService({
     vault,
     endedSessions: () => sessions.endedSessions(),

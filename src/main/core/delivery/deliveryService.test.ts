@@ -334,6 +334,46 @@ describe('delivery.rotate', () => {
   });
 });
 
+describe('delivery.rotate checks the new token at the server first', () => {
+  it('the new token is tried (hatcher’s way: a session opened with it) before any machine gets it; refused, nothing is delivered, the old token stays, and Roll back revokes the new one', async () => {
+    const { h, secretId, secret } = await setUp();
+    await h.call('delivery.send', target(secretId, 'checked/a.env'));
+    const before = readFileSync(remote('checked/a.env'), 'utf8');
+    // The server refuses the next session opened with a bearer token: the new token's check.
+    h.eds.faults.add({ kind: 'status', status: 401, match: /\/auth\/tokens\/auth$/, times: 1 });
+    const stopped = await h.call('delivery.rotate', { secretId });
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.steps.map((s) => [s.step, s.ok])).toEqual([
+      ['create', true],
+      ['check', false],
+      ['revoke', false],
+    ]);
+    expect(stopped.steps[1]?.message).toMatch(/does not accept deploy-\d{4}-\d{2}-\d{2}/);
+    expect(stopped.targets).toEqual([expect.objectContaining({ holds: 'old' })]);
+    expect(readFileSync(remote('checked/a.env'), 'utf8')).toBe(before);
+    expect(h.eds.isApiTokenValid(secret)).toBe(true);
+    // Keyport's own session was not ended by the refusal of the new token.
+    expect((await h.call('servers.list'))[0]?.session.state).toBe('signed-in');
+    const names = h.eds.tokenNames('alice');
+    expect(names).toHaveLength(2);
+    const rolled = await h.call('delivery.rollBack', { secretId });
+    expect(rolled.state).toBe('done');
+    expect(h.eds.tokenNames('alice')).toEqual(['deploy']);
+    expect(h.eds.isApiTokenValid(secret)).toBe(true);
+  });
+
+  it('a working new token: the check step says the server accepts it, and a session was opened with it', async () => {
+    const { h, secretId } = await setUp();
+    await h.call('delivery.send', target(secretId, 'checked/b.env'));
+    const bearerOpens = () => h.eds.requestLog.filter((e) => e.path.endsWith('/auth/tokens/auth') && e.auth === 'bearer').length;
+    const opened = bearerOpens();
+    const done = await h.call('delivery.rotate', { secretId });
+    expect(done.state).toBe('done');
+    expect(done.steps.find((s) => s.step === 'check' && s.targetId === undefined)).toMatchObject({ ok: true, message: expect.stringMatching(/^Test EDS accepts deploy-/) });
+    expect(bearerOpens()).toBe(opened + 1);
+  });
+});
+
 describe('the secret never travels on a command line', () => {
   it('sshd saw only SFTP sessions (no shell, no command), and its log holds no token', async () => {
     const { h, secretId, secret } = await setUp();

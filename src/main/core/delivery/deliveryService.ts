@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult, RotationStep } from '../../../shared/model';
+import { posix } from 'node:path';
+import { sessionDeliveryId, type DeliveryResult, type DeliveryStep, type DeliveryTargetView, type RotationResult, type RotationStep } from '../../../shared/model';
 import type { AuditLog } from '../audit/auditLog';
 import { KeyportError } from '../errors';
 import type { EventHub } from '../events';
+import type { Provider, SessionMaterial } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
-import type { TokenService } from '../tokens/tokenService';
-import type { SecretMeta } from '../vault/records';
+import type { SessionService } from '../sessions/sessionService';
+import { CREATED_WITH_ATTRIBUTE, type TokenService } from '../tokens/tokenService';
+import type { SecretMeta, ServerRecord } from '../vault/records';
 import type { Vault } from '../vault/vault';
-import { renderDelivery, withdrawDelivery, type DeliveryFormat } from './fileFormats';
+import { renderDelivery, withdrawDelivery, type DeliveryFormat, type DeliveryMaterial, type SessionFileMaterial } from './fileFormats';
 import { hashedKnownHostLine } from './knownHosts';
-import { withdrawRemoteFile, writeRemoteFile } from './remoteFile';
+import { remotePath, withdrawRemoteFile, writeRemoteFile } from './remoteFile';
 import { resolveEndpoint } from './sshEndpoint';
 import { HostKeyUnknownError, openSshSession } from './sshSession';
 
@@ -55,6 +58,8 @@ export interface DeliveryDeps {
   vault: Vault;
   providers: ProviderRegistry;
   tokens: TokenService;
+  /** A session's material, for delivering it in its kind's session file. */
+  sessions: Pick<SessionService, 'material'>;
   audit: AuditLog;
   events: EventHub;
   now(): Date;
@@ -118,6 +123,12 @@ export class DeliveryService {
     const { session, endpoint, material, server } = opened;
     try {
       const written = await writeRemoteFile(session, target.path, (existing) => renderDelivery(target.format, existing, material), onStep, signal);
+      // The files the kind's client keeps in step with its session file (agavepy's config.json).
+      if (target.format === 'session-file') {
+        for (const companion of material.sessionFile?.companions ?? []) {
+          await writeRemoteFile(session, posix.join(posix.dirname(remotePath(target.path)), companion.name), (existing) => companion.render(existing), () => undefined, signal);
+        }
+      }
       const updated: StoredTarget = { ...target, lastDeliveredAt: this.deps.now().toISOString(), sha256: written.sha256 };
       // Read afresh: deliveries to other targets may have finished meanwhile.
       const current = this.savedToken(meta.id);
@@ -158,10 +169,16 @@ export class DeliveryService {
     const provider = providers.get(server.kind);
     const secret = await vault.readSecret(meta.id);
     if (secret === null) throw new KeyportError('NOT_FOUND', 'That saved token’s value is no longer in Keyport.');
-    const material = {
+    const isSession = meta.purpose === 'session';
+    if (isSession && target.format !== 'session-file') {
+      throw new KeyportError('VALIDATION', `A ${provider.descriptor.label} session is delivered in its own session file.`, { field: 'format', hint: 'Choose the session file.' });
+    }
+    const material: DeliveryMaterial = {
       secret,
-      variables: provider.copyEnvironment(server, secret, meta.attributes),
-      nerfDart: npmrcKey(provider.renderTokenCopy?.('npmrc', secret, meta.attributes, server) ?? null, secret),
+      variables: isSession ? [] : provider.copyEnvironment(server, secret, meta.attributes),
+      // Only kinds with an .npmrc copy format render one (the others refuse the format).
+      nerfDart: isSession || !provider.descriptor.copyFormats.some((f) => f.id === 'npmrc') ? null : npmrcKey(provider.renderTokenCopy?.('npmrc', secret, meta.attributes, server) ?? null, secret),
+      sessionFile: target.format === 'session-file' ? await this.sessionFileMaterial(provider, server, meta, secret) : null,
     };
     // Refuse a format that cannot hold this kind's token before connecting anywhere.
     renderDelivery(target.format, null, material);
@@ -184,6 +201,24 @@ export class DeliveryService {
       if (error instanceof HostKeyUnknownError) return { state: 'confirm-host' as const, host: endpoint.host, port: endpoint.port, keyType: error.keyType, fingerprint: error.fingerprint };
       throw error;
     }
+  }
+
+  /** The kind's session file for what is delivered: the server's live session, or a saved token
+   * of a kind whose file holds one (an Anaconda API key), rendered by the kind's own
+   * provider.sessionFile (the same bytes a local export writes). */
+  private async sessionFileMaterial(provider: Provider, server: ServerRecord, meta: SecretMeta, secret: string): Promise<SessionFileMaterial | null> {
+    const format = provider.sessionFile;
+    if (!format) return null;
+    let session: SessionMaterial;
+    if (meta.purpose === 'session') session = await this.deps.sessions.material(server.id);
+    else if (provider.descriptor.sessionFile?.holdsSavedTokens) session = { session: secret, credential: null, expiresAt: meta.attributes.expiresAt ?? null, user: { name: '' }, attributes: {} };
+    else return null;
+    const remove = format.remove;
+    return {
+      render: (existing) => format.render(server, session, existing).text,
+      remove: remove ? (existing) => remove(server, existing) : undefined,
+      companions: (format.companions ?? []).map((c) => ({ name: c.name, render: (existing) => c.render(server, session, existing)?.text ?? null })),
+    };
   }
 
   /** Before a revoke: removes the token from every target's file (the `.npmrc` line, the env
@@ -215,8 +250,10 @@ export class DeliveryService {
     return results;
   }
 
-  /** Rotate: create a new token with the same name stem → deliver it to every target → check
-   * each (the file read back matches) → revoke the old token. A failure stops before the
+  /** Rotate: create a new token with the same settings (the create fields the old one was made
+   * with, `fields` overriding) and the name with today's date → check it works at the server
+   * (where the kind has a call for that) → deliver it to every target → check each (the file
+   * read back matches) → revoke the old token. A failure stops before the
    * revoke; the targets that took the new token are moved to it, the others stay with the old
    * one, so every target holds a token that works. Calling again resumes the same rotation. */
   async rotate(secretId: string, options: { fields?: Record<string, string> | undefined; password?: string | undefined } = {}): Promise<RotationResult> {
@@ -224,18 +261,40 @@ export class DeliveryService {
     const old = this.savedToken(secretId);
     const server = vault.server(old.serverId);
     const provider = providers.get(server.kind);
+    if (old.purpose === 'session') {
+      throw new KeyportError('UNSUPPORTED', `A ${provider.descriptor.label} session is renewed, not rotated.`, { hint: 'Deliver it again after Keyport renews it, or sign in again.' });
+    }
     if (provider.descriptor.tokenList === false || !old.attributes.tokenId) {
       throw new KeyportError('UNSUPPORTED', `${provider.descriptor.label} ${provider.descriptor.tokenNoun}s are renewed, not rotated.`, { hint: 'Deliver it again after Keyport renews it.' });
     }
     const steps: RotationStep[] = [];
     let newId = old.attributes[ROTATED_TO_ATTRIBUTE];
     if (!newId || !vault.secretMeta(newId)) {
-      const created = await tokens.create(old.serverId, { name: rotatedName(old.name, this.deps.now()), save: true, fields: options.fields ?? {}, password: options.password });
+      const settings = { ...recordedSettings(old), ...(options.fields ?? {}) };
+      const created = await tokens.create(old.serverId, { name: rotatedName(old.name, this.deps.now()), save: true, fields: settings, password: options.password });
       newId = created.secretId;
       vault.updateSecretAttributes(old.id, { ...old.attributes, [ROTATED_TO_ATTRIBUTE]: newId });
-      steps.push({ step: 'create', ok: true, message: `Created ${created.token.name}.` });
+      const described = Object.entries(settings).map(([k, v]) => `${k} ${v}`).join(', ');
+      steps.push({ step: 'create', ok: true, message: `Created ${created.token.name}${described ? ` with the same settings (${described})` : ''}.` });
     } else {
       steps.push({ step: 'create', ok: true, message: `Continuing with ${vault.secretMeta(newId)?.name ?? 'the new token'}.` });
+    }
+    // The new token must work before any machine gets it: a target is never left with a token
+    // the server refuses.
+    const newSecret = await vault.readSecret(newId);
+    const newName = this.savedToken(newId).name;
+    try {
+      const checked = await tokens.check(old.serverId, newSecret ?? '');
+      steps.push({
+        step: 'check',
+        ok: true,
+        message: checked === 'works' ? `${server.name} accepts ${newName}.` : `${provider.descriptor.label} has no call to try a ${provider.descriptor.tokenNoun} alone; each machine’s file is checked instead.`,
+      });
+    } catch (error) {
+      steps.push({ step: 'check', ok: false, message: `${server.name} does not accept ${newName}: ${error instanceof Error ? error.message : 'failed'} Nothing was delivered; roll back to revoke it.` });
+      const holds = this.readTargets(this.savedToken(old.id)).map((t) => ({ id: t.id, holds: 'old' as const }));
+      steps.push({ step: 'revoke', ok: false, message: 'The old token was not revoked.' });
+      return { state: 'stopped', newSecretId: newId, oldSecretId: old.id, steps, targets: holds };
     }
     const controller = new AbortController();
     let failed = false;
@@ -304,9 +363,17 @@ export class DeliveryService {
     return { state: 'done', newSecretId: null, oldSecretId: old.id, steps, targets: holds };
   }
 
+  /** A saved token, or a server's session (`sessionDeliveryId(serverId)`, or its own id). */
   private savedToken(secretId: string): SecretMeta {
-    const meta = this.deps.vault.secretMeta(secretId);
-    if (!meta || meta.purpose !== 'api-token') throw new KeyportError('NOT_FOUND', 'That saved token is no longer in Keyport.', { hint: 'Reload the list.' });
+    const { vault } = this.deps;
+    const server = vault.servers().find((s) => sessionDeliveryId(s.id) === secretId);
+    if (server) {
+      const session = vault.secrets({ serverId: server.id, purpose: 'session' })[0];
+      if (!session) throw new KeyportError('NOT_SIGNED_IN', `Sign in to ${server.name} before delivering its session.`);
+      return session;
+    }
+    const meta = vault.secretMeta(secretId);
+    if (!meta || (meta.purpose !== 'api-token' && meta.purpose !== 'session')) throw new KeyportError('NOT_FOUND', 'That saved token is no longer in Keyport.', { hint: 'Reload the list.' });
     return meta;
   }
 
@@ -339,17 +406,32 @@ function npmrcKey(line: string | null, secret: string): string | null {
 
 function isTarget(value: unknown): boolean {
   const t = value as Partial<StoredTarget> | null;
-  return !!t && typeof t.id === 'string' && typeof t.host === 'string' && typeof t.path === 'string' && (t.format === 'npmrc' || t.format === 'env' || t.format === 'plain');
+  return !!t && typeof t.id === 'string' && typeof t.host === 'string' && typeof t.path === 'string' && (t.format === 'npmrc' || t.format === 'env' || t.format === 'plain' || t.format === 'session-file');
 }
 
 function sameTarget(t: StoredTarget, r: DeliveryRequest): boolean {
   return t.host === r.host.trim() && (t.port ?? null) === (r.port ?? null) && (t.user ?? null) === (r.user?.trim() || null) && t.path === r.path.trim() && t.format === r.format;
 }
 
-/** The new token's name: the old one's with today's date (a previous date suffix replaced). */
+/** The new token's name: the old one's with today's date (a previous date suffix replaced); a
+ * second rotation on the same day counts on (-2, -3…), since some kinds' names are ids (EDS). */
 export function rotatedName(name: string, now: Date): string {
-  const stem = name.replace(/-\d{4}-\d{2}-\d{2}(-\d+)?$/, '');
-  return `${stem}-${now.toISOString().slice(0, 10)}`;
+  const match = /^(.*)-(\d{4}-\d{2}-\d{2})(?:-(\d+))?$/.exec(name);
+  const stem = match?.[1] ?? name;
+  const today = now.toISOString().slice(0, 10);
+  if (match?.[2] !== today) return `${stem}-${today}`;
+  return `${stem}-${today}-${Number(match[3] ?? '1') + 1}`;
+}
+
+/** The settings (create fields) a saved token was made with, recorded at its creation. */
+function recordedSettings(meta: SecretMeta): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(meta.attributes[CREATED_WITH_ATTRIBUTE] ?? '{}');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
 }
 
 async function readText(path: string): Promise<string | null> {

@@ -45,7 +45,7 @@ describe('mergeEnvFile', () => {
 
 describe('renderDelivery', () => {
   it('refuses an .npmrc for a token that is not an npm registry’s', () => {
-    expect(() => renderDelivery('npmrc', null, { secret: 's', variables: [], nerfDart: null })).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'format' }));
-    expect(renderDelivery('plain', 'old', { secret: 's', variables: [], nerfDart: null })).toBe('s\n');
+    expect(() => renderDelivery('npmrc', null, { secret: 's', variables: [], nerfDart: null, sessionFile: null })).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'format' }));
+    expect(renderDelivery('plain', 'old', { secret: 's', variables: [], nerfDart: null, sessionFile: null })).toBe('s\n');
   });
 });

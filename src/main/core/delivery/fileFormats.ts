@@ -1,8 +1,28 @@
 import { KeyportError } from '../errors';
 
 /** How a delivered token is written into the file on the other machine. */
-export type DeliveryFormat = 'npmrc' | 'env' | 'plain';
-export const DELIVERY_FORMATS: readonly DeliveryFormat[] = ['npmrc', 'env', 'plain'];
+export type DeliveryFormat = 'npmrc' | 'env' | 'plain' | 'session-file';
+export const DELIVERY_FORMATS: readonly DeliveryFormat[] = ['npmrc', 'env', 'plain', 'session-file'];
+
+/** The kind's own session file (Tapis: ~/.agave/current and config.json; Anaconda:
+ * ~/.anaconda/keyring), rendered by the kind's provider.sessionFile for what is delivered, so
+ * the remote file is exactly what the local export writes. */
+export interface SessionFileMaterial {
+  render(existing: string | null): string;
+  /** The file without this server's entry; absent for formats that hold one session (the
+   * file is then deleted). Null: the file has no entry for this server. */
+  remove?: ((existing: string) => string | null) | undefined;
+  /** Files beside it that the client keeps in step (Tapis: config.json); null = leave alone. */
+  companions: ReadonlyArray<{ name: string; render(existing: string | null): string | null }>;
+}
+
+export interface DeliveryMaterial {
+  secret: string;
+  variables: ReadonlyArray<readonly [string, string]>;
+  nerfDart: string | null;
+  /** Null for kinds without a session file, or whose saved tokens are not what it holds. */
+  sessionFile: SessionFileMaterial | null;
+}
 
 /** The line ending a file already uses, so a merge does not rewrite every line. */
 function lineEnding(text: string): string {
@@ -82,8 +102,13 @@ export function mergeEnvFile(existing: string | null, variables: ReadonlyArray<r
 /** The file without the token (revoking a token withdraws it from its targets): the registry's
  * `.npmrc` line or the env file's variables removed, other lines kept; null for a plain file,
  * which is deleted. */
-export function withdrawDelivery(format: DeliveryFormat, existing: string, material: { variables: ReadonlyArray<readonly [string, string]>; nerfDart: string | null }): string | null {
+export function withdrawDelivery(format: DeliveryFormat, existing: string, material: Pick<DeliveryMaterial, 'variables' | 'nerfDart' | 'sessionFile'>): string | null {
   if (format === 'plain') return null;
+  if (format === 'session-file') {
+    const remove = material.sessionFile?.remove;
+    // One-session files go; a shared file (the Anaconda keyring) loses only this site's entry.
+    return remove ? (remove(existing) ?? existing) : null;
+  }
   const drop =
     format === 'npmrc'
       ? (body: string) => body.includes('=') && body.split('=')[0]?.trim() === `${material.nerfDart ?? ''}:_authToken`
@@ -97,11 +122,7 @@ export function withdrawDelivery(format: DeliveryFormat, existing: string, mater
 }
 
 /** The file's new content for a format. */
-export function renderDelivery(
-  format: DeliveryFormat,
-  existing: string | null,
-  material: { secret: string; variables: ReadonlyArray<readonly [string, string]>; nerfDart: string | null },
-): string {
+export function renderDelivery(format: DeliveryFormat, existing: string | null, material: DeliveryMaterial): string {
   switch (format) {
     case 'npmrc':
       if (!material.nerfDart) throw new KeyportError('VALIDATION', 'Only npm registry tokens can be written into an .npmrc.', { field: 'format', hint: 'Choose an env file or a plain file.' });
@@ -110,5 +131,8 @@ export function renderDelivery(
       return mergeEnvFile(existing, material.variables);
     case 'plain':
       return `${material.secret}\n`;
+    case 'session-file':
+      if (!material.sessionFile) throw new KeyportError('VALIDATION', 'This token cannot be written as a session file of its kind.', { field: 'format', hint: 'Choose an env file or a plain file.' });
+      return material.sessionFile.render(existing);
   }
 }

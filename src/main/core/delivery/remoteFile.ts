@@ -6,6 +6,9 @@ import { cancelled, type SshSession } from './sshSession';
 
 /** Files Keyport merges into are small; a larger one is not a token file. */
 const MAX_REMOTE_FILE_BYTES = 1024 * 1024;
+/** The first read asks for this much, so a token file comes in one request. */
+const READ_CHUNK = 64 * 1024;
+const WRITE_CHUNK = 32 * 1024;
 /** SFTP v3 status codes (draft-ietf-secsh-filexfer-02 §7). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
@@ -82,30 +85,42 @@ async function ensureFolder(session: SshSession, folder: string): Promise<void> 
   await call<void>(session, 'creating', folder, (cb) => session.sftp.mkdir(folder, { mode: 0o700 }, cb));
 }
 
-async function writeWhole(session: SshSession, path: string, content: Buffer, flags: 'wx' | 'w'): Promise<void> {
+function openForWriting(session: SshSession, path: string, flags: 'wx' | 'w'): Promise<Buffer> {
+  return call<Buffer>(session, 'writing', path, (cb) => session.sftp.open(path, flags, { mode: 0o600 }, cb));
+}
+
+/** Fills an open file in one round trip: fchmod, the writes, fsync and close are sent together
+ * (SFTP answers requests in order, and a failed write fails the whole), then awaited. */
+async function fillAndClose(session: SshSession, path: string, handle: Buffer, content: Buffer): Promise<void> {
   const { sftp } = session;
-  const handle = await call<Buffer>(session, 'writing', path, (cb) => sftp.open(path, flags, { mode: 0o600 }, cb));
-  try {
-    // An existing backup keeps its old mode on "w": make it 0600 too.
-    await call<void>(session, 'writing', path, (cb) => sftp.fchmod(handle, 0o600, cb));
-    let offset = 0;
-    while (offset < content.length) {
-      const length = Math.min(32 * 1024, content.length - offset);
-      await call<void>(session, 'writing', path, (cb) => sftp.write(handle, content, offset, length, offset, cb));
-      offset += length;
-    }
-    // fsync@openssh.com where offered: the data is on disk before the rename makes it current.
-    await call<void>(session, 'writing', path, (cb) => {
+  const requests: Array<Promise<void>> = [];
+  // An existing backup keeps its old mode on "w", and sftp-server's umask applies to a new
+  // file's mode: make it 0600 either way.
+  requests.push(call<void>(session, 'writing', path, (cb) => sftp.fchmod(handle, 0o600, cb)));
+  for (let offset = 0; offset < content.length; offset += WRITE_CHUNK) {
+    const at = offset;
+    requests.push(call<void>(session, 'writing', path, (cb) => sftp.write(handle, content, at, Math.min(WRITE_CHUNK, content.length - at), at, cb)));
+  }
+  // fsync@openssh.com where offered: the data is on disk before the rename makes it current.
+  requests.push(
+    call<void>(session, 'writing', path, (cb) => {
       try {
         sftp.ext_openssh_fsync(handle, (error) => cb(error));
       } catch {
         cb(null);
       }
-    });
-  } finally {
-    // Through `call`, so a dead connection does not leave the close waiting forever.
-    await call<void>(session, 'writing', path, (cb) => sftp.close(handle, cb)).catch(() => undefined);
-  }
+    }),
+  );
+  // Through `call`, so a dead connection does not leave the close waiting forever.
+  const closed = call<void>(session, 'writing', path, (cb) => sftp.close(handle, cb)).catch(() => undefined);
+  const settled = await Promise.allSettled(requests);
+  await closed;
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function writeWhole(session: SshSession, path: string, content: Buffer, flags: 'wx' | 'w'): Promise<void> {
+  await fillAndClose(session, path, await openForWriting(session, path, flags), content);
 }
 
 async function rename(session: SshSession, from: string, to: string): Promise<void> {
@@ -139,23 +154,54 @@ async function explainWriteFailure(session: SshSession, path: string, folder: st
 }
 
 /** Temporary files of earlier attempts whose connection dropped before the rename (they may
- * hold a token): removed once a delivery to the same file succeeds. Best effort. */
-async function removeLeftovers(session: SshSession, folder: string, base: string): Promise<void> {
+ * hold a token), listed while the file is read; removed once a delivery to the same file
+ * succeeds. Best effort. */
+async function listLeftovers(session: SshSession, folder: string, base: string): Promise<string[]> {
   const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.keyport-[0-9a-f]{12}$`);
   const entries = await call<Array<{ filename: string }>>(session, 'reading', folder, (cb) => session.sftp.readdir(folder, cb)).catch(() => []);
-  for (const entry of entries) {
-    const leftover = posix.join(folder, entry.filename);
-    if (pattern.test(entry.filename)) await call<void>(session, 'removing', leftover, (cb) => session.sftp.unlink(leftover, cb)).catch(() => undefined);
-  }
+  return entries.filter((e) => pattern.test(e.filename)).map((e) => posix.join(folder, e.filename));
 }
 
-/** Reads the file (null if absent), refusing folders and oversized files. */
+function readChunk(session: SshSession, path: string, handle: Buffer, position: number, length: number): Promise<Buffer> {
+  return call<Buffer>(session, 'reading', path, (cb) => {
+    const buffer = Buffer.alloc(length);
+    session.sftp.read(handle, buffer, 0, length, position, (error, bytesRead) => cb(error, buffer.subarray(0, bytesRead ?? 0)));
+  });
+}
+
+/** Reads the file (null if absent), refusing folders and oversized files, in two round trips:
+ * the open, then its fstat and a first read sent together (Linux opens a folder for reading,
+ * and fstat tells it apart). The close is not waited for: SFTP answers in order. */
 export async function readRemote(session: SshSession, path: string): Promise<Buffer | null> {
-  const stats = await statOrNull(session, path);
-  if (!stats) return null;
-  if (stats.isDirectory()) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is a folder. Choose a file’s path.`, { field: 'path' });
-  if (stats.size > MAX_REMOTE_FILE_BYTES) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is larger than a token file can be; Keyport left it alone.`, { field: 'path' });
-  return call<Buffer>(session, 'reading', path, (cb) => session.sftp.readFile(path, cb));
+  let handle: Buffer;
+  try {
+    handle = await call<Buffer>(session, 'reading', path, (cb) => session.sftp.open(path, 'r', cb));
+  } catch (error) {
+    if ((error as { code?: number }).code === NO_SUCH_FILE) return null;
+    throw error;
+  }
+  try {
+    const [stats, first] = await Promise.allSettled([call<Stats>(session, 'reading', path, (cb) => session.sftp.fstat(handle, cb)), readChunk(session, path, handle, 0, READ_CHUNK)]);
+    if (stats.status === 'rejected') throw stats.reason;
+    if (stats.value.isDirectory()) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is a folder. Choose a file’s path.`, { field: 'path' });
+    if (stats.value.size > MAX_REMOTE_FILE_BYTES) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is larger than a token file can be; Keyport left it alone.`, { field: 'path' });
+    if (first.status === 'rejected') throw first.reason;
+    const parts = [first.value];
+    let read = first.value.length;
+    let last = read;
+    // A short read, or a file that grew since the fstat: read on until a read returns nothing,
+    // bounded by the size limit.
+    while (last > 0 && read <= MAX_REMOTE_FILE_BYTES && (read < stats.value.size || last === READ_CHUNK)) {
+      const next = await readChunk(session, path, handle, read, READ_CHUNK);
+      parts.push(next);
+      read += next.length;
+      last = next.length;
+    }
+    if (read > MAX_REMOTE_FILE_BYTES) throw new KeyportError('FILE_ERROR', `${path} on the remote machine is larger than a token file can be; Keyport left it alone.`, { field: 'path' });
+    return Buffer.concat(parts);
+  } finally {
+    void call<void>(session, 'reading', path, (cb) => session.sftp.close(handle, cb)).catch(() => undefined);
+  }
 }
 
 /** Removes what Keyport delivered from the file: `render` gives the content without the token,
@@ -181,45 +227,101 @@ export async function withdrawRemoteFile(session: SshSession, requestedPath: str
 /** Writes the file atomically: the old content to `FILE.keyport-backup`, the new one to a
  * temporary file in the same folder (mode 0600, fsync), then a rename over the old file, so a
  * failure at any point leaves either the old file or the new one, never half of either. The
- * result is read back and its SHA-256 compared. */
+ * result is read back and its SHA-256 compared. `render` may return null to leave the file
+ * alone (a companion file the kind does not write for this session). */
 export async function writeRemoteFile(
   session: SshSession,
   requestedPath: string,
-  render: (existing: string | null) => string,
+  render: (existing: string | null) => string | null,
   onStep: (step: DeliveryStep) => void,
   signal?: AbortSignal,
 ): Promise<WrittenFile> {
   const path = remotePath(requestedPath);
   const folder = posix.dirname(path);
-  onStep('reading');
-  const existing = await readRemote(session, path);
-  const content = Buffer.from(render(existing === null ? null : existing.toString('utf8')), 'utf8');
-  if (signal?.aborted) throw cancelled();
-  onStep('writing');
   const temp = posix.join(folder, `.${posix.basename(path)}.keyport-${randomBytes(6).toString('hex')}`);
-  let tempCreated = false;
+  const removeTemp = () => call<void>(session, 'removing', temp, (cb) => session.sftp.unlink(temp, cb)).catch(() => undefined);
+  onStep('reading');
+  // Round trips are what a delivery costs (docs/protocols/ssh-delivery.md, "Round trips"):
+  // requests that do not depend on each other's answers go out together. The temporary file
+  // is opened while the old one is read (what goes in it waits for the merge); earlier
+  // attempts' leftovers are listed meanwhile.
+  const leftovers = listLeftovers(session, folder, posix.basename(path)).then((found) => found.filter((f) => f !== temp));
+  const tempOpened = settle(openForWriting(session, temp, 'wx'));
+  let existing: Buffer | null = null;
+  let content: Buffer;
   try {
-    await ensureFolder(session, folder);
-    if (existing !== null) await writeWhole(session, `${path}.keyport-backup`, existing, 'w');
-    tempCreated = true;
-    await writeWhole(session, temp, content, 'wx');
+    existing = await readRemote(session, path);
+    const rendered = render(existing === null ? null : existing.toString('utf8'));
+    if (rendered === null || signal?.aborted) throw rendered === null ? NOTHING_TO_WRITE : cancelled();
+    content = Buffer.from(rendered, 'utf8');
+  } catch (error) {
+    const opened = await tempOpened;
+    if (opened.ok) {
+      await call<void>(session, 'writing', temp, (cb) => session.sftp.close(opened.value, cb)).catch(() => undefined);
+      if (!session.dropped()) await removeTemp();
+    }
+    await leftovers;
+    if (error !== NOTHING_TO_WRITE) throw error;
+    const unchanged: Buffer | null = existing;
+    return { path, sha256: unchanged === null ? '' : sha256Hex(unchanged), backedUp: false };
+  }
+  onStep('writing');
+  let tempCreated = true;
+  let back: Promise<Settled<Buffer | null>>;
+  try {
+    let opened = await tempOpened;
+    // A missing folder: created (0700), then the temporary file opened again.
+    if (!opened.ok && existing === null && (opened.error as { code?: number }).code === NO_SUCH_FILE) {
+      await ensureFolder(session, folder);
+      opened = await settle(openForWriting(session, temp, 'wx'));
+    }
+    if (!opened.ok) throw opened.error;
+    const backup = `${path}.keyport-backup`;
+    const backupOpened = existing !== null ? await settle(openForWriting(session, backup, 'w')) : null;
+    const written = await Promise.allSettled([
+      fillAndClose(session, temp, opened.value, content),
+      backupOpened?.ok && existing ? fillAndClose(session, backup, backupOpened.value, existing) : Promise.resolve(),
+    ]);
+    if (backupOpened && !backupOpened.ok) throw backupOpened.error;
+    for (const outcome of written) if (outcome.status === 'rejected') throw outcome.reason;
     if (signal?.aborted) throw cancelled();
-    await rename(session, temp, path);
+    // The read back goes out right behind the rename (SFTP answers in order, so it reads what
+    // the rename left); if the rename fails, what it read is not used.
+    const renamed = rename(session, temp, path);
+    back = settle(readRemote(session, path));
+    await renamed;
     tempCreated = false;
   } catch (error) {
     const explained = await explainWriteFailure(session, path, folder, content.length, error);
-    if (tempCreated && !session.dropped()) await call<void>(session, 'removing', temp, (cb) => session.sftp.unlink(temp, cb)).catch(() => undefined);
+    if (tempCreated && !session.dropped()) await removeTemp();
+    await leftovers;
     throw explained;
   }
-  await removeLeftovers(session, folder, posix.basename(path));
   onStep('verifying');
-  const back = await readRemote(session, path);
+  // The leftovers' removal and the absolute path go out with the read back.
+  const removed = (await leftovers).map((leftover) => call<void>(session, 'removing', leftover, (cb) => session.sftp.unlink(leftover, cb)).catch(() => undefined));
+  const absolute = call<string>(session, 'reading', path, (cb) => session.sftp.realpath(path, cb)).catch(() => path);
+  const readBack = await back;
+  await Promise.all(removed);
+  if (!readBack.ok) throw readBack.error;
   const sha256 = sha256Hex(content);
-  if (!back || sha256Hex(back) !== sha256) {
+  if (!readBack.value || sha256Hex(readBack.value) !== sha256) {
     throw new KeyportError('FILE_ERROR', `${path} on the remote machine does not hold what Keyport wrote (another program may have changed it).`, { field: 'path' });
   }
-  const absolute = await call<string>(session, 'reading', path, (cb) => session.sftp.realpath(path, cb)).catch(() => path);
-  return { path: absolute, sha256, backedUp: existing !== null };
+  return { path: await absolute, sha256, backedUp: existing !== null };
+}
+
+/** Nothing to write (a companion file the kind leaves alone): not an error. */
+const NOTHING_TO_WRITE = Symbol('nothing to write');
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A request's outcome as a value, so one sent ahead is never an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 }
 
 export type { SFTPWrapper };

@@ -141,6 +141,11 @@ export interface Provider {
   /** Asks the server whether the session still works (AUTH_FAILED if not), before Keyport
    * hands the session out (copy, export), so a token the server ended early is renewed first. */
   checkSession?(ctx: ServerContext, session: string): Promise<void>;
+  /** Asks the server whether a saved token of this kind works, with a call made with the token
+   * itself (its who-am-I), so Rotate checks a new token before delivering it and revoking the
+   * old one. AUTH_FAILED when the server refuses it. Absent for kinds whose tokens cannot be
+   * used alone (Tapis OAuth clients). */
+  checkToken?(ctx: ServerContext, token: string): Promise<void>;
   /** Ends the session at the server too (RFC 7009 revocation), at sign-out. Best effort: it
    * throws a KeyportError to say what failed, and the sign-out completes locally anyway.
    * `attributes` are the ones kept with the session (SignInResult.attributes). */

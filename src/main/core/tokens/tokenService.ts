@@ -7,6 +7,9 @@ import type { SessionService } from '../sessions/sessionService';
 import type { AuditLog } from '../audit/auditLog';
 import type { EventHub } from '../events';
 import type { Vault } from '../vault/vault';
+
+/** A saved token's attribute with the settings (create fields) it was made with, as JSON. */
+export const CREATED_WITH_ATTRIBUTE = 'createdWith';
 import type { EphemeralSecrets } from './ephemeralSecrets';
 
 /** List, create and revoke a server's tokens, and keep created ones in the vault on request. */
@@ -78,6 +81,10 @@ export class TokenService {
     // For expiry reminders and the "expires soon" badge.
     if (created.token.expiresAt) attributes.expiresAt = created.token.expiresAt;
     if (created.identifier) attributes.key = created.identifier.value;
+    // The settings it was made with (scopes, access, expiry in days…, never a secret), so Rotate
+    // makes its successor the same way.
+    const settings = Object.fromEntries(Object.entries(request.fields ?? {}).filter(([, v]) => v.trim() !== ''));
+    if (Object.keys(settings).length > 0) attributes[CREATED_WITH_ATTRIBUTE] = JSON.stringify(settings);
     let secretId: string;
     if (save) {
       secretId = randomUUID();
@@ -105,6 +112,23 @@ export class TokenService {
       secretId,
       saved: save,
     };
+  }
+
+  /** Asks the server whether a token works, with a call made with it (provider.checkToken):
+   * 'works', or 'unchecked' for kinds without such a call. Throws what the server answered. */
+  async check(serverId: string, token: string): Promise<'works' | 'unchecked'> {
+    const outcome = await this.sessions.withSession(serverId, async (ctx, _session, provider) => {
+      if (!provider.checkToken) return { state: 'unchecked' as const };
+      try {
+        await provider.checkToken(ctx, token);
+        return { state: 'works' as const };
+      } catch (error) {
+        // Returned, not thrown: an AUTH_FAILED about this token must not end Keyport's session.
+        return { state: 'refused' as const, error };
+      }
+    });
+    if (outcome.state === 'refused') throw outcome.error;
+    return outcome.state;
   }
 
   /** Revokes a token. If Keyport's own session depends on it (its OAuth client), the session

@@ -9,8 +9,12 @@ export const sendDelivery = (request: ProcedureInput<'delivery.send'>): Promise<
 export const cancelDelivery = (secretId: string): Promise<void> => keyport.call('delivery.cancel', { secretId });
 export const forgetTarget = (secretId: string, targetId: string): Promise<void> => keyport.call('delivery.forget', { secretId, targetId });
 export const withdrawDelivery = (secretId: string): Promise<WithdrawResult[]> => keyport.call('delivery.withdraw', { secretId });
-export const rotateDelivered = (secretId: string): Promise<RotationResult> => keyport.call('delivery.rotate', { secretId });
-export const rollBackRotation = (secretId: string): Promise<RotationResult> => keyport.call('delivery.rollBack', { secretId });
+/** `password`: the account password a kind needs to create and revoke tokens (npm), asked for by
+ * the dialog and used for this rotation only. */
+export const rotateDelivered = (secretId: string, password?: string | null): Promise<RotationResult> =>
+  keyport.call('delivery.rotate', { secretId, ...(password ? { password } : {}) });
+export const rollBackRotation = (secretId: string, password?: string | null): Promise<RotationResult> =>
+  keyport.call('delivery.rollBack', { secretId, ...(password ? { password } : {}) });
 
 /** The step a delivery of `secretId` is at, as main reports it. Returns the unsubscribe. */
 export const onDeliveryProgress = (secretId: string, listener: (step: DeliveryStep) => void): (() => void) =>

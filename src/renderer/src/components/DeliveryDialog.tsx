@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult } from '../../../shared/model';
+import type { DeliveryResult, DeliveryStep, DeliveryTargetView, RotationResult, SessionFileDescriptor } from '../../../shared/model';
 import { cancelDelivery, deliveryTargets, forgetTarget, onDeliveryProgress, rollBackRotation, rotateDelivered, sendDelivery } from '../actions/delivery';
+import { ChangePasswordField } from './ChangePasswordField';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -13,6 +14,12 @@ const FORMATS: ReadonlyArray<{ id: Format; label: string }> = [
   { id: 'plain', label: 'Plain file (the token only)' },
 ];
 
+/** The path a format suggests. */
+function defaultPath(format: Format, sessionFile: SessionFileDescriptor | null): string {
+  if (format === 'session-file' && sessionFile) return sessionFile.displayPath;
+  return format === 'npmrc' ? '~/.npmrc' : format === 'plain' ? '~/.config/keyport-token' : '~/.config/keyport.env';
+}
+
 const STEP_TEXT: Record<DeliveryStep, string> = {
   connecting: 'Connecting and checking the host key…',
   reading: 'Reading the file there…',
@@ -22,17 +29,47 @@ const STEP_TEXT: Record<DeliveryStep, string> = {
 
 /** A saved token's machines: where it was delivered over SSH, a form to send it to another,
  * and Rotate (a new token delivered everywhere, then the old one revoked). */
-export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }: { secretId: string; name: string; kindIsNpm: boolean; canRotate: boolean; onClose(): void }) {
+export function DeliveryDialog({
+  secretId,
+  name,
+  kindIsNpm,
+  canRotate,
+  sessionFile = null,
+  sessionOnly = false,
+  onClose,
+}: {
+  secretId: string;
+  name: string;
+  kindIsNpm: boolean;
+  canRotate: boolean;
+  /** The kind's own session file, when what is delivered can go in it. */
+  sessionFile?: SessionFileDescriptor | null;
+  /** A session: delivered only in its session file. */
+  sessionOnly?: boolean;
+  onClose(): void;
+}) {
+  const initialFormat: Format = sessionOnly ? 'session-file' : kindIsNpm ? 'npmrc' : 'env';
+  const formats = [
+    ...FORMATS.filter((f) => !sessionOnly && (kindIsNpm || f.id !== 'npmrc')),
+    ...(sessionFile ? [{ id: 'session-file' as const, label: `${sessionFile.displayPath} (${sessionFile.consumer}’s own file, merged)` }] : []),
+  ];
   const [targets, setTargets] = useState<DeliveryTargetView[]>([]);
   const [host, setHost] = useState('');
   const [port, setPort] = useState('');
   const [user, setUser] = useState('');
-  const [path, setPath] = useState(kindIsNpm ? '~/.npmrc' : '~/.config/keyport.env');
-  const [format, setFormat] = useState<Format>(kindIsNpm ? 'npmrc' : 'env');
+  const [path, setPath] = useState(defaultPath(initialFormat, sessionFile));
+  const [format, setFormat] = useState<Format>(initialFormat);
+  const chooseFormat = (next: Format) => {
+    // A path the person has not changed follows the format.
+    if (path === defaultPath(format, sessionFile)) setPath(defaultPath(next, sessionFile));
+    setFormat(next);
+  };
   const [confirm, setConfirm] = useState<Extract<DeliveryResult, { state: 'confirm-host' }> | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [rotation, setRotation] = useState<RotationResult | null>(null);
   const [step, setStep] = useState<DeliveryStep>('connecting');
+  /** The account password, asked for when the kind manages tokens with it (npm) and Keyport does not remember it. */
+  const [password, setPassword] = useState<string | null>(null);
   const sending = useAction();
   const rotating = useAction();
   const currentId = rotation?.state === 'done' && rotation.newSecretId ? rotation.newSecretId : secretId;
@@ -75,13 +112,16 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
     void send();
   };
   const rotate = async () => {
-    const result = await rotating.run(() => rotateDelivered(secretId));
+    const result = await rotating.run(() => rotateDelivered(secretId, password));
     if (result) setRotation(result);
+    // Used for this rotation only; kept while a stopped one may be retried or rolled back.
+    if (result?.state === 'done') setPassword(null);
     await load();
   };
   const rollBack = async () => {
-    const result = await rotating.run(() => rollBackRotation(secretId));
+    const result = await rotating.run(() => rollBackRotation(secretId, password));
     if (result) setRotation(result);
+    if (result?.state === 'done') setPassword(null);
     await load();
   };
   const forget = async (targetId: string) => {
@@ -117,7 +157,7 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
                     {t.port ? `:${t.port}` : ''}
                   </th>
                   <td className="mono">{t.path}</td>
-                  <td>{t.format}</td>
+                  <td>{t.format === 'session-file' ? 'session file' : t.format}</td>
                   <td>{t.lastDeliveredAt ? new Date(t.lastDeliveredAt).toLocaleString() : 'Never'}</td>
                   <td className="row-actions">
                     <button type="button" className="quiet" onClick={() => void forget(t.id)} aria-label={`Forget ${t.host}:${t.path}`}>
@@ -141,6 +181,7 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
             ) : null}
           </div>
         ) : null}
+        {password !== null || rotating.error?.code === 'PASSWORD_REQUIRED' ? <ChangePasswordField value={password ?? ''} onChange={setPassword} error={rotating.error} /> : null}
         {rotating.busy ? <p role="status">Rotating: creating the new token, delivering it and checking each machine…</p> : null}
         <ErrorMessage error={rotating.error} />
         {rotation ? (
@@ -171,8 +212,8 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
         </Field>
         <Field label="Format">
           {(p) => (
-            <select {...p} value={format} onChange={(e) => setFormat(e.target.value as Format)}>
-              {FORMATS.filter((f) => kindIsNpm || f.id !== 'npmrc').map((f) => (
+            <select {...p} value={format} onChange={(e) => chooseFormat(e.target.value as Format)}>
+              {formats.map((f) => (
                 <option key={f.id} value={f.id}>
                   {f.label}
                 </option>

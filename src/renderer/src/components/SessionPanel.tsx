@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import type { KindDescriptor, ServerView } from '../../../shared/model';
+import { sessionDeliveryId, type KindDescriptor, type ServerView } from '../../../shared/model';
 import { refreshSession, signInAgainWithBrowser, signOut as signOutOf } from '../actions/signIn';
 import { ConfirmDialog } from './ConfirmDialog';
+import { DeliveryDialog } from './DeliveryDialog';
 import { ErrorMessage } from './ErrorMessage';
 import { ExpiryText } from './ExpiryText';
 import { ExportSessionDialog } from './ExportSessionDialog';
@@ -15,6 +16,7 @@ const METHOD_NOTES = { password: null, token: ' with an API token', browser: nul
 /** A signed-in server's session: who, until when, refresh, copy, export, sign out. */
 export function SessionPanel({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
   const [exporting, setExporting] = useState(false);
+  const [delivering, setDelivering] = useState(false);
   const [confirmingSignOut, setConfirmingSignOut] = useState(false);
   const [removeEntry, setRemoveEntry] = useState(false);
   const action = useAction();
@@ -93,6 +95,11 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
                 Export to {kind.sessionFile.displayPath}…
               </button>
             ) : null}
+            {kind.sessionFile ? (
+              <button type="button" onClick={() => setDelivering(true)}>
+                Send to a machine…
+              </button>
+            ) : null}
           </div>
         ) : null}
         <div className="row wrap session-buttons">
@@ -127,6 +134,9 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
             <span>Also remove this site from {kind.sessionFile.displayPath} (a backup is kept)</span>
           </label>
         </ConfirmDialog>
+      ) : null}
+      {delivering && kind.sessionFile ? (
+        <DeliveryDialog secretId={sessionDeliveryId(server.id)} name={`the ${server.name} session`} kindIsNpm={false} canRotate={false} sessionFile={kind.sessionFile} sessionOnly onClose={() => setDelivering(false)} />
       ) : null}
       {exporting && kind.sessionFile ? <ExportSessionDialog server={server} kind={kind} onClose={() => setExporting(false)} /> : null}
     </section>

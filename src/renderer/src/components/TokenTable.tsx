@@ -321,7 +321,7 @@ const TokenRow = memo(function TokenRow({
             <button type="button" className="quiet" onClick={() => setDelivering(true)} aria-label={`Machines… for ${displayName(t.name)}`}>
               Machines…
             </button>
-            {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.copyFormats.some((f) => f.id === 'npmrc')} canRotate={kind.tokenList !== false} onClose={() => setDelivering(false)} /> : null}
+            {delivering ? <DeliveryDialog secretId={t.savedSecretId} name={t.name} kindIsNpm={kind.copyFormats.some((f) => f.id === 'npmrc')} canRotate={kind.tokenList !== false} sessionFile={kind.sessionFile?.holdsSavedTokens ? kind.sessionFile : null} onClose={() => setDelivering(false)} /> : null}
           </span>
         ) : (
           <span className="muted">Not saved</span>

@@ -209,6 +209,7 @@ export const anacondaProvider: Provider = {
       displayPath: '~/.anaconda/keyring',
       consumer: 'anaconda-auth and conda',
       removableEntry: true,
+      holdsSavedTokens: true,
       exportNote:
         'Keyport writes this site’s API key into the keyring file and leaves every other entry as it is. anaconda-auth ignores the file while ANACONDA_AUTH_API_KEY or ANACONDA_CLOUD_API_KEY is set.',
     },
@@ -264,6 +265,10 @@ export const anacondaProvider: Provider = {
     const config = await discover(ctx, oidcSettings(ctx.server));
     const started = await startDeviceSignIn(ctx, config, DEVICE_SCOPE, signal, ctx.now);
     return { code: started.code, result: started.tokens.then((tokens) => sessionFrom(ctx, tokens, signal)) };
+  },
+
+  async checkToken(ctx, apiKey) {
+    await account(ctx, apiKey);
   },
 
   async checkSession(ctx, apiKey) {

@@ -91,6 +91,11 @@ export const edsProvider: Provider = {
     return { session, user: await whoAmI(ctx, session, { name: 'API token user' }), credential: token, expiresAt: null };
   },
 
+  /** As hatcher uses an API token: a session opened with it (POST auth/tokens/auth, Bearer). */
+  async checkToken(ctx, token) {
+    await openSession(ctx, { bearer: token }, badToken());
+  },
+
   async renewSession(ctx, credential) {
     return { session: await openSession(ctx, { bearer: credential }, badToken()), credential, expiresAt: null };
   },

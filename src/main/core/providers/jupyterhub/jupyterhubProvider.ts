@@ -247,6 +247,10 @@ export const jupyterhubProvider: Provider = {
     };
   },
 
+  async checkToken(ctx, token) {
+    await whoAmI(ctx, token, () => new KeyportError('AUTH_FAILED', `${ctx.server.name} does not accept the token (GET /hub/api/user fails with it).`));
+  },
+
   async checkSession(ctx, session) {
     await whoAmI(ctx, session, sessionEnded(ctx));
   },

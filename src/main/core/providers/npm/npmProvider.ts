@@ -187,6 +187,10 @@ export const npmProvider: Provider = {
     return { session: token, credential: null, expiresAt: null, user: { name } };
   },
 
+  async checkToken(ctx, token) {
+    await whoAmI(ctx, token, () => new KeyportError('AUTH_FAILED', `${ctx.server.name} does not accept the token (npm whoami fails with it).`));
+  },
+
   async checkSession(ctx, session) {
     await whoAmI(ctx, session, () => new KeyportError('AUTH_FAILED', `${ctx.server.name} no longer accepts Keyport’s session.`, { hint: 'Sign in again.' }));
   },
