@@ -175,6 +175,29 @@ describe('Vault secrets with a working cipher', () => {
     expect(reopened.settings()).toMatchObject({ clipboardClearSeconds: 45, requestTimeoutSeconds: 15 });
   });
 
+  it('saving, changing or deleting one secret writes that secret alone, however many there are', async () => {
+    const key = randomBytes(32);
+    const cipher = createAesCipher(key);
+    const first = fileStore();
+    const vault = new Vault(first.store, cipher, recordingLogger());
+    vault.putServer(server('a'));
+    await vault.putSecrets(Array.from({ length: 500 }, (_, i) => ({ meta: meta(`s${i}`, 'a'), value: SECRET })));
+    const lastLine = () => first.text().trimEnd().split('\n').pop() ?? '';
+
+    await vault.putSecret(meta('new', 'a'), OTHER_SECRET);
+    expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 'new', { meta: meta('new', 'a'), ciphertext: expect.any(String) }]]);
+    vault.updateSecretAttributes('s7', { pinned: 'true' });
+    expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 's7', { meta: { ...meta('s7', 'a'), attributes: { pinned: 'true' } }, ciphertext: expect.any(String) }]]);
+    vault.deleteSecret('s8');
+    expect(JSON.parse(lastLine())).toEqual([['drop', 'secrets', 's8']]);
+
+    const reopened = new Vault(fileStore(first.dir).store, cipher, recordingLogger());
+    expect(reopened.secrets()).toHaveLength(500);
+    expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
+    expect(reopened.secretMeta('s7')?.attributes).toEqual({ pinned: 'true' });
+    expect(reopened.secretMeta('s8')).toBeUndefined();
+  });
+
   it('with another key, reading fails with STORAGE_UNAVAILABLE and the log names the id only', async () => {
     const first = fileStore();
     const vault = new Vault(first.store, createAesCipher(randomBytes(32)), recordingLogger());

@@ -6,7 +6,7 @@ import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
 import { damagedVault } from './vaultFile';
-import { serverRecordSchema, storedSecretSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
+import { parseStoredSecret, serverRecordSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
 export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} };
 
@@ -52,6 +52,10 @@ export class Vault {
   private locked = false;
   private policy: StoragePolicy | null;
   private quarantine: QuarantinedItem[] = [];
+  /** Whether the file's servers, secrets and unreadable keys are as this vault holds them, so a
+   * change to some secrets can be written as those entries alone. False after an open that set
+   * something aside, until the next whole write moves it to `unreadable`. */
+  private layoutSaved = false;
   /** Async changes (encrypting, re-encrypting, unlocking) run one at a time, so that one never
    * writes a snapshot taken before another's change. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -82,8 +86,10 @@ export class Vault {
       this.cipher = null;
     }
     this.quarantine = loadQuarantine(store.get(KEYS.unreadable));
+    const quarantined = this.quarantine.length;
     this.serverCache = this.loadServers();
     this.secretCache = this.loadSecrets();
+    this.layoutSaved = this.quarantine.length === quarantined;
     this.settingsCache = loadSettings(store.get(KEYS.settings));
     if (store.get(KEYS.version) !== STORE_VERSION) store.set(KEYS.version, STORE_VERSION);
   }
@@ -316,7 +322,7 @@ export class Vault {
     }
     const ciphertext = await this.cipher.encrypt(value);
     this.secretCache.set(meta.id, { meta, ciphertext });
-    this.saveSecrets();
+    this.saveSecretEntries([meta.id]);
   }
 
   /** Stores several secrets in one write, so a crash leaves all of them or none (a rotated
@@ -337,7 +343,7 @@ export class Vault {
     const encrypted: StoredSecret[] = [];
     for (const { meta, value } of entries) encrypted.push({ meta, ciphertext: await this.cipher.encrypt(value) });
     for (const stored of encrypted) this.secretCache.set(stored.meta.id, stored);
-    this.saveSecrets();
+    this.saveSecretEntries(encrypted.map((stored) => stored.meta.id));
   }
 
   async readSecret(id: string): Promise<string | null> {
@@ -362,12 +368,12 @@ export class Vault {
     const stored = this.secretCache.get(id);
     if (!stored) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
     this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
-    if (stored.ciphertext) this.saveSecrets();
+    if (stored.ciphertext) this.saveSecretEntries([id]);
   }
 
   deleteSecret(id: string): void {
     this.memoryValues.delete(id);
-    if (this.secretCache.delete(id)) this.saveSecrets();
+    if (this.secretCache.delete(id)) this.saveSecretEntries([id]);
   }
 
   // Settings ------------------------------------------------------------------------------
@@ -398,6 +404,7 @@ export class Vault {
   deleteUnreadable(): void {
     this.store.setMany({ [KEYS.servers]: this.serverCache, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: [] });
     this.quarantine = [];
+    this.layoutSaved = true;
   }
 
   // Loading and saving ---------------------------------------------------------------------
@@ -406,10 +413,29 @@ export class Vault {
    * moves from its list to `unreadable` in the same atomic write, never lost in between. */
   private saveServers(servers: readonly ServerRecord[]): void {
     this.store.setMany({ [KEYS.servers]: servers, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: this.quarantine });
+    this.layoutSaved = true;
   }
 
   private saveSecrets(): void {
     this.store.setMany({ [KEYS.servers]: this.serverCache, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: this.quarantine });
+    this.layoutSaved = true;
+  }
+
+  /** Writes the secrets `ids` as they are now (removed, if they are gone or kept in memory
+   * only), without going through the other 10,000: the cost of a save is the change. */
+  private saveSecretEntries(ids: readonly string[]): void {
+    if (!this.layoutSaved || !this.store.setEntries) {
+      this.saveSecrets();
+      return;
+    }
+    const put: Record<string, StoredSecret> = {};
+    const remove: string[] = [];
+    for (const id of ids) {
+      const stored = this.secretCache.get(id);
+      if (stored?.ciphertext) put[id] = stored;
+      else remove.push(id);
+    }
+    this.store.setEntries(KEYS.secrets, put, remove);
   }
 
   private secretsForFile(secrets: ReadonlyMap<string, StoredSecret>): Record<string, StoredSecret> {
@@ -448,8 +474,8 @@ export class Vault {
       return map;
     }
     for (const [id, value] of Object.entries(raw)) {
-      const parsed = storedSecretSchema.safeParse(value);
-      if (parsed.success && parsed.data.meta.id === id) map.set(id, parsed.data);
+      const parsed = parseStoredSecret(value);
+      if (parsed && parsed.meta.id === id) map.set(id, parsed);
       else this.setAside({ from: 'secrets', key: id, value });
     }
     return map;
