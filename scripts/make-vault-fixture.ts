@@ -8,6 +8,7 @@ import { AuditLog } from '../src/main/core/audit/auditLog';
 import { createAesCipher, createUnavailableCipher } from '../src/main/core/vault/aesCipher';
 import { Vault } from '../src/main/core/vault/vault';
 import { openVaultFile } from '../src/main/core/vault/vaultFile';
+import type { ServerRecord } from '../src/main/core/vault/records';
 
 const dir = 'src/main/core/vault/migrations/fixtures';
 /** Not a secret: the fixture's made-up AES key and passphrase, so the test can decrypt it. */
@@ -18,7 +19,7 @@ const logger = { warn: () => undefined, error: () => undefined };
 const at = (day: number) => `2026-0${day < 10 ? 1 : 2}-${String((day % 9) + 10)}T10:00:00.000Z`;
 
 async function fill(vault: Vault, store: ReturnType<typeof openVaultFile>): Promise<void> {
-  const servers = [
+  const servers: ServerRecord[] = [
     { id: 'srv-eds', name: 'Enthought', kind: 'eds', url: 'https://eds.example.com', allowInsecureTls: false, caCertificatePath: null, options: {}, createdAt: at(1) },
     { id: 'srv-oidc', name: 'Company SSO', kind: 'oidc', url: 'https://sso.example.com/realms/a', allowInsecureTls: false, caCertificatePath: '/etc/ssl/company.pem', options: { clientId: 'keyport' }, createdAt: at(2) },
     { id: 'srv-tapis', name: 'Tapis', kind: 'tapis3', url: 'https://tacc.tapis.io', allowInsecureTls: true, caCertificatePath: null, options: { tenantId: 'tacc' }, createdAt: at(3) },
