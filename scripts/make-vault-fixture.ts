@@ -39,7 +39,7 @@ async function fill(vault: Vault, store: ReturnType<typeof openVaultFile>): Prom
   await vault.putSecrets([
     secret('sec-oidc-session', 'srv-oidc', 'session', 'session', {
       method: 'browser', userName: 'bob', expiresAt: '2026-02-15T10:05:00.000Z', issuedAt: at(6), scope: 'openid profile offline_access',
-      claims: JSON.stringify([{ name: 'sub', value: 'bob-1' }, { name: 'email_verified', value: 'true' }]),
+      claims: JSON.stringify([['sub', 'bob-1'], ['email_verified', 'true']]),
     }),
     secret('sec-oidc-credential', 'srv-oidc', 'credential', 'sign-in credential', {}),
     secret('sec-oidc-client-secret', 'srv-oidc', 'server-setting', 'clientSecret', {}),
