@@ -1,3 +1,4 @@
+import { STORE_KEYS } from '../storeKeys';
 import type { LockStatus } from '../../../shared/model';
 import { KeyportError } from '../errors';
 import type { KeyValueStore, SystemUserCheck, Timers } from '../ports';
@@ -6,8 +7,8 @@ import { AttemptThrottle } from './attemptThrottle';
 import { createUnlockVerifier, matchesUnlockVerifier, UNLOCK_SCRYPT, unlockVerifierSchema, type UnlockVerifier } from './unlockVerifier';
 
 /** Store keys, beside the vault's own (the verifier is no secret: it cannot be turned back). */
-const VERIFIER_KEY = 'unlockVerifier';
-const THROTTLE_KEY = 'unlockThrottle';
+const VERIFIER_KEY = STORE_KEYS.unlockVerifier;
+const THROTTLE_KEY = STORE_KEYS.unlockThrottle;
 
 export interface LockServiceDeps {
   vault: Vault;

@@ -57,5 +57,8 @@ export const testMeta = (id: string, serverId: string, purpose: SecretMeta['purp
   purpose,
   name: `token ${id}`,
   savedAt: '2025-01-02T00:00:00.000Z',
+  expiresAt: null,
+  pinned: false,
+  claims: null,
   attributes: { tokenId: `tok-${id}` },
 });

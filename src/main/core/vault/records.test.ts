@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseStoredSecret, storedSecretSchema } from './records';
+import { claimsFromText, expiryTime, parseStoredSecret, storedSecretSchema } from './records';
 
-const meta = { id: 's1', serverId: 'srv', purpose: 'api-token', name: 'laptop', savedAt: '2026-01-01T00:00:00.000Z', attributes: { tokenId: 'laptop' } };
+const meta = { id: 's1', serverId: 'srv', purpose: 'api-token', name: 'laptop', savedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', pinned: true, claims: [{ name: 'sub', value: 'a' }], attributes: { tokenId: 'laptop' } };
 const exact = { meta, ciphertext: 'v1.a.b.c' };
 
 describe('parseStoredSecret', () => {
@@ -28,6 +28,13 @@ describe('parseStoredSecret', () => {
     'a string': 'fake',
     null: null,
     'a list': [exact],
+    'typed fields missing (their defaults)': { meta: { id: 's1', serverId: 'srv', purpose: 'api-token', name: 'n', savedAt: 'x', attributes: {} }, ciphertext: 'x' },
+    'expiresAt null, claims null': { meta: { ...meta, expiresAt: null, claims: null }, ciphertext: 'x' },
+    'pinned as text (layout 1)': { meta: { ...meta, pinned: 'true' }, ciphertext: 'x' },
+    'expiresAt a number': { meta: { ...meta, expiresAt: 5 }, ciphertext: 'x' },
+    'a claim with an extra field (dropped)': { meta: { ...meta, claims: [{ name: 'a', value: 'b', c: 1 }] }, ciphertext: 'x' },
+    'a claim without a value': { meta: { ...meta, claims: [{ name: 'a' }] }, ciphertext: 'x' },
+    'claims as text (layout 1)': { meta: { ...meta, claims: '[["a","b"]]' }, ciphertext: 'x' },
   };
   for (const [what, value] of Object.entries(variations)) {
     it(`decides as the schema does: ${what}`, () => {
@@ -35,4 +42,30 @@ describe('parseStoredSecret', () => {
       expect(parseStoredSecret(value)).toEqual(zod.success ? zod.data : null);
     });
   }
+});
+
+describe('expiryTime (the one place an expiry is read)', () => {
+  it('reads ISO times, with or without an offset', () => {
+    expect(expiryTime({ expiresAt: '2026-02-03T04:05:06.000Z' })).toBe(Date.UTC(2026, 1, 3, 4, 5, 6));
+    expect(expiryTime({ expiresAt: '2026-02-03T05:05:06+01:00' })).toBe(Date.UTC(2026, 1, 3, 4, 5, 6));
+  });
+  it('says unknown (null) for none and for text that is no time', () => {
+    expect(expiryTime({ expiresAt: null })).toBeNull();
+    expect(expiryTime({ expiresAt: 'soon' })).toBeNull();
+    expect(expiryTime({ expiresAt: '' })).toBeNull();
+  });
+});
+
+describe('claimsFromText', () => {
+  it('reads the [name, value] pairs the OpenID Connect kind writes, skipping damaged ones', () => {
+    expect(claimsFromText('[["sub","a"],["email","a@example.com"],[1,2],"x"]')).toEqual([
+      { name: 'sub', value: 'a' },
+      { name: 'email', value: 'a@example.com' },
+    ]);
+  });
+  it('null when absent, not JSON, or not a list', () => {
+    expect(claimsFromText(undefined)).toBeNull();
+    expect(claimsFromText('{')).toBeNull();
+    expect(claimsFromText('{"sub":"a"}')).toBeNull();
+  });
 });

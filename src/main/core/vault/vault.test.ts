@@ -7,6 +7,7 @@ import { KeyportError } from '../errors';
 import type { Cipher } from '../ports';
 import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
+import { STORE_VERSION } from './migrations';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
 import { openVaultFile, readVaultContents, type VaultFile } from './vaultFile';
 
@@ -186,15 +187,15 @@ describe('Vault secrets with a working cipher', () => {
 
     await vault.putSecret(meta('new', 'a'), OTHER_SECRET);
     expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 'new', { meta: meta('new', 'a'), ciphertext: expect.any(String) }]]);
-    vault.updateSecretAttributes('s7', { pinned: 'true' });
-    expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 's7', { meta: { ...meta('s7', 'a'), attributes: { pinned: 'true' } }, ciphertext: expect.any(String) }]]);
+    vault.updateSecretMeta('s7', { pinned: true });
+    expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 's7', { meta: { ...meta('s7', 'a'), pinned: true }, ciphertext: expect.any(String) }]]);
     vault.deleteSecret('s8');
     expect(JSON.parse(lastLine())).toEqual([['drop', 'secrets', 's8']]);
 
     const reopened = new Vault(fileStore(first.dir).store, cipher, recordingLogger());
     expect(reopened.secrets()).toHaveLength(500);
     expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
-    expect(reopened.secretMeta('s7')?.attributes).toEqual({ pinned: 'true' });
+    expect(reopened.secretMeta('s7')?.pinned).toBe(true);
     expect(reopened.secretMeta('s8')).toBeUndefined();
   });
 
@@ -215,7 +216,7 @@ describe('Vault secrets with a working cipher', () => {
   it('writes the store version', () => {
     const store = mapStore();
     new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
-    expect(store.get('version')).toBe(1);
+    expect(store.get('version')).toBe(STORE_VERSION);
   });
 });
 

@@ -5,13 +5,14 @@ import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
+import { migrateStore } from './migrations';
 import { damagedVault } from './vaultFile';
-import { parseStoredSecret, serverRecordSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
+import { STORE_KEYS } from '../storeKeys';
+import { completeMeta, parseStoredSecret, serverRecordSchema, type NewSecretMeta, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
 export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} };
 
-const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy', unreadable: 'unreadable' } as const;
-const STORE_VERSION = 1;
+const KEYS = { servers: STORE_KEYS.servers, secrets: STORE_KEYS.secrets, settings: STORE_KEYS.settings, policy: STORE_KEYS.storagePolicy, unreadable: STORE_KEYS.unreadable } as const;
 /** Encrypted with the passphrase key: decrypting it proves the passphrase before any secret is
  * touched (GCM's tag makes a wrong key fail, never decrypt to garbage). */
 const CHECK_PLAINTEXT = 'keyport-vault-check-v1';
@@ -73,6 +74,7 @@ export class Vault {
       throw damagedVault('Keyport’s vault is damaged: the setting that says how your secrets are protected (storagePolicy) cannot be read', store.backUp?.() ?? null);
     }
     this.policy = parsedPolicy.success ? parsedPolicy.data : null;
+    migrateStore(store);
     if (osCipher.status().available) {
       this.mode = 'os';
       this.cipher = osCipher;
@@ -91,7 +93,6 @@ export class Vault {
     this.secretCache = this.loadSecrets();
     this.layoutSaved = this.quarantine.length === quarantined;
     this.settingsCache = loadSettings(store.get(KEYS.settings));
-    if (store.get(KEYS.version) !== STORE_VERSION) store.set(KEYS.version, STORE_VERSION);
   }
 
   storage(): StorageStatus {
@@ -302,8 +303,8 @@ export class Vault {
 
   /** Stores a secret. With `requirePersistent`, refuses (STORAGE_UNAVAILABLE) rather than keep
    * it in memory only, for secrets the person explicitly asked Keyport to keep. */
-  putSecret(meta: SecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
-    return this.exclusive(() => this.putSecretNow(meta, value, options));
+  putSecret(meta: NewSecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
+    return this.exclusive(() => this.putSecretNow(completeMeta(meta), value, options));
   }
 
   private async putSecretNow(meta: SecretMeta, value: string, options: { requirePersistent?: boolean }): Promise<void> {
@@ -327,8 +328,8 @@ export class Vault {
 
   /** Stores several secrets in one write, so a crash leaves all of them or none (a rotated
    * refresh token and the access token issued with it). */
-  putSecrets(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
-    return this.exclusive(() => this.putSecretsNow(entries));
+  putSecrets(entries: ReadonlyArray<{ meta: NewSecretMeta; value: string }>): Promise<void> {
+    return this.exclusive(() => this.putSecretsNow(entries.map(({ meta, value }) => ({ meta: completeMeta(meta), value }))));
   }
 
   private async putSecretsNow(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
@@ -362,12 +363,17 @@ export class Vault {
     }
   }
 
-  /** Changes a secret's metadata (a pin) without touching its value or re-encrypting it. */
+  /** Changes a secret's metadata without touching its value or re-encrypting it. */
   updateSecretAttributes(id: string, attributes: Record<string, string>): void {
+    this.updateSecretMeta(id, { attributes });
+  }
+
+  /** Changes some of a secret's metadata (a pin, delivery targets); never its id or server. */
+  updateSecretMeta(id: string, changes: Partial<Pick<SecretMeta, 'pinned' | 'expiresAt' | 'attributes'>>): void {
     this.requireUnlocked();
     const stored = this.secretCache.get(id);
     if (!stored) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
-    this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
+    this.secretCache.set(id, { ...stored, meta: { ...stored.meta, ...changes } });
     if (stored.ciphertext) this.saveSecretEntries([id]);
   }
 
