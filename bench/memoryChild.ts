@@ -1,4 +1,4 @@
-// Run by bench/memory.ts in its own Node process with --expose-gc, so that nothing else the
+// Bundled and run by bench/memory.ts in its own Node process with --expose-gc, so that nothing else the
 // bench holds (Playwright, the reference server, the other figures) is in the heap. Prints one
 // JSON line. Each measure runs in its own function so that no temporary of one (the file's
 // text, say) is still held by the module's frame while the next is measured.

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../src/main/core/ports';
 import { createAesCipher } from '../src/main/core/vault/aesCipher';
-import { STORE_VERSION } from '../src/main/core/vault/migrations';
+import { STORE_VERSION } from '../src/main/core/vault/migrations/index';
 import type { ServerRecord, StoredSecret } from '../src/main/core/vault/records';
 import type { EdsServer } from '../e2e/servers/eds/edsServer';
 

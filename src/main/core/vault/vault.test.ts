@@ -7,7 +7,7 @@ import { KeyportError } from '../errors';
 import type { Cipher } from '../ports';
 import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../testing/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
-import { STORE_VERSION } from './migrations';
+import { STORE_VERSION } from './migrations/index';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
 import { openVaultFile, readVaultContents, type VaultFile } from './vaultFile';
 

@@ -5,7 +5,7 @@ import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
-import { migrateStore } from './migrations';
+import { migrateStore } from './migrations/index';
 import { damagedVault } from './vaultFile';
 import { STORE_KEYS } from '../storeKeys';
 import { completeMeta, parseStoredSecret, serverRecordSchema, type NewSecretMeta, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
