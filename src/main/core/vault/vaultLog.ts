@@ -313,7 +313,7 @@ function snapshotOf(data: Record<string, unknown>): Snapshot {
  * no slice is longer than a frame. */
 const SLICE_MS = 4;
 /** Serialized text is handed to `write` in pieces of about this size. */
-const WRITE_CHUNK = 256 * 1024;
+const WRITE_CHUNK = 128 * 1024;
 
 /** Writes the compacted log (header, then one line setting every key) through `write`, exactly
  * as `JSON.stringify` would write that line, but an entry at a time, yielding to the event loop
@@ -330,9 +330,10 @@ export async function writeSnapshot(state: Snapshot, write: (text: string) => Pr
   };
   const pause = async () => {
     if (performance.now() - sliceStart < SLICE_MS) return;
-    await flush(false);
     await new Promise<void>((resolve) => setImmediate(resolve));
+    // Handing text to the file (encoding it) is a turn of its own, not the end of a full slice.
     sliceStart = performance.now();
+    await flush(false);
   };
   let firstKey = true;
   for (const [key, value, ids] of state) {
