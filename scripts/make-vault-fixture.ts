@@ -1,7 +1,9 @@
 // Writes the vault fixtures of src/main/core/vault/migrations/fixtures/ with the code of the
 // release that is current when it runs: `node --experimental-strip-types --import
 // ./bench/resolveTs.mjs scripts/make-vault-fixture.ts`. Run once per release whose format the
-// migrations must keep opening; the committed files are what a person's disk holds.
+// migrations must keep opening; the committed files are what a person's disk holds. The 0.1.0
+// files were written before the typed-metadata change (commit a9aafc6); run with later code it
+// writes that code's layout, so name the output after the release it is run for.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../src/main/core/audit/auditLog';
