@@ -1,8 +1,8 @@
-// Run by bench/memory.ts in its own Node process with --expose-gc, so that nothing else the
+// Bundled and run by bench/memory.ts in its own Node process with --expose-gc, so that nothing else the
 // bench holds (Playwright, the reference server, the other figures) is in the heap. Prints one
 // JSON line. Each measure runs in its own function so that no temporary of one (the file's
 // text, say) is still held by the module's frame while the next is measured.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createTestCore, type TestCore } from '../test/support/testCore';
 import { openVaultStore } from './benchHost.ts';
 import { readVaultContents } from '../src/main/core/vault/vaultFile';
@@ -12,8 +12,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
 function heapUsed(): number {
+  return settledMemory().heapUsed;
+}
+
+function settledMemory(): NodeJS.MemoryUsage {
   for (let i = 0; i < 4; i++) gc?.();
-  return process.memoryUsage().heapUsed;
+  return process.memoryUsage();
 }
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const held: unknown[] = [];
@@ -29,12 +33,13 @@ function rawHeld(path: string): number {
   return after - before;
 }
 
-/** The core on that vault: servers and 10,000 saved-token records (ciphertext in memory). */
-function coreHeld(): { bytes: number; test: TestCore } {
-  const before = heapUsed();
+/** The core on that vault: servers and 10,000 saved-token records (ciphertext in memory); the
+ * process's resident size and V8's reserved heap before and after, not only the live heap. */
+function coreHeld(): { bytes: number; before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; test: TestCore } {
+  const before = settledMemory();
   const test = createTestCore({ store: openVaultStore(dataDir).store, key: Buffer.from(keyHex, 'hex') });
-  const after = heapUsed();
-  return { bytes: after - before, test };
+  const after = settledMemory();
+  return { bytes: after.heapUsed - before.heapUsed, before, after, test };
 }
 
 /** The same core holding the 10,000 tokens it just listed (what tokens.list hands the renderer). */
@@ -46,10 +51,26 @@ async function listHeld(test: TestCore): Promise<{ bytes: number; count: number 
 }
 
 const { path } = openVaultStore(dataDir);
-const raw = rawHeld(path);
-held.length = 0;
+// The core first, so that the resident size before it is not inflated by the floor's parse.
 const core = coreHeld();
 const list = await listHeld(core.test);
+const raw = rawHeld(path);
+held.length = 0;
 await core.test.core.dispose();
 
-process.stdout.write(`${JSON.stringify({ rawHeldMB: mb(raw), coreHeldMB: mb(core.bytes), listHeldMB: mb(list.bytes), listed: list.count })}\n`);
+const fileBytes = statSync(path).size;
+process.stdout.write(
+  `${JSON.stringify({
+    fileMB: mb(fileBytes),
+    rawHeldMB: mb(raw),
+    coreHeldMB: mb(core.bytes),
+    listHeldMB: mb(list.bytes),
+    listed: list.count,
+    rssBeforeMB: mb(core.before.rss),
+    rssMB: mb(core.after.rss),
+    heapTotalBeforeMB: mb(core.before.heapTotal),
+    heapTotalMB: mb(core.after.heapTotal),
+    heapUsedMB: mb(core.after.heapUsed),
+    externalMB: mb(core.after.external),
+  })}\n`,
+);

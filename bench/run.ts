@@ -12,7 +12,7 @@ import { startEdsServer } from '../test/servers/eds/edsServer';
 import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
 import { deliveryFigure } from './delivery.ts';
-import { memoryFigure } from './memory.ts';
+import { memoryFigures } from './memory.ts';
 import { networkFigures } from './network.ts';
 import { npmListFigure } from './npmList.ts';
 import { jsonFigure, markdownTable, met, ratioOf, round, targetText, type Figure } from './report.ts';
@@ -55,7 +55,7 @@ try {
   figures.push(await npmListFigure());
 
   step('6. memory');
-  figures.push(await memoryFigure({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId }));
+  figures.push(...(await memoryFigures({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId })));
 
   step('7. delivery over SSH to 10 targets vs. 10 × ssh true');
   figures.push(await deliveryFigure(small));

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../src/main/core/ports';
 import { createAesCipher } from '../src/main/core/vault/aesCipher';
+import { STORE_VERSION } from '../src/main/core/vault/migrations/index';
 import type { ServerRecord, StoredSecret } from '../src/main/core/vault/records';
 import type { EdsServer } from '../test/servers/eds/edsServer';
 
@@ -29,7 +30,7 @@ export async function savedTokenSecrets(key: Buffer, server: ServerRecord, names
   for (const name of names) {
     const id = randomUUID();
     secrets[id] = {
-      meta: { id, serverId: server.id, purpose: 'api-token', name, savedAt, attributes: { tokenId: name } },
+      meta: { id, serverId: server.id, purpose: 'api-token', name, savedAt, expiresAt: null, pinned: false, claims: null, attributes: { tokenId: name } },
       ciphertext: await cipher.encrypt(fakeTokenValue()),
     };
   }
@@ -40,7 +41,7 @@ export async function savedTokenSecrets(key: Buffer, server: ServerRecord, names
  * (and validates with its zod schemas on open). Writing 10,000 secrets one putSecret at a time
  * would rewrite the growing file 10,000 times. */
 export function writeVault(store: KeyValueStore, servers: readonly ServerRecord[], secrets: Record<string, StoredSecret>): void {
-  store.setMany({ version: 1, servers, secrets });
+  store.setMany({ version: STORE_VERSION, servers, secrets });
 }
 
 /** The large vault: 200 servers, the first holding 10,000 saved tokens (every token alice has

@@ -24,6 +24,14 @@ export function mapStore(initial: Record<string, unknown> = {}): KeyValueStore &
         map.set(k, structuredClone(v));
       }
     },
+    setEntries: (k, put, remove) => {
+      writes.push(k);
+      const current = map.get(k);
+      const next: Record<string, unknown> = current !== null && typeof current === 'object' && !Array.isArray(current) ? { ...current } : {};
+      for (const [id, v] of Object.entries(put)) next[id] = structuredClone(v);
+      for (const id of remove) delete next[id];
+      map.set(k, next);
+    },
   };
 }
 
@@ -49,5 +57,8 @@ export const testMeta = (id: string, serverId: string, purpose: SecretMeta['purp
   purpose,
   name: `token ${id}`,
   savedAt: '2025-01-02T00:00:00.000Z',
+  expiresAt: null,
+  pinned: false,
+  claims: null,
   attributes: { tokenId: `tok-${id}` },
 });

@@ -25,6 +25,10 @@ export interface KeyValueStore {
   /** Writes several keys in one atomic write, for changes that must
    * not be seen half done, such as re-encrypting every secret. */
   setMany(values: Record<string, unknown>): void;
+  /** Writes some entries of an object-valued key (`put` replaces or adds them, `remove` takes
+   * them out) without handing over the whole object, so a change to one secret of 10,000 costs
+   * that secret. Optional: the vault falls back to setMany without it. */
+  setEntries?(key: string, put: Record<string, unknown>, remove: readonly string[]): void;
   /** Copies the file as it is now beside it and returns the copy's path, before the vault
    * refuses to open a file it cannot read safely. Absent for stores without a file. */
   backUp?(): string;

@@ -1,3 +1,4 @@
+import { STORE_KEYS } from '../storeKeys';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AUDIT_ACTION_LABELS } from '../../../shared/auditActions';
@@ -6,7 +7,7 @@ import type { AuditAction, AuditEntry } from '../../../shared/model';
 import type { KeyValueStore } from '../ports';
 
 /** The store key; the log lives beside the vault's servers and settings. */
-const STORE_KEY = 'auditLog';
+const STORE_KEY = STORE_KEYS.auditLog;
 /** Enough for years of everyday use; the oldest entries go first. Each save rewrites the log,
  * so it must stay small next to the vault itself. */
 export const MAX_AUDIT_ENTRIES = 5000;

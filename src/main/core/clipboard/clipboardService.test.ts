@@ -46,6 +46,9 @@ const tokenMeta = (id: string, purpose: SecretMeta['purpose'] = 'api-token'): Se
   purpose,
   name: 'ci-token',
   savedAt: '2025-01-01T00:00:00.000Z',
+  expiresAt: null,
+  pinned: false,
+  claims: null,
   attributes: { tokenId: 'ci-token' },
 });
 

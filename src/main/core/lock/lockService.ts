@@ -1,4 +1,5 @@
 import type { KeyportErrorShape } from '../../../shared/errors';
+import { STORE_KEYS } from '../storeKeys';
 import type { LockStatus } from '../../../shared/model';
 import { isProcedureName, proceduresWith } from '../../../shared/procedures';
 import { KeyportError } from '../errors';
@@ -8,8 +9,8 @@ import { AttemptThrottle } from './attemptThrottle';
 import { createUnlockVerifier, matchesUnlockVerifier, UNLOCK_SCRYPT, unlockVerifierSchema, type UnlockVerifier } from './unlockVerifier';
 
 /** Store keys, beside the vault's own (the verifier is no secret: it cannot be turned back). */
-const VERIFIER_KEY = 'unlockVerifier';
-const THROTTLE_KEY = 'unlockThrottle';
+const VERIFIER_KEY = STORE_KEYS.unlockVerifier;
+const THROTTLE_KEY = STORE_KEYS.unlockThrottle;
 
 /** See `availableWhileLocked` in shared/procedures.ts. */
 const AVAILABLE_WHILE_LOCKED = proceduresWith('availableWhileLocked');

@@ -50,7 +50,10 @@ const meta = (id: string, serverId: string, purpose: SecretMeta['purpose'], expi
   purpose,
   name,
   savedAt: new Date(START).toISOString(),
-  attributes: expiresAt === null ? {} : { expiresAt: new Date(expiresAt).toISOString() },
+  expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+  pinned: false,
+  claims: null,
+  attributes: {},
 });
 
 describe('ReminderService', () => {

@@ -1,9 +1,11 @@
+import { STORE_KEYS } from '../storeKeys';
 import { displayName } from '../../../shared/displayText';
 import type { KeyValueStore, Notifier, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
+import { expiryTime } from '../vault/records';
 import type { Vault } from '../vault/vault';
 
-const STORE_KEY = 'remindersSent';
+const STORE_KEY = STORE_KEYS.remindersSent;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often the clock is looked at while Keyport runs: a key does not expire by the minute. */
 export const REMINDER_CHECK_INTERVAL_MS = 60 * 60 * 1000;
@@ -116,8 +118,8 @@ export class ReminderService {
     const items: Expiring[] = [];
     const servers = new Map(vault.servers().map((s) => [s.id, s]));
     for (const meta of vault.secrets()) {
-      const expiresAt = Date.parse(meta.attributes.expiresAt ?? '');
-      if (Number.isNaN(expiresAt)) continue;
+      const expiresAt = expiryTime(meta);
+      if (expiresAt === null) continue;
       const server = servers.get(meta.serverId);
       if (!server) continue;
       const descriptor = providers.get(server.kind).descriptor;

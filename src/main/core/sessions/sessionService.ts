@@ -6,7 +6,7 @@ import type { EventHub } from '../events';
 import type { Notifier, Timers } from '../ports';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Provider, ResolvedClientChoice, ServerContext, SessionMaterial, SignInResult } from '../providers/provider';
-import type { SecretMeta, ServerRecord } from '../vault/records';
+import { claimsFromText, expiryTime, type NewSecretMeta, type SecretMeta, type ServerRecord } from '../vault/records';
 import type { Vault } from '../vault/vault';
 
 export interface SessionDeps {
@@ -89,8 +89,8 @@ export class SessionService {
     }
     if (!provider?.renewSession || !provider.descriptor.refreshableSession) return;
     if (!this.deps.vault.secrets({ serverId, purpose: 'credential' }).length) return;
-    const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
-    if (!Number.isFinite(expiresAt)) return;
+    const expiresAt = expiryTime(meta);
+    if (expiresAt === null) return;
     const remaining = expiresAt - this.deps.now().getTime();
     const delay = Math.max(1000, remaining - refreshMarginMs(lifetimeOf(meta)), remaining / 2);
     // Timers cannot wait longer than about 24 days; far-off renewals are planned again later.
@@ -126,10 +126,10 @@ export class SessionService {
         method: METHODS.includes(a.method ?? '') ? (a.method as Method) : 'password',
         signedInAt: meta.savedAt,
         persisted: this.deps.vault.storage().persistent,
-        expiresAt: a.expiresAt ?? null,
+        expiresAt: meta.expiresAt,
         dependsOn: a.dependsOn ?? null,
         passwordRemembered: this.deps.vault.secrets({ serverId, purpose: 'password' }).length > 0,
-        ...grantFacts(a),
+        ...grantFacts(meta),
       };
     }
     const message = this.expired.get(serverId);
@@ -217,8 +217,8 @@ export class SessionService {
   hasValidSession(serverId: string): boolean {
     const meta = this.sessionMeta(serverId);
     if (!meta) return false;
-    const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
-    return !Number.isFinite(expiresAt) || expiresAt > this.deps.now().getTime();
+    const expiresAt = expiryTime(meta);
+    return expiresAt === null || expiresAt > this.deps.now().getTime();
   }
 
   /** Forgets the session, the credential it was renewed from and a remembered password. */
@@ -328,7 +328,7 @@ export class SessionService {
     return {
       session,
       credential,
-      expiresAt: meta.attributes.expiresAt ?? null,
+      expiresAt: meta.expiresAt,
       user: view.state === 'signed-in' ? view.user : { name: '' },
       attributes: { ...meta.attributes },
     };
@@ -371,8 +371,8 @@ export class SessionService {
   }
 
   private aboutToExpire(meta: SecretMeta): boolean {
-    const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
-    return Number.isFinite(expiresAt) && expiresAt - this.deps.now().getTime() <= refreshMarginMs(lifetimeOf(meta));
+    const expiresAt = expiryTime(meta);
+    return expiresAt !== null && expiresAt - this.deps.now().getTime() <= refreshMarginMs(lifetimeOf(meta));
   }
 
   private async renew(server: ServerRecord, provider: Provider, ctx: ServerContext, staleId: string, staleSession: string): Promise<string> {
@@ -413,12 +413,12 @@ export class SessionService {
     const sessionMeta = vault.secretMeta(sessionId);
     // Signed out while the renewal ran: nothing to update.
     if (!sessionMeta) throw sessionEnded(server);
-    const attributes: Record<string, string> = { ...sessionMeta.attributes, ...grant.attributes, issuedAt: this.deps.now().toISOString() };
-    if (grant.expiresAt) attributes.expiresAt = grant.expiresAt;
-    else delete attributes.expiresAt;
+    const { claims, ...granted } = grant.attributes ?? {};
+    const attributes: Record<string, string> = { ...sessionMeta.attributes, ...granted, issuedAt: this.deps.now().toISOString() };
+    const meta: SecretMeta = { ...sessionMeta, attributes, expiresAt: grant.expiresAt || null, claims: claims === undefined ? sessionMeta.claims : claimsFromText(claims) };
     // The new access token and the rotated refresh token are written together: keeping only
     // one of them would leave a session that cannot be renewed again.
-    const entries = [{ meta: { ...sessionMeta, attributes }, value: grant.session }];
+    const entries = [{ meta, value: grant.session }];
     if (grant.credential !== null && grant.credential !== credential) entries.push({ meta: credentialMeta, value: grant.credential });
     await vault.putSecrets(entries);
     this.scheduleRenewal(server.id);
@@ -449,16 +449,17 @@ export class SessionService {
     this.expired.delete(server.id);
     this.signOutNotices.delete(server.id);
     const savedAt = this.deps.now().toISOString();
-    const attributes: Record<string, string> = { ...result.attributes, method, userName: result.user.name };
+    // The ID token's claims come as JSON text among the kind's attributes; they are kept typed.
+    const { claims, ...kept } = result.attributes ?? {};
+    const attributes: Record<string, string> = { ...kept, method, userName: result.user.name };
     if (result.user.email) attributes.userEmail = result.user.email;
     if (result.user.role) attributes.userRole = result.user.role;
-    if (result.expiresAt) attributes.expiresAt = result.expiresAt;
     if (result.dependsOnTokenId) attributes.dependsOn = result.dependsOnTokenId;
     // When this access token was issued, for its lifetime (refreshMarginMs).
     attributes.issuedAt = savedAt;
     const base = { serverId: server.id, savedAt };
-    const entries: Array<{ meta: SecretMeta; value: string }> = [
-      { meta: { ...base, id: randomUUID(), purpose: 'session', name: 'session', attributes }, value: result.session },
+    const entries: Array<{ meta: NewSecretMeta; value: string }> = [
+      { meta: { ...base, id: randomUUID(), purpose: 'session', name: 'session', expiresAt: result.expiresAt || null, claims: claimsFromText(claims), attributes }, value: result.session },
     ];
     if (result.credential !== null) {
       entries.push({ meta: { ...base, id: randomUUID(), purpose: 'credential', name: 'sign-in credential', attributes: {} }, value: result.credential });
@@ -532,21 +533,12 @@ interface SessionSecrets {
   attributes: Record<string, string>;
 }
 
-/** The granted scopes and ID token claims a provider kept with the session (SignInResult
- * attributes `scope` and `claims`), for the session view. */
-function grantFacts(attributes: Record<string, string>): { scopes?: string[]; claims?: Array<{ name: string; value: string }> } {
+/** The granted scopes (the kind's `scope` attribute) and ID token claims kept with the
+ * session, for the session view. */
+function grantFacts(meta: SecretMeta): { scopes?: string[]; claims?: Array<{ name: string; value: string }> } {
   const facts: { scopes?: string[]; claims?: Array<{ name: string; value: string }> } = {};
-  if (attributes.scope !== undefined) facts.scopes = attributes.scope.split(' ').filter(Boolean);
-  if (attributes.claims !== undefined) {
-    try {
-      const pairs: unknown = JSON.parse(attributes.claims);
-      if (Array.isArray(pairs)) {
-        facts.claims = pairs.filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string').map(([name, value]) => ({ name, value }));
-      }
-    } catch {
-      // A damaged attribute only hides the claims; the session itself is fine.
-    }
-  }
+  if (meta.attributes.scope !== undefined) facts.scopes = meta.attributes.scope.split(' ').filter(Boolean);
+  if (meta.claims !== null) facts.claims = meta.claims;
   return facts;
 }
 
@@ -554,8 +546,7 @@ function grantFacts(attributes: Record<string, string>): { scopes?: string[]; cl
  * sign-in and at each renewal; the session's `savedAt` for sessions saved before it existed) to
  * its expiry. NaN when unknown. */
 function lifetimeOf(meta: SecretMeta): number {
-  const expiresAt = meta.attributes.expiresAt ? Date.parse(meta.attributes.expiresAt) : Number.NaN;
-  return expiresAt - Date.parse(meta.attributes.issuedAt ?? meta.savedAt);
+  return (expiryTime(meta) ?? Number.NaN) - Date.parse(meta.attributes.issuedAt ?? meta.savedAt);
 }
 
 const isAuthFailure = (error: unknown): boolean => error instanceof KeyportError && error.code === 'AUTH_FAILED';

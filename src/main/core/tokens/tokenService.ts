@@ -78,8 +78,6 @@ export class TokenService {
     const attributes: Record<string, string> = { tokenId: created.token.id };
     // With the id, what tells this token from a later one of the same name (EDS names are ids).
     if (created.token.createdAt) attributes.tokenCreatedAt = created.token.createdAt;
-    // For expiry reminders and the "expires soon" badge.
-    if (created.token.expiresAt) attributes.expiresAt = created.token.expiresAt;
     if (created.identifier) attributes.key = created.identifier.value;
     // The settings it was made with (scopes, access, expiry in days…, never a secret), so Rotate
     // makes its successor the same way.
@@ -95,6 +93,8 @@ export class TokenService {
           purpose: 'api-token',
           name: created.token.name,
           savedAt: this.now().toISOString(),
+          // For expiry reminders and the "expires soon" badge.
+          expiresAt: created.token.expiresAt || null,
           attributes,
         },
         created.secret,
@@ -187,8 +187,8 @@ export class TokenService {
         serverId: m.serverId,
         name: m.name,
         savedAt: m.savedAt,
-        expiresAt: m.attributes.expiresAt ?? null,
-        pinned: m.attributes.pinned === 'true',
+        expiresAt: m.expiresAt,
+        pinned: m.pinned,
         goneFromServer: m.attributes.gone === 'true',
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -198,8 +198,7 @@ export class TokenService {
   pin(secretId: string, pinned: boolean): void {
     const meta = this.vault.secretMeta(secretId);
     if (!meta || meta.purpose !== 'api-token') throw new KeyportError('NOT_FOUND', 'That saved token is no longer in Keyport.', { hint: 'Reload the list.' });
-    const { pinned: _previous, ...rest } = meta.attributes;
-    this.vault.updateSecretAttributes(secretId, pinned ? { ...rest, pinned: 'true' } : rest);
+    this.vault.updateSecretMeta(secretId, { pinned });
     this.events.emit('secrets.changed', {});
   }
 

@@ -7,6 +7,7 @@ import { KeyportError } from '../errors';
 import type { Cipher } from '../ports';
 import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../../../../test/support/vaultTesting';
 import { createAesCipher, createUnavailableCipher } from './aesCipher';
+import { STORE_VERSION } from './migrations/index';
 import { DEFAULT_SETTINGS, loadSettings, Vault } from './vault';
 import { openVaultFile, readVaultContents, type VaultFile } from './vaultFile';
 
@@ -175,6 +176,29 @@ describe('Vault secrets with a working cipher', () => {
     expect(reopened.settings()).toMatchObject({ clipboardClearSeconds: 45, requestTimeoutSeconds: 15 });
   });
 
+  it('saving, changing or deleting one secret writes that secret alone, however many there are', async () => {
+    const key = randomBytes(32);
+    const cipher = createAesCipher(key);
+    const first = fileStore();
+    const vault = new Vault(first.store, cipher, recordingLogger());
+    vault.putServer(server('a'));
+    await vault.putSecrets(Array.from({ length: 500 }, (_, i) => ({ meta: meta(`s${i}`, 'a'), value: SECRET })));
+    const lastLine = () => first.text().trimEnd().split('\n').pop() ?? '';
+
+    await vault.putSecret(meta('new', 'a'), OTHER_SECRET);
+    expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 'new', { meta: meta('new', 'a'), ciphertext: expect.any(String) }]]);
+    vault.updateSecretMeta('s7', { pinned: true });
+    expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 's7', { meta: { ...meta('s7', 'a'), pinned: true }, ciphertext: expect.any(String) }]]);
+    vault.deleteSecret('s8');
+    expect(JSON.parse(lastLine())).toEqual([['drop', 'secrets', 's8']]);
+
+    const reopened = new Vault(fileStore(first.dir).store, cipher, recordingLogger());
+    expect(reopened.secrets()).toHaveLength(500);
+    expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
+    expect(reopened.secretMeta('s7')?.pinned).toBe(true);
+    expect(reopened.secretMeta('s8')).toBeUndefined();
+  });
+
   it('with another key, reading fails with STORAGE_UNAVAILABLE and the log names the id only', async () => {
     const first = fileStore();
     const vault = new Vault(first.store, createAesCipher(randomBytes(32)), recordingLogger());
@@ -192,7 +216,7 @@ describe('Vault secrets with a working cipher', () => {
   it('writes the store version', () => {
     const store = mapStore();
     new Vault(store, createAesCipher(randomBytes(32)), recordingLogger());
-    expect(store.get('version')).toBe(1);
+    expect(store.get('version')).toBe(STORE_VERSION);
   });
 });
 

@@ -5,13 +5,14 @@ import { KeyportError } from '../errors';
 import type { Cipher, KeyValueStore, Logger } from '../ports';
 import { createAesCipher } from './aesCipher';
 import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphraseParamsSchema } from './passphraseKey';
+import { migrateStore } from './migrations/index';
 import { damagedVault } from './vaultFile';
-import { serverRecordSchema, storedSecretSchema, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
+import { STORE_KEYS } from '../storeKeys';
+import { completeMeta, parseStoredSecret, serverRecordSchema, type NewSecretMeta, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
 export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} };
 
-const KEYS = { version: 'version', servers: 'servers', secrets: 'secrets', settings: 'settings', policy: 'storagePolicy', unreadable: 'unreadable' } as const;
-const STORE_VERSION = 1;
+const KEYS = { servers: STORE_KEYS.servers, secrets: STORE_KEYS.secrets, settings: STORE_KEYS.settings, policy: STORE_KEYS.storagePolicy, unreadable: STORE_KEYS.unreadable } as const;
 /** Encrypted with the passphrase key: decrypting it proves the passphrase before any secret is
  * touched (GCM's tag makes a wrong key fail, never decrypt to garbage). */
 const CHECK_PLAINTEXT = 'keyport-vault-check-v1';
@@ -52,6 +53,10 @@ export class Vault {
   private locked = false;
   private policy: StoragePolicy | null;
   private quarantine: QuarantinedItem[] = [];
+  /** Whether the file's servers, secrets and unreadable keys are as this vault holds them, so a
+   * change to some secrets can be written as those entries alone. False after an open that set
+   * something aside, until the next whole write moves it to `unreadable`. */
+  private layoutSaved = false;
   /** Async changes (encrypting, re-encrypting, unlocking) run one at a time, so that one never
    * writes a snapshot taken before another's change. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -69,6 +74,7 @@ export class Vault {
       throw damagedVault('Keyport’s vault is damaged: the setting that says how your secrets are protected (storagePolicy) cannot be read', store.backUp?.() ?? null);
     }
     this.policy = parsedPolicy.success ? parsedPolicy.data : null;
+    migrateStore(store);
     if (osCipher.status().available) {
       this.mode = 'os';
       this.cipher = osCipher;
@@ -82,10 +88,11 @@ export class Vault {
       this.cipher = null;
     }
     this.quarantine = loadQuarantine(store.get(KEYS.unreadable));
+    const quarantined = this.quarantine.length;
     this.serverCache = this.loadServers();
     this.secretCache = this.loadSecrets();
+    this.layoutSaved = this.quarantine.length === quarantined;
     this.settingsCache = loadSettings(store.get(KEYS.settings));
-    if (store.get(KEYS.version) !== STORE_VERSION) store.set(KEYS.version, STORE_VERSION);
   }
 
   storage(): StorageStatus {
@@ -296,8 +303,8 @@ export class Vault {
 
   /** Stores a secret. With `requirePersistent`, refuses (STORAGE_UNAVAILABLE) rather than keep
    * it in memory only, for secrets the person explicitly asked Keyport to keep. */
-  putSecret(meta: SecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
-    return this.exclusive(() => this.putSecretNow(meta, value, options));
+  putSecret(meta: NewSecretMeta, value: string, options: { requirePersistent?: boolean } = {}): Promise<void> {
+    return this.exclusive(() => this.putSecretNow(completeMeta(meta), value, options));
   }
 
   private async putSecretNow(meta: SecretMeta, value: string, options: { requirePersistent?: boolean }): Promise<void> {
@@ -316,13 +323,13 @@ export class Vault {
     }
     const ciphertext = await this.cipher.encrypt(value);
     this.secretCache.set(meta.id, { meta, ciphertext });
-    this.saveSecrets();
+    this.saveSecretEntries([meta.id]);
   }
 
   /** Stores several secrets in one write, so a crash leaves all of them or none (a rotated
    * refresh token and the access token issued with it). */
-  putSecrets(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
-    return this.exclusive(() => this.putSecretsNow(entries));
+  putSecrets(entries: ReadonlyArray<{ meta: NewSecretMeta; value: string }>): Promise<void> {
+    return this.exclusive(() => this.putSecretsNow(entries.map(({ meta, value }) => ({ meta: completeMeta(meta), value }))));
   }
 
   private async putSecretsNow(entries: ReadonlyArray<{ meta: SecretMeta; value: string }>): Promise<void> {
@@ -337,7 +344,7 @@ export class Vault {
     const encrypted: StoredSecret[] = [];
     for (const { meta, value } of entries) encrypted.push({ meta, ciphertext: await this.cipher.encrypt(value) });
     for (const stored of encrypted) this.secretCache.set(stored.meta.id, stored);
-    this.saveSecrets();
+    this.saveSecretEntries(encrypted.map((stored) => stored.meta.id));
   }
 
   async readSecret(id: string): Promise<string | null> {
@@ -356,18 +363,23 @@ export class Vault {
     }
   }
 
-  /** Changes a secret's metadata (a pin) without touching its value or re-encrypting it. */
+  /** Changes a secret's metadata without touching its value or re-encrypting it. */
   updateSecretAttributes(id: string, attributes: Record<string, string>): void {
+    this.updateSecretMeta(id, { attributes });
+  }
+
+  /** Changes some of a secret's metadata (a pin, delivery targets); never its id or server. */
+  updateSecretMeta(id: string, changes: Partial<Pick<SecretMeta, 'pinned' | 'expiresAt' | 'attributes'>>): void {
     this.requireUnlocked();
     const stored = this.secretCache.get(id);
     if (!stored) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
-    this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
-    if (stored.ciphertext) this.saveSecrets();
+    this.secretCache.set(id, { ...stored, meta: { ...stored.meta, ...changes } });
+    if (stored.ciphertext) this.saveSecretEntries([id]);
   }
 
   deleteSecret(id: string): void {
     this.memoryValues.delete(id);
-    if (this.secretCache.delete(id)) this.saveSecrets();
+    if (this.secretCache.delete(id)) this.saveSecretEntries([id]);
   }
 
   // Settings ------------------------------------------------------------------------------
@@ -398,6 +410,7 @@ export class Vault {
   deleteUnreadable(): void {
     this.store.setMany({ [KEYS.servers]: this.serverCache, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: [] });
     this.quarantine = [];
+    this.layoutSaved = true;
   }
 
   // Loading and saving ---------------------------------------------------------------------
@@ -406,10 +419,29 @@ export class Vault {
    * moves from its list to `unreadable` in the same atomic write, never lost in between. */
   private saveServers(servers: readonly ServerRecord[]): void {
     this.store.setMany({ [KEYS.servers]: servers, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: this.quarantine });
+    this.layoutSaved = true;
   }
 
   private saveSecrets(): void {
     this.store.setMany({ [KEYS.servers]: this.serverCache, [KEYS.secrets]: this.secretsForFile(this.secretCache), [KEYS.unreadable]: this.quarantine });
+    this.layoutSaved = true;
+  }
+
+  /** Writes the secrets `ids` as they are now (removed, if they are gone or kept in memory
+   * only), without going through the other 10,000: the cost of a save is the change. */
+  private saveSecretEntries(ids: readonly string[]): void {
+    if (!this.layoutSaved || !this.store.setEntries) {
+      this.saveSecrets();
+      return;
+    }
+    const put: Record<string, StoredSecret> = {};
+    const remove: string[] = [];
+    for (const id of ids) {
+      const stored = this.secretCache.get(id);
+      if (stored?.ciphertext) put[id] = stored;
+      else remove.push(id);
+    }
+    this.store.setEntries(KEYS.secrets, put, remove);
   }
 
   private secretsForFile(secrets: ReadonlyMap<string, StoredSecret>): Record<string, StoredSecret> {
@@ -448,8 +480,8 @@ export class Vault {
       return map;
     }
     for (const [id, value] of Object.entries(raw)) {
-      const parsed = storedSecretSchema.safeParse(value);
-      if (parsed.success && parsed.data.meta.id === id) map.set(id, parsed.data);
+      const parsed = parseStoredSecret(value);
+      if (parsed && parsed.meta.id === id) map.set(id, parsed);
       else this.setAside({ from: 'secrets', key: id, value });
     }
     return map;

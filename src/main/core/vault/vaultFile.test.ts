@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyportError } from '../errors';
 import { watchFsyncsSync } from '../../../../test/support/fsyncWatch';
 import { openVaultFile, readVaultContents } from './vaultFile';
-import { LOG_HEADER } from './vaultLog';
+import { LOG_HEADER, writeSnapshot } from './vaultLog';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -154,6 +154,63 @@ describe('openVaultFile', () => {
     reopened.setMany({ servers: [{ id: 'a' }], secrets: { ...(reopened.get('secrets') as object), s1000: { meta: { id: 's1000' }, ciphertext: 'v1.new' } } });
     expect(statSync(path).size - size).toBeLessThan(100);
     expect(Object.keys(readVaultContents(path).secrets as object)).toHaveLength(1001);
+  });
+
+  it('setEntries writes the entries it is given as one line, and nothing for what did not change', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const store = openVaultFile(path);
+    const record = { meta: { id: 'a' }, ciphertext: 'v1.a' };
+    store.setMany({ secrets: { a: record, b: { meta: { id: 'b' }, ciphertext: 'v1.b' } } });
+    const size = statSync(path).size;
+    store.setEntries?.('secrets', { a: record }, ['not-there']);
+    expect(statSync(path).size).toBe(size);
+    store.setEntries?.('secrets', { c: { meta: { id: 'c' }, ciphertext: 'v1.c' } }, ['b']);
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n').pop()).toBe('[["put","secrets","c",{"meta":{"id":"c"},"ciphertext":"v1.c"}],["drop","secrets","b"]]');
+    expect(openVaultFile(path).get('secrets')).toEqual({ a: record, c: { meta: { id: 'c' }, ciphertext: 'v1.c' } });
+    // On a key that does not exist yet, the first entry creates it.
+    store.setEntries?.('other', { x: 1 }, []);
+    expect(readVaultContents(path).other).toEqual({ x: 1 });
+  });
+
+  it('compaction serializes a large key in slices; entries put, replaced and dropped meanwhile end as written', async () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const store = openVaultFile(path);
+    const big = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`s${i}`, { meta: { id: `s${i}`, name: 'x'.repeat(100) }, ciphertext: `v1.${i}` }]));
+    store.setMany({ secrets: big, log: [1, 2, 3], version: 1 });
+    const compacting = store.compact();
+    let turns = 0;
+    let done = false;
+    void compacting.then(() => (done = true));
+    // Other work runs while it compacts (it yields), and writes land in the middle of it.
+    while (!done && turns < 200) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const i = turns++;
+      store.setEntries?.('secrets', { [`s${(i * 7919) % 20_000}`]: { meta: { id: 'replaced' }, ciphertext: `v2.${i}` }, [`new${i}`]: { n: i } }, [`s${(i * 104_729 + 1) % 20_000}`]);
+      if (i % 5 === 0) store.set('log', [...(store.get('log') as number[]).slice(1), i]);
+    }
+    await compacting;
+    expect(turns).toBeGreaterThan(3);
+    const live = { secrets: structuredClone(store.get('secrets')), log: store.get('log'), version: 1 };
+    expect(readVaultContents(path)).toEqual(live);
+    // The compacted line is what JSON.stringify writes for the state at its start.
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines[0]).toBe(LOG_HEADER);
+    expect(lines[1]?.startsWith('[["set","secrets",{"s0":')).toBe(true);
+    expect(() => JSON.parse(lines[1] ?? '') as unknown).not.toThrow();
+    expect(lines.length).toBe(2 + turns + Math.ceil(turns / 5) + 1);
+  }, 30_000);
+
+  it('writeSnapshot writes exactly what JSON.stringify writes', async () => {
+    const data = { a: 1, b: 'two', c: null, d: [1, undefined, { e: [] }], f: { g: { h: 'i' }, skipped: undefined, '"quoted"': 'ü\u2028' }, empty: {}, none: [] };
+    const state = Object.entries(data).map(([key, value]): [string, unknown, string[] | null] => [key, value, value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null]);
+    let text = '';
+    const bytes = await writeSnapshot(state, async (piece) => {
+      text += piece;
+    });
+    expect(text).toBe(`${LOG_HEADER}\n${JSON.stringify(Object.entries(data).map(([key, value]) => ['set', key, value]))}\n`);
+    expect(bytes).toBe(Buffer.byteLength(text));
   });
 
   it('a line cut short by a crash (the last, never acknowledged) is ignored and cut off before the next write', () => {

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { KeyportError } from '../errors';
 import { PRIVATE_FILE_MODE, writeFileDurablySync } from '../files/durableWrite';
 import type { KeyValueStore, Logger } from '../ports';
-import { DamagedLogError, diff, LOG_HEADER, LogWriter, replayLog } from './vaultLog';
+import { DamagedLogError, diff, isPlainObject, LOG_HEADER, LogWriter, replayLog, type Operation } from './vaultLog';
 
 export interface VaultFile extends KeyValueStore {
   readonly path: string;
@@ -55,9 +55,25 @@ export function openVaultFile(path: string, options: VaultFileOptions = {}): Vau
     for (const [key, value] of Object.entries(values)) data[key] = value;
     for (const key of removed) delete data[key];
   };
+  const setEntries = (key: string, put: Record<string, unknown>, remove: readonly string[]) => {
+    const current = data[key];
+    const entries = isPlainObject(current) ? current : undefined;
+    const operations: Operation[] = [];
+    for (const [id, value] of Object.entries(put)) if (entries?.[id] !== value) operations.push(['put', key, id, value]);
+    for (const id of remove) if (entries && Object.hasOwn(entries, id)) operations.push(['drop', key, id]);
+    if (operations.length === 0) return;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writer.append(operations);
+    // In place: the store owns this object (setMany's values become the store's; compaction
+    // snapshots entries, not the object).
+    const target = entries ?? (data[key] = {} as Record<string, unknown>);
+    for (const [id, value] of Object.entries(put)) target[id] = value;
+    for (const id of remove) delete target[id];
+  };
   return {
     path,
     get: (key) => data[key],
+    setEntries,
     set: (key, value) => write({ [key]: value }),
     delete: (key) => write({}, [key]),
     setMany: (values) => write(values),

@@ -22,9 +22,10 @@ import type { Logger } from '../ports';
  * one (the write in flight, never acknowledged): it is ignored and cut off before the next
  * append. Any other line that does not parse is damage, and the file is refused.
  *
- * Compaction rewrites the log as one `set` line per key once it has grown past twice its
- * compacted size, off the main thread's critical path: the snapshot is written to a temporary
- * file asynchronously while writes keep appending to the old log; writes made meanwhile are
+ * Compaction rewrites the log as one line setting every key once it has grown past twice its
+ * compacted size, off the main thread's critical path: the snapshot is serialized an entry at a
+ * time in slices of a few milliseconds (writeSnapshot) and written to a temporary file
+ * asynchronously while writes keep appending to the old log; writes made meanwhile are
  * appended to the temporary file too, then it is fsync'd and renamed over the log. Every
  * acknowledged write is in whichever file is the log at any moment. */
 
@@ -32,7 +33,7 @@ export const LOG_HEADER = '{"keyport-vault-log":1}';
 /** Below this size the log is never compacted (a few hundred writes of one secret). */
 const MIN_COMPACT_BYTES = 1024 * 1024;
 
-type Operation = ['set', string, unknown] | ['del', string] | ['put', string, string, unknown] | ['drop', string, string] | ['splice', string, number, unknown[]];
+export type Operation = ['set', string, unknown] | ['del', string] | ['put', string, string, unknown] | ['drop', string, string] | ['splice', string, number, unknown[]];
 
 export class DamagedLogError extends Error {}
 
@@ -131,7 +132,7 @@ function isOperation(op: unknown): op is Operation {
   }
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The operations that turn `before` into `after` for one key. Entries that are the same
  * object (the vault hands back the records it did not change) are skipped at once; others are
@@ -232,18 +233,28 @@ export class LogWriter {
     if (this.compacting || this.size === 0) return;
     this.compacting = [];
     const temporary = `${this.path}.compact-${randomBytes(6).toString('hex')}`;
-    const data = this.snapshot();
-    const text = `${LOG_HEADER}\n${JSON.stringify(Object.entries(data).map(([key, value]) => ['set', key, value]))}\n`;
+    // The state now (see snapshotOf); the writes made meanwhile are collected in `compacting`.
+    const state = snapshotOf(this.snapshot());
     let handle: fs.promises.FileHandle | null = null;
+    let bytes: number;
     try {
       handle = await fs.promises.open(temporary, 'wx', PRIVATE_FILE_MODE);
-      await handle.writeFile(text);
+      const file = handle;
+      bytes = await writeSnapshot(state, (text) => file.write(text).then(() => undefined));
+      // Writes made meanwhile join the new file: most of them still asynchronously, …
+      for (let caughtUp = 0; caughtUp < this.compacting.length; ) {
+        const lines = this.compacting.slice(caughtUp).join('');
+        caughtUp = this.compacting.length;
+        await handle.write(lines);
+        bytes += Buffer.byteLength(lines);
+      }
+      const written = this.compacting.length;
       await handle.datasync();
       await handle.close();
       handle = null;
-      // From here on synchronous: writes made meanwhile join the new file before it replaces
-      // the old one.
-      const pending = this.compacting.join('');
+      // … and from here on synchronously, the ones made during the last await, before the new
+      // file replaces the old one.
+      const pending = this.compacting.slice(written).join('');
       if (pending) {
         const fd = fs.openSync(temporary, 'a');
         try {
@@ -257,7 +268,7 @@ export class LogWriter {
       this.fd = null;
       fs.renameSync(temporary, this.path);
       syncFolderSync(dirname(this.path));
-      this.size = Buffer.byteLength(text) + Buffer.byteLength(pending);
+      this.size = bytes + Buffer.byteLength(pending);
       this.compactedSize = this.size;
     } catch (error) {
       await handle?.close().catch(() => undefined);
@@ -282,4 +293,81 @@ export class LogWriter {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }
+}
+
+type Snapshot = Array<[key: string, value: unknown, ids: string[] | null]>;
+
+/** The keys, their values and, of object-valued keys, their entries' ids, as they are now:
+ * cheap (no entry is copied), and enough. Values are never changed in place, with one
+ * exception: setEntries puts and drops entries of an object-valued key in place, so an entry
+ * may be serialized as it is later than now. That is harmless: `put` and `drop` set an entry
+ * outright, so replaying the writes made meanwhile (appended after the snapshot) ends every
+ * entry in the state of its last write, whichever version the snapshot caught; an entry
+ * dropped meanwhile is left out, and one added meanwhile comes with its write. */
+function snapshotOf(data: Record<string, unknown>): Snapshot {
+  return Object.entries(data).map(([key, value]) => [key, value, isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value)) ? Object.keys(value) : null]);
+}
+
+/** How long compaction serializes before it lets other work run. A 10,000-secret vault
+ * serialized in one go holds the main thread for tens of milliseconds; in slices of this size
+ * no slice is longer than a frame. */
+const SLICE_MS = 4;
+/** Serialized text is handed to `write` in pieces of about this size. */
+const WRITE_CHUNK = 128 * 1024;
+
+/** Writes the compacted log (header, then one line setting every key) through `write`, exactly
+ * as `JSON.stringify` would write that line, but an entry at a time, yielding to the event loop
+ * every SLICE_MS. Returns the bytes written. */
+export async function writeSnapshot(state: Snapshot, write: (text: string) => Promise<void>): Promise<number> {
+  let buffer = `${LOG_HEADER}\n[`;
+  let bytes = 0;
+  let sliceStart = performance.now();
+  const flush = async (force: boolean) => {
+    if (buffer.length < WRITE_CHUNK && !force) return;
+    bytes += Buffer.byteLength(buffer);
+    await write(buffer);
+    buffer = '';
+  };
+  const pause = async () => {
+    if (performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Handing text to the file (encoding it) is a turn of its own, not the end of a full slice.
+    sliceStart = performance.now();
+    await flush(false);
+  };
+  let firstKey = true;
+  for (const [key, value, ids] of state) {
+    buffer += `${firstKey ? '' : ','}["set",${JSON.stringify(key)},`;
+    firstKey = false;
+    if (Array.isArray(value)) {
+      // Arrays are replaced, never changed in place (a splice writes a new one).
+      buffer += '[';
+      for (let i = 0; i < value.length; i++) {
+        // As JSON.stringify: an undefined item is written as null.
+        buffer += `${i === 0 ? '' : ','}${(JSON.stringify(value[i]) as string | undefined) ?? 'null'}`;
+        await pause();
+      }
+      buffer += ']';
+    } else if (ids !== null) {
+      const entries = value as Record<string, unknown>;
+      buffer += '{';
+      let first = true;
+      for (const id of ids) {
+        if (!Object.hasOwn(entries, id)) continue; // dropped since the snapshot
+        // As JSON.stringify: an undefined entry is left out.
+        const text = JSON.stringify(entries[id]) as string | undefined;
+        if (text === undefined) continue;
+        buffer += `${first ? '' : ','}${JSON.stringify(id)}:${text}`;
+        first = false;
+        await pause();
+      }
+      buffer += '}';
+    } else {
+      buffer += JSON.stringify(value);
+    }
+    buffer += ']';
+  }
+  buffer += ']\n';
+  await flush(true);
+  return bytes;
 }
