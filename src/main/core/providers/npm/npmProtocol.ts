@@ -99,10 +99,16 @@ export function isTokenObject(v: unknown): v is NpmTokenObject {
   );
 }
 
+const pageLinks = z.object({ next: z.string().nullable().optional() }).optional();
+
 export const tokenListAnswer = z.object({
   objects: z.array(z.custom<NpmTokenObject>(isTokenObject, 'a token')),
-  urls: z.object({ next: z.string().nullable().optional() }).optional(),
+  urls: pageLinks,
 });
+
+/** The answer with every entry checked by `tokenObject`: what parseJsonList names the fields of
+ * a refused entry with. */
+export const tokenListAnswerExact = z.object({ objects: z.array(tokenObject), urls: pageLinks });
 export type NpmTokenList = z.output<typeof tokenListAnswer>;
 
 /** The full schema of a token entry, for tests that keep isTokenObject in step with it. */
