@@ -58,6 +58,7 @@ export interface ProcedureResults {
   'auth.finishDeviceSignIn': ServerView;
   'auth.openDeviceVerification': void;
   'auth.cancelSignIn': void;
+  /** Crosses to the window as a TokenListWire (src/shared/tokenListWire.ts); the client decodes it. */
   'tokens.list': TokenView[];
   'tokens.create': CreatedToken;
   'tokens.revoke': RevokeResult;
