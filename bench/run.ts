@@ -13,7 +13,7 @@ import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
 import { deliveryFigure } from './delivery.ts';
 import { memoryFigure } from './memory.ts';
-import { networkFigures } from './network.ts';
+import { ipcCloneFigure, networkFigures } from './network.ts';
 import { npmListFigure, scalingFigure } from './npmList.ts';
 import { jsonFigure, markdownTable, met, ratioOf, round, targetText, type Figure } from './report.ts';
 import { seedEds } from './seed.ts';
@@ -52,6 +52,7 @@ try {
   step('5. network: core vs. undici.request + JSON.parse');
   const network = await networkFigures(small, large);
   figures.push(...network.figures);
+  figures.push(ipcCloneFigure(network.largeList));
   step('5d. npm: 1,000 granular tokens in 10 pages, core vs. undici.request');
   figures.push(await npmListFigure());
   step('5e. 50,000 tokens vs. 10,000');
