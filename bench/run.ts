@@ -13,8 +13,8 @@ import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
 import { deliveryFigure } from './delivery.ts';
 import { memoryFigures } from './memory.ts';
-import { networkFigures } from './network.ts';
-import { npmListFigure } from './npmList.ts';
+import { ipcCloneFigure, networkFigures } from './network.ts';
+import { npmListFigure, scalingFigure } from './npmList.ts';
 import { jsonFigure, markdownTable, met, ratioOf, round, targetText, type Figure } from './report.ts';
 import { seedEds } from './seed.ts';
 import { vaultFigures } from './vault.ts';
@@ -49,10 +49,14 @@ try {
   step('4. vault open and save, 10,000 secrets');
   figures.push(...(await vaultFigures()));
 
-  step('5. network: core vs. raw fetch');
-  figures.push(...(await networkFigures(small, large)));
+  step('5. network: core vs. undici.request + JSON.parse');
+  const network = await networkFigures(small, large);
+  figures.push(...network.figures);
+  figures.push(ipcCloneFigure(network.largeList));
   step('5d. npm: 1,000 granular tokens in 10 pages, core vs. undici.request');
   figures.push(await npmListFigure());
+  step('5e. 50,000 tokens vs. 10,000');
+  figures.push(await scalingFigure());
 
   step('6. memory');
   figures.push(...(await memoryFigures({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId })));

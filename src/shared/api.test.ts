@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createKeyportApi, createKeyportClient, type KeyportTransport } from './api';
 import { EVENT_NAMES, PROCEDURE_NAMES, eventChannel, procedureChannel, type ProcedureName } from './contract';
 import { KeyportApiError, type WireResult } from './errors';
+import { encodeTokenList } from './tokenListWire';
 
 function fakeTransport(answer: WireResult<unknown> = { ok: true, value: 'answer' }) {
   const unsubscribe = vi.fn();
@@ -82,7 +83,8 @@ describe('createKeyportClient', () => {
     const client = createKeyportClient(createKeyportApi(transport));
     expect(await client.call('servers.list')).toEqual([{ id: 's1' }]);
     expect(transport.invoke).toHaveBeenLastCalledWith('servers.list', undefined);
-    await client.call('tokens.list', { serverId: 's1' });
+    transport.invoke.mockResolvedValueOnce({ ok: true, value: encodeTokenList([]) });
+    expect(await client.call('tokens.list', { serverId: 's1' })).toEqual([]);
     expect(transport.invoke).toHaveBeenLastCalledWith('tokens.list', { serverId: 's1' });
   });
 

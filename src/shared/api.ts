@@ -1,5 +1,6 @@
 import { KeyportApiError, type WireResult } from './errors';
 import { isProcedureName } from './procedures';
+import { valueFromWire } from './tokenListWire';
 import {
   PROCEDURE_NAMES,
   EVENT_NAMES,
@@ -73,7 +74,8 @@ export function createKeyportClient(api: KeyportApi): KeyportClient {
     async call<P extends ProcedureName>(procedure: P, ...input: ProcedureArgs<P>) {
       const result = await api.invoke(procedure, input[0]);
       if (!result.ok) throw new KeyportApiError(result.error);
-      return result.value as ProcedureResults[P];
+      // tokens.list crosses in a compact form (src/shared/tokenListWire.ts).
+      return valueFromWire(procedure, result.value) as ProcedureResults[P];
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) {
       return api.on(event, (payload) => listener(payload as EventPayloads[E]));

@@ -79,6 +79,7 @@ export const procedures = {
   'auth.finishDeviceSignIn': returns<ServerView>(EXPIRES),
   'auth.openDeviceVerification': returns<void>(),
   'auth.cancelSignIn': returns<void>(),
+  /** Crosses to the window as a TokenListWire (src/shared/tokenListWire.ts); the client decodes it. */
   'tokens.list': returns<TokenView[]>(),
   'tokens.create': returns<CreatedToken>(EXPIRES),
   'tokens.revoke': returns<RevokeResult>(),

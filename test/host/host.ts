@@ -8,6 +8,7 @@ import { isTrustedSenderUrl } from '../../src/main/core/api/senderPolicy';
 import type { Core } from '../../src/main/core/core';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/electron/security';
 import { openVaultFile } from '../../src/main/core/vault/vaultFile';
+import { resultToWire } from '../../src/shared/tokenListWire';
 import { createTestCore, type MemoryClipboard } from '../support/testCore';
 
 export { MemoryClipboard, loopbackOnlyLookup } from '../support/testCore';
@@ -54,7 +55,7 @@ export async function exposeCore(context: BrowserContext, core: Core): Promise<v
     if (source.frame.parentFrame() !== null || !isTrustedSenderUrl(source.frame.url(), [HOST_ORIGIN])) {
       return { ok: false, error: { code: 'FORBIDDEN', message: 'This window is not allowed to use Keyport.' } };
     }
-    return core.handle(procedure, input);
+    return resultToWire(procedure, await core.handle(procedure, input));
   });
 }
 

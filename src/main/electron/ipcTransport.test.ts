@@ -1,3 +1,4 @@
+import { TOKEN_LIST_FORMAT, valueFromWire } from '../../shared/tokenListWire';
 import { describe, expect, it, vi } from 'vitest';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { PROCEDURE_NAMES, eventChannel, procedureChannel } from '../../shared/contract';
@@ -51,9 +52,18 @@ describe('registerIpc', () => {
   it('forwards a trusted main-frame call to the core and returns its result', async () => {
     const { call, core } = setup();
     const input = { serverId: 's1' };
-    const result = await call(procedureChannel('tokens.list'), mainFrame('app://keyport/index.html'), input);
-    expect(core.handle).toHaveBeenCalledWith('tokens.list', input);
+    const result = await call(procedureChannel('tokens.revoke'), mainFrame('app://keyport/index.html'), input);
+    expect(core.handle).toHaveBeenCalledWith('tokens.revoke', input);
     expect(result).toEqual({ ok: true, value: { echoed: input } });
+  });
+
+  it('sends a token list in its compact form, which the window’s client turns back into the same list', async () => {
+    const { call, core } = setup();
+    const tokens = [{ id: 'k1', name: 'ci', createdAt: null, lastUsedAt: null, expiresAt: null, scopes: ['read'], extra: { access: 'Read-only' }, savedSecretId: null, usedBySession: true }];
+    core.handle.mockResolvedValueOnce({ ok: true, value: tokens });
+    const result = (await call(procedureChannel('tokens.list'), mainFrame('app://keyport/index.html'), { serverId: 's1' })) as { ok: true; value: unknown };
+    expect(result.value).toMatchObject({ format: TOKEN_LIST_FORMAT, count: 1 });
+    expect(valueFromWire('tokens.list', structuredClone(result.value))).toEqual(tokens);
   });
 
   it.each([

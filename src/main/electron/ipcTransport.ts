@@ -1,6 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { PROCEDURE_NAMES, eventChannel, procedureChannel } from '../../shared/contract';
 import type { WireResult } from '../../shared/errors';
+import { resultToWire } from '../../shared/tokenListWire';
 import type { Core } from '../core/core';
 import { isTrustedSenderUrl } from '../core/api/senderPolicy';
 
@@ -26,7 +27,7 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, 
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, input?: unknown): Promise<WireResult<unknown>> => {
       if (!isTrustedSender(event, trustedOrigins)) return FORBIDDEN_RESULT;
       try {
-        return await core.handle(procedure, input);
+        return resultToWire(procedure, await core.handle(procedure, input));
       } catch {
         // core.handle never throws by contract; if it ever does, the renderer still gets a
         // result it can show rather than a bare rejected promise.

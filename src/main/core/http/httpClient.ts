@@ -70,8 +70,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     const timeoutMs = options.timeoutMs();
     const effectiveTimeout = Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
-    const timeoutSignal = AbortSignal.timeout(effectiveTimeout);
-    const signal = req.signal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, req.signal]);
+    // One controller and one plain timer per request, both released when it ends: cheaper than
+    // AbortSignal.timeout (a timer that lives until it fires) joined with AbortSignal.any, which
+    // showed in the profile of a 10-page list.
+    const controller = new AbortController();
+    let timedOutNow = false;
+    const timer = setTimeout(() => {
+      timedOutNow = true;
+      controller.abort();
+    }, effectiveTimeout);
+    const forwardCancel = () => controller.abort();
+    req.signal?.addEventListener('abort', forwardCancel, { once: true });
 
     try {
       const res = await undiciRequest(url, {
@@ -79,7 +88,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         method: req.method,
         headers,
         body,
-        signal,
+        signal: controller.signal,
       });
 
       const declaredLength = Number(headerValue(res.headers['content-length']));
@@ -88,32 +97,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw tooLarge(serverName, maxBodyBytes);
       }
 
-      const chunks: Buffer[] = [];
-      let received = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > maxBodyBytes) {
-          discard(res.body);
-          throw tooLarge(serverName, maxBodyBytes);
-        }
-        chunks.push(chunk);
-      }
+      const bytes = await readBody(res.body, maxBodyBytes, () => tooLarge(serverName, maxBodyBytes));
 
       const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) {
+      for (const name in res.headers) {
+        const value = res.headers[name];
         if (value !== undefined) responseHeaders[name.toLowerCase()] = headerValue(value);
       }
-      return {
-        status: res.statusCode,
-        headers: responseHeaders,
-        text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)),
-      };
+      return { status: res.statusCode, headers: responseHeaders, text: utf8Text(bytes) };
     } catch (error) {
       if (isKeyportError(error)) throw error;
       // Which signal fired decides the code, whatever undici wrapped the abort in.
       if (isAborted(req.signal)) throw cancelled(serverName, error);
-      if (timeoutSignal.aborted) throw timedOut(serverName, effectiveTimeout, error);
+      if (timedOutNow) throw timedOut(serverName, effectiveTimeout, error);
       throw mapTransportError(serverName, effectiveTimeout, error, proxies[url.protocol === 'https:' ? 'https' : 'http'].variable);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', forwardCancel);
     }
   }
 
@@ -257,6 +257,37 @@ function defaultRoots(): string[] {
  * await and call the later check impossible. */
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
+}
+
+/** The whole body, refused (with `tooLarge()`) as soon as it passes `maxBytes`. Read with
+ * 'data' events rather than an async iterator: one promise per body, not one per chunk. */
+function readBody(body: Readable, maxBytes: number, tooLarge: () => KeyportError): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        body.off('data', onData);
+        discard(body);
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)));
+    body.once('error', reject);
+  });
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** The body as text, as TextDecoder('utf-8') reads it (a leading byte-order mark dropped,
+ * malformed sequences as U+FFFD) without copying the bytes into a new decoder each time. */
+function utf8Text(bytes: Buffer): string {
+  const bom = bytes.length >= 3 && bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2];
+  return bytes.toString('utf8', bom ? 3 : 0);
 }
 
 /** Destroying an unread body makes undici emit an abort error; nobody else listens for it. */

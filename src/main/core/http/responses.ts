@@ -5,17 +5,37 @@ import type { HttpResponse } from './types';
 /** Parses a response body as JSON and checks it against `schema`.
  * @param expected what the server should be, for the hint, e.g. 'an Enthought Deployment Server'. */
 export function parseJson<T>(res: HttpResponse, schema: z.ZodType<T>, serverName: string, expected?: string): T {
-  const urlHint = `Check that the URL points to ${expected ?? 'the right kind of server'}.`;
+  const urlHint = hintFor(expected);
+  const result = schema.safeParse(parseBoundedJson(res, serverName, urlHint));
+  if (!result.success) throw mismatch(serverName, urlHint, result.error.issues);
+  return result.data;
+}
 
+/** parseJson for long lists. `fast` checks list entries with a guard function (no copy, no issue
+ * machinery per field) and must accept exactly what `exact`, the answer's full zod schema,
+ * accepts (each kind's tests keep the two in step). An answer `fast` refuses is checked again
+ * with `exact`, so a malformed entry is refused with the same error, naming the same fields, as
+ * with `exact` alone. */
+export function parseJsonList<T>(res: HttpResponse, fast: z.ZodType<T>, exact: z.ZodType<unknown>, serverName: string, expected?: string): T {
+  const urlHint = hintFor(expected);
+  const data = parseBoundedJson(res, serverName, urlHint);
+  const result = fast.safeParse(data);
+  if (result.success) return result.data;
+  const checked = exact.safeParse(data);
+  throw mismatch(serverName, urlHint, checked.success ? result.error.issues : checked.error.issues);
+}
+
+const hintFor = (expected: string | undefined): string => `Check that the URL points to ${expected ?? 'the right kind of server'}.`;
+
+function parseBoundedJson(res: HttpResponse, serverName: string, urlHint: string): unknown {
   // A hostile answer can hold millions of values (10 MB of `[1,1,…]`): parsed, then checked
   // against a schema item by item with an issue for each, it would block the main process for
   // seconds. Its shape is bounded first, in one pass over the text that stops at the first excess.
   const excess = shapeExcess(res.text);
   if (excess !== null) return fail(`${serverName} sent an answer too large to accept (${excess}).`, urlHint);
 
-  let data: unknown;
   try {
-    data = JSON.parse(res.text);
+    return JSON.parse(res.text);
   } catch {
     // No cause and no excerpt: the body may be a token response cut short.
     if (looksLikeHtml(res)) {
@@ -23,21 +43,17 @@ export function parseJson<T>(res: HttpResponse, schema: z.ZodType<T>, serverName
     }
     return fail(`${serverName} sent an answer that is not valid JSON.`, urlHint);
   }
+}
 
-  const result = schema.safeParse(data);
-  if (!result.success) {
-    // Only where and what kind of mismatch, never the values, which may be secrets; the first
-    // few issues, never a summary of the whole input.
-    const issues = result.error.issues;
-    const shown = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => `${issue.path.slice(0, 8).map(String).join('.').slice(0, 200) || '(root)'}: ${issue.code}`);
-    const more = issues.length > MAX_REPORTED_ISSUES ? ` (and ${issues.length - MAX_REPORTED_ISSUES} more)` : '';
-    const summary = `${shown.join('; ')}${more}`;
-    throw new KeyportError('BAD_RESPONSE', `${serverName} answered in an unexpected format.`, {
-      hint: urlHint,
-      cause: new Error(`Schema mismatch: ${summary}`),
-    });
-  }
-  return result.data;
+/** Only where and what kind of mismatch, never the values, which may be secrets; the first few
+ * issues, never a summary of the whole input. */
+function mismatch(serverName: string, urlHint: string, issues: readonly z.core.$ZodIssue[]): KeyportError {
+  const shown = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => `${issue.path.slice(0, 8).map(String).join('.').slice(0, 200) || '(root)'}: ${issue.code}`);
+  const more = issues.length > MAX_REPORTED_ISSUES ? ` (and ${issues.length - MAX_REPORTED_ISSUES} more)` : '';
+  return new KeyportError('BAD_RESPONSE', `${serverName} answered in an unexpected format.`, {
+    hint: urlHint,
+    cause: new Error(`Schema mismatch: ${shown.join('; ')}${more}`),
+  });
 }
 
 /** The longest list Keyport accepts in a server's answer (tokens, keys, OAuth clients, scopes,
@@ -59,16 +75,13 @@ export function shapeExcess(text: string): string | null {
   /** Per open container: its item count so far, negative for objects (not counted). */
   const items: number[] = [];
   let values = 1;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i += 1;
-      else if (c === QUOTE) inString = false;
-      continue;
-    }
     if (c === QUOTE) {
-      inString = true;
+      // Strings are most of a token list's text: jump to the closing quote (the next one not
+      // escaped) instead of visiting every character.
+      i = closingQuote(text, i);
+      if (i < 0) return null;
     } else if (c === OPEN_LIST || c === OPEN_OBJECT) {
       if (items.length >= MAX_JSON_DEPTH) return `nested more than ${MAX_JSON_DEPTH} levels deep`;
       items.push(c === OPEN_LIST ? 1 : -1);
@@ -82,6 +95,20 @@ export function shapeExcess(text: string): string | null {
     }
   }
   return null;
+}
+
+/** Where the string opened at `open` ends: the next quote preceded by an even number of
+ * backslashes (each pair is one escaped backslash), or -1 when it never ends. Each run of
+ * backslashes is counted once, so the whole scan stays linear. */
+function closingQuote(text: string, open: number): number {
+  let q = text.indexOf('"', open + 1);
+  while (q !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return q;
+    q = text.indexOf('"', q + 1);
+  }
+  return -1;
 }
 
 const [QUOTE, BACKSLASH, COMMA, OPEN_LIST, CLOSE_LIST, OPEN_OBJECT, CLOSE_OBJECT] = ['"', '\\', ',', '[', ']', '{', '}'].map((ch) => ch.charCodeAt(0)) as [number, number, number, number, number, number, number];

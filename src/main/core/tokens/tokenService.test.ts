@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
 
 const { harness } = useCoreHarness();
@@ -165,6 +165,22 @@ describe('saved copies are tied to the token they were created as', () => {
     ]);
     // Other windows hear of it.
     expect(h.events.slice(events).map(([name]) => name)).toContain('secrets.changed');
+  });
+
+  it('marks many copies gone in one vault write, not one write per copy', async () => {
+    const { h, serverId } = await signedIn();
+    const names = Array.from({ length: 30 }, (_, i) => `copy-${i}`);
+    for (const name of names) await h.call('tokens.create', { serverId, name, save: true });
+    for (const name of names.slice(0, 20)) h.eds.revokeApiToken('alice', name);
+    const writes = vi.spyOn(h.store, 'setMany');
+    const listed = await h.call('tokens.list', { serverId });
+    expect(listed.map((t) => t.name)).toEqual(names.slice(20));
+    expect(writes).toHaveBeenCalledTimes(1);
+    const saved = await h.call('secrets.list');
+    expect(saved.filter((s) => s.goneFromServer).map((s) => s.name).sort()).toEqual(names.slice(0, 20).sort());
+    // Nothing changed since: the next list writes nothing.
+    await h.call('tokens.list', { serverId });
+    expect(writes).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -50,14 +50,31 @@ export class TokenService {
       return provider.listTokens(ctx, auth);
     });
     const saved = this.matchSaved(serverId, listed);
-    const own = listed.filter((t) => t.isSession === true);
-    if (own.length === 1 && own[0]) this.sessionTokenIds.set(serverId, own[0].id);
+    let own: string | null = null;
+    let owners = 0;
+    for (const t of listed) {
+      if (t.isSession === true) {
+        own = t.id;
+        owners += 1;
+      }
+    }
+    if (owners === 1 && own !== null) this.sessionTokenIds.set(serverId, own);
     else this.sessionTokenIds.delete(serverId);
     const dependsOn = this.sessionTokenId(serverId);
-    // Where the server keeps no names, the name the person gave a saved token is the better one.
-    const tokens = unnamed ? listed.map((t) => ({ ...t, name: this.savedName(saved.get(t.id)) ?? t.name })) : listed;
-    this.listedNames.set(serverId, new Map(tokens.map((t) => [t.id, t.name])));
-    return tokens.map((t) => this.view(t, saved.get(t.id) ?? null, dependsOn));
+    // One pass from the provider's tokens to the views (a 10,000-token list is not copied again
+    // for names, then for views).
+    const names = new Map<string, string>();
+    const views: TokenView[] = new Array<TokenView>(listed.length);
+    for (let i = 0; i < listed.length; i++) {
+      const t = listed[i] as ProviderToken;
+      const savedId = saved.get(t.id) ?? null;
+      // Where the server keeps no names, the name the person gave a saved token is the better one.
+      const name = unnamed ? (this.savedName(savedId ?? undefined) ?? t.name) : t.name;
+      names.set(t.id, name);
+      views[i] = this.view(t, savedId, dependsOn, name);
+    }
+    this.listedNames.set(serverId, names);
+    return views;
   }
 
   async create(serverId: string, request: { name: string; save: boolean; fields?: Record<string, string>; password?: string | undefined; otp?: string | undefined }): Promise<CreatedToken> {
@@ -219,24 +236,31 @@ export class TokenService {
    * "no longer on the server", to forget); a copy saved before creation times were kept learns
    * its token's time the first time it is matched. */
   private matchSaved(serverId: string, listed: readonly ProviderToken[]): Map<string, string> {
-    const byId = new Map(listed.map((t) => [t.id, t]));
+    const byId = new Map<string, ProviderToken>();
+    for (const t of listed) byId.set(t.id, t);
     const map = new Map<string, string>();
-    let changed = false;
+    const changes = new Map<string, Record<string, string>>();
     for (const meta of this.vault.secrets({ serverId, purpose: 'api-token' })) {
-      const { tokenId, tokenCreatedAt, gone, ...rest } = meta.attributes;
+      const { tokenId, tokenCreatedAt, gone } = meta.attributes;
       const token = tokenId === undefined ? undefined : byId.get(tokenId);
       const same = token !== undefined && (tokenCreatedAt === undefined || token.createdAt === null || sameInstant(tokenCreatedAt, token.createdAt));
-      const next: Record<string, string> = { ...rest, ...(tokenId === undefined ? {} : { tokenId }) };
       const createdAt = tokenCreatedAt ?? (same ? token.createdAt : null);
-      if (createdAt) next.tokenCreatedAt = createdAt;
-      if (same && tokenId !== undefined) map.set(tokenId, meta.id);
-      else next.gone = 'true';
-      if (next.gone !== gone || next.tokenCreatedAt !== tokenCreatedAt) {
-        this.vault.updateSecretAttributes(meta.id, next);
-        changed = true;
+      const nextCreatedAt = createdAt ? createdAt : undefined;
+      const nextGone = same ? undefined : 'true';
+      if (same) map.set(tokenId as string, meta.id);
+      // The new attributes are built only for a copy that changes (the 10,000 copies of a list
+      // that has not changed are only read).
+      if (nextGone !== gone || nextCreatedAt !== tokenCreatedAt) {
+        const { tokenId: _id, tokenCreatedAt: _created, gone: _gone, ...rest } = meta.attributes;
+        const next: Record<string, string> = { ...rest, ...(tokenId === undefined ? {} : { tokenId }) };
+        if (nextCreatedAt) next.tokenCreatedAt = nextCreatedAt;
+        if (nextGone) next.gone = nextGone;
+        changes.set(meta.id, next);
       }
     }
-    if (changed) this.events.emit('secrets.changed', {});
+    // One write for all of them: the first list of 10,000 saved copies learns 10,000 times.
+    this.vault.updateManySecretAttributes(changes);
+    if (changes.size > 0) this.events.emit('secrets.changed', {});
     return map;
   }
 
@@ -250,9 +274,20 @@ export class TokenService {
     return map;
   }
 
-  private view(token: ProviderToken, savedSecretId: string | null, dependsOn: string | null): TokenView {
-    const { isSession: _isSession, ...shown } = token;
-    return { ...shown, extra: token.extra ?? {}, savedSecretId, usedBySession: dependsOn !== null && dependsOn === token.id };
+  /** What the window gets: the provider's fields by name (a copy, never the provider's object or
+   * its `isSession`). */
+  private view(token: ProviderToken, savedSecretId: string | null, dependsOn: string | null, name = token.name): TokenView {
+    return {
+      id: token.id,
+      name,
+      createdAt: token.createdAt,
+      lastUsedAt: token.lastUsedAt,
+      expiresAt: token.expiresAt,
+      scopes: token.scopes,
+      extra: token.extra ?? {},
+      savedSecretId,
+      usedBySession: dependsOn !== null && dependsOn === token.id,
+    };
   }
 
   /** The token Keyport's session depends on: the one named at sign-in, else the one the last

@@ -377,6 +377,21 @@ export class Vault {
     if (stored.ciphertext) this.saveSecretEntries([id]);
   }
 
+  /** Changes the attributes of several secrets in one write: matching a 10,000-token list with
+   * its saved copies must not rewrite the vault once per copy. */
+  updateManySecretAttributes(changes: ReadonlyMap<string, Record<string, string>>): void {
+    if (changes.size === 0) return;
+    this.requireUnlocked();
+    for (const id of changes.keys()) if (!this.secretCache.has(id)) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
+    let persisted = false;
+    for (const [id, attributes] of changes) {
+      const stored = this.secretCache.get(id) as StoredSecret;
+      this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
+      if (stored.ciphertext) persisted = true;
+    }
+    if (persisted) this.saveSecrets();
+  }
+
   deleteSecret(id: string): void {
     this.memoryValues.delete(id);
     if (this.secretCache.delete(id)) this.saveSecretEntries([id]);

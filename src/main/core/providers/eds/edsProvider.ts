@@ -2,12 +2,12 @@ import { STATUS_CODES } from 'node:http';
 import type { UserInfo } from '../../../../shared/model';
 import { ENVIRONMENT_COPY_FORMATS } from '../../clipboard/copyFormats';
 import { KeyportError } from '../../errors';
-import { errorForStatus, parseJson } from '../../http/responses';
+import { errorForStatus, parseJson, parseJsonList } from '../../http/responses';
 import { serverErrorText } from '../../http/serverText';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
-import { EDS_EXPECTED, EDS_PATHS, createdTokenAnswer, sessionAnswer, tokenListAnswer, userAnswer } from './edsProtocol';
+import { EDS_EXPECTED, EDS_PATHS, createdTokenAnswer, sessionAnswer, tokenListAnswer, tokenListAnswerFast, userAnswer, type EdsTokenEntry } from './edsProtocol';
 
 const TOKENS_ONLY_HOSTED =
   'API tokens are available only on Enthought-hosted EDS, not on on-site servers. Sign in with your user name and password instead.';
@@ -104,14 +104,13 @@ export const edsProvider: Provider = {
     const res = await send(ctx, { method: 'GET', path: EDS_PATHS.apiTokens, bearer: session });
     if (res.status === 403 || res.status === 404) throw tokensUnavailable(ctx);
     if (!ok(res)) throw failure(ctx, res);
-    return parseJson(res, tokenListAnswer, ctx.server.name, EDS_EXPECTED).tokens.map((t) => ({
-      id: t.name,
-      name: t.name,
-      createdAt: t.created,
-      lastUsedAt: t.last_used,
-      expiresAt: null,
-      scopes: null,
-    }));
+    const { tokens } = parseJsonList(res, tokenListAnswerFast, tokenListAnswer, ctx.server.name, EDS_EXPECTED);
+    const listed: ProviderToken[] = new Array<ProviderToken>(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i] as EdsTokenEntry;
+      listed[i] = { id: t.name, name: t.name, createdAt: t.created ?? null, lastUsedAt: t.last_used ?? null, expiresAt: null, scopes: null };
+    }
+    return listed;
   },
 
   async createToken(ctx, { session }, { name }) {

@@ -1,6 +1,6 @@
 import { KeyportError } from '../../errors';
-import { errorForStatus, parseJson } from '../../http/responses';
-import type { HttpResponse } from '../../http/types';
+import { errorForStatus, parseJson, parseJsonList } from '../../http/responses';
+import type {  HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
 import type { CreatedProviderToken, Provider, ProviderToken, ServerContext, SignInResult, TokenAuth } from '../provider';
 import { NPMRC_FORMAT, NPM_COPY_FORMATS, NPM_SERVER_FIELDS, checkNpmServer, renderNpmCopy } from './npmCopy';
@@ -14,6 +14,7 @@ import {
   loginAnswer,
   refusesAddress,
   tokenListAnswer,
+  tokenListAnswerExact,
   userDocumentAnswer,
   webLoginAnswer,
   whoamiAnswer,
@@ -284,7 +285,7 @@ async function eachTokenPage(ctx: ServerContext, session: string, onPage: (answe
   for (let page = 0; url !== null && page < MAX_PAGES; page += 1) {
     const res: HttpResponse = await ctx.http.send(ctx.target, { method: 'GET', url, bearer: session });
     if (!ok(res)) throw tokenCallError(ctx, res);
-    const answer = parseJson(res, tokenListAnswer, ctx.server.name, NPM_EXPECTED);
+    const answer = parseJsonList(res, tokenListAnswer, tokenListAnswerExact, ctx.server.name, NPM_EXPECTED);
     if (!onPage(answer)) return;
     url = nextPage(ctx, answer.urls?.next ?? null);
   }
