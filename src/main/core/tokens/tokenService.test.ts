@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { START, useCoreHarness, type Harness } from '../testing/coreHarness';
 import type { CreatedToken, SavedSecretView, ServerView, TokenView } from '../../../shared/model';
 
@@ -166,6 +166,30 @@ describe('saved copies are tied to the token they were created as', () => {
     ]);
     // Other windows hear of it.
     expect(h.events.slice(events).map(([name]) => name)).toContain('secrets.changed');
+  });
+
+  it('copies marked by one list are written to the vault once, not once each (10,000 copies took minutes)', async () => {
+    const { h, serverId } = await signedIn();
+    const names = Array.from({ length: 30 }, (_, i) => `copy-${i}`);
+    for (const name of names) await h.call<CreatedToken>('tokens.create', { serverId, name, save: true });
+    for (const name of names.slice(0, 25)) h.eds.revokeApiToken('alice', name);
+    const writes = vi.spyOn(h.store, 'setMany');
+    const events = h.events.length;
+
+    await h.call<TokenView[]>('tokens.list', { serverId });
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(h.events.slice(events).filter(([name]) => name === 'secrets.changed')).toHaveLength(1);
+    const saved = await h.call<SavedSecretView[]>('secrets.list');
+    const gone = (flag: boolean) => saved.filter((s) => s.goneFromServer === flag).map((s) => s.name).sort();
+    expect(gone(true)).toEqual(names.slice(0, 25).sort());
+    expect(gone(false)).toEqual(names.slice(25).sort());
+
+    // Nothing changed since: the next list writes nothing and tells no window.
+    writes.mockClear();
+    const quiet = h.events.length;
+    await h.call<TokenView[]>('tokens.list', { serverId });
+    expect(writes).not.toHaveBeenCalled();
+    expect(h.events.slice(quiet).filter(([name]) => name === 'secrets.changed')).toEqual([]);
   });
 });
 

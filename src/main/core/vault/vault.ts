@@ -359,10 +359,23 @@ export class Vault {
   /** Changes a secret's metadata (a pin) without touching its value or re-encrypting it. */
   updateSecretAttributes(id: string, attributes: Record<string, string>): void {
     this.requireUnlocked();
-    const stored = this.secretCache.get(id);
-    if (!stored) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
-    this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
-    if (stored.ciphertext) this.saveSecrets();
+    if (!this.secretCache.has(id)) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
+    this.updateManySecretAttributes(new Map([[id, attributes]]));
+  }
+
+  /** The attributes of many saved secrets in one write: a list that marks 10,000 copies must
+   * not write (and diff) the whole vault 10,000 times. Ids no longer in the vault are skipped. */
+  updateManySecretAttributes(updates: ReadonlyMap<string, Record<string, string>>): void {
+    this.requireUnlocked();
+    let persisted = false;
+    for (const [id, attributes] of updates) {
+      const stored = this.secretCache.get(id);
+      if (!stored) continue;
+      this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
+      // A copy kept in memory only ('' ciphertext) changes nothing on disk.
+      persisted ||= stored.ciphertext !== '';
+    }
+    if (persisted) this.saveSecrets();
   }
 
   deleteSecret(id: string): void {
