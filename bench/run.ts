@@ -11,6 +11,7 @@ import { chromium } from '@playwright/test';
 import { startEdsServer } from '../test/servers/eds/edsServer';
 import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
+import { cliFigures } from './cli.ts';
 import { deliveryFigure } from './delivery.ts';
 import { memoryFigures } from './memory.ts';
 import { ipcCloneFigure, networkFigures } from './network.ts';
@@ -63,6 +64,9 @@ try {
 
   step('7. delivery over SSH to 10 targets vs. 10 × ssh true');
   figures.push(await deliveryFigure(small));
+
+  step('8. whole process: the bundled core vs. hatcher and npm token list');
+  figures.push(...(await cliFigures()));
 } finally {
   await browser.close().catch(() => undefined);
   await small.close();

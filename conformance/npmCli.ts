@@ -10,7 +10,7 @@ import { runCleanBash, type CommandResult } from './pythonEnv.ts';
 const INSTALL_HINT = 'Install the npm CLI (Debian: apt-get install npm), or set NPM_CLI_JS to the path of npm-cli.js';
 
 /** npm's entry script: run with this Node (24), not whatever `node` npm's own shebang finds. */
-function npmCliJs(): string {
+export function npmCliJs(): string {
   const fromEnv = process.env.NPM_CLI_JS;
   if (fromEnv) return fromEnv;
   let npmBin: string;

@@ -40,7 +40,7 @@ const START_TIMEOUT_MS = 20_000;
 
 /** Starts Verdaccio in a child Node process (see verdaccioMain.mjs for why) and resolves once it
  * listens. */
-export async function startVerdaccio(options: { users?: readonly NpmUser[] } = {}): Promise<VerdaccioServer> {
+export async function startVerdaccio(options: { users?: readonly NpmUser[]; userRateLimit?: { windowMs: number; max: number } } = {}): Promise<VerdaccioServer> {
   const users = options.users ?? DEFAULT_NPM_USERS;
   const dir = mkdtempSync(join(tmpdir(), 'keyport-verdaccio-'));
   const htpasswd = join(dir, 'htpasswd');
@@ -54,6 +54,9 @@ export async function startVerdaccio(options: { users?: readonly NpmUser[] } = {
     packages: { '**': { access: '$authenticated', publish: '$authenticated', unpublish: '$authenticated' } },
     // The npm token API (/-/npm/v1/tokens) is behind this flag in Verdaccio 6.
     flags: { token: true },
+    // Verdaccio limits calls to its user and token API per window; the bench raises the limit to
+    // seed 1,000 tokens and list them many times.
+    ...(options.userRateLimit ? { userRateLimit: options.userRateLimit } : {}),
     web: { enable: false },
     log: { type: 'stdout', format: 'json', level: 'fatal' },
     // A fixed secret keeps start-up from writing one into the config file.
