@@ -75,6 +75,7 @@ async function startOtpRegistry(code: string): Promise<{ url: string; otpsSeen: 
       };
       const otp = req.headers['npm-otp'];
       if (typeof otp === 'string') otpsSeen.push(otp);
+      if (req.url === '/-/ping') return json(200, {});
       if (req.url === '/-/whoami') return json(200, { username: 'carol' });
       if (req.url === '/-/npm/v1/tokens') return json(200, { objects: [], urls: { next: '' } });
       if (req.method === 'PUT' && req.url === '/-/user/org.couchdb.user:carol') {

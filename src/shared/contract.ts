@@ -45,6 +45,9 @@ export interface ProcedureResults {
   'servers.list': ServerView[];
   'servers.add': ServerView;
   'servers.update': ServerView;
+  /** Resolves when the address answers as a server of the kind; a KeyportError with
+   * `field: 'url'` says what answered instead. */
+  'servers.check': void;
   'servers.remove': void;
   'servers.pickCertificate': string | null;
   'servers.describe': ServerDescription;
@@ -104,6 +107,7 @@ export const PROCEDURE_NAMES = [
   'servers.list',
   'servers.add',
   'servers.update',
+  'servers.check',
   'servers.remove',
   'servers.pickCertificate',
   'servers.describe',

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { KeyportApiError, type KeyportErrorShape } from '../../shared/errors';
 import type { AppStatus, ClipboardEvent, KindDescriptor, SavedSecretView, ServerView, Settings, TokenView } from '../../shared/model';
+import type { ProcedureInput } from '../../shared/contract';
 import { keyport } from './api';
 
 export type TokensState = { status: 'idle' | 'loading' | 'ready' | 'error'; items: TokenView[]; error: KeyportErrorShape | null };
@@ -22,6 +23,10 @@ interface KeyportState {
   putServer(server: ServerView): void;
   dropServer(id: string): void;
   refreshServers(): Promise<void>;
+  /** Asks the address whether it answers as a server of the kind, before the server is saved
+   * (`id`: the server being edited). Rejects with the core's error, on the URL field when the
+   * address is what is wrong. */
+  checkServer(changes: Omit<ProcedureInput<'servers.check'>, 'id'>, id?: string): Promise<void>;
   /** `password`: the account password, for kinds that list tokens with it; used for this one
    * call and not kept. */
   loadTokens(serverId: string, password?: string): Promise<void>;
@@ -83,6 +88,10 @@ export const useKeyport = create<KeyportState>((set, get) => ({
 
   async refreshServers() {
     set({ servers: await keyport.call('servers.list') });
+  },
+
+  async checkServer(changes, id) {
+    await keyport.call('servers.check', id === undefined ? changes : { ...changes, id });
   },
 
   async loadTokens(serverId, password) {
