@@ -6,6 +6,8 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
+import { TimeText } from './TimeText';
+import { useNow } from './useNow';
 
 type Format = DeliveryTargetView['format'];
 const FORMATS: ReadonlyArray<{ id: Format; label: string }> = [
@@ -25,6 +27,7 @@ const STEP_TEXT: Record<DeliveryStep, string> = {
  * and Rotate (a new token delivered everywhere, then the old one revoked). */
 export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }: { secretId: string; name: string; kindIsNpm: boolean; canRotate: boolean; onClose(): void }) {
   const refreshSaved = useKeyport((s) => s.refreshSaved);
+  const now = useNow(60_000);
   const [targets, setTargets] = useState<DeliveryTargetView[]>([]);
   const [host, setHost] = useState('');
   const [port, setPort] = useState('');
@@ -128,7 +131,9 @@ export function DeliveryDialog({ secretId, name, kindIsNpm, canRotate, onClose }
                   </th>
                   <td className="mono">{t.path}</td>
                   <td>{t.format}</td>
-                  <td>{t.lastDeliveredAt ? new Date(t.lastDeliveredAt).toLocaleString() : 'Never'}</td>
+                  <td>
+                    <TimeText at={t.lastDeliveredAt} now={now} empty="Never" />
+                  </td>
                   <td className="row-actions">
                     <button type="button" className="quiet" onClick={() => void forget(t.id)} aria-label={`Forget ${t.host}:${t.path}`}>
                       Forget

@@ -2,6 +2,7 @@ import type { KindDescriptor, ServerView } from '../../../shared/model';
 import { useKeyport, useReminderDays } from '../store';
 import { expiryPhrase, soonestExpiry } from './expiringSoon';
 import { sessionStatusText } from './sessionStatus';
+import { ExactTimeOnHover } from './TimeText';
 import { useNow } from './useNow';
 
 /** The session's status, with when its key expires where the session is a key (a renewable
@@ -41,7 +42,7 @@ export function HomeOverview() {
                 <button type="button" className="link" onClick={() => select(server.id)}>
                   {server.name}
                 </button>
-                : {soon.what} {expiryPhrase(soon.expiresAt, now)} (<time dateTime={new Date(soon.expiresAt).toISOString()}>{new Date(soon.expiresAt).toLocaleDateString()}</time>)
+                : {soon.what} <ExactTimeOnHover at={soon.expiresAt}>{expiryPhrase(soon.expiresAt, now)}</ExactTimeOnHover>
               </li>
             ))}
           </ul>
