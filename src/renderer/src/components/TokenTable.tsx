@@ -153,7 +153,7 @@ const spacerCell = { padding: 0, border: 0 } as const;
 /** The table, virtualized: only the rows in view (plus a margin) are in the DOM, with spacer
  * rows standing in for the rest, so 10,000 tokens scroll and filter as fast as 10. The page
  * itself scrolls (one scroll container, the header row sticks to the top of the window); the
- * table's columns keep their widths whichever rows are drawn (table-layout: fixed). It stays a
+ * table's columns keep their set widths (layout.css) whichever rows are drawn. It stays a
  * real table for assistive technology: aria-rowcount gives the full count and each row its
  * aria-rowindex (the header row is 1). */
 function VirtualTokenRows({
