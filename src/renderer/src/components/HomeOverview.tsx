@@ -4,6 +4,7 @@ import { expiryPhrase, soonestExpiry } from './expiringSoon';
 import { sessionStatusText } from './sessionStatus';
 import { ExactTimeOnHover } from './TimeText';
 import { useNow } from './useNow';
+import { nounInSentence } from './tokenNoun';
 
 /** The session's status, with when its key expires where the session is a key (a renewable
  * access token is renewed by Keyport and not worth a mention). */
@@ -11,7 +12,7 @@ function sessionText(server: ServerView, kind: KindDescriptor | undefined, nowMs
   const status = sessionStatusText(server);
   if (server.session.state !== 'signed-in' || !server.session.expiresAt || !kind || kind.refreshableSession) return status;
   const ends = Date.parse(server.session.expiresAt);
-  return Number.isNaN(ends) ? status : `${status}; Keyport’s ${kind.tokenNoun} ${expiryPhrase(ends, nowMs)}`;
+  return Number.isNaN(ends) ? status : `${status}; Keyport’s ${nounInSentence(kind.tokenNoun)} ${expiryPhrase(ends, nowMs)}`;
 }
 
 /** Every server at a glance: how it is signed in, how many tokens Keyport holds or last listed,

@@ -10,6 +10,7 @@ import { useAction } from './useAction';
 /** Choose (or change) the passphrase that encrypts secrets when there is no keyring. */
 export function PassphraseDialog({ onClose }: { onClose(): void }) {
   const setStatus = useKeyport((s) => s.setStatus);
+  const refreshServers = useKeyport((s) => s.refreshServers);
   const [passphrase, setPassphrase] = useState('');
   const [again, setAgain] = useState('');
   const { busy, error, setError, run } = useAction();
@@ -23,6 +24,8 @@ export function PassphraseDialog({ onClose }: { onClose(): void }) {
     const status = await run(() => keyport.call('storage.usePassphrase', { passphrase }));
     if (status) {
       setStatus(status);
+      // Live sessions are now written to disk: their "lasts until you quit" note goes at once.
+      await refreshServers();
       onClose();
     }
   };

@@ -119,7 +119,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
           title={`${kind.revokeVerb} “${displayName(revoking.name)}”?`}
           message={
             `Scripts and machines that use “${displayName(revoking.name)}” will lose access to ${server.name}. This cannot be undone.` +
-            (revoking.usedBySession ? ` Keyport’s own session uses this ${kind.tokenNoun}: you will be signed out of ${server.name}.` : '')
+            (revoking.usedBySession ? ` Keyport’s own session uses this ${nounInSentence(kind.tokenNoun)}: you will be signed out of ${server.name}.` : '')
           }
           confirmLabel={`${kind.revokeVerb} ${shortTokenNoun(kind)}`}
           busy={revoke.busy}

@@ -1,5 +1,6 @@
 import { displayName } from '../../../shared/displayText';
 import type { KindDescriptor, SavedSecretView, ServerView } from '../../../shared/model';
+import { nounInSentence } from './tokenNoun';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Without reminder days set, "soon" still means a month: the badge is the in-app signal. */
@@ -15,7 +16,7 @@ export function soonestExpiry(server: ServerView, saved: readonly SavedSecretVie
     candidates.push({ expiresAt: Date.parse(secret.expiresAt), what: displayName(secret.name) });
   }
   if (server.session.state === 'signed-in' && server.session.expiresAt && kind && !kind.refreshableSession) {
-    candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${kind.tokenNoun}` });
+    candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${nounInSentence(kind.tokenNoun)}` });
   }
   const soon = candidates.filter((c) => !Number.isNaN(c.expiresAt) && c.expiresAt - nowMs <= windowMs).sort((a, b) => a.expiresAt - b.expiresAt);
   return soon[0] ?? null;
