@@ -31,7 +31,7 @@ export { expect };
 
 export async function addServer(
   page: Page,
-  server: { name: string; url: string; caPath?: string; insecure?: boolean; kind?: string; urlLabel?: string; options?: Record<string, string> },
+  server: { name: string; url: string; caPath?: string; insecure?: boolean; kind?: string; urlLabel?: string; options?: Record<string, string>; addAnywayAfter?: RegExp },
 ): Promise<void> {
   await page.getByRole('button', { name: 'Add server' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Add server' });
@@ -42,6 +42,11 @@ export async function addServer(
   if (server.caPath) await dialog.getByLabel('CA certificate file (optional)').fill(server.caPath);
   if (server.insecure) await dialog.getByLabel(/Allow insecure TLS/).check();
   await dialog.getByRole('button', { name: 'Add server' }).click();
+  // A server that does not answer: the check's error on the URL field, then "Add anyway".
+  if (server.addAnywayAfter) {
+    await expect(dialog.getByLabel(server.urlLabel ?? 'Server URL')).toHaveAccessibleDescription(server.addAnywayAfter);
+    await dialog.getByRole('button', { name: 'Add anyway' }).click();
+  }
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('heading', { level: 2, name: server.name })).toBeVisible();
 }

@@ -1,5 +1,7 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { join } from 'node:path';
 import { addAndSignIn, createToken, expect, test } from './fixtures';
+import { writeAnacondaKeyring } from '../test/servers/anaconda/keyringFile';
 
 // What axe cannot check: the layout reflows (WCAG 1.4.10). At 640×480 (a 1280×960 window at
 // 200% zoom), 800×600 and 1920×1080 nothing scrolls sideways, every primary action is on
@@ -101,4 +103,74 @@ test('the token table counts, sorts by a column (aria-sort) and shows relative t
   const created = table.getByRole('row', { name: /alpha/ }).locator('time').first();
   await expect(created).toHaveText('just now');
   await expect(created).toHaveAttribute('title', /\d{4}/);
+});
+
+test('500 tokens: the page is the one scroll container, the header row stays in view and the columns keep their widths', async ({ app, eds }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  for (let i = 0; i < 500; i++) eds.createApiToken('alice', `node-${String(i).padStart(3, '0')}`);
+  await addAndSignIn(page, eds);
+  const table = page.getByRole('table', { name: 'API tokens on Enthought' });
+  await expect(table).toHaveAttribute('aria-rowcount', '501');
+  // Elements that scroll their own content: none; the page does.
+  const scrollers = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((el) => /(auto|scroll)/.test(getComputedStyle(el).overflowY) && el.scrollHeight > el.clientHeight + 1)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+    );
+  expect(await scrollers()).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollHeight > window.innerHeight * 10)).toBe(true);
+  // Still virtualized: a screenful of rows, not 500.
+  expect(await table.locator('tbody tr').count()).toBeLessThan(60);
+
+  const widths = () => table.getByRole('columnheader').evaluateAll((cells) => cells.map((c) => Math.round(c.getBoundingClientRect().width)));
+  const before = await widths();
+  for (let i = 0; i < 40 && !(await table.getByRole('rowheader', { name: 'node-499' }).isVisible()); i++) await page.mouse.wheel(0, 2_000);
+  await expect(table.getByRole('rowheader', { name: 'node-499' })).toBeVisible();
+  expect(await widths()).toEqual(before);
+  // The header row sticks to the top of the window while the page scrolls.
+  const headerTop = await table.getByRole('columnheader', { name: 'Name' }).evaluate((c) => Math.round(c.getBoundingClientRect().top));
+  expect(headerTop).toBeGreaterThanOrEqual(0);
+  expect(headerTop).toBeLessThan(5);
+  expect(await scrollers()).toEqual([]);
+  await page.screenshot({ path: `${SHOTS}/tokens-500-scrolled.png` });
+});
+
+test('one date format everywhere: every time on the token list, server list, overview and activity reads relative with the exact time on hover', async ({ app, eds, anaconda }) => {
+  const { page } = app;
+  eds.createApiToken('alice', 'laptop');
+  await addAndSignIn(page, eds);
+  await createToken(page, 'deploy');
+  await page.getByRole('button', { name: 'Done' }).click();
+  const { apiKey } = anaconda.mintApiKey('alice', { lifetimeSeconds: 5 * 24 * 3600 });
+  writeAnacondaKeyring(join(app.dataDir, 'home'), anaconda.url, apiKey);
+  await app.call('sessionFiles.import', { kind: 'anaconda' });
+  await page.reload();
+  await page.getByRole('button', { name: /^Enthought/ }).click();
+  await expect(page.getByRole('rowheader', { name: 'deploy' })).toBeVisible();
+
+  /** Every <time> in `where`: its title is the exact time in the one format (formatTime.ts:
+   * medium date, short time) and its text is words ("just now", "in 5 days"), never a date. */
+  const expectOneFormat = async (where: Locator, atLeast: number, name: string) => {
+    await expect(where.locator('time').first()).toBeVisible();
+    const times = await where.locator('time').evaluateAll((els) =>
+      els.map((el) => ({
+        text: el.textContent ?? '',
+        title: el.getAttribute('title'),
+        exact: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(el.getAttribute('datetime') ?? '')),
+      })),
+    );
+    expect(times.length, name).toBeGreaterThanOrEqual(atLeast);
+    for (const t of times) {
+      expect(t.title, `${name}: ${t.text}`).toBe(t.exact);
+      expect(t.text, name).not.toMatch(/\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}:\d{2}/);
+    }
+  };
+  await expectOneFormat(page.getByRole('table', { name: 'API tokens on Enthought' }), 2, 'token list');
+  await expectOneFormat(page.getByRole('navigation', { name: 'Servers' }), 1, 'server list');
+  await page.getByRole('button', { name: 'Overview' }).click();
+  await expectOneFormat(page.getByRole('region', { name: 'Expiring soon' }), 1, 'overview');
+  await page.getByRole('button', { name: 'Activity' }).click();
+  await expectOneFormat(page.getByRole('dialog', { name: 'Activity' }), 1, 'activity');
 });

@@ -27,9 +27,16 @@ test.describe('app menu and tray', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     const pin = page.getByRole('button', { name: 'Pin deploy to the tray' });
     await expect(pin).toHaveAttribute('aria-pressed', 'false');
+    // It reads as a toggle: an outlined star when off, a filled one on an accent when on.
+    const look = () => pin.evaluate((el) => ({ star: getComputedStyle(el, '::before').content, background: getComputedStyle(el).backgroundColor }));
+    const off = await look();
+    expect(off.star).toBe('"☆ "');
     await pin.click();
     await expect(pin).toHaveAttribute('aria-pressed', 'true');
     await expect(pin).toHaveText('Pinned');
+    const on = await look();
+    expect(on.star).toBe('"★ "');
+    expect(on.background).not.toBe(off.background);
     expect(await app.call('secrets.list')).toMatchObject([{ name: 'deploy', pinned: true }]);
 
     // Unpinned elsewhere (the tray, another window): this window redraws from the event.

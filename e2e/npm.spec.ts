@@ -75,6 +75,7 @@ async function startOtpRegistry(code: string): Promise<{ url: string; otpsSeen: 
       };
       const otp = req.headers['npm-otp'];
       if (typeof otp === 'string') otpsSeen.push(otp);
+      if (req.url === '/-/ping') return json(200, {});
       if (req.url === '/-/whoami') return json(200, { username: 'carol' });
       if (req.url === '/-/npm/v1/tokens') return json(200, { objects: [], urls: { next: '' } });
       if (req.method === 'PUT' && req.url === '/-/user/org.couchdb.user:carol') {
@@ -106,7 +107,10 @@ async function createToken(page: Page, name: string, options: { access: 'read-on
   const shown = page.getByRole('alertdialog', { name: `Access token “${name}” created` });
   await expect(shown).toBeVisible();
   await expect(shown).toContainText('this is the only time Keyport shows this token');
-  return shown.getByLabel('New token').inputValue();
+  // The whole token is in view in its box: nothing scrolls out of sight.
+  const box = shown.getByLabel('New token');
+  expect(await box.evaluate((el) => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+  return box.inputValue();
 }
 
 test.describe('npm registry (Verdaccio)', () => {
@@ -202,19 +206,22 @@ test.describe('npm registry (Verdaccio)', () => {
     const { page } = app;
     const token = await tokenMadeByNpm(registry);
     await addRegistry(page, registry);
-    await page.getByRole('radio', { name: 'Existing API token' }).check();
+    // npm calls it an access token, and so does every word about it here.
+    await expect(page.getByRole('radio', { name: /API token/ })).toHaveCount(0);
+    await page.getByRole('radio', { name: 'Existing access token' }).check();
     await page.getByLabel('Access token', { exact: true }).fill('bm90LWEtdG9rZW4=');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert')).toContainText(`${SERVER} did not accept this token.`);
     await page.getByLabel('Access token', { exact: true }).fill(token);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(sessionPanel(page).getByText(`Signed in as ${alice(registry).username}`)).toBeVisible();
+    await expect(sessionPanel(page)).toContainText('with an access token');
     await expect(page.getByRole('table', { name: `Access tokens on ${SERVER}` }).getByRole('rowheader', { name: masked(token) })).toBeVisible();
 
     // Revoking the very token Keyport's session uses says so, and signs out cleanly.
     await page.getByRole('button', { name: `Revoke ${masked(token)}` }).click();
     const confirm = page.getByRole('alertdialog', { name: `Revoke “${masked(token)}”?` });
-    await expect(confirm).toContainText(`Keyport’s own session uses this Access token: you will be signed out of ${SERVER}.`);
+    await expect(confirm).toContainText(`Keyport’s own session uses this access token: you will be signed out of ${SERVER}.`);
     await confirm.getByRole('button', { name: 'Revoke token' }).click();
     await expect(page.getByRole('radio', { name: 'User name and password' })).toBeVisible();
     expect(await whoami(registry, token)).toBe(403);

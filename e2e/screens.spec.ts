@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startHost } from '../test/host/host';
 import { checkScreen } from './screenCheck';
+import { freePort } from '../test/servers/common/freePort';
 import { startAnacondaServer } from '../test/servers/anaconda/anacondaServer';
 import { startTapisServer } from '../test/servers/tapis/tapisServer';
 
@@ -28,6 +29,12 @@ for (const theme of ['light', 'dark'] as const) {
     await add.getByLabel(/Allow insecure TLS/).check();
     await check(page, 'add-server', theme);
     await add.getByLabel(/Allow insecure TLS/).uncheck();
+    // A wrong port first: the check's error on the URL field, with "Add anyway".
+    await add.getByLabel('Server URL').fill(`http://127.0.0.1:${await freePort()}`);
+    await add.getByRole('button', { name: 'Add server' }).click();
+    await expect(add.getByRole('button', { name: 'Add anyway' })).toBeVisible();
+    await check(page, 'add-server-check', theme);
+    await add.getByLabel('Server URL').fill(eds.url);
     await add.getByRole('button', { name: 'Add server' }).click();
     await expect(add).toBeHidden();
 

@@ -35,6 +35,8 @@ test.describe('secrets at rest', () => {
     await choose.getByRole('button', { name: 'Use this passphrase' }).click();
     await expect(choose).toBeHidden();
     await expect(page.getByRole('alert').filter({ hasText: 'keyring' })).toBeHidden();
+    // The session is kept on disk now: its "until you quit" note goes at once, without a reload.
+    await expect(page.getByText('This session lasts until you quit Keyport.')).toBeHidden();
     const value = await createToken(page, 'kept-with-passphrase');
     await page.getByRole('button', { name: 'Done' }).click();
     await first.close({ keepData: true });

@@ -46,6 +46,27 @@ const serverId = async (app: { call(p: string, i?: unknown): Promise<unknown> })
 };
 
 test.describe('Tapis', () => {
+  test('the remember-password checkbox keeps its size when its label wraps; the session copy menu has a visible label and shows its choice whole', async ({ app, tapis }) => {
+    const { page } = app;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await addTapis(page, tapis);
+    const remember = page.getByLabel(/Remember my password/);
+    const size = () => remember.evaluate((el) => { const r = el.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; });
+    const wide = await size();
+    await page.setViewportSize({ width: 640, height: 800 });
+    const label = page.locator('label.check').filter({ has: remember });
+    // The label wraps onto several lines; the box stays the same square.
+    expect(await label.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(30);
+    expect(await size()).toEqual(wide);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await signIn(page);
+    await expect(sessionPanel(page)).toContainText('Signed in as alice');
+    await expect(sessionPanel(page).getByText('Copy from this session', { exact: true })).toBeVisible();
+    const menu = sessionPanel(page).getByLabel('Copy from this session');
+    expect(await menu.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().width > 100)).toBe(true);
+  });
+
   test('adds a server with its tenant, signs in through a new OAuth client, lists clients with the password', async ({ app, tapis }) => {
     const { page } = app;
     const client = await signedIn(page, tapis);

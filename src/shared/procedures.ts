@@ -65,6 +65,9 @@ export const procedures = {
   'kinds.openCreateNoteLink': returns<void>(),
   'servers.list': returns<ServerView[]>(),
   'servers.add': returns<ServerView>(),
+  /** Resolves when the address answers as a server of the kind; a KeyportError with
+   * `field: 'url'` says what answered instead. */
+  'servers.check': returns<void>(),
   'servers.update': returns<ServerView>(),
   'servers.remove': returns<void>(),
   'servers.pickCertificate': returns<string | null>(),

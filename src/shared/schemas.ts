@@ -206,8 +206,13 @@ export const inputSchemas = {
   'kinds.list': z.undefined(),
   'kinds.openCreateNoteLink': z.object({ kind: z.string().min(1).max(40) }),
   'servers.list': z.undefined(),
-  'servers.add': serverInputSchema,
-  'servers.update': z.object({ id, changes: serverInputSchema }),
+  /** `skipCheck`: the window checked the address first (servers.check), or the person chose
+   * "Add anyway" after a failed check. */
+  'servers.add': serverInputSchema.extend({ skipCheck: z.boolean().default(false) }),
+  'servers.update': z.object({ id, changes: serverInputSchema, skipCheck: z.boolean().default(false) }),
+  /** A new server (no id) or new settings for one: checked as add/update would, then asked one
+   * request without credentials. Flat, so a refused setting names the form's own field. */
+  'servers.check': serverInputSchema.extend({ id: id.optional() }),
   'servers.remove': z.object({ id }),
   'servers.pickCertificate': z.undefined(),
   'servers.describe': z.object({ id }),

@@ -164,8 +164,9 @@ export function createCore(adapters: CoreAdapters): Core {
         await externalBrowser.open(url);
       },
       'servers.list': () => servers.list(),
-      'servers.add': (input) => servers.add(input),
-      'servers.update': ({ id, changes }) => servers.update(id, changes),
+      'servers.add': ({ skipCheck, ...input }) => servers.add(input, { skipProbe: skipCheck }),
+      'servers.update': ({ id, changes, skipCheck }) => servers.update(id, changes, { skipProbe: skipCheck }),
+      'servers.check': ({ id, ...changes }) => servers.checkAddress(changes, id ?? null),
       'servers.remove': ({ id }) => servers.remove(id),
       'servers.pickCertificate': () => adapters.filePicker.pickCertificate(),
       'servers.describe': ({ id }) => servers.describe(id),

@@ -326,6 +326,11 @@ export async function startNpmjsServer(options: NpmjsServerOptions = {}): Promis
     const method = req.method ?? 'GET';
     const query = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
 
+    // `npm ping` (npm lib/utils/ping.js); registry.npmjs.org answers {} without credentials.
+    if (path === '/-/ping' && method === 'GET') {
+      sendJson(res, 200, {});
+      return;
+    }
     if (path === '/-/v1/login' && method === 'POST') {
       await readJson(req, entry);
       if (options.webLogin === false) throw new HttpError(404, 'Not found');

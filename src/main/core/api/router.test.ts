@@ -31,7 +31,7 @@ describe('createRouter', () => {
     const { handle, calls } = setup();
     expect(await handle('servers.add', { name: '  Main  ', kind: 'eds', url: 'https://eds.example.com' })).toEqual({
       ok: true,
-      value: { echoed: { name: 'Main', kind: 'eds', url: 'https://eds.example.com', allowInsecureTls: false, caCertificatePath: null, options: {} } },
+      value: { echoed: { name: 'Main', kind: 'eds', url: 'https://eds.example.com', allowInsecureTls: false, caCertificatePath: null, options: {}, skipCheck: false } },
     });
     await handle('auth.signInWithToken', { serverId: 's', token: `  ${FAKE_SECRET}\n` });
     expect(calls[1]).toEqual(['auth.signInWithToken', { serverId: 's', token: FAKE_SECRET }]);

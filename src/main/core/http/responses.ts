@@ -117,7 +117,7 @@ function fail(message: string, hint: string): never {
   throw new KeyportError('BAD_RESPONSE', message, { hint });
 }
 
-function looksLikeHtml(res: HttpResponse): boolean {
+export function looksLikeHtml(res: HttpResponse): boolean {
   if ((res.headers['content-type'] ?? '').toLowerCase().includes('text/html')) return true;
   const start = res.text.trimStart().slice(0, 64).toLowerCase();
   return start.startsWith('<!doctype html') || start.startsWith('<html') || start.startsWith('<head') || start.startsWith('<body');

@@ -150,6 +150,11 @@ export interface Provider {
    * throws a KeyportError to say what failed, and the sign-out completes locally anyway.
    * `attributes` are the ones kept with the session (SignInResult.attributes). */
   endSession?(ctx: ServerContext, session: { session: string; credential: string | null; attributes?: Record<string, string> | undefined }): Promise<void>;
+  /** One cheap request without credentials that a server of this kind answers in its own way
+   * (see serverProbe.ts), run when the server is added from the window: a wrong port, a web page
+   * or another kind of server is said on the address field (`field: 'url'`) before sign-in.
+   * Kinds with `describeServer` are checked with that instead. */
+  probeServer?(ctx: ServerContext): Promise<void>;
   /** What the server says about itself, for people (descriptor.serverDescription); a server
    * that cannot answer throws, with `field: 'url'` when the address is what is wrong. */
   describeServer?(ctx: ServerContext): Promise<Array<{ label: string; value: string }>>;

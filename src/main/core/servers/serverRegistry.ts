@@ -38,21 +38,23 @@ export class ServerRegistry {
     return this.deps.vault.servers().map((s) => this.view(s));
   }
 
-  async add(input: ServerInput): Promise<ServerView> {
+  /** `skipProbe`: the window checked the address already (`checkAddress`), or the person chose
+   * to add the server anyway after a failed check (a server offline on purpose). */
+  async add(input: ServerInput, { skipProbe = false }: { skipProbe?: boolean } = {}): Promise<ServerView> {
     const { secrets, ...checked } = await this.check(input, null);
     const record: ServerRecord = { id: randomUUID(), createdAt: this.deps.now().toISOString(), ...checked };
-    await this.probe(record, secrets);
+    if (!skipProbe) await this.probe(record, secrets);
     this.deps.vault.putServer(record);
     await this.saveSecretSettings(record.id, secrets);
     return this.view(record);
   }
 
-  async update(id: string, input: ServerInput): Promise<ServerView> {
+  async update(id: string, input: ServerInput, { skipProbe = false }: { skipProbe?: boolean } = {}): Promise<ServerView> {
     const current = this.deps.vault.server(id);
     const { secrets, ...checked } = await this.check(input, id);
     const next: ServerRecord = { ...current, ...checked };
     const moved = next.url !== current.url || next.kind !== current.kind || next.caCertificatePath !== current.caCertificatePath || next.allowInsecureTls !== current.allowInsecureTls;
-    if (moved || secrets.size > 0) await this.probe(next, secrets);
+    if (!skipProbe && (moved || secrets.size > 0)) await this.probe(next, secrets);
     // A session belongs to the server it was opened on: moving the URL or changing the kind
     // (or the client it signed in as) signs out rather than sending one server's token to another.
     // The session is ended at the server first, with the settings it was opened with.
@@ -71,6 +73,27 @@ export class ServerRegistry {
     }
     const facts = await provider.describeServer(await this.deps.contextFor(server));
     return { title: provider.descriptor.serverDescription.title, facts };
+  }
+
+  /** Checks a server before the window saves it: its settings as `add` (or `update` of `id`)
+   * does, then one cheap request without credentials (Provider.probeServer, or describeServer),
+   * for every kind. What fails because of the address (no answer, a web page, a 404, another kind
+   * of server) is said on the address field, so the person fixes it before signing in. */
+  async checkAddress(input: ServerInput, id: string | null): Promise<void> {
+    const { secrets, ...checked } = await this.check(input, id);
+    const current = id === null ? null : this.deps.vault.server(id);
+    const record: ServerRecord = { id: id ?? 'unsaved', createdAt: current?.createdAt ?? this.deps.now().toISOString(), ...checked };
+    const provider = this.deps.providers.get(record.kind);
+    try {
+      if (provider.probeServer && this.deps.contextFor) await provider.probeServer(await this.deps.contextFor(record));
+      else await this.probe(record, secrets);
+    } catch (error) {
+      // No answer at all (refused, timed out, a TLS failure) is about the address too.
+      if (error instanceof KeyportError && error.field === undefined && error.code !== 'CANCELLED') {
+        throw new KeyportError(error.code, error.message, { hint: error.hint, field: 'url', cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Kinds that can describe the server are checked before it is saved, so a wrong address

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { KindDescriptor, ServerView } from '../../../shared/model';
 import { useKeyport } from '../store';
 import { Field } from './Field';
+import { nounInSentence } from './tokenNoun';
 
 /** Asked for when the server manages tokens with the account password (Tapis clients API) and
  * the person did not ask Keyport to remember it. The password goes to main for one call. */
@@ -16,7 +17,7 @@ export function AccountPasswordForm({ server, kind, reason }: { server: ServerVi
     await loadTokens(server.id, given);
   };
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label={`Password to list ${kind.tokenNoun}s`}>
+    <form className="form" onSubmit={submit} noValidate aria-label={`Password to list ${nounInSentence(kind.tokenNoun)}s`}>
       <p className="warning" role="status">
         {reason}
       </p>
@@ -25,7 +26,7 @@ export function AccountPasswordForm({ server, kind, reason }: { server: ServerVi
       </Field>
       <div className="actions">
         <button type="submit" className="primary" disabled={loading || password === ''}>
-          Show {kind.tokenNoun}s
+          Show {nounInSentence(kind.tokenNoun)}s
         </button>
       </div>
     </form>

@@ -6,6 +6,8 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 import { ServerText } from './ServerText';
+import { TimeText } from './TimeText';
+import { useNow } from './useNow';
 
 /** How many entries the dialog draws; the CSV holds them all. */
 const SHOWN = 200;
@@ -14,6 +16,7 @@ const SHOWN = 200;
 export function ActivityDialog({ onClose }: { onClose(): void }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const { busy, error, run } = useAction();
+  const now = useNow(60_000);
 
   useEffect(() => {
     // Loaded once per opening (`run` is stable).
@@ -58,7 +61,7 @@ export function ActivityDialog({ onClose }: { onClose(): void }) {
               {entries.slice(0, SHOWN).map((entry) => (
                 <tr key={entry.id}>
                   <td>
-                    <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
+                    <TimeText at={entry.at} now={now} />
                   </td>
                   <td>{AUDIT_ACTION_LABELS[entry.action]}</td>
                   <td>

@@ -6,6 +6,8 @@ import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
+import { TimeText } from './TimeText';
+import { useNow } from './useNow';
 
 type Format = DeliveryTargetView['format'];
 const FORMATS: ReadonlyArray<{ id: Format; label: string }> = [
@@ -53,6 +55,7 @@ export function DeliveryDialog({
     ...FORMATS.filter((f) => !sessionOnly && (kindIsNpm || f.id !== 'npmrc')),
     ...(sessionFile ? [{ id: 'session-file' as const, label: `${sessionFile.displayPath} (${sessionFile.consumer}’s own file, merged)` }] : []),
   ];
+  const now = useNow(60_000);
   const [targets, setTargets] = useState<DeliveryTargetView[]>([]);
   const [host, setHost] = useState('');
   const [port, setPort] = useState('');
@@ -158,7 +161,9 @@ export function DeliveryDialog({
                   </th>
                   <td className="mono">{t.path}</td>
                   <td>{t.format === 'session-file' ? 'session file' : t.format}</td>
-                  <td>{t.lastDeliveredAt ? new Date(t.lastDeliveredAt).toLocaleString() : 'Never'}</td>
+                  <td>
+                    <TimeText at={t.lastDeliveredAt} now={now} empty="Never" />
+                  </td>
                   <td className="row-actions">
                     <button type="button" className="quiet" onClick={() => void forget(t.id)} aria-label={`Forget ${t.host}:${t.path}`}>
                       Forget

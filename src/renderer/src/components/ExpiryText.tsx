@@ -1,3 +1,4 @@
+import { ExactTimeOnHover } from './TimeText';
 import { useNow } from './useNow';
 
 /** "in 3 h 59 min", "in 40 s", "ended 2 min ago". */
@@ -23,21 +24,20 @@ export function ExpiryText({ expiresAt, subject }: { expiresAt: string; subject?
   const now = useNow(5000);
   const target = Date.parse(expiresAt);
   if (Number.isNaN(target)) return null;
-  const when = new Date(target).toLocaleString();
   if (subject) {
     return (
       <span>
-        {subject} {target > now ? 'expires' : 'expired'} <time dateTime={expiresAt} title={when}>{relativeTime(target, now)}</time>.
+        {subject} {target > now ? 'expires' : 'expired'} <ExactTimeOnHover at={expiresAt}>{relativeTime(target, now)}</ExactTimeOnHover>.
       </span>
     );
   }
   return target > now ? (
     <span>
-      Access token expires <time dateTime={expiresAt} title={when}>{relativeTime(target, now)}</time>; Keyport renews it before it is used.
+      Access token expires <ExactTimeOnHover at={expiresAt}>{relativeTime(target, now)}</ExactTimeOnHover>; Keyport renews it before it is used.
     </span>
   ) : (
     <span>
-      Access token expired <time dateTime={expiresAt} title={when}>{relativeTime(target, now)}</time>; Keyport renews it on next use.
+      Access token expired <ExactTimeOnHover at={expiresAt}>{relativeTime(target, now)}</ExactTimeOnHover>; Keyport renews it on next use.
     </span>
   );
 }

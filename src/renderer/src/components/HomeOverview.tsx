@@ -2,7 +2,9 @@ import type { KindDescriptor, ServerView } from '../../../shared/model';
 import { useKeyport, useReminderDays } from '../store';
 import { expiryPhrase, soonestExpiry } from './expiringSoon';
 import { sessionStatusText } from './sessionStatus';
+import { ExactTimeOnHover } from './TimeText';
 import { useNow } from './useNow';
+import { nounInSentence } from './tokenNoun';
 
 /** The session's status, with when its key expires where the session is a key (a renewable
  * access token is renewed by Keyport and not worth a mention). */
@@ -10,7 +12,7 @@ function sessionText(server: ServerView, kind: KindDescriptor | undefined, nowMs
   const status = sessionStatusText(server);
   if (server.session.state !== 'signed-in' || !server.session.expiresAt || !kind || kind.refreshableSession) return status;
   const ends = Date.parse(server.session.expiresAt);
-  return Number.isNaN(ends) ? status : `${status}; Keyport’s ${kind.tokenNoun} ${expiryPhrase(ends, nowMs)}`;
+  return Number.isNaN(ends) ? status : `${status}; Keyport’s ${nounInSentence(kind.tokenNoun)} ${expiryPhrase(ends, nowMs)}`;
 }
 
 /** Every server at a glance: how it is signed in, how many tokens Keyport holds or last listed,
@@ -41,7 +43,7 @@ export function HomeOverview() {
                 <button type="button" className="link" onClick={() => select(server.id)}>
                   {server.name}
                 </button>
-                : {soon.what} {expiryPhrase(soon.expiresAt, now)} (<time dateTime={new Date(soon.expiresAt).toISOString()}>{new Date(soon.expiresAt).toLocaleDateString()}</time>)
+                : {soon.what} <ExactTimeOnHover at={soon.expiresAt}>{expiryPhrase(soon.expiresAt, now)}</ExactTimeOnHover>
               </li>
             ))}
           </ul>

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type SyntheticEvent } from 'react';
 import type { ServerView } from '../../../shared/model';
 import { urlPathWarning } from '../../../shared/urlPathWarning';
-import { pickCertificate, saveServer } from '../actions/servers';
+import { checkServer, pickCertificate, saveServer } from '../actions/servers';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { DialogFooter } from './DialogFooter';
+import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { useAction } from './useAction';
 import { useFieldErrors } from './useFieldErrors';
@@ -21,11 +21,14 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   const [caCertificatePath, setCaPath] = useState(server?.caCertificatePath ?? '');
   const [options, setOptions] = useState<Record<string, string>>(server?.options ?? {});
   const { busy, error, setError, run } = useAction();
+  /** The address failed the check: "Add anyway" is offered while its error is shown. */
+  const [checkFailed, setCheckFailed] = useState(false);
+  const [checking, setChecking] = useState(false);
   const descriptor = kinds.find((k) => k.kind === kind);
   const form = useFieldErrors(error, setError, ['name', 'url', ...(descriptor?.serverFields ?? []).map((f) => f.id)]);
   const urlLabel = descriptor?.urlLabel ?? 'URL';
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent | SyntheticEvent, anyway = false) => {
     event.preventDefault();
     // Every empty required field is reported at once, before asking the core.
     const required: Record<string, readonly [string, string]> = { name: [name, 'Enter a name for this server.'], url: [url, `Enter the ${nounInSentence(urlLabel)}.`] };
@@ -34,6 +37,22 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
     // Only the settings of the chosen kind are sent.
     const kindOptions = Object.fromEntries((descriptor?.serverFields ?? []).map((f) => [f.id, options[f.id] ?? '']));
     const changes = { name, kind, url, allowInsecureTls, caCertificatePath: caCertificatePath || null, options: kindOptions };
+    // The address is asked first, so a wrong port or another kind of server is said here, on
+    // the URL field, not later at sign-in. An edit that keeps the address is not asked again.
+    const moved = !server || server.url !== url.trim() || server.kind !== kind || server.allowInsecureTls !== allowInsecureTls || (server.caCertificatePath ?? '') !== caCertificatePath;
+    if (moved && !anyway) {
+      setChecking(true);
+      const checked = await run(async () => {
+        await checkServer(changes, server?.id);
+        return true;
+      });
+      setChecking(false);
+      if (!checked) {
+        setCheckFailed(true);
+        return;
+      }
+    }
+    setCheckFailed(false);
     const saved = await run(() => saveServer(server?.id ?? null, changes));
     if (saved) {
       onClose();
@@ -48,6 +67,9 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
   };
 
   const invalid = (field: string) => (error?.field === field ? true : undefined);
+  // Offered only while the check's error is shown: fixing the URL clears both.
+  const offerAnyway = checkFailed && error !== null && (error.field === 'url' || form.formError !== null);
+  const anywayNoteId = `${form.formId}-anyway`;
 
   return (
     <Dialog title={server ? `Edit ${server.name}` : 'Add server'} onClose={onClose}>
@@ -66,7 +88,16 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
         </Field>
         <Field label="Kind" hint={descriptor?.description}>
           {(p) => (
-            <select {...p} value={kind} onChange={(e) => setKind(e.target.value)} aria-invalid={invalid('kind')}>
+            <select
+              {...p}
+              value={kind}
+              onChange={(e) => {
+                setKind(e.target.value);
+                // The address was checked as the old kind: that verdict no longer applies.
+                if (error?.field === 'url') setError(null);
+              }}
+              aria-invalid={invalid('kind')}
+            >
               {kinds.map((k) => (
                 <option key={k.kind} value={k.kind}>
                   {k.label}
@@ -150,7 +181,25 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </p>
           ) : null}
         </fieldset>
-        <DialogFooter error={form.formError} onCancel={onClose} submitLabel={server ? 'Save changes' : 'Add server'} busy={busy} />
+        <ErrorMessage error={form.formError} />
+        {offerAnyway ? (
+          <p className="note" id={anywayNoteId}>
+            If the server is offline for now, you can {server ? 'save' : 'add'} it anyway and sign in once it answers.
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          {offerAnyway ? (
+            <button type="button" onClick={(e) => void submit(e, true)} disabled={busy} aria-describedby={anywayNoteId}>
+              {server ? 'Save anyway' : 'Add anyway'}
+            </button>
+          ) : null}
+          <button type="submit" className="primary" disabled={busy}>
+            {checking ? 'Checking server…' : server ? 'Save changes' : 'Add server'}
+          </button>
+        </div>
       </form>
     </Dialog>
   );

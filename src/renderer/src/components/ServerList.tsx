@@ -1,6 +1,7 @@
 import { useKeyport, useReminderDays } from '../store';
 import { expiryPhrase, soonestExpiry } from './expiringSoon';
 import { sessionStatusText } from './sessionStatus';
+import { ExactTimeOnHover } from './TimeText';
 import { useNow } from './useNow';
 
 /** The servers, as a list of buttons: one click (or Enter) selects. */
@@ -30,8 +31,8 @@ export function ServerList() {
                 </span>
                 <span className="server-meta muted">{kind?.label ?? server.kind}</span>
                 {expiring ? (
-                  <span className="server-meta expiry-badge" title={new Date(expiring.expiresAt).toLocaleString()}>
-                    {expiring.what} {expiryPhrase(expiring.expiresAt, now)}
+                  <span className="server-meta expiry-badge">
+                    {expiring.what} <ExactTimeOnHover at={expiring.expiresAt}>{expiryPhrase(expiring.expiresAt, now)}</ExactTimeOnHover>
                   </span>
                 ) : null}
               </button>

@@ -10,8 +10,14 @@ import { FactList } from './FactList';
 import { SessionCopyControl } from './SessionCopyControl';
 import { useAction } from './useAction';
 import { ServerText } from './ServerText';
+import { nounInSentence } from './tokenNoun';
 
-const METHOD_NOTES = { password: null, token: ' with an API token', browser: null, device: ' with a code', file: ' (imported session)' } as const;
+const METHOD_NOTES = { password: null, browser: null, device: ' with a code', file: ' (imported session)' } as const;
+/** " with an API token", " with an access token", " with a token": the kind's own noun. */
+const withPastedNoun = (kind: KindDescriptor): string => {
+  const noun = nounInSentence(kind.tokenNoun);
+  return ` with ${/^([aeiou]|API)/i.test(noun) ? 'an' : 'a'} ${noun}`;
+};
 
 /** A signed-in server's session: who, until when, refresh, copy, export, sign out. */
 export function SessionPanel({ server, kind }: { server: ServerView; kind: KindDescriptor }) {
@@ -51,7 +57,7 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
             (<ServerText text={session.user.role} />)
           </span>
         ) : null}
-        <span className="muted">{METHOD_NOTES[session.method]}</span>
+        <span className="muted">{session.method === 'token' ? withPastedNoun(kind) : METHOD_NOTES[session.method]}</span>
         {session.dependsOn && kind.oauthClient ? (
           <span className="muted">
             {' '}
@@ -64,7 +70,7 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
           {kind.refreshableSession ? (
             <ExpiryText expiresAt={session.expiresAt} />
           ) : (
-            <ExpiryText expiresAt={session.expiresAt} subject={`Keyport’s ${kind.tokenNoun}`} />
+            <ExpiryText expiresAt={session.expiresAt} subject={`Keyport’s ${nounInSentence(kind.tokenNoun)}`} />
           )}
         </p>
       ) : null}
@@ -80,7 +86,7 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
         </details>
       ) : null}
       {!session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
-      {session.passwordRemembered ? <p className="muted">Your password is remembered (encrypted) to manage {kind.tokenNoun}s.</p> : null}
+      {session.passwordRemembered ? <p className="muted">Your password is remembered (encrypted) to manage {nounInSentence(kind.tokenNoun)}s.</p> : null}
       {/* The same layout for every kind: what this kind adds, grouped under its name, then the
           session's own buttons in one order (Refresh now, Sign in again, Sign out). */}
       <div className="session-actions full-row">

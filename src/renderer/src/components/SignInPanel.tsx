@@ -13,7 +13,9 @@ import { displayName } from '../../../shared/displayText';
 import { useFieldErrors } from './useFieldErrors';
 import { focusSoon } from '../focusSoon';
 
-const METHOD_LABELS: Record<SignInMethod, string> = { password: 'User name and password', token: 'Existing API token', browser: 'Browser', device: 'Code on another device' };
+/** The sign-in choices; a pasted token is named as the kind names it ("Existing access token"). */
+const methodLabel = (method: SignInMethod, kind: KindDescriptor): string =>
+  ({ password: 'User name and password', token: `Existing ${nounInSentence(kind.tokenNoun)}`, browser: 'Browser', device: 'Code on another device' })[method];
 
 /** Sign-in forms for the methods the kind supports. The password goes to main once and is
  * cleared from the form straight after. */
@@ -93,7 +95,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
           {kind.signInMethods.map((m) => (
             <label key={m} className={m === method ? 'segment selected' : 'segment'}>
               <input type="radio" name={`method-${server.id}`} value={m} checked={m === method} onChange={() => setMethod(m)} />
-              {METHOD_LABELS[m]}
+              {methodLabel(m, kind)}
             </label>
           ))}
         </div>
@@ -173,7 +175,7 @@ export function SignInPanel({ server, kind }: { server: ServerView; kind: KindDe
               <label className="check">
                 <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
                 <span>
-                  Remember my password (encrypted) so Keyport can {kind.tokensNeedPassword ? 'list and change' : 'create'} {kind.tokenNoun}s without asking
+                  Remember my password (encrypted) so Keyport can {kind.tokensNeedPassword ? 'list and change' : 'create'} {nounInSentence(kind.tokenNoun)}s without asking
                 </span>
               </label>
             ) : null}

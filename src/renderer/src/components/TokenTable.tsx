@@ -1,5 +1,5 @@
 import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { measureElement, useWindowVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
 import { withdrawDelivery } from '../actions/delivery';
 import { cancelSignIn } from '../actions/signIn';
@@ -106,7 +106,7 @@ export function TokenTable({ server, kind }: { server: ServerView; kind: KindDes
           title={`${kind.revokeVerb} “${displayName(revoking.name)}”?`}
           message={
             `Scripts and machines that use “${displayName(revoking.name)}” will lose access to ${server.name}. This cannot be undone.` +
-            (revoking.usedBySession ? ` Keyport’s own session uses this ${kind.tokenNoun}: you will be signed out of ${server.name}.` : '')
+            (revoking.usedBySession ? ` Keyport’s own session uses this ${nounInSentence(kind.tokenNoun)}: you will be signed out of ${server.name}.` : '')
           }
           confirmLabel={`${kind.revokeVerb} ${shortTokenNoun(kind)}`}
           busy={revoke.busy}
@@ -134,12 +134,13 @@ const OVERSCAN = 5;
 
 // Layout the virtual rows need, set through the CSSOM (allowed by the CSP, unlike inline
 // style attributes in markup).
-const scrollArea = { maxHeight: 'min(70vh, 720px)', overflowY: 'auto', overscrollBehavior: 'contain' } as const;
 const stickyHeader = { position: 'sticky', top: 0, zIndex: 1, background: 'var(--surface)' } as const;
 const spacerCell = { padding: 0, border: 0 } as const;
 
 /** The table, virtualized: only the rows in view (plus a margin) are in the DOM, with spacer
- * rows standing in for the rest, so 10,000 tokens scroll and filter as fast as 10. It stays a
+ * rows standing in for the rest, so 10,000 tokens scroll and filter as fast as 10. The page
+ * itself scrolls (one scroll container, the header row sticks to the top of the window); the
+ * table's columns keep their set widths (layout.css) whichever rows are drawn. It stays a
  * real table for assistive technology: aria-rowcount gives the full count and each row its
  * aria-rowindex (the header row is 1). */
 function VirtualTokenRows({
@@ -174,11 +175,26 @@ function VirtualTokenRows({
   );
   const cols = kind.tokenColumns;
   const columnCount = 3 + Number(cols.created) + Number(cols.lastUsed) + Number(cols.expires) + Number(cols.scopes) + kind.extraColumns.length;
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const tableRef = useRef<HTMLDivElement>(null);
+  // Where the table starts in the page: the rows' positions are counted from there. Measured
+  // again whenever the page's size changes, since what is above it (an error, a note) moves it.
+  const [scrollMargin, setScrollMargin] = useState(0);
+  useLayoutEffect(() => {
+    const measure = () => {
+      const area = tableRef.current;
+      if (area) setScrollMargin(Math.round(area.getBoundingClientRect().top + window.scrollY));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(document.body);
+    return () => observer.disconnect();
+  }, []);
   // A new filter or order starts at the top of the list, not at a scroll offset past its end.
   useLayoutEffect(() => {
-    const area = scrollRef.current;
-    if (area && area.scrollTop !== 0) area.scrollTop = 0;
+    const area = tableRef.current;
+    if (!area) return;
+    const top = area.getBoundingClientRect().top + window.scrollY;
+    if (window.scrollY > top) window.scrollTo({ top });
   }, [query, order]);
   // A stable key function: the virtualizer recomputes every row's position when it changes.
   const itemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
@@ -188,29 +204,29 @@ function VirtualTokenRows({
   // storm costs a frame when a filter brings a screenful of new rows).
   const lastHeight = useRef(ROW_ESTIMATE);
   const estimateSize = useCallback(() => lastHeight.current, []);
-  const measureRow = useCallback((row: HTMLTableRowElement, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, HTMLTableRowElement>) => {
+  const measureRow = useCallback((row: HTMLTableRowElement, entry: ResizeObserverEntry | undefined, instance: Virtualizer<Window, HTMLTableRowElement>) => {
     const height = measureElement(row, entry, instance);
     if (height > 0) lastHeight.current = height;
     return height;
   }, []);
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is meant to be read during render; this app does not use the React Compiler, and nothing memoizes what it returns.
-  const virtualizer = useVirtualizer({
+  const virtualizer = useWindowVirtualizer({
     count: rows.length,
-    getScrollElement: () => scrollRef.current,
     estimateSize,
     measureElement: measureRow,
     overscan: OVERSCAN,
     getItemKey: itemKey,
+    scrollMargin,
     initialRect: { width: 0, height: 720 },
   });
   const visible = virtualizer.getVirtualItems();
   const first = visible[0];
   const last = visible[visible.length - 1];
-  const padTop = first ? first.start : 0;
-  const padBottom = last ? virtualizer.getTotalSize() - last.end : 0;
+  // Item positions include the margin; the total size does not.
+  const padTop = first ? first.start - scrollMargin : 0;
+  const padBottom = last ? virtualizer.getTotalSize() - (last.end - scrollMargin) : 0;
 
   return (
-    <div ref={scrollRef} className="token-scroll" style={scrollArea}>
+    <div ref={tableRef} className="token-scroll">
       <table className="tokens" aria-label={`${kind.tokenNoun}s on ${server.name}`} aria-rowcount={rows.length + 1}>
         <thead>
           <tr aria-rowindex={1}>

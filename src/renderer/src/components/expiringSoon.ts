@@ -1,6 +1,7 @@
 import { displayName } from '../../../shared/displayText';
 import { expiresSoon } from '../../../shared/expiresSoon';
 import type { KindDescriptor, SavedSecretView, ServerView } from '../../../shared/model';
+import { nounInSentence } from './tokenNoun';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -13,7 +14,7 @@ export function soonestExpiry(server: ServerView, saved: readonly SavedSecretVie
     candidates.push({ expiresAt: Date.parse(secret.expiresAt), what: displayName(secret.name) });
   }
   if (server.session.state === 'signed-in' && server.session.expiresAt && kind && !kind.refreshableSession) {
-    candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${kind.tokenNoun}` });
+    candidates.push({ expiresAt: Date.parse(server.session.expiresAt), what: `Keyport’s ${nounInSentence(kind.tokenNoun)}` });
   }
   const soon = candidates.filter((c) => expiresSoon(c.expiresAt, nowMs, reminderDays)).sort((a, b) => a.expiresAt - b.expiresAt);
   return soon[0] ?? null;

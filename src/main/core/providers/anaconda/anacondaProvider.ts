@@ -8,6 +8,7 @@ import { ok } from '../serverHttp';
 import { browserSignIn, discover, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
 import type { ServerRecord } from '../../vault/records';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
+import { probeAddress } from '../serverProbe';
 import { keyringDomain, keyringPath, parseKeyring, removeFromKeyring, renderKeyring } from './anacondaKeyring';
 import { requireApiKeyExpiry } from './apiKeyJwt';
 
@@ -213,6 +214,14 @@ export const anacondaProvider: Provider = {
       exportNote:
         'Keyport writes this site’s API key into the keyring file and leaves every other entry as it is. anaconda-auth ignores the file while ANACONDA_AUTH_API_KEY or ANACONDA_CLOUD_API_KEY is set.',
     },
+  },
+
+  /** What anaconda-auth reads first, the sign-in server's OpenID Connect discovery, then the
+   * account call without an API key, which an Anaconda site refuses with 401 (or 403): a plain
+   * OpenID Connect server has no /api/account, a private npm registry no discovery. */
+  async probeServer(ctx) {
+    await discover(ctx, oidcSettings(ctx.server));
+    await probeAddress(ctx, { request: { method: 'GET', path: '/api/account', headers: extraHeaders(ctx.server) }, statuses: [401, 403], expected: EXPECTED });
   },
 
   checkServer(url, options) {

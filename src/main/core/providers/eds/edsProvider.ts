@@ -7,6 +7,7 @@ import { serverErrorText } from '../../http/serverText';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
+import { probeAddress } from '../serverProbe';
 import { EDS_EXPECTED, EDS_PATHS, createdTokenAnswer, sessionAnswer, tokenListAnswer, tokenListAnswerFast, userAnswer, type EdsTokenEntry } from './edsProtocol';
 
 const TOKENS_ONLY_HOSTED =
@@ -78,6 +79,11 @@ export const edsProvider: Provider = {
     tokensNeedPassword: false,
     refreshableSession: false,
     sessionCopyFormats: [],
+  },
+
+  /** hatcher's sign-in request without credentials: an EDS refuses it with 401. */
+  async probeServer(ctx) {
+    await probeAddress(ctx, { request: { method: 'POST', path: EDS_PATHS.session, form: {} }, statuses: [401, 403], expected: EDS_EXPECTED });
   },
 
   async signInWithPassword(ctx, username, password): Promise<SignInResult> {

@@ -17,6 +17,8 @@ export const NPM_PATHS = {
   logout: (token: string) => `/-/user/token/${encodeURIComponent(token)}`,
   /** DELETE (npm-profile removeToken). */
   token: (key: string) => `/-/npm/v1/tokens/token/${encodeURIComponent(key)}`,
+  /** GET → a JSON object, without credentials: what `npm ping` asks (npm lib/utils/ping.js). */
+  ping: '/-/ping',
   /** POST {} → {loginUrl, doneUrl}: the web login (npm-profile webAuth). */
   webLogin: '/-/v1/login',
 } as const;

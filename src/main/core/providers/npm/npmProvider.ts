@@ -21,6 +21,7 @@ import {
   type NpmTokenList,
 } from './npmProtocol';
 import { NPM_CREATE_FIELDS, granularBody, legacyBody, settingsRefused, tokenFrom } from './npmTokenFields';
+import { probeAddress } from '../serverProbe';
 import { otpError, waitForDone, withOtp } from './npmWebAuth';
 
 /** How long a session token from npm's web login lives (registry.npmjs.org since 2025: two
@@ -146,6 +147,11 @@ export const npmProvider: Provider = {
   },
 
   checkServer: checkNpmServer,
+
+  /** `npm ping`: a registry answers /-/ping with a JSON object, without credentials. */
+  async probeServer(ctx) {
+    await probeAddress(ctx, { request: { method: 'GET', path: NPM_PATHS.ping }, statuses: [200], body: () => true, expected: NPM_EXPECTED });
+  },
 
   /** npm's web login (npm-profile webAuth): POST /-/v1/login → loginUrl + doneUrl; the person
    * signs in at loginUrl in the system browser while Keyport polls doneUrl. A registry that

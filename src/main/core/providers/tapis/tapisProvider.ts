@@ -9,6 +9,7 @@ import type { HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
 import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats } from '../sessionCopy';
 import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult, TokenAuth } from '../provider';
+import { probeAddress } from '../serverProbe';
 import { renderAgaveConfig } from './agaveConfig';
 import { agaveCurrentPath, exportWarnings, parseAgaveCurrent, renderAgaveCurrent } from './agaveCurrent';
 import { decodeCredential, encodeCredential, type TapisCredential } from './tapisCredential';
@@ -221,6 +222,13 @@ export const tapisProvider: Provider = {
       exportNote:
         'The file holds the access token, the refresh token and the OAuth client’s secret. Keyport and the other program will share the refresh token: whichever refreshes first leaves the other to import or sign in again.',
     },
+  },
+
+  /** agavepy's client list without credentials: a Tapis (Agave v2) server refuses it with 401
+   * in its service envelope ({status: "error", …}); a private npm registry also says 401, but
+   * not in the envelope. */
+  async probeServer(ctx) {
+    await probeAddress(ctx, { request: { method: 'GET', path: TAPIS_PATHS.clients }, statuses: [401], body: (answer) => answer.status === 'error', expected: TAPIS_EXPECTED });
   },
 
   checkServer(url, options) {
