@@ -65,10 +65,10 @@ export const procedures = {
   'kinds.openCreateNoteLink': returns<void>(),
   'servers.list': returns<ServerView[]>(),
   'servers.add': returns<ServerView>(),
+  'servers.update': returns<ServerView>(),
   /** Resolves when the address answers as a server of the kind; a KeyportError with
    * `field: 'url'` says what answered instead. */
   'servers.check': returns<void>(),
-  'servers.update': returns<ServerView>(),
   'servers.remove': returns<void>(),
   'servers.pickCertificate': returns<string | null>(),
   'servers.describe': returns<ServerDescription>(),
