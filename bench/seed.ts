@@ -30,7 +30,7 @@ export async function savedTokenSecrets(key: Buffer, server: ServerRecord, names
   for (const name of names) {
     const id = randomUUID();
     secrets[id] = {
-      meta: { id, serverId: server.id, purpose: 'api-token', name, savedAt, expiresAt: null, pinned: false, claims: null, attributes: { tokenId: name } },
+      meta: { id, serverId: server.id, purpose: 'api-token', name, savedAt, expiresAt: null, pinned: false, claims: null, deliveryTargets: [], rotatedTo: null, createdWith: null, attributes: { tokenId: name } },
       ciphertext: await cipher.encrypt(fakeTokenValue()),
     };
   }

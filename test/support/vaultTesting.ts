@@ -60,5 +60,8 @@ export const testMeta = (id: string, serverId: string, purpose: SecretMeta['purp
   expiresAt: null,
   pinned: false,
   claims: null,
+  deliveryTargets: [],
+  rotatedTo: null,
+  createdWith: null,
   attributes: { tokenId: `tok-${id}` },
 });

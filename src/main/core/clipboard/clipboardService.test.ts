@@ -49,6 +49,9 @@ const tokenMeta = (id: string, purpose: SecretMeta['purpose'] = 'api-token'): Se
   expiresAt: null,
   pinned: false,
   claims: null,
+  deliveryTargets: [],
+  rotatedTo: null,
+  createdWith: null,
   attributes: { tokenId: 'ci-token' },
 });
 

@@ -9,8 +9,8 @@ import type { EventHub } from '../events';
 import type { Provider, SessionMaterial } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionService } from '../sessions/sessionService';
-import { CREATED_WITH_ATTRIBUTE, type TokenService } from '../tokens/tokenService';
-import type { SecretMeta, ServerRecord } from '../vault/records';
+import type { TokenService } from '../tokens/tokenService';
+import type { DeliveryTarget, SecretMeta, ServerRecord } from '../vault/records';
 import type { Vault } from '../vault/vault';
 import { renderDelivery, withdrawDelivery, type DeliveryFormat, type DeliveryMaterial, type SessionFileMaterial } from './fileFormats';
 import { hashedKnownHostLine } from './knownHosts';
@@ -18,11 +18,6 @@ import { remotePath, withdrawRemoteFile, writeRemoteFile } from './remoteFile';
 import { resolveEndpoint } from './sshEndpoint';
 import { HostKeyUnknownError, openSshSession } from './sshSession';
 
-/** The saved token's metadata attribute that lists its targets (JSON). Kept in the secret's
- * non-secret attributes, so the vault's storage is unchanged. */
-const TARGETS_ATTRIBUTE = 'deliveryTargets';
-/** On a token being rotated: the saved secret of its replacement. */
-const ROTATED_TO_ATTRIBUTE = 'rotatedTo';
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** SSH connections open at once when delivering to several targets (sshd's MaxStartups
  * default begins refusing at 10 unauthenticated connections). */
@@ -68,7 +63,8 @@ export interface DeliveryDeps {
   timeoutMs?: number;
 }
 
-type StoredTarget = DeliveryTargetView;
+/** A target as the vault keeps it (the saved token's `deliveryTargets`), shown as it is. */
+type StoredTarget = DeliveryTarget & DeliveryTargetView;
 
 /** Delivers saved tokens to other machines over SSH, remembers where (targets), and rotates a
  * token across its targets. */
@@ -211,7 +207,7 @@ export class DeliveryService {
     if (!format) return null;
     let session: SessionMaterial;
     if (meta.purpose === 'session') session = await this.deps.sessions.material(server.id);
-    else if (provider.descriptor.sessionFile?.holdsSavedTokens) session = { session: secret, credential: null, expiresAt: meta.attributes.expiresAt ?? null, user: { name: '' }, attributes: {} };
+    else if (provider.descriptor.sessionFile?.holdsSavedTokens) session = { session: secret, credential: null, expiresAt: meta.expiresAt, user: { name: '' }, attributes: {} };
     else return null;
     const remove = format.remove;
     return {
@@ -268,12 +264,12 @@ export class DeliveryService {
       throw new KeyportError('UNSUPPORTED', `${provider.descriptor.label} ${provider.descriptor.tokenNoun}s are renewed, not rotated.`, { hint: 'Deliver it again after Keyport renews it.' });
     }
     const steps: RotationStep[] = [];
-    let newId = old.attributes[ROTATED_TO_ATTRIBUTE];
+    let newId = old.rotatedTo;
     if (!newId || !vault.secretMeta(newId)) {
       const settings = { ...recordedSettings(old), ...(options.fields ?? {}) };
       const created = await tokens.create(old.serverId, { name: rotatedName(old.name, this.deps.now()), save: true, fields: settings, password: options.password });
       newId = created.secretId;
-      vault.updateSecretAttributes(old.id, { ...old.attributes, [ROTATED_TO_ATTRIBUTE]: newId });
+      vault.updateSecretMeta(old.id, { rotatedTo: newId });
       const described = Object.entries(settings).map(([k, v]) => `${k} ${v}`).join(', ');
       steps.push({ step: 'create', ok: true, message: `Created ${created.token.name}${described ? ` with the same settings (${described})` : ''}.` });
     } else {
@@ -334,7 +330,7 @@ export class DeliveryService {
    * one, then the new token is revoked. */
   async rollBack(oldSecretId: string, options: { password?: string | undefined } = {}): Promise<RotationResult> {
     const old = this.savedToken(oldSecretId);
-    const newId = old.attributes[ROTATED_TO_ATTRIBUTE];
+    const newId = old.rotatedTo;
     const fresh = newId ? this.deps.vault.secretMeta(newId) : undefined;
     if (!newId || !fresh) throw new KeyportError('NOT_FOUND', 'There is no rotation of this token to roll back.');
     const steps: RotationStep[] = [];
@@ -353,12 +349,11 @@ export class DeliveryService {
       }
     }
     const oldMeta = this.savedToken(old.id);
-    const { [ROTATED_TO_ATTRIBUTE]: _dropped, ...attributes } = oldMeta.attributes;
     const holds = [...this.readTargets(oldMeta).map((t) => ({ id: t.id, holds: 'old' as const })), ...this.readTargets(this.savedToken(newId)).map((t) => ({ id: t.id, holds: 'new' as const }))];
     if (failed) return { state: 'stopped', newSecretId: newId, oldSecretId: old.id, steps, targets: holds };
     const newTokenId = this.savedToken(newId).attributes.tokenId;
     if (newTokenId) await this.deps.tokens.revoke(old.serverId, newTokenId, options.password);
-    this.deps.vault.updateSecretAttributes(old.id, attributes);
+    this.deps.vault.updateSecretMeta(old.id, { rotatedTo: null });
     steps.push({ step: 'revoke', ok: true, message: 'Revoked the new token.' });
     return { state: 'done', newSecretId: null, oldSecretId: old.id, steps, targets: holds };
   }
@@ -377,21 +372,14 @@ export class DeliveryService {
     return meta;
   }
 
+  /** The one reader of a token's delivery targets. */
   private readTargets(meta: SecretMeta): StoredTarget[] {
-    const raw = meta.attributes[TARGETS_ATTRIBUTE];
-    if (!raw) return [];
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return Array.isArray(parsed) ? (parsed.filter(isTarget) as StoredTarget[]) : [];
-    } catch {
-      return [];
-    }
+    return meta.deliveryTargets;
   }
 
+  /** The one writer of a token's delivery targets. */
   private writeTargets(meta: SecretMeta, targets: StoredTarget[]): void {
-    const current = this.deps.vault.secretMeta(meta.id) ?? meta;
-    const { [TARGETS_ATTRIBUTE]: _old, ...rest } = current.attributes;
-    this.deps.vault.updateSecretAttributes(meta.id, targets.length ? { ...rest, [TARGETS_ATTRIBUTE]: JSON.stringify(targets) } : rest);
+    this.deps.vault.updateSecretMeta(meta.id, { deliveryTargets: targets });
     this.deps.events.emit('secrets.changed', {});
   }
 }
@@ -402,11 +390,6 @@ export class DeliveryService {
 function npmrcKey(line: string | null, secret: string): string | null {
   const suffix = `:_authToken=${secret}`;
   return line?.startsWith('//') && line.endsWith(suffix) ? line.slice(0, -suffix.length) : null;
-}
-
-function isTarget(value: unknown): boolean {
-  const t = value as Partial<StoredTarget> | null;
-  return !!t && typeof t.id === 'string' && typeof t.host === 'string' && typeof t.path === 'string' && (t.format === 'npmrc' || t.format === 'env' || t.format === 'plain' || t.format === 'session-file');
 }
 
 function sameTarget(t: StoredTarget, r: DeliveryRequest): boolean {
@@ -425,13 +408,7 @@ export function rotatedName(name: string, now: Date): string {
 
 /** The settings (create fields) a saved token was made with, recorded at its creation. */
 function recordedSettings(meta: SecretMeta): Record<string, string> {
-  try {
-    const parsed: unknown = JSON.parse(meta.attributes[CREATED_WITH_ATTRIBUTE] ?? '{}');
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch {
-    return {};
-  }
+  return meta.createdWith ?? {};
 }
 
 async function readText(path: string): Promise<string | null> {

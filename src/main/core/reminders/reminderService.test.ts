@@ -53,6 +53,9 @@ const meta = (id: string, serverId: string, purpose: SecretMeta['purpose'], expi
   expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
   pinned: false,
   claims: null,
+  deliveryTargets: [],
+  rotatedTo: null,
+  createdWith: null,
   attributes: {},
 });
 

@@ -8,8 +8,6 @@ import type { AuditLog } from '../audit/auditLog';
 import type { EventHub } from '../events';
 import type { Vault } from '../vault/vault';
 
-/** A saved token's attribute with the settings (create fields) it was made with, as JSON. */
-export const CREATED_WITH_ATTRIBUTE = 'createdWith';
 import type { EphemeralSecrets } from './ephemeralSecrets';
 
 /** List, create and revoke a server's tokens, and keep created ones in the vault on request. */
@@ -99,7 +97,6 @@ export class TokenService {
     // The settings it was made with (scopes, access, expiry in days…, never a secret), so Rotate
     // makes its successor the same way.
     const settings = Object.fromEntries(Object.entries(request.fields ?? {}).filter(([, v]) => v.trim() !== ''));
-    if (Object.keys(settings).length > 0) attributes[CREATED_WITH_ATTRIBUTE] = JSON.stringify(settings);
     let secretId: string;
     if (save) {
       secretId = randomUUID();
@@ -112,6 +109,7 @@ export class TokenService {
           savedAt: this.now().toISOString(),
           // For expiry reminders and the "expires soon" badge.
           expiresAt: created.token.expiresAt || null,
+          createdWith: Object.keys(settings).length > 0 ? settings : null,
           attributes,
         },
         created.secret,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { claimsFromText, expiryTime, parseStoredSecret, storedSecretSchema } from './records';
 
-const meta = { id: 's1', serverId: 'srv', purpose: 'api-token', name: 'laptop', savedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', pinned: true, claims: [{ name: 'sub', value: 'a' }], attributes: { tokenId: 'laptop' } };
+const meta = { id: 's1', serverId: 'srv', purpose: 'api-token', name: 'laptop', savedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', pinned: true, claims: [{ name: 'sub', value: 'a' }],
+  deliveryTargets: [{ id: 't1', host: 'ci', port: 22, user: null, path: '~/.npmrc', format: 'npmrc', lastDeliveredAt: null, sha256: 'ab' }],
+  rotatedTo: null,
+  createdWith: { scopes: 'read' },
+  attributes: { tokenId: 'laptop' },
+};
 const exact = { meta, ciphertext: 'v1.a.b.c' };
 
 describe('parseStoredSecret', () => {
@@ -35,6 +40,15 @@ describe('parseStoredSecret', () => {
     'a claim with an extra field (dropped)': { meta: { ...meta, claims: [{ name: 'a', value: 'b', c: 1 }] }, ciphertext: 'x' },
     'a claim without a value': { meta: { ...meta, claims: [{ name: 'a' }] }, ciphertext: 'x' },
     'claims as text (layout 1)': { meta: { ...meta, claims: '[["a","b"]]' }, ciphertext: 'x' },
+    'no targets, rotatedTo and createdWith set': { meta: { ...meta, deliveryTargets: [], rotatedTo: 'other', createdWith: null }, ciphertext: 'x' },
+    'targets as text (layout 2)': { meta: { ...meta, deliveryTargets: '[]' }, ciphertext: 'x' },
+    'a target without its optional facts (their defaults)': { meta: { ...meta, deliveryTargets: [{ id: 't', host: 'h', path: '/p', format: 'env' }] }, ciphertext: 'x' },
+    'a target of an unknown format': { meta: { ...meta, deliveryTargets: [{ ...meta.deliveryTargets[0], format: 'zip' }] }, ciphertext: 'x' },
+    'a target with a text port': { meta: { ...meta, deliveryTargets: [{ ...meta.deliveryTargets[0], port: '22' }] }, ciphertext: 'x' },
+    'a target with an extra field (dropped)': { meta: { ...meta, deliveryTargets: [{ ...meta.deliveryTargets[0], extra: 1 }] }, ciphertext: 'x' },
+    'an empty rotatedTo': { meta: { ...meta, rotatedTo: '' }, ciphertext: 'x' },
+    'createdWith as text (layout 2)': { meta: { ...meta, createdWith: '{"a":"b"}' }, ciphertext: 'x' },
+    'createdWith with a number': { meta: { ...meta, createdWith: { days: 30 } }, ciphertext: 'x' },
   };
   for (const [what, value] of Object.entries(variations)) {
     it(`decides as the schema does: ${what}`, () => {

@@ -26,10 +26,25 @@ export type SecretPurpose = z.infer<typeof secretPurposeSchema>;
 export const claimSchema = z.object({ name: z.string(), value: z.string() });
 export type Claim = z.infer<typeof claimSchema>;
 
+/** A machine and file a saved token (or a session) was delivered to over SSH. */
+export const deliveryTargetSchema = z.object({
+  id: z.string(),
+  /** What the person entered: a host name, an address or an ~/.ssh/config alias. */
+  host: z.string(),
+  port: z.number().nullable().default(null),
+  user: z.string().nullable().default(null),
+  path: z.string(),
+  format: z.enum(['npmrc', 'env', 'plain', 'session-file']),
+  lastDeliveredAt: z.string().nullable().default(null),
+  /** SHA-256 of the file as Keyport wrote it last time. */
+  sha256: z.string().nullable().default(null),
+});
+export type DeliveryTarget = z.infer<typeof deliveryTargetSchema>;
+
 /** A saved secret's metadata. Facts Keyport itself reads have typed fields; `attributes` holds
  * the rest as text: what a kind keeps (a client's key, a tenant, the grant's scope) and
- * Keyport's bookkeeping (who is signed in, the token's id on its server, delivery targets).
- * Vaults before layout 2 kept everything in `attributes`: migrations/0001 moves it. */
+ * Keyport's bookkeeping (who is signed in, the token's id on its server). Vaults before
+ * layout 2 kept everything in `attributes`: migrations/0001 and 0002 move it. */
 export const secretMetaSchema = z.object({
   id: z.string().min(1),
   serverId: z.string().min(1),
@@ -44,6 +59,14 @@ export const secretMetaSchema = z.object({
   pinned: z.boolean().default(false),
   /** The ID token's claims an OpenID Connect sign-in kept with the session. */
   claims: z.array(claimSchema).nullable().default(null),
+  /** Where the token was delivered (read and written only by the delivery service). */
+  deliveryTargets: z.array(deliveryTargetSchema).default([]),
+  /** On a token being rotated: the saved secret of its replacement, until the rotation is done
+   * or rolled back. */
+  rotatedTo: z.string().min(1).nullable().default(null),
+  /** The create fields (scopes, access, expiry in days…, never a secret) the token was made
+   * with, so Rotate makes its successor the same way; null when not recorded. */
+  createdWith: z.record(z.string(), z.string()).nullable().default(null),
   attributes: z.record(z.string(), z.string()).default({}),
 });
 export type SecretMeta = z.infer<typeof secretMetaSchema>;
@@ -52,7 +75,16 @@ export type NewSecretMeta = z.input<typeof secretMetaSchema>;
 
 /** Fills the typed fields a caller left out. */
 export function completeMeta(meta: NewSecretMeta): SecretMeta {
-  return { ...meta, expiresAt: meta.expiresAt ?? null, pinned: meta.pinned ?? false, claims: meta.claims ?? null, attributes: meta.attributes ?? {} };
+  return {
+    ...meta,
+    expiresAt: meta.expiresAt ?? null,
+    pinned: meta.pinned ?? false,
+    claims: meta.claims ?? null,
+    deliveryTargets: (meta.deliveryTargets ?? []).map((t) => deliveryTargetSchema.parse(t)),
+    rotatedTo: meta.rotatedTo ?? null,
+    createdWith: meta.createdWith ?? null,
+    attributes: meta.attributes ?? {},
+  };
 }
 
 /** The one place an expiry is read: milliseconds since the epoch, or null when unknown. */
@@ -80,7 +112,9 @@ export const storedSecretSchema = z.object({ meta: secretMetaSchema, ciphertext:
 export type StoredSecret = z.infer<typeof storedSecretSchema>;
 
 const STORED_SECRET_KEYS = 2;
-const META_KEYS = 9;
+const META_KEYS = 12;
+const TARGET_KEYS = 8;
+const TARGET_FORMATS: ReadonlySet<unknown> = new Set(deliveryTargetSchema.shape.format.options);
 const PURPOSES: ReadonlySet<unknown> = new Set(secretPurposeSchema.options);
 
 /** A saved secret as read from the file. The common case, a record exactly as Keyport writes it,
@@ -109,6 +143,9 @@ function isExactStoredSecret(value: unknown): value is StoredSecret {
     (meta.expiresAt === null || typeof meta.expiresAt === 'string') &&
     typeof meta.pinned === 'boolean' &&
     (meta.claims === null || isClaimList(meta.claims)) &&
+    isTargetList(meta.deliveryTargets) &&
+    (meta.rotatedTo === null || (typeof meta.rotatedTo === 'string' && meta.rotatedTo !== '')) &&
+    (meta.createdWith === null || isStringRecord(meta.createdWith)) &&
     isStringRecord(meta.attributes)
   );
 }
@@ -118,6 +155,18 @@ function isClaimList(value: unknown): boolean {
   for (const claim of value) if (!isRecord(claim) || Object.keys(claim).length !== 2 || typeof claim.name !== 'string' || typeof claim.value !== 'string') return false;
   return true;
 }
+
+function isTargetList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const t of value) {
+    if (!isRecord(t) || Object.keys(t).length !== TARGET_KEYS) return false;
+    if (typeof t.id !== 'string' || typeof t.host !== 'string' || typeof t.path !== 'string' || !TARGET_FORMATS.has(t.format)) return false;
+    if (!(t.port === null || typeof t.port === 'number') || !isTextOrNull(t.user) || !isTextOrNull(t.lastDeliveredAt) || !isTextOrNull(t.sha256)) return false;
+  }
+  return true;
+}
+
+const isTextOrNull = (value: unknown): boolean => value === null || typeof value === 'string';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;

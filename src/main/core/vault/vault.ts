@@ -363,13 +363,9 @@ export class Vault {
     }
   }
 
-  /** Changes a secret's metadata without touching its value or re-encrypting it. */
-  updateSecretAttributes(id: string, attributes: Record<string, string>): void {
-    this.updateSecretMeta(id, { attributes });
-  }
-
-  /** Changes some of a secret's metadata (a pin, delivery targets); never its id or server. */
-  updateSecretMeta(id: string, changes: Partial<Pick<SecretMeta, 'pinned' | 'expiresAt' | 'attributes'>>): void {
+  /** Changes some of a secret's metadata (a pin, delivery targets) without touching its value or
+   * re-encrypting it; never its id or server. */
+  updateSecretMeta(id: string, changes: Partial<Pick<SecretMeta, 'pinned' | 'expiresAt' | 'deliveryTargets' | 'rotatedTo' | 'attributes'>>): void {
     this.requireUnlocked();
     const stored = this.secretCache.get(id);
     if (!stored) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');

@@ -1,22 +1,12 @@
 import { claimsFromText } from '../records';
-import type { Migration } from './migration';
+import { isObject, secretMetaMigration, type Migration } from './migration';
 
 /** Layout 1 → 2: a saved secret's expiry, pin and ID token claims move out of the `attributes`
  * bag of text (`expiresAt`, `pinned: 'true'`, `claims` as JSON text) into typed fields
  * (`expiresAt: string | null`, `pinned: boolean`, `claims: Claim[] | null`). Everything else in
  * `attributes` stays. An entry of a shape Keyport cannot read is left as it is: the vault sets it
  * aside as before. */
-export const typedSecretMetadata: Migration = {
-  version: 2,
-  name: 'typed secret metadata',
-  keys: ['secrets'],
-  migrate({ secrets }) {
-    if (!isObject(secrets)) return {};
-    const next: Record<string, unknown> = {};
-    for (const [id, stored] of Object.entries(secrets)) next[id] = isObject(stored) && isObject(stored.meta) ? { ...stored, meta: typedMeta(stored.meta) } : stored;
-    return { secrets: next };
-  },
-};
+export const typedSecretMetadata: Migration = secretMetaMigration(2, 'typed secret metadata', typedMeta);
 
 function typedMeta(meta: Record<string, unknown>): Record<string, unknown> {
   const attributes = isObject(meta.attributes) ? meta.attributes : {};
@@ -24,5 +14,3 @@ function typedMeta(meta: Record<string, unknown>): Record<string, unknown> {
   const time = typeof expiresAt === 'string' && Number.isFinite(Date.parse(expiresAt)) ? expiresAt : null;
   return { ...meta, expiresAt: time, pinned: pinned === 'true', claims: claimsFromText(typeof claims === 'string' ? claims : undefined), attributes: rest };
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,10 +1,11 @@
 import type { KeyValueStore } from '../../ports';
 import { STORE_KEYS } from '../../storeKeys';
 import { typedSecretMetadata } from './0001-typed-secret-metadata';
+import { typedDeliveryMetadata } from './0002-typed-delivery-metadata';
 import type { Migration } from './migration';
 
 /** Every migration, in order. Layout 1 is Keyport 0.1.0's (its files are in fixtures/). */
-export const MIGRATIONS: readonly Migration[] = [typedSecretMetadata];
+export const MIGRATIONS: readonly Migration[] = [typedSecretMetadata, typedDeliveryMetadata];
 
 /** The layout this Keyport writes. */
 export const STORE_VERSION = 1 + MIGRATIONS.length;

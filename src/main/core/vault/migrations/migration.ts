@@ -8,3 +8,22 @@ export interface Migration {
   /** The new values of the keys it changes, from their current values (never changed in place). */
   migrate(values: Record<string, unknown>): Record<string, unknown>;
 }
+
+/** A migration of every saved secret's metadata: `change` gets each readable entry's meta and
+ * returns its new one. An entry of a shape Keyport cannot read is left as it is (the vault sets
+ * it aside as before), and a missing or damaged `secrets` key alone. */
+export function secretMetaMigration(version: number, name: string, change: (meta: Record<string, unknown>) => Record<string, unknown>): Migration {
+  return {
+    version,
+    name,
+    keys: ['secrets'],
+    migrate({ secrets }) {
+      if (!isObject(secrets)) return {};
+      const next: Record<string, unknown> = {};
+      for (const [id, stored] of Object.entries(secrets)) next[id] = isObject(stored) && isObject(stored.meta) ? { ...stored, meta: change(stored.meta) } : stored;
+      return { secrets: next };
+    },
+  };
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

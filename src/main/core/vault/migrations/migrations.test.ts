@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mapStore } from '../../../../../test/support/vaultTesting';
 import { typedSecretMetadata } from './0001-typed-secret-metadata';
+import { typedDeliveryMetadata } from './0002-typed-delivery-metadata';
 import { migrateStore, MIGRATIONS, STORE_VERSION } from './index';
 import type { Migration } from './migration';
+import { parseStoredSecret } from '../records';
 
 const layout1Meta = (id: string, attributes: Record<string, string>) => ({ id, serverId: 'srv', purpose: 'api-token', name: id, savedAt: '2026-01-01T00:00:00.000Z', attributes });
 
@@ -65,5 +67,61 @@ describe('0001: typed secret metadata', () => {
     expect(typedSecretMetadata.migrate({ secrets: odd })).toEqual({ secrets: odd });
     expect(typedSecretMetadata.migrate({ secrets: undefined })).toEqual({});
     expect(typedSecretMetadata.migrate({ secrets: [1] })).toEqual({});
+  });
+});
+
+describe('0002: typed delivery metadata', () => {
+  const layout2Meta = (id: string, attributes: Record<string, string>) => ({ ...layout1Meta(id, attributes), expiresAt: null, pinned: false, claims: null });
+  const target = { id: 't1', host: 'ci.example.com', port: 2222, user: 'deploy', path: '~/.npmrc', format: 'npmrc', lastDeliveredAt: '2026-02-01T00:00:00.000Z', sha256: 'ab'.repeat(32) };
+
+  it('moves deliveryTargets, rotatedTo and createdWith out of attributes into typed fields; the rest stays', () => {
+    const secrets = {
+      a: { meta: layout2Meta('a', { tokenId: 'a', deliveryTargets: JSON.stringify([target]), rotatedTo: 'b', createdWith: '{"scopes":"read write","expiresInDays":"30"}', other: 'kept' }), ciphertext: 'v1.a' },
+      b: { meta: layout2Meta('b', { tokenId: 'b' }), ciphertext: 'v1.b' },
+    };
+    expect(typedDeliveryMetadata.migrate({ secrets })).toEqual({
+      secrets: {
+        a: { meta: { ...layout2Meta('a', { tokenId: 'a', other: 'kept' }), deliveryTargets: [target], rotatedTo: 'b', createdWith: { scopes: 'read write', expiresInDays: '30' } }, ciphertext: 'v1.a' },
+        b: { meta: { ...layout2Meta('b', { tokenId: 'b' }), deliveryTargets: [], rotatedTo: null, createdWith: null }, ciphertext: 'v1.b' },
+      },
+    });
+    // Nothing changed in place.
+    expect(secrets.a.meta.attributes.rotatedTo).toBe('b');
+  });
+
+  it('keeps what the delivery service read before: targets it skipped dropped, missing facts null, damaged text none', () => {
+    const targets = [{ id: 'old', host: 'h', path: '/p', format: 'env' }, { id: 'bad-format', host: 'h', path: '/p', format: 'zip' }, { host: 'no id', path: '/p', format: 'env' }, 'text', { ...target, port: '22', user: 5 }];
+    const migrated = typedDeliveryMetadata.migrate({
+      secrets: {
+        a: { meta: layout2Meta('a', { deliveryTargets: JSON.stringify(targets), createdWith: '{"scopes":"read","n":1,"list":["x"]}', rotatedTo: '' }), ciphertext: 'x' },
+        b: { meta: layout2Meta('b', { deliveryTargets: '[{', createdWith: '["a"]' }), ciphertext: 'x' },
+        c: { meta: layout2Meta('c', { deliveryTargets: '{"id":"t"}', createdWith: '{"n":1}' }), ciphertext: 'x' },
+      },
+    }) as { secrets: Record<string, { meta: Record<string, unknown> }> };
+    expect(migrated.secrets.a?.meta).toMatchObject({
+      deliveryTargets: [
+        { id: 'old', host: 'h', port: null, user: null, path: '/p', format: 'env', lastDeliveredAt: null, sha256: null },
+        { ...target, port: null, user: null },
+      ],
+      rotatedTo: null,
+      createdWith: { scopes: 'read' },
+      attributes: {},
+    });
+    for (const id of ['b', 'c']) expect(migrated.secrets[id]?.meta).toMatchObject({ deliveryTargets: [], rotatedTo: null, createdWith: null, attributes: {} });
+  });
+
+  it('gives records the schema reads exactly as Keyport writes them', () => {
+    const { secrets } = typedDeliveryMetadata.migrate({
+      secrets: { a: { meta: layout2Meta('a', { deliveryTargets: JSON.stringify([{ id: 'old', host: 'h', path: '/p', format: 'env' }]), createdWith: '{"scopes":"read"}', rotatedTo: 'b' }), ciphertext: 'v1.a' } },
+    }) as { secrets: Record<string, unknown> };
+    // The direct check accepts only records the schema returns unchanged: the same object back.
+    expect(parseStoredSecret(secrets.a)).toBe(secrets.a);
+  });
+
+  it('leaves entries it cannot read as they are, and a missing or damaged key alone', () => {
+    const odd = { s: 'fake', n: null, noMeta: { ciphertext: 'x' } };
+    expect(typedDeliveryMetadata.migrate({ secrets: odd })).toEqual({ secrets: odd });
+    expect(typedDeliveryMetadata.migrate({ secrets: undefined })).toEqual({});
+    expect(typedDeliveryMetadata.migrate({ secrets: 'x' })).toEqual({});
   });
 });
