@@ -41,80 +41,81 @@ declare const resultType: unique symbol;
 /** An entry of the table: its flags, and its result type (a type only; nothing at run time). */
 export type ProcedureEntry<Result> = ProcedureFlags & { readonly [resultType]: Result };
 
-/** One entry whose procedure returns `Result`. */
-const returns = <Result>(flags: ProcedureFlags = {}) => flags as ProcedureEntry<Result>;
-
-const LOCK_SCREEN = { availableWhileLocked: true } as const;
-const EXPIRES = { changesWhatExpires: true } as const;
+// The entries are plain objects cast to their entry type, not calls: a bundle that uses nothing
+// of the table at run time (the renderer's) then drops it, which it cannot do with calls.
+const NO_FLAGS: ProcedureFlags = {};
+const LOCK_SCREEN: ProcedureFlags = { availableWhileLocked: true };
+const EXPIRES: ProcedureFlags = { changesWhatExpires: true };
+const LOCK_SCREEN_EXPIRES: ProcedureFlags = { availableWhileLocked: true, changesWhatExpires: true };
 
 export const procedures = {
-  'app.status': returns<AppStatus>(LOCK_SCREEN),
-  'app.lock': returns<AppStatus>(LOCK_SCREEN),
-  'app.unlock': returns<AppStatus>({ ...LOCK_SCREEN, ...EXPIRES }),
-  'app.activity': returns<void>(LOCK_SCREEN),
-  'app.unlockWithSystemCheck': returns<AppStatus>({ ...LOCK_SCREEN, ...EXPIRES }),
-  'app.bootstrap': returns<AppBootstrap>(LOCK_SCREEN),
-  'lock.setSecret': returns<AppStatus>(),
-  'lock.removeSecret': returns<AppStatus>(),
-  'storage.usePassphrase': returns<AppStatus>(),
-  'storage.useSessionOnly': returns<AppStatus>(),
+  'app.status': (LOCK_SCREEN as ProcedureEntry<AppStatus>),
+  'app.lock': (LOCK_SCREEN as ProcedureEntry<AppStatus>),
+  'app.unlock': (LOCK_SCREEN_EXPIRES as ProcedureEntry<AppStatus>),
+  'app.activity': (LOCK_SCREEN as ProcedureEntry<void>),
+  'app.unlockWithSystemCheck': (LOCK_SCREEN_EXPIRES as ProcedureEntry<AppStatus>),
+  'app.bootstrap': (LOCK_SCREEN as ProcedureEntry<AppBootstrap>),
+  'lock.setSecret': (NO_FLAGS as ProcedureEntry<AppStatus>),
+  'lock.removeSecret': (NO_FLAGS as ProcedureEntry<AppStatus>),
+  'storage.usePassphrase': (NO_FLAGS as ProcedureEntry<AppStatus>),
+  'storage.useSessionOnly': (NO_FLAGS as ProcedureEntry<AppStatus>),
   /** Writes the unreadable items, as stored (nothing decrypted), to a file; returns its path. */
-  'storage.exportUnreadable': returns<{ path: string }>(),
-  'storage.deleteUnreadable': returns<AppStatus>(),
-  'kinds.list': returns<KindDescriptor[]>(LOCK_SCREEN),
-  'kinds.openCreateNoteLink': returns<void>(),
-  'servers.list': returns<ServerView[]>(),
-  'servers.add': returns<ServerView>(),
-  'servers.update': returns<ServerView>(),
+  'storage.exportUnreadable': (NO_FLAGS as ProcedureEntry<{ path: string }>),
+  'storage.deleteUnreadable': (NO_FLAGS as ProcedureEntry<AppStatus>),
+  'kinds.list': (LOCK_SCREEN as ProcedureEntry<KindDescriptor[]>),
+  'kinds.openCreateNoteLink': (NO_FLAGS as ProcedureEntry<void>),
+  'servers.list': (NO_FLAGS as ProcedureEntry<ServerView[]>),
+  'servers.add': (NO_FLAGS as ProcedureEntry<ServerView>),
+  'servers.update': (NO_FLAGS as ProcedureEntry<ServerView>),
   /** Resolves when the address answers as a server of the kind; a KeyportError with
    * `field: 'url'` says what answered instead. */
-  'servers.check': returns<void>(),
-  'servers.remove': returns<void>(),
-  'servers.pickCertificate': returns<string | null>(),
-  'servers.describe': returns<ServerDescription>(),
-  'auth.signInWithPassword': returns<ServerView>(EXPIRES),
-  'auth.signInWithToken': returns<ServerView>(EXPIRES),
-  'auth.signOut': returns<ServerView>(),
-  'auth.refresh': returns<ServerView>(),
-  'auth.signInWithBrowser': returns<ServerView>(EXPIRES),
+  'servers.check': (NO_FLAGS as ProcedureEntry<void>),
+  'servers.remove': (NO_FLAGS as ProcedureEntry<void>),
+  'servers.pickCertificate': (NO_FLAGS as ProcedureEntry<string | null>),
+  'servers.describe': (NO_FLAGS as ProcedureEntry<ServerDescription>),
+  'auth.signInWithPassword': (EXPIRES as ProcedureEntry<ServerView>),
+  'auth.signInWithToken': (EXPIRES as ProcedureEntry<ServerView>),
+  'auth.signOut': (NO_FLAGS as ProcedureEntry<ServerView>),
+  'auth.refresh': (NO_FLAGS as ProcedureEntry<ServerView>),
+  'auth.signInWithBrowser': (EXPIRES as ProcedureEntry<ServerView>),
   /** null: already signed in with a valid session and `force` was false. */
-  'auth.startDeviceSignIn': returns<DeviceSignInCode | null>(),
-  'auth.finishDeviceSignIn': returns<ServerView>(EXPIRES),
-  'auth.openDeviceVerification': returns<void>(),
-  'auth.cancelSignIn': returns<void>(),
+  'auth.startDeviceSignIn': (NO_FLAGS as ProcedureEntry<DeviceSignInCode | null>),
+  'auth.finishDeviceSignIn': (EXPIRES as ProcedureEntry<ServerView>),
+  'auth.openDeviceVerification': (NO_FLAGS as ProcedureEntry<void>),
+  'auth.cancelSignIn': (NO_FLAGS as ProcedureEntry<void>),
   /** Crosses to the window as a TokenListWire (src/shared/tokenListWire.ts); the client decodes it. */
-  'tokens.list': returns<TokenView[]>(),
-  'tokens.create': returns<CreatedToken>(EXPIRES),
-  'tokens.revoke': returns<RevokeResult>(),
-  'secrets.list': returns<SavedSecretView[]>(),
-  'secrets.forget': returns<void>(),
-  'clipboard.copy': returns<CopyResult>(),
-  'clipboard.copySession': returns<CopyResult>(),
-  'clipboard.clear': returns<void>(),
-  'sessionFiles.locate': returns<SessionFileLocation>(),
-  'sessionFiles.import': returns<ServerView>(EXPIRES),
-  'sessionFiles.export': returns<SessionFileExport>(),
-  'sessionFiles.makePrivate': returns<void>(),
-  'settings.get': returns<Settings>(LOCK_SCREEN),
-  'settings.update': returns<Settings>(EXPIRES),
-  'secrets.pin': returns<void>(),
-  'audit.list': returns<AuditEntry[]>(),
-  'audit.exportCsv': returns<string>(),
-  'delivery.send': returns<DeliveryResult>(),
-  'delivery.targets': returns<DeliveryTargetView[]>(),
-  'delivery.forget': returns<void>(),
-  'delivery.cancel': returns<void>(),
-  'delivery.withdraw': returns<WithdrawResult[]>(),
-  'delivery.resend': returns<WithdrawResult[]>(),
-  'delivery.rotate': returns<RotationResult>(EXPIRES),
-  'delivery.rollBack': returns<RotationResult>(),
+  'tokens.list': (NO_FLAGS as ProcedureEntry<TokenView[]>),
+  'tokens.create': (EXPIRES as ProcedureEntry<CreatedToken>),
+  'tokens.revoke': (NO_FLAGS as ProcedureEntry<RevokeResult>),
+  'secrets.list': (NO_FLAGS as ProcedureEntry<SavedSecretView[]>),
+  'secrets.forget': (NO_FLAGS as ProcedureEntry<void>),
+  'clipboard.copy': (NO_FLAGS as ProcedureEntry<CopyResult>),
+  'clipboard.copySession': (NO_FLAGS as ProcedureEntry<CopyResult>),
+  'clipboard.clear': (NO_FLAGS as ProcedureEntry<void>),
+  'sessionFiles.locate': (NO_FLAGS as ProcedureEntry<SessionFileLocation>),
+  'sessionFiles.import': (EXPIRES as ProcedureEntry<ServerView>),
+  'sessionFiles.export': (NO_FLAGS as ProcedureEntry<SessionFileExport>),
+  'sessionFiles.makePrivate': (NO_FLAGS as ProcedureEntry<void>),
+  'settings.get': (LOCK_SCREEN as ProcedureEntry<Settings>),
+  'settings.update': (EXPIRES as ProcedureEntry<Settings>),
+  'secrets.pin': (NO_FLAGS as ProcedureEntry<void>),
+  'audit.list': (NO_FLAGS as ProcedureEntry<AuditEntry[]>),
+  'audit.exportCsv': (NO_FLAGS as ProcedureEntry<string>),
+  'delivery.send': (NO_FLAGS as ProcedureEntry<DeliveryResult>),
+  'delivery.targets': (NO_FLAGS as ProcedureEntry<DeliveryTargetView[]>),
+  'delivery.forget': (NO_FLAGS as ProcedureEntry<void>),
+  'delivery.cancel': (NO_FLAGS as ProcedureEntry<void>),
+  'delivery.withdraw': (NO_FLAGS as ProcedureEntry<WithdrawResult[]>),
+  'delivery.resend': (NO_FLAGS as ProcedureEntry<WithdrawResult[]>),
+  'delivery.rotate': (EXPIRES as ProcedureEntry<RotationResult>),
+  'delivery.rollBack': (NO_FLAGS as ProcedureEntry<RotationResult>),
 } as const;
 
 export type ProcedureName = keyof typeof procedures;
 /** What each procedure returns. */
 export type ProcedureResults = { [P in ProcedureName]: (typeof procedures)[P] extends ProcedureEntry<infer Result> ? Result : never };
 
-export const PROCEDURE_NAMES = Object.freeze(Object.keys(procedures) as ProcedureName[]);
+export const PROCEDURE_NAMES = /* @__PURE__ */ Object.freeze(Object.keys(procedures) as ProcedureName[]);
 
 /** Whether `name` is a procedure (own keys only: `toString` and `__proto__` are not). */
 export const isProcedureName = (name: string): name is ProcedureName => Object.hasOwn(procedures, name);
