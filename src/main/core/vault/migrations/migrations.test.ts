@@ -39,6 +39,20 @@ describe('migrations', () => {
   });
 });
 
+describe('every migration of saved secrets', () => {
+  it('leaves an entry without the fields every layout had (a newer purpose, a hand edit) exactly as stored, so it is exported as stored', () => {
+    const unreadable = {
+      newerPurpose: { meta: { id: 'broken', serverId: 'good', purpose: 'from-the-future' }, ciphertext: 'v1.aaaa.bbbb.cccc' },
+      noName: { meta: { ...layout1Meta('noName', { pinned: 'true' }), name: undefined }, ciphertext: 'x' },
+      noCiphertext: { meta: layout1Meta('noCiphertext', {}) },
+    };
+    for (const migration of MIGRATIONS) {
+      const before = structuredClone(unreadable);
+      expect(migration.migrate({ secrets: unreadable }), migration.name).toEqual({ secrets: before });
+    }
+  });
+});
+
 describe('0001: typed secret metadata', () => {
   it('moves expiresAt, pinned and claims out of attributes into typed fields; the rest stays', () => {
     const secrets = {
