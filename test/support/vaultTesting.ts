@@ -1,6 +1,7 @@
 /** Test-only helpers for the vault's unit tests. */
 import type { KeyValueStore, Logger } from '../../src/main/core/ports';
 import type { SecretMeta, ServerRecord } from '../../src/main/core/vault/records';
+import { STORE_KEYS } from '../../src/main/core/storeKeys';
 
 /** A store in memory that records which keys each write touched. */
 export function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {
@@ -62,3 +63,21 @@ export const testMeta = (id: string, serverId: string, purpose: SecretMeta['purp
   claims: null,
   attributes: { tokenId: `tok-${id}` },
 });
+
+/** Makes every saved token in `store` look saved before Keyport recorded the settings it made
+ * tokens with (or pasted): the `createdWith` record goes. Returns how many had one. A core opened
+ * on the store afterwards rotates them with the settings read from the server's list. */
+export function forgetRecordedSettings(store: Pick<KeyValueStore, 'get' | 'set'>): number {
+  const secrets = store.get(STORE_KEYS.secrets) as Record<string, { meta?: { attributes?: Record<string, string> } }> | undefined;
+  let forgotten = 0;
+  const next: Record<string, unknown> = {};
+  for (const [id, stored] of Object.entries(secrets ?? {})) {
+    const { createdWith, ...attributes } = stored.meta?.attributes ?? {};
+    if (createdWith !== undefined && stored.meta) {
+      forgotten += 1;
+      next[id] = { ...stored, meta: { ...stored.meta, attributes } };
+    } else next[id] = stored;
+  }
+  store.set(STORE_KEYS.secrets, next);
+  return forgotten;
+}
