@@ -6,7 +6,9 @@
 // test adapters (test/host/testCore.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyportErrorShape } from '../src/shared/errors';
-import { createTestCore, type TestCore } from '../test/support/testCore';
+import { randomBytes } from 'node:crypto';
+import { createTestCore, mapStore, type TestCore } from '../test/support/testCore';
+import { forgetRecordedSettings } from '../test/support/vaultTesting';
 import { ensureHubEnv, HUB_VENV, startJupyterHub, type HubServer } from '../test/servers/jupyterhub/jupyterhubServer.ts';
 import { runCleanBash, venvLayout, type CommandResult } from './pythonEnv.ts';
 
@@ -173,6 +175,38 @@ describe('Keyport and JupyterHub’s own clients on a real JupyterHub 6.1.1', ()
     expect(seen.json?.scopes).not.toContain('tokens!user=bob');
     expect((await hubApi(hub, 'GET', '/user', undefined, created.secret)).status).toBe(403);
     await keyport.call('tokens.revoke', { serverId: ids.bob, tokenId: successor!.id });
+  });
+
+  it('Rotate of a token saved without its settings (an older Keyport) reads the scopes and expiry from the hub’s list: the successor reaches no more than the old one', async () => {
+    // Its own Keyport on a vault that is kept across a restart; the record of the settings goes
+    // in between, as in a vault from before Keyport recorded them.
+    const store = mapStore();
+    const key = randomBytes(32);
+    const first = createTestCore({ store, key });
+    const server = await first.call('servers.add', { name: 'Hub (bob, older vault)', kind: 'jupyterhub', url: hub.url });
+    await first.call('auth.signInWithPassword', { serverId: server.id, username: 'bob', password: password(hub, 'bob') });
+    const created = await first.call('tokens.create', { serverId: server.id, name: 'older laptop', save: true, fields: { expiresIn: '5d', scopes: 'read:users!user=bob' } });
+    await first.core.dispose();
+    expect(forgetRecordedSettings(store)).toBe(1);
+    const later = createTestCore({ store, key });
+    try {
+      const oldScopes = (await later.call('tokens.list', { serverId: server.id })).find((t) => t.savedSecretId === created.secretId)?.scopes;
+      // The hub lists read:users expanded into its parts; asking for them again is the same rights.
+      expect(oldScopes).toEqual(['read:users!user=bob', 'read:users:activity!user=bob', 'read:users:groups!user=bob', 'read:users:name!user=bob']);
+      const rotated = await later.call('delivery.rotate', { secretId: created.secretId });
+      expect(rotated.state, JSON.stringify(rotated.steps)).toBe('done');
+      expect(rotated.steps[0]?.message).toContain(`with the settings read from Hub (bob, older vault)’s list (scopes ${oldScopes!.join(' ')}, expiresIn 5d)`);
+      const successor = (await later.call('tokens.list', { serverId: server.id })).find((t) => t.savedSecretId === rotated.newSecretId);
+      expect(successor?.scopes).toEqual(oldScopes);
+      expect(Math.abs(Date.parse(successor!.expiresAt!) - Date.parse(successor!.createdAt!) - 5 * 86_400_000)).toBeLessThan(10_000);
+      await later.call('clipboard.copy', { secretId: rotated.newSecretId!, format: 'raw' });
+      const seen = await hubApi(hub, 'GET', '/user', undefined, later.clipboard.text);
+      expect(seen.json?.scopes).not.toContain('tokens!user=bob');
+      expect((await hubApi(hub, 'GET', '/user', undefined, created.secret)).status).toBe(403);
+      await later.call('tokens.revoke', { serverId: server.id, tokenId: successor!.id });
+    } finally {
+      await later.core.dispose();
+    }
   });
 
   it('a pasted token signs in; revoking the session’s own token signs Keyport out cleanly', async () => {

@@ -222,7 +222,7 @@ test('Rotate asks for the account password where the kind manages tokens with it
     await passwordField.fill(alice.password);
     await dialog.getByRole('button', { name: 'Rotate' }).click();
     const steps = dialog.getByRole('list', { name: 'Rotation steps' });
-    await expect(steps).toContainText('with the same settings (access read-only)');
+    await expect(steps).toContainText('with the same settings as when it was made (access read-only)');
     await expect(steps).toContainText('Verdaccio accepts');
     await expect(steps).toContainText('Revoked');
     const npmrc = await readFile(join(sshd.home, 'rot-npm/.npmrc'), 'utf8');

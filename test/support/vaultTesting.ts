@@ -1,6 +1,7 @@
 /** Test-only helpers for the vault's unit tests. */
 import type { KeyValueStore, Logger } from '../../src/main/core/ports';
 import type { SecretMeta, ServerRecord } from '../../src/main/core/vault/records';
+import { STORE_KEYS } from '../../src/main/core/storeKeys';
 
 /** A store in memory that records which keys each write touched. */
 export function mapStore(initial: Record<string, unknown> = {}): KeyValueStore & { map: Map<string, unknown>; writes: string[] } {
@@ -65,3 +66,20 @@ export const testMeta = (id: string, serverId: string, purpose: SecretMeta['purp
   createdWith: null,
   attributes: { tokenId: `tok-${id}` },
 });
+
+/** Makes every saved token in `store` look saved before Keyport recorded the settings it made
+ * tokens with (or pasted): the `createdWith` record goes. Returns how many had one. A core opened
+ * on the store afterwards rotates them with the settings read from the server's list. */
+export function forgetRecordedSettings(store: Pick<KeyValueStore, 'get' | 'set'>): number {
+  const secrets = store.get(STORE_KEYS.secrets) as Record<string, { meta?: { createdWith?: Record<string, string> | null } }> | undefined;
+  let forgotten = 0;
+  const next: Record<string, unknown> = {};
+  for (const [id, stored] of Object.entries(secrets ?? {})) {
+    if (stored.meta && stored.meta.createdWith) {
+      forgotten += 1;
+      next[id] = { ...stored, meta: { ...stored.meta, createdWith: null } };
+    } else next[id] = stored;
+  }
+  store.set(STORE_KEYS.secrets, next);
+  return forgotten;
+}

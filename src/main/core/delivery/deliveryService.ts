@@ -266,12 +266,27 @@ export class DeliveryService {
     const steps: RotationStep[] = [];
     let newId = old.rotatedTo;
     if (!newId || !vault.secretMeta(newId)) {
-      const settings = { ...recordedSettings(old), ...(options.fields ?? {}) };
+      // The settings Keyport recorded when it made the token; for one it did not make (saved
+      // before settings were recorded, or pasted), what the server's list says about it. Never
+      // the kind's defaults: those can reach more than the old token did (all of a hub's scopes).
+      const recorded = recordedSettings(old);
+      let base = recorded;
+      if (base === null) {
+        const listed = await tokens.listedSettings(old.serverId, old.attributes.tokenId, options.password);
+        if (!listed.known) {
+          throw new KeyportError('UNSUPPORTED', `Keyport did not make ${old.name} and cannot tell its settings: ${listed.reason}. Nothing was created.`, {
+            hint: `A new ${provider.descriptor.tokenNoun} with the defaults could reach more than this one: create the new one yourself with the settings you want, then deliver it.`,
+          });
+        }
+        base = listed.fields;
+      }
+      const settings = { ...base, ...(options.fields ?? {}) };
       const created = await tokens.create(old.serverId, { name: rotatedName(old.name, this.deps.now()), save: true, fields: settings, password: options.password });
       newId = created.secretId;
       vault.updateSecretMeta(old.id, { rotatedTo: newId });
       const described = Object.entries(settings).map(([k, v]) => `${k} ${v}`).join(', ');
-      steps.push({ step: 'create', ok: true, message: `Created ${created.token.name}${described ? ` with the same settings (${described})` : ''}.` });
+      const source = recorded !== null ? 'the same settings as when it was made' : `the settings read from ${server.name}’s list`;
+      steps.push({ step: 'create', ok: true, message: `Created ${created.token.name} with ${source}${described ? ` (${described})` : ''}.` });
     } else {
       steps.push({ step: 'create', ok: true, message: `Continuing with ${vault.secretMeta(newId)?.name ?? 'the new token'}.` });
     }
@@ -406,9 +421,11 @@ export function rotatedName(name: string, now: Date): string {
   return `${stem}-${today}-${Number(match[3] ?? '1') + 1}`;
 }
 
-/** The settings (create fields) a saved token was made with, recorded at its creation. */
-function recordedSettings(meta: SecretMeta): Record<string, string> {
-  return meta.createdWith ?? {};
+/** The settings (create fields) a saved token was made with, recorded when Keyport created it;
+ * null when none were recorded (the token was made elsewhere, or before Keyport recorded them).
+ * The one reader of the record. */
+function recordedSettings(meta: SecretMeta): Record<string, string> | null {
+  return meta.createdWith;
 }
 
 async function readText(path: string): Promise<string | null> {

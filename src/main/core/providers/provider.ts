@@ -91,6 +91,11 @@ export interface CreatedProviderToken {
   identifier?: { label: string; value: string } | undefined;
 }
 
+/** How a listed token would be made again (Rotate of a saved token whose settings Keyport did
+ * not record): its create fields as the server's list tells them, or why the list cannot tell a
+ * setting that limits the token's rights (then nothing is created). */
+export type ListedSettings = { known: true; fields: Record<string, string> } | { known: false; reason: string };
+
 /** A session read from a CLI's session file. */
 export interface ImportedSession extends SignInResult {
   server: { url: string; options: Record<string, string>; suggestedName: string; caCertificatePath?: string | null | undefined };
@@ -163,6 +168,10 @@ export interface Provider {
   listTokens(ctx: ServerContext, auth: TokenAuth): Promise<ProviderToken[]>;
   /** `request.otp`: the one-time password the server asked for with OTP_REQUIRED. */
   createToken(ctx: ServerContext, auth: TokenAuth, request: { name: string; fields: Record<string, string>; otp?: string | undefined }): Promise<CreatedProviderToken>;
+  /** The create fields that make a token like the listed one `tokenId` (ListedSettings), read
+   * from the server's list; NOT_FOUND when the list no longer has it. Kinds with create fields
+   * and without this method are not rotated unless Keyport recorded how the token was made. */
+  listedSettings?(ctx: ServerContext, auth: TokenAuth, tokenId: string): Promise<ListedSettings>;
   /** `options.otp`: the one-time password the server asked for with OTP_REQUIRED. */
   revokeToken(ctx: ServerContext, auth: TokenAuth, tokenId: string, options?: { otp?: string | undefined }): Promise<void>;
   /** Environment variables a CLI of this kind reads, in order, for the copy formats of a saved
@@ -188,4 +197,13 @@ export function noTokenList(label: string, what: string): Pick<Provider, 'listTo
       }),
     );
   return { listTokens: refuse, createToken: refuse, revokeToken: refuse };
+}
+
+/** listedSettings for kinds whose one create setting is a description their list shows
+ * (`extra.description`, Tapis clients): it limits nothing, so it is always known. */
+export function descriptionSettings(listed: readonly ProviderToken[], tokenId: string, serverName: string): ListedSettings {
+  const token = listed.find((t) => t.id === tokenId);
+  if (!token) throw new KeyportError('NOT_FOUND', `${serverName} no longer has this client.`, { hint: 'It may have been deleted already. Reload the list.' });
+  const description = token.extra?.description?.trim() ?? '';
+  return { known: true, fields: description ? { description } : {} };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreatedToken, RevokeResult, SavedSecretView, TokenView } from '../../../shared/model';
 import { KeyportError } from '../errors';
-import type { Provider, ProviderToken, ServerContext, TokenAuth } from '../providers/provider';
+import type { ListedSettings, Provider, ProviderToken, ServerContext, TokenAuth } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionService } from '../sessions/sessionService';
 import type { AuditLog } from '../audit/auditLog';
@@ -95,7 +95,8 @@ export class TokenService {
     if (created.token.createdAt) attributes.tokenCreatedAt = created.token.createdAt;
     if (created.identifier) attributes.key = created.identifier.value;
     // The settings it was made with (scopes, access, expiry in days…, never a secret), so Rotate
-    // makes its successor the same way.
+    // makes its successor the same way. Recorded even when empty (the kind's defaults): a token
+    // without the record was not made by Keyport, and Rotate reads its settings from the list.
     const settings = Object.fromEntries(Object.entries(request.fields ?? {}).filter(([, v]) => v.trim() !== ''));
     let secretId: string;
     if (save) {
@@ -109,7 +110,7 @@ export class TokenService {
           savedAt: this.now().toISOString(),
           // For expiry reminders and the "expires soon" badge.
           expiresAt: created.token.expiresAt || null,
-          createdWith: Object.keys(settings).length > 0 ? settings : null,
+          createdWith: settings,
           attributes,
         },
         created.secret,
@@ -127,6 +128,18 @@ export class TokenService {
       secretId,
       saved: save,
     };
+  }
+
+  /** How the listed token `tokenId` would be made again, read from the server's list (Rotate of
+   * a token whose settings Keyport did not record). A kind without create fields has nothing to
+   * carry over; one with create fields that cannot read them from its list is `known: false`. */
+  async listedSettings(serverId: string, tokenId: string, password?: string): Promise<ListedSettings> {
+    const { descriptor } = this.providers.get(this.vault.server(serverId).kind);
+    return this.withAuth(serverId, password, async (ctx, auth, provider) => {
+      if (provider.listedSettings) return provider.listedSettings(ctx, auth, tokenId);
+      if (descriptor.createFields.length === 0) return { known: true, fields: {} };
+      return { known: false, reason: `${descriptor.label} does not list how its ${descriptor.tokenNoun}s were made` };
+    });
   }
 
   /** Asks the server whether a token works, with a call made with it (provider.checkToken):

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KeyportError } from '../../errors';
+import type { ListedSettings } from '../provider';
 
 /** JupyterHub's REST API as JupyterHub 6.1.1 serves it (docs/protocols/jupyterhub.md names
  * what confirms each fact). Paths are relative to the hub's base URL. */
@@ -123,4 +124,21 @@ export function requireWellFormed(value: string, what: string, field: string): v
       field,
     });
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The create fields that make a token like a listed one (Rotate of a token Keyport did not
+ * make): its scopes, and its lifetime (expires_at − created) in days, or hours when not whole
+ * days. A hub that lists no scopes for it cannot say what it reaches, and no scopes asked for
+ * means all of the session's: then nothing is created. */
+export function settingsOfHubToken(token: Pick<HubToken, 'scopes' | 'created' | 'expires_at'>): ListedSettings {
+  const scopes = token.scopes ?? [];
+  if (scopes.length === 0) return { known: false, reason: 'the hub does not list its scopes' };
+  const fields: Record<string, string> = { scopes: [...scopes].sort().join(' ') };
+  const created = token.created ? Date.parse(token.created) : Number.NaN;
+  const expires = token.expires_at ? Date.parse(token.expires_at) : Number.NaN;
+  const hours = Math.round((expires - created) / HOUR_MS);
+  if (hours >= 1) fields.expiresIn = hours % 24 === 0 ? `${hours / 24}d` : `${hours}h`;
+  return { known: true, fields };
 }

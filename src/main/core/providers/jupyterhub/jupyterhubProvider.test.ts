@@ -13,6 +13,9 @@ import type { HttpClient } from '../../http/types';
 import { expectKeyportError, serverContext, serverRecord } from '../../../../../test/support/providerTesting';
 import type { ServerContext, TokenAuth } from '../provider';
 import { createProviderRegistry } from '../registry';
+import { randomBytes } from 'node:crypto';
+import { createTestCore, mapStore as testCoreStore, type TestCore } from '../../../../../test/support/testCore';
+import { forgetRecordedSettings } from '../../../../../test/support/vaultTesting';
 import { expiresInSeconds, hubBaseUrl, hubTokenId, keyportTokenId, parseScopes, requireWellFormed } from './jupyterhubProtocol';
 import { jupyterhubProvider as provider } from './jupyterhubProvider';
 
@@ -362,6 +365,85 @@ describe('jupyterhub tokens', () => {
     hub.tokens = [];
     expect(await keyportError(provider.listTokens(ctx(), auth(session)))).toMatchObject({ code: 'AUTH_FAILED' });
     expect(await keyportError(provider.checkSession!(ctx(), session))).toMatchObject({ code: 'AUTH_FAILED' });
+  });
+});
+
+describe('jupyterhub settings read from the list (Rotate of a token Keyport did not make)', () => {
+  it('gives the listed token’s scopes and its lifetime in days, or hours when not whole days', async () => {
+    const { session } = await signIn('bob');
+    const week = hub.issue('bob', 'pasted week', ['read:users!user=bob', 'read:tokens!user=bob'], 7 * 86_400);
+    const hours = hub.issue('bob', 'pasted hours', ['read:users!user=bob'], 12 * 3_600);
+    const forever = hub.issue('bob', 'pasted forever', ['read:users!user=bob']);
+    const id = (t: FakeToken) => `a${t.id}@${t.created}`;
+    expect(await provider.listedSettings!(ctx(), auth(session), id(week))).toEqual({ known: true, fields: { scopes: 'read:tokens!user=bob read:users!user=bob', expiresIn: '7d' } });
+    expect(await provider.listedSettings!(ctx(), auth(session), id(hours))).toEqual({ known: true, fields: { scopes: 'read:users!user=bob', expiresIn: '12h' } });
+    expect(await provider.listedSettings!(ctx(), auth(session), id(forever))).toEqual({ known: true, fields: { scopes: 'read:users!user=bob' } });
+  });
+
+  it('says the settings are not known when the hub lists no scopes for the token, and NOT_FOUND when it is gone', async () => {
+    const { session } = await signIn('bob');
+    const bare = hub.issue('bob', 'old hub token', []);
+    const id = `a${bare.id}@${bare.created}`;
+    expect(await provider.listedSettings!(ctx(), auth(session), id)).toEqual({ known: false, reason: 'the hub does not list its scopes' });
+    hub.tokens = hub.tokens.filter((t) => t !== bare);
+    expect((await keyportError(provider.listedSettings!(ctx(), auth(session), id))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('jupyterhub Rotate of a saved token without recorded settings (the real core)', () => {
+  /** Keyport with bob signed in to the fake hub, on `store` (restarted cores keep the vault). */
+  async function keyportOn(store: ReturnType<typeof testCoreStore>, key: Buffer, signIn: boolean): Promise<{ keyport: TestCore; serverId: string }> {
+    const keyport = createTestCore({ store, key });
+    if (!signIn) return { keyport, serverId: (await keyport.call('servers.list'))[0]!.id };
+    const server = await keyport.call('servers.add', { name: 'Fake hub', kind: 'jupyterhub', url: hub.url });
+    await keyport.call('auth.signInWithPassword', { serverId: server.id, username: 'bob', password: USERS.bob!.password });
+    return { keyport, serverId: server.id };
+  }
+
+  /** A token Keyport saved, then the vault as a Keyport that did not record settings left it. */
+  async function savedWithoutSettings(fields: Record<string, string>): Promise<{ keyport: TestCore; secretId: string; old: FakeToken }> {
+    const store = testCoreStore();
+    const key = randomBytes(32);
+    const first = await keyportOn(store, key, true);
+    const created = await first.keyport.call('tokens.create', { serverId: first.serverId, name: 'laptop', save: true, fields });
+    await first.keyport.core.dispose();
+    expect(forgetRecordedSettings(store)).toBe(1);
+    const { keyport } = await keyportOn(store, key, false);
+    return { keyport, secretId: created.secretId, old: hub.tokens.find((t) => t.secret === created.secret)! };
+  }
+
+  it('makes the new token with the scopes and expiry the hub lists for the old one, not all of the session’s scopes, and says where they came from', async () => {
+    const { keyport, secretId, old } = await savedWithoutSettings({ scopes: 'read:users!user=bob', expiresIn: '7d' });
+    try {
+      const rotated = await keyport.call('delivery.rotate', { secretId });
+      expect(rotated.state, JSON.stringify(rotated.steps)).toBe('done');
+      expect(rotated.steps[0]).toMatchObject({ step: 'create', ok: true, message: expect.stringContaining('with the settings read from Fake hub’s list (scopes read:users!user=bob, expiresIn 7d)') as unknown });
+      const fresh = hub.tokens.find((t) => t.note.startsWith('laptop-'));
+      expect(fresh?.scopes).toEqual(['read:users!user=bob']);
+      expect(Date.parse(fresh!.expires_at!) - Date.parse(fresh!.created)).toBe(7 * 86_400_000);
+      expect(hub.tokens).not.toContain(old);
+    } finally {
+      await keyport.core.dispose();
+    }
+  });
+
+  it('refuses before creating anything when the hub lists no scopes for the old token', async () => {
+    const { keyport, secretId, old } = await savedWithoutSettings({ scopes: 'read:users!user=bob' });
+    try {
+      old.scopes = [];
+      const before = hub.tokens.map((t) => t.id);
+      const error = await keyport.fail('delivery.rotate', { secretId });
+      expect(error).toMatchObject({ code: 'UNSUPPORTED', message: 'Keyport did not make laptop and cannot tell its settings: the hub does not list its scopes. Nothing was created.' });
+      expect(error.hint).toContain('create the new one yourself');
+      expect(hub.tokens.map((t) => t.id)).toEqual(before);
+      expect(hub.requests.filter((r) => r.startsWith('POST') || r.startsWith('DELETE'))).toEqual([
+        // bob's session and the token, made before the vault lost its record; nothing since.
+        'POST /hub/api/users/bob/tokens',
+        'POST /hub/api/users/bob/tokens',
+      ]);
+    } finally {
+      await keyport.core.dispose();
+    }
   });
 });
 

@@ -20,6 +20,7 @@ import {
   keyportTokenId,
   parseScopes,
   requireWellFormed,
+  settingsOfHubToken,
   tokenListAnswer,
   tokenModel,
   userAnswer,
@@ -269,6 +270,13 @@ export const jupyterhubProvider: Provider = {
   async listTokens(ctx, { session }): Promise<ProviderToken[]> {
     const user = await whoAmI(ctx, session, sessionEnded(ctx));
     return (await listed(ctx, session, user.name)).map(tokenFrom);
+  },
+
+  async listedSettings(ctx, { session }, tokenId) {
+    const user = await whoAmI(ctx, session, sessionEnded(ctx));
+    const token = (await listed(ctx, session, user.name)).find((t) => keyportTokenId(t) === tokenId);
+    if (!token) throw new KeyportError('NOT_FOUND', `${ctx.server.name} no longer has this token.`, { hint: 'It was revoked or expired already. Reload the list.' });
+    return settingsOfHubToken(token);
   },
 
   async createToken(ctx, { session }, request): Promise<CreatedProviderToken> {

@@ -19,8 +19,9 @@ import {
   webLoginAnswer,
   whoamiAnswer,
   type NpmTokenList,
+  type NpmTokenObject,
 } from './npmProtocol';
-import { NPM_CREATE_FIELDS, granularBody, legacyBody, settingsRefused, tokenFrom } from './npmTokenFields';
+import { NPM_CREATE_FIELDS, granularBody, legacyBody, settingsOfNpmToken, settingsRefused, tokenFrom } from './npmTokenFields';
 import { probeAddress } from '../serverProbe';
 import { otpError, waitForDone, withOtp } from './npmWebAuth';
 
@@ -223,6 +224,16 @@ export const npmProvider: Provider = {
       return true;
     });
     return tokens;
+  },
+
+  async listedSettings(ctx, { session }, tokenId) {
+    let found: NpmTokenObject | undefined;
+    await eachTokenPage(ctx, session, (answer) => {
+      found = answer.objects.find((t) => t.key === tokenId);
+      return found === undefined;
+    });
+    if (!found) throw new KeyportError('NOT_FOUND', `${ctx.server.name} has no token with this key.`, { hint: 'It may have been revoked already. Reload the list.' });
+    return settingsOfNpmToken(found);
   },
 
   /** The body is npm 11's for the same choices on a registry with granular tokens; on one with

@@ -1,7 +1,7 @@
 import { echoInput } from '../../../../shared/echoInput';
 import { KeyportError } from '../../errors';
 import type { FieldDescriptor } from '../../../../shared/model';
-import type { ProviderToken } from '../provider';
+import type { ListedSettings, ProviderToken } from '../provider';
 import { parseCidrList, type NpmTokenObject } from './npmProtocol';
 
 /** The "create token" choices of the npm kind and the bodies they become. Granular bodies are
@@ -166,6 +166,47 @@ export function settingsRefused(serverName: string, message: string): KeyportErr
   const m = message.toLowerCase();
   const field = /expir|days/.test(m) ? 'expires' : /cidr|ip /.test(m) ? 'cidr' : /organi[sz]ation|\borgs?\b/.test(m) ? 'orgs' : /scope/.test(m) ? 'scopes' : /package/.test(m) ? 'packages' : /permission|access/.test(m) ? 'access' : /name/.test(m) ? 'name' : 'access';
   return new KeyportError('VALIDATION', `${serverName} did not accept the token settings${message ? `: ${message.slice(0, 200)}` : '.'}`, { field, hint: 'Nothing was created. Correct the field and try again.' });
+}
+
+const DAY_MS = 86_400_000;
+
+/** The create fields that make a token like a listed one (Rotate of a token Keyport did not
+ * make), from its list entry: granular — access, packages, scopes, organizations and their
+ * access, expiry (expires − created, in days), IP ranges, description, two-factor bypass;
+ * legacy — read-only or publish, IP ranges. An entry that does not say what the token reaches
+ * is `known: false`: the defaults could reach more. */
+export function settingsOfNpmToken(t: NpmTokenObject): ListedSettings {
+  const cidr = (t.cidr ?? t.cidr_whitelist ?? []).join(', ');
+  const permission = t.packages_and_scopes_permission;
+  if (!permission) {
+    if (typeof t.readonly !== 'boolean') return { known: false, reason: 'the registry does not list whether it can publish' };
+    return { known: true, fields: { access: t.readonly ? 'read-only' : 'publish', ...(cidr ? { cidr } : {}) } };
+  }
+  const access = (Object.keys(ACCESS_TO_PERMISSION) as Access[]).find((a) => ACCESS_TO_PERMISSION[a] === permission);
+  if (!access) return { known: false, reason: `the registry lists an access npm does not name (${permission.slice(0, 40)})` };
+  const packages = t.packages ?? [];
+  const scopes = t.scopes ?? [];
+  const orgs = t.orgs ?? [];
+  if (permission !== 'no-access' && t.packages_all !== true && packages.length === 0 && scopes.length === 0) {
+    return { known: false, reason: 'the registry does not list which packages it reaches' };
+  }
+  const fields: Record<string, string> = { access };
+  if (packages.length > 0) fields.packages = packages.join(', ');
+  if (scopes.length > 0) fields.scopes = scopes.join(', ');
+  if (orgs.length > 0) {
+    if (!t.orgs_permission) return { known: false, reason: 'the registry does not list its access to organizations' };
+    fields.orgs = orgs.join(', ');
+    fields.orgsAccess = t.orgs_permission;
+  }
+  if (t.expires) {
+    const days = Math.round((new Date(t.expires).getTime() - new Date(t.created ?? Number.NaN).getTime()) / DAY_MS);
+    if (!(days >= 1)) return { known: false, reason: 'the registry does not list how long it lasts' };
+    fields.expires = String(days);
+  }
+  if (cidr) fields.cidr = cidr;
+  if (t.description?.trim()) fields.description = t.description.trim();
+  if (t.bypass_2fa === true) fields.bypass2fa = 'bypass';
+  return { known: true, fields };
 }
 
 const PERMISSION_LABEL: Record<string, string> = { 'read-only': 'Read-only', 'read-write': 'Read and write', 'no-access': 'No access' };

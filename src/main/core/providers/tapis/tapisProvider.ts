@@ -8,7 +8,7 @@ import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
 import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats } from '../sessionCopy';
-import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult, TokenAuth } from '../provider';
+import { descriptionSettings, type Provider, type ProviderToken, type ResolvedClientChoice, type ServerContext, type SessionGrant, type SignInResult, type TokenAuth } from '../provider';
 import { probeAddress } from '../serverProbe';
 import { renderAgaveConfig } from './agaveConfig';
 import { agaveCurrentPath, exportWarnings, parseAgaveCurrent, renderAgaveCurrent } from './agaveCurrent';
@@ -317,6 +317,10 @@ export const tapisProvider: Provider = {
       scopes: null,
       extra: { description: c.description, tier: c.tier, key: c.consumerKey },
     }));
+  },
+
+  async listedSettings(ctx, auth, tokenId) {
+    return descriptionSettings(await tapisProvider.listTokens(ctx, auth), tokenId, ctx.server.name);
   },
 
   async createToken(ctx, auth, { name, fields }) {

@@ -5,7 +5,7 @@ import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
 import { devicePollSeconds, signInTimedOut } from '../../oauth/oidcClient';
-import type { Provider, ProviderToken, ResolvedClientChoice, ServerContext, SessionGrant, SignInResult } from '../provider';
+import { descriptionSettings, type Provider, type ProviderToken, type ResolvedClientChoice, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
 import { defaultClientName } from '../tapis/tapisProvider';
 import { decodeTapis3Credential, encodeTapis3Credential, type Tapis3Credential } from './tapis3Credential';
 import {
@@ -409,6 +409,10 @@ export const tapis3Provider: Provider = {
       if (clients.length < CLIENTS_PAGE_SIZE) break;
     }
     return all;
+  },
+
+  async listedSettings(ctx, auth, tokenId) {
+    return descriptionSettings(await tapis3Provider.listTokens(ctx, auth), tokenId, ctx.server.name);
   },
 
   async createToken(ctx, auth, { name, fields }) {
