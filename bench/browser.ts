@@ -82,7 +82,7 @@ export async function firstRenderFigure(browser: Browser, eds: EdsServer): Promi
       value: median(app),
       baseline: median(base),
       baselineLabel: 'bare React, 20 items',
-      target: { maxRatio: 1.5 },
+      target: { maxRatio: 1.3 },
       note: 'Navigation start → 20 server buttons painted and focusable. In the browser host each call to the core is a Playwright binding round trip, slower than Electron IPC.',
       details: {
         samples: app.map((n) => round(n)),

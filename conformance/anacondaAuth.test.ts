@@ -1,7 +1,7 @@
 // Conformance: Keyport and the real anaconda-auth 0.15.3 (the `anaconda login` plugin) sharing
 // one API key (issue 10, point 4; docs/protocols/anaconda.md, "The keyring file
 // `~/.anaconda/keyring`"). Keyport here is the real core (the app's composition root,
-// test/host/testCore.ts) with test adapters; anaconda-auth is the pinned PyPI release in the
+// test/support/testCore.ts) with test adapters; anaconda-auth is the pinned PyPI release in the
 // conformance venv; the site is the HTTPS reference server (test/servers/anaconda), because
 // anaconda-auth reaches every domain as https://{domain}.
 //

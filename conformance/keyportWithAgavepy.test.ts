@@ -1,6 +1,6 @@
 // Conformance: Keyport and the real agavepy 0.9.5 sharing one Tapis session through agavepy's
 // session file `current` (issue 10, point 3; docs/protocols/tapis.md, "The session file
-// current"). Keyport here is the real core (the app's composition root, test/host/testCore.ts)
+// current"). Keyport here is the real core (the app's composition root, test/support/testCore.ts)
 // with test adapters; agavepy is the pinned PyPI release in the conformance venv.
 //
 // How agavepy is driven (as in conformance/agavepy.test.ts): agavepy is a library, so each step

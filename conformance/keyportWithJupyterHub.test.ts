@@ -3,7 +3,7 @@
 // variables as Keyport copies them, and for curl with the header as Keyport copies it; revoked,
 // they must get 403. Tokens made with the hub's own API must show in Keyport's list, and every
 // bad input must be a clear error on the field at fault. Keyport here is the real core with
-// test adapters (test/host/testCore.ts).
+// test adapters (test/support/testCore.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyportErrorShape } from '../src/shared/errors';
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Conformance: Keyport (the real core, test/host/testCore.ts) and the real tapipy 25.4.0 (its own
+// Conformance: Keyport (the real core, test/support/testCore.ts) and the real tapipy 25.4.0 (its own
 // venv) on one reference Tapis v3 server. Keyport signs in (password with a client it creates,
 // and the device flow with a client tapipy made), refreshes, manages clients and signs out;
 // tapipy then uses exactly what Keyport copied: the access token through Keyport's own tapipy

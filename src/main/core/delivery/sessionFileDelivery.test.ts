@@ -1,4 +1,4 @@
-// Delivery in the kind's own session file, against Debian's real sshd (e2e/servers/sshd): a
+// Delivery in the kind's own session file, against Debian's real sshd (test/servers/sshd): a
 // Tapis session as agavepy's ~/.agave/current + config.json, and an Anaconda API key merged into
 // ~/.anaconda/keyring (only this site's entry). The remote bytes are the ones the local export
 // (sessionFiles.export, the same provider.sessionFile) writes; files are read back over a
