@@ -8,6 +8,7 @@ import { DEFAULT_SCRYPT, derivePassphraseKey, newPassphraseParams, passphrasePar
 import { migrateStore } from './migrations/index';
 import { damagedVault } from './vaultFile';
 import { STORE_KEYS } from '../storeKeys';
+import { SecretsByServer } from './secretsByServer';
 import { completeMeta, parseStoredSecret, serverRecordSchema, type NewSecretMeta, type SecretMeta, type SecretPurpose, type ServerRecord, type StoredSecret } from './records';
 
 export const DEFAULT_SETTINGS: Settings = { clipboardClearSeconds: 30, requestTimeoutSeconds: 15, idleLockMinutes: 15, theme: 'system', reminderDays: [30, 7], defaultCopyFormats: {} };
@@ -40,7 +41,7 @@ export interface VaultOptions {
  * secret and key from memory. */
 export class Vault {
   private readonly serverCache: ServerRecord[];
-  private readonly secretCache: Map<string, StoredSecret>;
+  private readonly secretCache: SecretsByServer;
   private readonly memoryValues = new Map<string, string>();
   private settingsCache: Settings;
   private readonly store: KeyValueStore;
@@ -289,8 +290,8 @@ export class Vault {
 
   secrets(filter: { serverId?: string; purpose?: SecretPurpose } = {}): SecretMeta[] {
     const result: SecretMeta[] = [];
-    for (const { meta } of this.secretCache.values()) {
-      if (filter.serverId !== undefined && meta.serverId !== filter.serverId) continue;
+    const candidates = filter.serverId === undefined ? this.secretCache.values() : this.secretCache.ofServer(filter.serverId);
+    for (const { meta } of candidates) {
       if (filter.purpose !== undefined && meta.purpose !== filter.purpose) continue;
       result.push(meta);
     }
@@ -482,8 +483,8 @@ export class Vault {
     return servers;
   }
 
-  private loadSecrets(): Map<string, StoredSecret> {
-    const map = new Map<string, StoredSecret>();
+  private loadSecrets(): SecretsByServer {
+    const map = new SecretsByServer();
     const raw = this.store.get(KEYS.secrets);
     if (raw === undefined) return map;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
