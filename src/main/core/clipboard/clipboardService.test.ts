@@ -7,6 +7,7 @@ import { KeyportError } from '../errors';
 import { EventHub } from '../events';
 import { createProviderRegistry } from '../providers/registry';
 import { FakeTimers } from '../../../../test/support/coreHarness';
+import { testMeta } from '../../../../test/support/vaultTesting';
 import { EphemeralSecrets } from '../tokens/ephemeralSecrets';
 import { createAesCipher } from '../vault/aesCipher';
 import type { SecretMeta, ServerRecord } from '../vault/records';
@@ -41,17 +42,9 @@ const server = (overrides: Partial<ServerRecord> = {}): ServerRecord => ({
 });
 
 const tokenMeta = (id: string, purpose: SecretMeta['purpose'] = 'api-token'): SecretMeta => ({
-  id,
-  serverId: 'srv',
-  purpose,
+  ...testMeta(id, 'srv', purpose),
   name: 'ci-token',
   savedAt: '2025-01-01T00:00:00.000Z',
-  expiresAt: null,
-  pinned: false,
-  claims: null,
-  deliveryTargets: [],
-  rotatedTo: null,
-  createdWith: null,
   attributes: { tokenId: 'ci-token' },
 });
 
