@@ -17,10 +17,12 @@ interface DialogFooterProps {
   focusCancel?: boolean;
   /** Between the error and the buttons: a note while waiting, a fix for the error. */
   children?: ReactNode;
+  /** A second way to act, between Cancel and the action (e.g. "Add anyway"). */
+  alternative?: ReactNode;
 }
 
 /** The end of every dialog that asks for something: the error, Cancel, and the action. */
-export function DialogFooter({ error, onCancel, submitLabel, busy, disabled = false, tone = 'primary', onSubmit, focusCancel = false, children }: DialogFooterProps) {
+export function DialogFooter({ error, onCancel, submitLabel, busy, disabled = false, tone = 'primary', onSubmit, focusCancel = false, children, alternative }: DialogFooterProps) {
   return (
     <>
       <ErrorMessage error={error} />
@@ -29,6 +31,7 @@ export function DialogFooter({ error, onCancel, submitLabel, busy, disabled = fa
         <button type="button" onClick={onCancel} autoFocus={focusCancel}>
           Cancel
         </button>
+        {alternative}
         <button type={onSubmit ? 'button' : 'submit'} className={tone} onClick={onSubmit} disabled={busy || disabled}>
           {submitLabel}
         </button>

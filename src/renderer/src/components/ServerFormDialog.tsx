@@ -4,7 +4,7 @@ import { urlPathWarning } from '../../../shared/urlPathWarning';
 import { checkServer, pickCertificate, saveServer } from '../actions/servers';
 import { useKeyport } from '../store';
 import { Dialog } from './Dialog';
-import { ErrorMessage } from './ErrorMessage';
+import { DialogFooter } from './DialogFooter';
 import { Field } from './Field';
 import { useAction } from './useAction';
 import { useFieldErrors } from './useFieldErrors';
@@ -181,25 +181,25 @@ export function ServerFormDialog({ server, onClose }: { server: ServerView | nul
             </p>
           ) : null}
         </fieldset>
-        <ErrorMessage error={form.formError} />
-        {offerAnyway ? (
-          <p className="note" id={anywayNoteId}>
-            If the server is offline for now, you can {server ? 'save' : 'add'} it anyway and sign in once it answers.
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter
+          error={form.formError}
+          onCancel={onClose}
+          submitLabel={checking ? 'Checking server…' : server ? 'Save changes' : 'Add server'}
+          busy={busy}
+          alternative={
+            offerAnyway ? (
+              <button type="button" onClick={(e) => void submit(e, true)} disabled={busy} aria-describedby={anywayNoteId}>
+                {server ? 'Save anyway' : 'Add anyway'}
+              </button>
+            ) : null
+          }
+        >
           {offerAnyway ? (
-            <button type="button" onClick={(e) => void submit(e, true)} disabled={busy} aria-describedby={anywayNoteId}>
-              {server ? 'Save anyway' : 'Add anyway'}
-            </button>
+            <p className="note" id={anywayNoteId}>
+              If the server is offline for now, you can {server ? 'save' : 'add'} it anyway and sign in once it answers.
+            </p>
           ) : null}
-          <button type="submit" className="primary" disabled={busy}>
-            {checking ? 'Checking server…' : server ? 'Save changes' : 'Add server'}
-          </button>
-        </div>
+        </DialogFooter>
       </form>
     </Dialog>
   );
