@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { nodeVersionProblem } from './check-node.mjs';
+import { playwrightCounts, vitestCounts } from './test-reports.mjs';
 
 // Before anything else: an old Node gets one line, not a page of engine warnings.
 const nodeProblem = nodeVersionProblem(process.versions.node);
@@ -25,20 +26,14 @@ function run(command, args) {
 
 const npx = (args) => run('npx', args);
 
-function vitestCounts(file) {
-  if (!existsSync(file)) return null;
-  const report = JSON.parse(readFileSync(file, 'utf8'));
-  let failed = report.numFailedTests;
-  // A file that failed before its tests ran (a broken beforeAll, a missing Python) has
-  // failed tests counted nowhere else.
-  if (report.numFailedTests === 0 && report.numFailedTestSuites > 0) failed += report.numFailedTestSuites;
-  return { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
-}
+/** Names of the failed tests, printed above the last line. */
+const failedNames = [];
 
-function playwrightCounts(file) {
+function readReport(file, count) {
   if (!existsSync(file)) return null;
-  const { stats, errors } = JSON.parse(readFileSync(file, 'utf8'));
-  return { passed: stats.expected, failed: stats.unexpected + stats.flaky + (errors?.length ?? 0), skipped: stats.skipped };
+  const counts = count(JSON.parse(readFileSync(file, 'utf8')));
+  failedNames.push(...counts.failedNames);
+  return counts;
 }
 
 const checks = {
@@ -46,16 +41,16 @@ const checks = {
   lint: () => ({ ok: npx(['eslint', '--max-warnings', '0', '.']) }),
   unit: () => {
     const ok = npx(['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile=${REPORTS}/unit.json`]);
-    return { ok, counts: vitestCounts(`${REPORTS}/unit.json`) };
+    return { ok, counts: readReport(`${REPORTS}/unit.json`, vitestCounts) };
   },
   e2e: () => {
     if (!npx(['electron-vite', 'build'])) return { ok: false, counts: null, note: 'the renderer did not build' };
     const ok = npx(['playwright', 'test']);
-    return { ok, counts: playwrightCounts(`${REPORTS}/e2e.json`) };
+    return { ok, counts: readReport(`${REPORTS}/e2e.json`, playwrightCounts) };
   },
   conformance: () => {
     const ok = npx(['vitest', 'run', '--project', 'conformance', '--reporter=default', '--reporter=json', `--outputFile=${REPORTS}/conformance.json`]);
-    return { ok, counts: vitestCounts(`${REPORTS}/conformance.json`) };
+    return { ok, counts: readReport(`${REPORTS}/conformance.json`, vitestCounts) };
   },
 };
 
@@ -97,6 +92,7 @@ for (const name of selected) {
 
 console.log('\n━━ summary ━━');
 for (const line of lines) console.log(line);
+for (const name of failedNames) console.log(`  failed: ${name}`);
 if (skipped) console.log(`${skipped} test(s) were skipped; a skipped test is not a pass.`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && skipped === 0 ? 0 : 1);
