@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { KeyportError } from '../errors';
 import { tokenListAnswer as edsTokenList } from '../providers/eds/edsProtocol';
-import { tokenListAnswer as npmTokenList } from '../providers/npm/npmProtocol';
+// The exact schemas: what parseJsonList checks a refused list with, item by item (the worst case).
+import { tokenListAnswerExact as npmTokenList } from '../providers/npm/npmProtocol';
 import { clientListAnswer as tapisClientList } from '../providers/tapis/tapisProtocol';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES, MAX_LIST_ITEMS, parseJson, shapeExcess } from './responses';
 import { DEFAULT_MAX_BODY_BYTES } from './types';

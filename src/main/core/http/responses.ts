@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { custom as zCustom, type z } from 'zod';
 import { KeyportError } from '../errors';
 import type { HttpResponse } from './types';
 
@@ -23,6 +23,18 @@ export function parseJsonList<T>(res: HttpResponse, fast: z.ZodType<T>, exact: z
   if (result.success) return result.data;
   const checked = exact.safeParse(data);
   throw mismatch(serverName, urlHint, checked.success ? result.error.issues : checked.error.issues);
+}
+
+/** A list whose every entry `isEntry` accepts, for the `fast` schema of parseJsonList: one
+ * plain loop over the entries, where `z.array(z.custom(isEntry))` runs zod's per-item machinery
+ * (a result object and an issue list per entry) for each of 10,000 entries (bench 5c). It
+ * refuses without saying which entry: parseJsonList then names it with the exact schema. */
+export function listOf<T>(isEntry: (value: unknown) => value is T): z.ZodType<T[]> {
+  return zCustom<T[]>((value) => {
+    if (!Array.isArray(value)) return false;
+    for (let i = 0; i < value.length; i++) if (!isEntry(value[i])) return false;
+    return true;
+  }, 'a list');
 }
 
 const hintFor = (expected: string | undefined): string => `Check that the URL points to ${expected ?? 'the right kind of server'}.`;

@@ -19,9 +19,10 @@ export class TokenService {
   private readonly events: EventHub;
   private readonly audit: AuditLog;
   private readonly providers: ProviderRegistry;
-  /** Names of the tokens last listed, by server and id: a revoke names its token in the
-   * activity log by what the server called it, not by what the renderer says. */
-  private readonly listedNames = new Map<string, Map<string, string>>();
+  /** The tokens last listed, by server: a revoke names its token in the activity log by what
+   * the server called it, not by what the renderer says. Kept as the list (a revoke looks its
+   * one token up), not as a map built on every list of 10,000 for that one lookup. */
+  private readonly listed = new Map<string, readonly TokenView[]>();
   /** Per server, the listed token the provider recognized as the session's own (isSession). */
   private readonly sessionTokenIds = new Map<string, string>();
 
@@ -61,17 +62,15 @@ export class TokenService {
     const dependsOn = this.sessionTokenId(serverId);
     // One pass from the provider's tokens to the views (a 10,000-token list is not copied again
     // for names, then for views).
-    const names = new Map<string, string>();
     const views: TokenView[] = new Array<TokenView>(listed.length);
     for (let i = 0; i < listed.length; i++) {
       const t = listed[i] as ProviderToken;
-      const savedId = saved.get(t.id) ?? null;
+      const savedId = saved[i] ?? null;
       // Where the server keeps no names, the name the person gave a saved token is the better one.
       const name = unnamed ? (this.savedName(savedId ?? undefined) ?? t.name) : t.name;
-      names.set(t.id, name);
       views[i] = this.view(t, savedId, dependsOn, name);
     }
-    this.listedNames.set(serverId, names);
+    this.listed.set(serverId, views);
     return views;
   }
 
@@ -165,7 +164,7 @@ export class TokenService {
     await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId, otp ? { otp } : undefined), 'revoke');
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
-    const name = this.listedNames.get(serverId)?.get(tokenId) ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
+    const name = this.listed.get(serverId)?.find((t) => t.id === tokenId)?.name ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
     if (savedId) {
       this.vault.deleteSecret(savedId);
       this.events.emit('secrets.changed', {});
@@ -246,21 +245,23 @@ export class TokenService {
    * gets the old token's copy. Copies whose token is gone or replaced are marked `gone` (shown as
    * "no longer on the server", to forget); a copy saved before creation times were kept learns
    * its token's time the first time it is matched. */
-  private matchSaved(serverId: string, listed: readonly ProviderToken[]): Map<string, string> {
-    const byId = new Map<string, ProviderToken>();
-    for (const t of listed) byId.set(t.id, t);
-    const map = new Map<string, string>();
+  private matchSaved(serverId: string, listed: readonly ProviderToken[]): Array<string | undefined> {
+    // Where each listed token is in the list, so a match is written into an array beside it
+    // (one map for 10,000 tokens, not a second one of matches to look up again).
+    const indexById = new Map<string, number>();
+    for (let i = 0; i < listed.length; i++) indexById.set((listed[i] as ProviderToken).id, i);
+    const saved = new Array<string | undefined>(listed.length);
     const changes = new Map<string, Record<string, string>>();
     for (const meta of this.vault.secrets({ serverId, purpose: 'api-token' })) {
       const { tokenId, tokenCreatedAt, gone } = meta.attributes;
-      const token = tokenId === undefined ? undefined : byId.get(tokenId);
+      const index = tokenId === undefined ? undefined : indexById.get(tokenId);
+      const token = index === undefined ? undefined : (listed[index] as ProviderToken);
       const same = token !== undefined && (tokenCreatedAt === undefined || token.createdAt === null || sameInstant(tokenCreatedAt, token.createdAt));
-      const createdAt = tokenCreatedAt ?? (same ? token.createdAt : null);
-      const nextCreatedAt = createdAt ? createdAt : undefined;
-      const nextGone = same ? undefined : 'true';
-      if (same) map.set(tokenId as string, meta.id);
+      if (same) saved[index as number] = meta.id;
       // The new attributes are built only for a copy that changes (the 10,000 copies of a list
       // that has not changed are only read).
+      const nextCreatedAt = (tokenCreatedAt ?? (same ? token.createdAt : null)) || undefined;
+      const nextGone = same ? undefined : 'true';
       if (nextGone !== gone || nextCreatedAt !== tokenCreatedAt) {
         const { tokenId: _id, tokenCreatedAt: _created, gone: _gone, ...rest } = meta.attributes;
         const next: Record<string, string> = { ...rest, ...(tokenId === undefined ? {} : { tokenId }) };
@@ -272,7 +273,7 @@ export class TokenService {
     // One write for all of them: the first list of 10,000 saved copies learns 10,000 times.
     this.vault.updateManySecretAttributes(changes);
     if (changes.size > 0) this.events.emit('secrets.changed', {});
-    return map;
+    return saved;
   }
 
   private savedByTokenId(serverId: string): Map<string, string> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listOf } from '../../http/responses';
 
 /** The EDS wire protocol as hatcher 0.17.0 speaks it (docs/protocols/eds.md names the module
  * that confirms each fact). Kept in one place so a real server's differences are one edit. */
@@ -43,7 +44,7 @@ export function isEdsToken(v: unknown): v is EdsTokenEntry {
 
 /** `tokenListAnswer` with its entries checked by isEdsToken: for parseJsonList, which falls
  * back to `tokenListAnswer` to name what is wrong with an answer this refuses. */
-export const tokenListAnswerFast = z.object({ tokens: z.array(z.custom<EdsTokenEntry>(isEdsToken, 'a token')) });
+export const tokenListAnswerFast = z.object({ tokens: listOf(isEdsToken) });
 
 export const createdTokenAnswer = z.object({ name: z.string(), token: z.string().min(1), created: isoOrNull });
 

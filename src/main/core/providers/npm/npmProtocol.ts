@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listOf } from '../../http/responses';
 import type { HttpResponse } from '../../http/types';
 
 /** The npm registry protocol as the npm CLI 11 (npm-profile, npm-registry-fetch) speaks it and
@@ -110,7 +111,7 @@ export function isTokenObject(v: unknown): v is NpmTokenObject {
 const pageLinks = z.object({ next: z.string().nullable().optional() }).optional();
 
 export const tokenListAnswer = z.object({
-  objects: z.array(z.custom<NpmTokenObject>(isTokenObject, 'a token')),
+  objects: listOf(isTokenObject),
   urls: pageLinks,
 });
 
