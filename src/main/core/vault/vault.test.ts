@@ -160,6 +160,33 @@ describe('Vault secrets with a working cipher', () => {
     expect(Object.keys(file.store.get('secrets') as object).sort()).toEqual(['s2', 's3']);
   });
 
+  it('decrypts a session once while unlocked, never an API token twice from memory; a renewed session, a deletion or the lock drops it', async () => {
+    const aes = createAesCipher(randomBytes(32));
+    let decrypts = 0;
+    const counting: Cipher = { ...aes, decrypt: (ciphertext) => ((decrypts += 1), aes.decrypt(ciphertext)) };
+    const vault = new Vault(fileStore().store, counting, recordingLogger());
+    await vault.putSecret(meta('session', 'a', 'session'), SECRET);
+    await vault.putSecret(meta('token', 'a'), OTHER_SECRET);
+    for (let i = 0; i < 5; i++) expect(await vault.readSecret('session')).toBe(SECRET);
+    expect(decrypts).toBe(1);
+    // API tokens are read when copied: decrypted each time, kept nowhere.
+    for (let i = 0; i < 3; i++) expect(await vault.readSecret('token')).toBe(OTHER_SECRET);
+    expect(decrypts).toBe(4);
+
+    await vault.putSecret(meta('session', 'a', 'session'), OTHER_SECRET);
+    expect(await vault.readSecret('session')).toBe(OTHER_SECRET);
+    expect(decrypts).toBe(5);
+
+    vault.lock();
+    await expect(vault.readSecret('session')).rejects.toMatchObject({ code: 'LOCKED' });
+    await vault.unlock();
+    expect(await vault.readSecret('session')).toBe(OTHER_SECRET);
+    expect(decrypts).toBe(6);
+
+    vault.deleteSecret('session');
+    expect(await vault.readSecret('session')).toBeNull();
+  });
+
   it('a new Vault over the same file and key reads everything back', async () => {
     const key = randomBytes(32);
     const first = fileStore();

@@ -43,6 +43,11 @@ export class Vault {
   private readonly serverCache: ServerRecord[];
   private readonly secretCache: SecretsByServer;
   private readonly memoryValues = new Map<string, string>();
+  /** Decrypted sessions, by their stored record: a server's session is read for every request
+   * to it, and decrypting it each time cost more than the rest of the core's work on a short
+   * list (bench 5a). A renewed or replaced session is a new record, so a stale value is never
+   * found; locking drops them all. */
+  private decryptedSessions = new WeakMap<StoredSecret, string>();
   private settingsCache: Settings;
   private readonly store: KeyValueStore;
   private readonly osCipher: Cipher;
@@ -113,6 +118,7 @@ export class Vault {
   /** Drops every secret value and key from memory. Metadata (names, who is signed in) stays. */
   lock(): void {
     this.memoryValues.clear();
+    this.decryptedSessions = new WeakMap();
     if (!this.storage().persistent) {
       // Session-only secrets exist nowhere else: locking forgets them.
       for (const [id, stored] of this.secretCache) if (!stored.ciphertext) this.secretCache.delete(id);
@@ -359,8 +365,13 @@ export class Vault {
     if (memory !== undefined) return memory;
     const stored = this.secretCache.get(id);
     if (!stored || !stored.ciphertext || !this.cipher) return null;
+    const decrypted = this.decryptedSessions.get(stored);
+    if (decrypted !== undefined) return decrypted;
     try {
-      return await this.cipher.decrypt(stored.ciphertext);
+      const value = await this.cipher.decrypt(stored.ciphertext);
+      // Not if Keyport locked meanwhile, or the session changed while it was decrypted.
+      if (stored.meta.purpose === 'session' && !this.locked && this.secretCache.get(id) === stored) this.decryptedSessions.set(stored, value);
+      return value;
     } catch {
       this.logger.warn(`vault: secret ${id} could not be decrypted`);
       throw new KeyportError('STORAGE_UNAVAILABLE', 'A saved secret could not be decrypted.', {
