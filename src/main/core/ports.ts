@@ -29,6 +29,10 @@ export interface KeyValueStore {
    * them out) without handing over the whole object, so a change to one secret of 10,000 costs
    * that secret. Optional: the vault falls back to setMany without it. */
   setEntries?(key: string, put: Record<string, unknown>, remove: readonly string[]): void;
+  /** `set` for a record whose loss in a power cut costs nothing lasting (the activity log): in
+   * the file at once, flushed to the device in the background instead of on the main thread
+   * before returning. Optional: callers fall back to `set`. */
+  setLazily?(key: string, value: unknown): void;
   /** Copies the file as it is now beside it and returns the copy's path, before the vault
    * refuses to open a file it cannot read safely. Absent for stores without a file. */
   backUp?(): string;

@@ -28,6 +28,16 @@ describe('AuditLog', () => {
     expect(entry?.detail).toMatch(/^(\u{1F511})+…$/u);
   });
 
+  it('writes lazily where the store can (no wait for the disk on every action), and with set where it cannot', () => {
+    const store = memoryStore();
+    const lazily: string[] = [];
+    const lazy: KeyValueStore = { ...store, set: () => expect.fail('set, where setLazily is there'), setLazily: (k, v) => (lazily.push(k), store.data.set(k, v)) };
+    new AuditLog(lazy, () => new Date()).record(PROD, 'token.created', 'first', null);
+    expect(lazily).toEqual(['auditLog']);
+    new AuditLog(store, () => new Date()).record(PROD, 'token.created', 'second', null);
+    expect(new AuditLog(store, () => new Date()).list().map((e) => e.subject)).toEqual(['second', 'first']);
+  });
+
   it('keeps entries across restarts, newest first, with the time of the injected clock', () => {
     const store = memoryStore();
     let now = Date.UTC(2026, 0, 2, 3, 4, 5);

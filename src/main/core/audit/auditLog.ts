@@ -56,7 +56,10 @@ export class AuditLog {
   record(server: AuditedServer, action: AuditAction, subject: string | null, detail: string | null): void {
     const entry: AuditEntry = { id: randomUUID(), at: this.now().toISOString(), action, serverId: server.id, serverName: server.name, kind: server.kind, subject: kept(subject), detail: kept(detail) };
     this.entries = [...this.entries, entry].slice(-MAX_AUDIT_ENTRIES);
-    this.store.set(STORE_KEY, this.entries);
+    // Not worth a wait for the disk on every create, copy or revoke: a power cut may lose the
+    // last entries, never the file (a torn last line is cut off at the next start).
+    if (this.store.setLazily) this.store.setLazily(STORE_KEY, this.entries);
+    else this.store.set(STORE_KEY, this.entries);
   }
 
   /** Newest first. */

@@ -61,6 +61,29 @@ describe('openVaultFile', () => {
     expect(reopened.get('servers')).toBeUndefined();
   });
 
+  it('a lazy write is in the file at once and flushed in the background: one flush for a burst, none on the main thread; close flushes what is left', async () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const store = openVaultFile(path);
+    store.set('version', 1);
+    const onMainThread = vi.spyOn(fs, 'fdatasyncSync');
+    const inBackground = vi.spyOn(fs, 'fdatasync');
+    for (let i = 1; i <= 3; i++) store.setLazily?.('auditLog', Array.from({ length: i }, (_, n) => ({ n })));
+    expect(onMainThread).not.toHaveBeenCalled();
+    expect(readVaultContents(path).auditLog).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(inBackground).toHaveBeenCalledTimes(1);
+    // The writes made while the first flush ran get one more flush after it, not one each.
+    await vi.waitFor(() => expect(inBackground).toHaveBeenCalledTimes(2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(inBackground).toHaveBeenCalledTimes(2);
+
+    store.setLazily?.('auditLog', []);
+    store.close();
+    expect(onMainThread).toHaveBeenCalledTimes(1);
+    vi.restoreAllMocks();
+    expect(openVaultFile(path).get('auditLog')).toEqual([]);
+  });
+
   it('a write that fails changes neither the file nor what the store holds', () => {
     const dir = folder();
     const path = join(dir, 'vault.json');

@@ -47,11 +47,11 @@ export function openVaultFile(path: string, options: VaultFileOptions = {}): Vau
   const { data, size, validLength } = readVault(path, now);
   removeInterruptedCompactions(path);
   const writer = new LogWriter(path, { size, validLength }, () => data, options);
-  const write = (values: Record<string, unknown>, removed: readonly string[] = []) => {
+  const write = (values: Record<string, unknown>, removed: readonly string[] = [], lazily = false) => {
     const operations = [...Object.entries(values).flatMap(([key, value]) => diff(key, data[key], value)), ...removed.flatMap((key) => diff(key, data[key], undefined))];
     if (operations.length === 0) return;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writer.append(operations);
+    writer.append(operations, lazily);
     for (const [key, value] of Object.entries(values)) data[key] = value;
     for (const key of removed) delete data[key];
   };
@@ -75,6 +75,7 @@ export function openVaultFile(path: string, options: VaultFileOptions = {}): Vau
     get: (key) => data[key],
     setEntries,
     set: (key, value) => write({ [key]: value }),
+    setLazily: (key, value) => write({ [key]: value }, [], true),
     delete: (key) => write({}, [key]),
     setMany: (values) => write(values),
     backUp: () => backUpVaultFile(path, now),

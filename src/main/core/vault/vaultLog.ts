@@ -180,6 +180,9 @@ export class LogWriter {
   /** The compaction under way, for `settled`. */
   private running: Promise<void> = Promise.resolve();
   private scheduled = false;
+  /** A background flush of lazy writes is running; another is wanted after it. */
+  private flushing = false;
+  private flushAgain = false;
   private readonly path: string;
   private readonly logger: Logger | undefined;
   private readonly minCompactBytes: number;
@@ -198,8 +201,9 @@ export class LogWriter {
     }
   }
 
-  /** Appends one write; returns once it is on disk. */
-  append(operations: Operation[]): void {
+  /** Appends one write; returns once it is on disk, or with `lazily` once it is in the file,
+   * flushed to the device in the background (a later durable write flushes it too). */
+  append(operations: Operation[], lazily = false): void {
     if (operations.length === 0) return;
     const line = `${JSON.stringify(operations)}\n`;
     if (this.size === 0) {
@@ -211,7 +215,8 @@ export class LogWriter {
     }
     this.fd ??= fs.openSync(this.path, 'a', PRIVATE_FILE_MODE);
     fs.writeSync(this.fd, line);
-    fs.fdatasyncSync(this.fd);
+    if (lazily) this.flushSoon();
+    else fs.fdatasyncSync(this.fd);
     this.size += Buffer.byteLength(line);
     this.compacting?.push(line);
     if (this.compacting) return;
@@ -289,9 +294,32 @@ export class LogWriter {
     } while (current !== this.running || this.scheduled);
   }
 
+  /** One fdatasync on the thread pool for the lazy writes made so far; writes made while it
+   * runs get one more after it. An error leaves nothing to do: the file was closed (close
+   * flushes) or replaced by a compaction (which flushed its own copy of every write). */
+  private flushSoon(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    if (this.fd === null) return;
+    this.flushing = true;
+    fs.fdatasync(this.fd, () => {
+      this.flushing = false;
+      if (!this.flushAgain) return;
+      this.flushAgain = false;
+      this.flushSoon();
+    });
+  }
+
   close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
+    if (this.fd !== null) {
+      // Lazy writes not yet flushed are flushed before the handle goes.
+      if (this.flushing || this.flushAgain) fs.fdatasyncSync(this.fd);
+      fs.closeSync(this.fd);
+    }
     this.fd = null;
+    this.flushAgain = false;
   }
 }
 
