@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { START, useCoreHarness, type Harness } from '../../../../test/support/coreHarness';
+import { ReminderService } from '../reminders/reminderService';
 
 const { harness } = useCoreHarness();
 
@@ -16,6 +17,16 @@ async function signedIn(options: { cipher?: 'aes' | 'unavailable' } = {}): Promi
 }
 
 describe('tokens.create', () => {
+  it('checks the expiry reminders after a token is saved, not after one created and only shown', async () => {
+    const { h, serverId } = await signedIn();
+    const check = vi.spyOn(ReminderService.prototype, 'check');
+    await h.call('tokens.create', { serverId, name: 'shown-once', save: false });
+    expect(check).not.toHaveBeenCalled();
+    await h.call('tokens.create', { serverId, name: 'kept', save: true });
+    expect(check).toHaveBeenCalled();
+    check.mockRestore();
+  });
+
   it('with save: the token is in the vault (encrypted), in secrets.list, and marked in tokens.list', async () => {
     const { h, serverId } = await signedIn();
     h.eds.createApiToken('alice', 'other');
