@@ -9,8 +9,8 @@ const stored = (id: string, serverId: string, ciphertext = 'c', purpose: SecretP
 
 /** What the vault did before the index: walk every secret and keep one server's (of one purpose). */
 const walk = (secrets: Map<string, StoredSecret>, serverId: string, purpose?: SecretPurpose) =>
-  [...secrets.values()].filter((s) => s.meta.serverId === serverId && (purpose === undefined || s.meta.purpose === purpose)).map((s) => s.meta.id);
-const indexed = (secrets: SecretsByServer, serverId: string, purpose?: SecretPurpose) => secrets.ofServer(serverId, purpose).map((s) => s.meta.id);
+  [...secrets.values()].filter((s) => s.meta.serverId === serverId && (purpose === undefined || s.meta.purpose === purpose)).map((s) => `${s.meta.id}:${s.ciphertext}`);
+const indexed = (secrets: SecretsByServer, serverId: string, purpose?: SecretPurpose) => [...secrets.ofServer(serverId, purpose)].map((s) => `${s.meta.id}:${s.ciphertext}`);
 const PURPOSES: SecretPurpose[] = ['api-token', 'session', 'password'];
 
 describe('SecretsByServer', () => {
@@ -47,7 +47,8 @@ describe('SecretsByServer', () => {
     secrets.set('x', stored('x', 'a'));
     secrets.set('x', stored('x', 'a', 'changed'));
     expect([...secrets.ofServer('a')].map((s) => s.ciphertext)).toEqual(['changed']);
-    expect(secrets.ofServer('nope')).toEqual([]);
-    expect(secrets.ofServer('a', 'session')).toEqual([]);
+    expect([...secrets.ofServer('a', 'api-token')].map((s) => s.ciphertext)).toEqual(['changed']);
+    expect([...secrets.ofServer('nope')]).toEqual([]);
+    expect([...secrets.ofServer('a', 'session')]).toEqual([]);
   });
 });
