@@ -255,7 +255,11 @@ export class TokenService {
       const index = tokenId === undefined ? undefined : find(tokenId);
       const token = index === undefined ? undefined : (listed[index] as ProviderToken);
       const same = token !== undefined && (tokenCreatedAt === undefined || token.createdAt === null || sameInstant(tokenCreatedAt, token.createdAt));
-      if (same) saved[index as number] = meta.id;
+      if (same) {
+        saved[index as number] = meta.id;
+        // The usual case: matched before, nothing to learn.
+        if (gone === undefined && tokenCreatedAt !== undefined) continue;
+      }
       // The new attributes are built only for a copy that changes (the 10,000 copies of a list
       // that has not changed are only read).
       const nextCreatedAt = (tokenCreatedAt ?? (same ? token.createdAt : null)) || undefined;
