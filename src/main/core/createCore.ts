@@ -149,8 +149,9 @@ export function createCore(adapters: CoreAdapters): Core {
           : { status: status(), settings: vault.settings(), kinds: providers.descriptors(), servers: servers.list(), saved: tokens.saved() },
       'lock.setSecret': ({ secret, current }) => withStatus(lock.setSecret(secret, current)),
       'lock.removeSecret': ({ current }) => withStatus(lock.removeSecret(current)),
-      'storage.usePassphrase': ({ passphrase }) => withStatus(vault.usePassphrase(passphrase)),
-      'storage.useSessionOnly': () => withStatus(vault.useSessionOnly()),
+      // Announced: whether each session lasts until quit changed with it (the window's servers).
+      'storage.usePassphrase': ({ passphrase }) => withStatus(vault.usePassphrase(passphrase).then(() => events.emit('app.status', status()))),
+      'storage.useSessionOnly': () => withStatus(vault.useSessionOnly().then(() => events.emit('app.status', status()))),
       'storage.exportUnreadable': () => exportUnreadable(vault, home, now()),
       'storage.deleteUnreadable': () => {
         vault.deleteUnreadable();

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import type { KeyportApi } from '../../../shared/api';
 import type { EventName, ProcedureName } from '../../../shared/contract';
 import type { WireResult } from '../../../shared/errors';
-import type { KindDescriptor, ServerView, SessionView } from '../../../shared/model';
+import type { AppStatus, KindDescriptor, ServerView, SessionView } from '../../../shared/model';
 
 type Handler = (input: unknown) => unknown;
 
@@ -65,7 +65,9 @@ let tokens: typeof import('./tokens');
 let signIn: typeof import('./signIn');
 let servers: typeof import('./servers');
 let saved: typeof import('./saved');
+let storage: typeof import('./storage');
 beforeAll(async () => {
+  storage = await import('./storage');
   store = await import('../store');
   events = await import('./events');
   tokens = await import('./tokens');
@@ -149,6 +151,24 @@ describe.each(['before-answer', 'after-answer'] as const)('with events arriving 
     await settle();
     expect([main.count('tokens.list'), main.count('servers.list'), main.count('secrets.list')]).toEqual([1, 0, 0]);
     expect(store.useKeyport.getState().servers[0]?.session.state).toBe('signed-in');
+  });
+
+  it('choosing a passphrase reloads the servers once (their sessions now outlast a quit), through main’s app.status', async () => {
+    const status = (persistent: boolean) => ({ version: '1', storage: { persistent, locked: false, mode: persistent ? 'passphrase' : 'session', backend: 'x' }, lock: {}, unreadableItems: 0 }) as unknown as AppStatus;
+    store.useKeyport.setState({ status: status(false) });
+    main.handlers.set('storage.usePassphrase', () => {
+      main.emit('app.status', status(true));
+      return status(true);
+    });
+    await storage.choosePassphrase('correct horse battery');
+    await settle();
+    expect(main.count('servers.list')).toBe(1);
+    // The same status again (another window, the tray) reloads nothing.
+    main.emit('app.status', status(true));
+    main.handlers.set('app.activity', () => undefined);
+    await main.api.invoke('app.activity');
+    await settle();
+    expect(main.count('servers.list')).toBe(1);
   });
 
   it('pinning and forgetting a saved token reload the saved list once each, through the event', async () => {
