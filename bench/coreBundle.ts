@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { MainConfigFactory, loadConfigFromFile, type MainViteConfig } from 'electron-vite';
-import { build } from 'vite';
+import { build, type Rollup } from 'vite';
 
 export const CORE_CLI_OUT = resolve('out/bench');
 /** The bundled Keyport command line of figure 8, run by plain Node. */
@@ -10,8 +10,8 @@ export const CORE_CLI = resolve(CORE_CLI_OUT, 'coreCli.js');
  * electron-vite's main preset: Electron's Node target, dependencies left as imports from
  * node_modules, unminified, ES module, a chunk per dynamic import), only with another entry and
  * output folder: the same kind of file as out/main/index.js, without Electron. Returns the
- * entry's file, `outDir/<name>.js`. */
-export async function buildLikeMain(entry: string, outDir: string): Promise<string> {
+ * entry's file, `outDir/<name>.js`, and what the bundler wrote (its chunks and their imports). */
+export async function buildLikeMain(entry: string, outDir: string): Promise<{ file: string; chunks: Rollup.OutputChunk[] }> {
   process.env.NODE_ENV_ELECTRON_VITE = 'production';
   const loaded = await loadConfigFromFile({ command: 'build', mode: 'production' }, resolve('electron.vite.config.ts'), undefined, 'silent');
   const main = loaded.config.main;
@@ -29,11 +29,13 @@ export async function buildLikeMain(entry: string, outDir: string): Promise<stri
     },
   };
   const resolved = await new MainConfigFactory(config, { mode: 'production', configFile: false, logLevel: 'silent' }, { root: process.cwd() }).build();
-  await build({ ...resolved, configFile: false });
-  return resolve(outDir, `${name}.js`);
+  const written = await build({ ...resolved, configFile: false });
+  const outputs = (Array.isArray(written) ? written : [written]) as Rollup.RollupOutput[];
+  const chunks = outputs.flatMap((o) => o.output.filter((item): item is Rollup.OutputChunk => item.type === 'chunk'));
+  return { file: resolve(outDir, `${name}.js`), chunks };
 }
 
 /** The bundled Keyport command line of figure 8. */
 export async function buildCoreCli(): Promise<string> {
-  return buildLikeMain('bench/coreCli.ts', CORE_CLI_OUT);
+  return (await buildLikeMain('bench/coreCli.ts', CORE_CLI_OUT)).file;
 }

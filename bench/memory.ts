@@ -23,7 +23,7 @@ export async function memoryFigures(input: { dataDir: string; key: Buffer; serve
   // Bundled first, as the app's main process is (electron-vite's main build): run from
   // TypeScript through Node's type stripping, the process would also hold the stripper (~40 MB
   // more resident).
-  const child = await buildLikeMain('bench/memoryChild.ts', CHILD_DIR);
+  const child = (await buildLikeMain('bench/memoryChild.ts', CHILD_DIR)).file;
   const { stdout } = await run(process.execPath, ['--expose-gc', child, JSON.stringify({ dataDir: input.dataDir, keyHex: input.key.toString('hex'), serverId: input.serverId })], {
     maxBuffer: 1024 * 1024,
   });
