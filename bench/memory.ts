@@ -62,7 +62,7 @@ export async function memoryFigures(input: { dataDir: string; key: Buffer; serve
       baseline: m.rssBeforeMB,
       baselineLabel: 'same process, core loaded, before opening the vault',
       target: { max: 110 },
-      note: `Resident size of the Node process running the core (bundled, every kind loaded) after it opened the vault; ${round(m.rssBeforeMB, 1)} MB before it did; heapTotal ${round(m.heapTotalMB, 1)} MB, heapUsed ${round(m.heapUsedMB, 1)} MB, external ${round(m.externalMB, 1)} MB.`,
+      note: `Resident size of the Node process running the core (built as electron-vite builds main: every kind loaded, ssh2 and openid-client not until their first use) after it opened the vault; ${round(m.rssBeforeMB, 1)} MB before it did; heapTotal ${round(m.heapTotalMB, 1)} MB, heapUsed ${round(m.heapUsedMB, 1)} MB, external ${round(m.externalMB, 1)} MB.`,
       details,
     },
   ];

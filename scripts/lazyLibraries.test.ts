@@ -47,6 +47,12 @@ describe('the main bundle loads ssh2, ssh-config and openid-client only when a f
     for (const library of LAZY_LIBRARIES) expect(loaded, `${library} is imported statically at start-up`).not.toContain(library);
   });
 
+  it('zod is bundled (only what the core uses), not imported whole from node_modules', () => {
+    for (const chunk of chunks) expect(chunk.imports, chunk.fileName).not.toContain('zod');
+    const entry = chunks.find((c) => c.isEntry) as Rollup.OutputChunk;
+    expect(entry.moduleIds.some((id) => id.includes('/node_modules/zod/'))).toBe(true);
+  });
+
   it('each is in a chunk of its own that the entry reaches through import() (SSH delivery; OpenID Connect)', () => {
     const entry = chunks.find((c) => c.isEntry) as Rollup.OutputChunk;
     const lazyChunks = entry.dynamicImports.map((name) => chunks.find((c) => c.fileName === name) as Rollup.OutputChunk);
