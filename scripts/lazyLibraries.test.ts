@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Rollup } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLikeMain } from '../bench/coreBundle.ts';
@@ -61,4 +63,19 @@ describe('the main bundle loads ssh2, ssh-config and openid-client only when a f
     expect(holder('ssh-config')).toBe(holder('ssh2'));
     expect(holder('openid-client')).toMatch(/^chunks\/oidcClient-.*\.js$/);
   });
+});
+
+describe('built as main is, the lazy parts load at first use', () => {
+  // Inside the project, so that the chunks' imports of ssh2 and openid-client resolve from its
+  // node_modules as the packaged app's do.
+  const probeDir = 'out/lazy-libraries-probe';
+  afterAll(async () => {
+    await rm(probeDir, { recursive: true, force: true });
+  });
+
+  it('ssh2 is not loaded with the core, and is after loadSshTransport(); both chunks load and resolve their libraries', async () => {
+    const { file } = await buildLikeMain('scripts/lazyChunksProbe.ts', probeDir);
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ core: 'function', before: false, after: true, openSshSession: 'function', discover: 'function' });
+  }, 120_000);
 });
