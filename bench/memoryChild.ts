@@ -46,11 +46,11 @@ function coreHeld(): { bytes: number; before: NodeJS.MemoryUsage; after: NodeJS.
 }
 
 /** The same core holding the 10,000 tokens it just listed (what tokens.list hands the renderer). */
-async function listHeld(test: TestCore): Promise<{ bytes: number; count: number }> {
+async function listHeld(test: TestCore): Promise<{ bytes: number; count: number; rss: number }> {
   const before = heapUsed();
   const listed = await test.call('tokens.list', { serverId });
-  const after = heapUsed();
-  return { bytes: after - before, count: listed.length };
+  const after = settledMemory();
+  return { bytes: after.heapUsed - before, count: listed.length, rss: after.rss };
 }
 
 // The path only: opening the vault here too would leave the 'before' figures holding one more parse.
@@ -74,6 +74,7 @@ process.stdout.write(
     listed: list.count,
     rssBeforeMB: mb(core.before.rss),
     rssMB: mb(core.after.rss),
+    rssListedMB: mb(list.rss),
     heapTotalBeforeMB: mb(core.before.heapTotal),
     heapTotalMB: mb(core.after.heapTotal),
     heapUsedMB: mb(core.after.heapUsed),
