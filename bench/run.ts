@@ -13,7 +13,7 @@ import { BASELINE_DIR, buildBaseline, bundleFigure } from './bundle.ts';
 import { firstRenderFigure, largeVaultFigures } from './browser.ts';
 import { cliFigures } from './cli.ts';
 import { deliveryFigure } from './delivery.ts';
-import { memoryFigures } from './memory.ts';
+import { memoryFigures, memoryOnlyFigures } from './memory.ts';
 import { ipcCloneFigure, networkFigures } from './network.ts';
 import { npmListFigure, scalingFigure } from './npmList.ts';
 import { jsonFigure, markdownTable, met, ratioOf, round, targetText, type Figure } from './report.ts';
@@ -23,6 +23,14 @@ import { vaultFigures } from './vault.ts';
 // The browser host's flags (playwright.config.ts): nothing leaves the machine.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = 'test-results/bench/token-filter.png';
+
+// `npm run bench -- memory`: row 6 only, printed, results.json left as the last whole run wrote it.
+if (process.argv[2] === 'memory') {
+  const figures = await memoryOnlyFigures();
+  console.log(`\n${markdownTable(figures)}\n`);
+  for (const f of figures) if (f.note) console.log(`${f.id}: ${f.note}`);
+  process.exit(0);
+}
 
 const started = performance.now();
 const step = (what: string) => console.log(`[${round((performance.now() - started) / 1000, 1)} s] ${what}`);

@@ -14,9 +14,7 @@ import type { DeliveryTarget, SecretMeta, ServerRecord } from '../vault/records'
 import type { Vault } from '../vault/vault';
 import { renderDelivery, withdrawDelivery, type DeliveryFormat, type DeliveryMaterial, type SessionFileMaterial } from './fileFormats';
 import { hashedKnownHostLine } from './knownHosts';
-import { remotePath, withdrawRemoteFile, writeRemoteFile } from './remoteFile';
-import { resolveEndpoint } from './sshEndpoint';
-import { HostKeyUnknownError, openSshSession } from './sshSession';
+import { loadSshTransport } from './sshLoader';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** SSH connections open at once when delivering to several targets (sshd's MaxStartups
@@ -116,13 +114,13 @@ export class DeliveryService {
   ): Promise<{ state: 'delivered'; target: StoredTarget; backedUp: boolean } | Extract<DeliveryResult, { state: 'confirm-host' }>> {
     const opened = await this.open(meta, target, access, signal, onStep);
     if (opened.state === 'confirm-host') return opened;
-    const { session, endpoint, material, server } = opened;
+    const { session, endpoint, material, server, ssh } = opened;
     try {
-      const written = await writeRemoteFile(session, target.path, (existing) => renderDelivery(target.format, existing, material), onStep, signal);
+      const written = await ssh.writeRemoteFile(session, target.path, (existing) => renderDelivery(target.format, existing, material), onStep, signal);
       // The files the kind's client keeps in step with its session file (agavepy's config.json).
       if (target.format === 'session-file') {
         for (const companion of material.sessionFile?.companions ?? []) {
-          await writeRemoteFile(session, posix.join(posix.dirname(remotePath(target.path)), companion.name), (existing) => companion.render(existing), () => undefined, signal);
+          await ssh.writeRemoteFile(session, posix.join(posix.dirname(ssh.remotePath(target.path)), companion.name), (existing) => companion.render(existing), () => undefined, signal);
         }
       }
       const updated: StoredTarget = { ...target, lastDeliveredAt: this.deps.now().toISOString(), sha256: written.sha256 };
@@ -178,12 +176,13 @@ export class DeliveryService {
     };
     // Refuse a format that cannot hold this kind's token before connecting anywhere.
     renderDelivery(target.format, null, material);
-    const endpoint = resolveEndpoint({ host: target.host, port: target.port ?? undefined, user: target.user ?? undefined }, await readText(join(home, '.ssh', 'config')), home, env.USER ?? env.LOGNAME ?? 'root');
+    const ssh = await loadSshTransport();
+    const endpoint = ssh.resolveEndpoint({ host: target.host, port: target.port ?? undefined, user: target.user ?? undefined }, await readText(join(home, '.ssh', 'config')), home, env.USER ?? env.LOGNAME ?? 'root');
     const knownHostsPath = join(home, '.ssh', 'known_hosts');
     const knownHosts = [(await readText(knownHostsPath)) ?? '', (await readText('/etc/ssh/ssh_known_hosts')) ?? ''].join('\n');
     onStep('connecting');
     try {
-      const session = await openSshSession({
+      const session = await ssh.openSshSession({
         endpoint,
         credentials: { agentSocket: env.SSH_AUTH_SOCK ?? null, keyFile: access.keyFile, passphrase: access.passphrase },
         knownHosts,
@@ -192,9 +191,9 @@ export class DeliveryService {
         timeoutMs: this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         onTrusted: (blob) => rememberHost(knownHostsPath, hashedKnownHostLine(endpoint.host, endpoint.port, blob)),
       });
-      return { state: 'open' as const, session, endpoint, material, server };
+      return { state: 'open' as const, session, endpoint, material, server, ssh };
     } catch (error) {
-      if (error instanceof HostKeyUnknownError) return { state: 'confirm-host' as const, host: endpoint.host, port: endpoint.port, keyType: error.keyType, fingerprint: error.fingerprint };
+      if (error instanceof ssh.HostKeyUnknownError) return { state: 'confirm-host' as const, host: endpoint.host, port: endpoint.port, keyType: error.keyType, fingerprint: error.fingerprint };
       throw error;
     }
   }
@@ -232,7 +231,7 @@ export class DeliveryService {
         try {
           // Only the variables that hold the token go (HATCHER_URL and the like may predate it).
           const material = { ...opened.material, variables: opened.material.variables.filter(([, value]) => value === opened.material.secret) };
-          const outcome = await withdrawRemoteFile(opened.session, target.path, (existing) => withdrawDelivery(target.format, existing, material));
+          const outcome = await opened.ssh.withdrawRemoteFile(opened.session, target.path, (existing) => withdrawDelivery(target.format, existing, material));
           results.push({ targetId: target.id, ok: true, message: outcome === 'absent' ? `${label} no longer existed.` : `Removed from ${label}.` });
           const current = this.savedToken(secretId);
           this.writeTargets(current, this.readTargets(current).filter((t) => t.id !== target.id));

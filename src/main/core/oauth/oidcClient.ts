@@ -4,6 +4,11 @@ import { KeyportError } from '../errors';
 import type { HttpMethod } from '../http/types';
 import type { ServerContext } from '../providers/provider';
 import { listenForRedirect } from './loopbackRedirect';
+import { DEVICE_POLL_MAX_SECONDS, DEVICE_SLOW_DOWN_SECONDS, devicePollSeconds, signInTimedOut, type Wait } from './signInLimits';
+
+// Loaded with import() through oidcLoader.ts only (openid-client stays out of start-up); what
+// other kinds share with it without openid-client is in signInLimits.ts.
+export type { Wait } from './signInLimits';
 
 /** OpenID Connect for the kinds that sign in through a browser (anaconda, oidc): discovery,
  * authorization code + PKCE over a loopback redirect (RFC 8252), and the device authorization
@@ -202,22 +207,6 @@ export interface DeviceSignIn {
   tokens: Promise<OidcTokens>;
 }
 
-/** RFC 8628 §3.2: 5 s when the server names no interval. Keyport never polls more often than
- * that, whatever the server says (0.001 s would be hundreds of requests a second), nor waits
- * longer than a minute between polls (a server asking for an hour would never see the approval). */
-export const DEVICE_POLL_DEFAULT_SECONDS = 5;
-export const DEVICE_POLL_MAX_SECONDS = 60;
-/** RFC 8628 §3.5: each `slow_down` adds 5 s to the interval (still at most the maximum). */
-export const DEVICE_SLOW_DOWN_SECONDS = 5;
-
-/** The interval Keyport polls at, in seconds, from the server's `interval`. */
-export function devicePollSeconds(interval: unknown): number {
-  if (typeof interval !== 'number' || !Number.isFinite(interval)) return DEVICE_POLL_DEFAULT_SECONDS;
-  return Math.min(DEVICE_POLL_MAX_SECONDS, Math.max(DEVICE_POLL_DEFAULT_SECONDS, interval));
-}
-
-/** Waits `ms`, rejecting with the signal's reason when it aborts. */
-export type Wait = (ms: number, signal: AbortSignal) => Promise<void>;
 
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -463,7 +452,3 @@ const notAnIssuer = (name: string): KeyportError =>
   });
 
 const isConfidential = (config: oidc.Configuration): boolean => typeof config.clientMetadata().client_secret === 'string';
-
-/** Keyport's own time limit on a sign-in that waits for the person (not the server's code expiry). */
-export const signInTimedOut = (): KeyportError =>
-  new KeyportError('TIMEOUT', 'The sign-in took too long and was stopped.', { hint: 'Start it again when you are ready to finish it.' });

@@ -1,6 +1,6 @@
 import type { DeviceSignInCode } from '../../../shared/model';
 import { KeyportError } from '../errors';
-import { signInTimedOut } from '../oauth/oidcClient';
+import { signInTimedOut } from '../oauth/signInLimits';
 import type { ExternalBrowser } from '../ports';
 import type { ServerContext, SignInResult } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';

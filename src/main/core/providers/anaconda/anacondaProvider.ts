@@ -5,7 +5,8 @@ import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpRequest, HttpResponse } from '../../http/types';
 import { ok } from '../serverHttp';
-import { browserSignIn, discover, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
+import type { OidcTokens } from '../../oauth/oidcClient';
+import { loadOidcClient } from '../../oauth/oidcLoader';
 import type { ServerRecord } from '../../vault/records';
 import type { Provider, ProviderToken, ServerContext, SignInResult } from '../provider';
 import { probeAddress } from '../serverProbe';
@@ -220,6 +221,7 @@ export const anacondaProvider: Provider = {
    * account call without an API key, which an Anaconda site refuses with 401 (or 403): a plain
    * OpenID Connect server has no /api/account, a private npm registry no discovery. */
   async probeServer(ctx) {
+    const { discover } = await loadOidcClient();
     await discover(ctx, oidcSettings(ctx.server));
     await probeAddress(ctx, { request: { method: 'GET', path: '/api/account', headers: extraHeaders(ctx.server) }, statuses: [401, 403], expected: EXPECTED });
   },
@@ -259,6 +261,7 @@ export const anacondaProvider: Provider = {
   },
 
   async signInWithBrowser(ctx, flow) {
+    const { discover, browserSignIn } = await loadOidcClient();
     const config = await discover(ctx, oidcSettings(ctx.server));
     const tokens = await browserSignIn(ctx, config, {
       scope: BROWSER_SCOPE,
@@ -271,6 +274,7 @@ export const anacondaProvider: Provider = {
   },
 
   async startDeviceSignIn(ctx, signal) {
+    const { discover, startDeviceSignIn } = await loadOidcClient();
     const config = await discover(ctx, oidcSettings(ctx.server));
     const started = await startDeviceSignIn(ctx, config, DEVICE_SCOPE, signal, ctx.now);
     return { code: started.code, result: started.tokens.then((tokens) => sessionFrom(ctx, tokens, signal)) };

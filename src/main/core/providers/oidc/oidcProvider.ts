@@ -2,7 +2,8 @@ import type * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { UserInfo } from '../../../../shared/model';
 import { KeyportError } from '../../errors';
-import { browserSignIn, checkAccessToken, discover, fetchUserClaims, refreshTokens, revokeToken, startDeviceSignIn, type OidcTokens } from '../../oauth/oidcClient';
+import type { OidcTokens } from '../../oauth/oidcClient';
+import { loadOidcClient } from '../../oauth/oidcLoader';
 import { ACCESS_TOKEN_COPY, AUTHORIZATION_HEADER_COPY, sessionCopyFormats, type SessionCopyFormat } from '../sessionCopy';
 import { noTokenList, type Provider, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
 
@@ -52,6 +53,7 @@ const scopesOf = (ctx: ServerContext): string => ctx.server.options.scopes || DE
 async function configure(ctx: ServerContext): Promise<oidc.Configuration> {
   const clientSecret = (await ctx.secretSetting?.('clientSecret')) ?? undefined;
   const settings = { issuer: ctx.server.url, clientId: ctx.server.options.clientId ?? '', clientSecret };
+  const { discover } = await loadOidcClient();
   try {
     return await discover(ctx, settings);
   } catch (error) {
@@ -108,6 +110,7 @@ function grantFrom(ctx: ServerContext, tokens: OidcTokens, previous: OidcCredent
  * UserInfo endpoint's (best effort: the ID token alone is enough to sign in). */
 async function signInFrom(ctx: ServerContext, config: oidc.Configuration, tokens: OidcTokens): Promise<SignInResult> {
   const subject = typeof tokens.claims?.sub === 'string' ? tokens.claims.sub : null;
+  const { fetchUserClaims } = await loadOidcClient();
   const userInfo = await fetchUserClaims(ctx, config, tokens.accessToken, subject).catch(() => null);
   const claims = userInfo || tokens.claims ? { ...userInfo, ...tokens.claims } : null;
   const withClaims = { ...tokens, claims };
@@ -204,6 +207,7 @@ export const oidcProvider: Provider = {
 
   async signInWithBrowser(ctx, flow) {
     const config = await configure(ctx);
+    const { browserSignIn } = await loadOidcClient();
     const tokens = await browserSignIn(ctx, config, {
       scope: scopesOf(ctx),
       openBrowser: flow.openBrowser,
@@ -216,6 +220,7 @@ export const oidcProvider: Provider = {
 
   async startDeviceSignIn(ctx, signal) {
     const config = await configure(ctx);
+    const { startDeviceSignIn } = await loadOidcClient();
     const started = await startDeviceSignIn(ctx, config, scopesOf(ctx), signal, ctx.now);
     return { code: started.code, result: started.tokens.then((tokens) => signInFrom(ctx, config, tokens)) };
   },
@@ -224,6 +229,7 @@ export const oidcProvider: Provider = {
     const previous = decodeCredential(credentialText);
     if (!previous.refreshToken) throw new KeyportError('AUTH_FAILED', `${ctx.server.name} gave Keyport no refresh token.`, { hint: 'Sign in again (the scopes need offline_access).' });
     const config = await configure(ctx);
+    const { refreshTokens } = await loadOidcClient();
     const grant = grantFrom(ctx, await refreshTokens(ctx, config, previous.refreshToken), previous);
     // Who you are was settled at sign-in, with the UserInfo claims a refreshed ID token lacks:
     // keep those rather than show fewer claims after each refresh.
@@ -232,13 +238,16 @@ export const oidcProvider: Provider = {
   },
 
   async checkSession(ctx, accessToken) {
-    await checkAccessToken(ctx, await configure(ctx), accessToken);
+    const config = await configure(ctx);
+    const { checkAccessToken } = await loadOidcClient();
+    await checkAccessToken(ctx, config, accessToken);
   },
 
   /** RFC 7009: the refresh token first (on most servers that ends the whole grant), then the
    * access token. Both are tried; the first failure is what the person is told. */
   async endSession(ctx, { session, credential }) {
     const config = await configure(ctx);
+    const { revokeToken } = await loadOidcClient();
     const refreshToken = credential === null ? null : decodeCredential(credential).refreshToken;
     let failure: unknown = null;
     for (const [token, hint] of [

@@ -4,7 +4,7 @@ import { KeyportError } from '../../errors';
 import { errorForStatus, parseJson } from '../../http/responses';
 import type { HttpResponse } from '../../http/types';
 import { ok, send } from '../serverHttp';
-import { devicePollSeconds, signInTimedOut } from '../../oauth/oidcClient';
+import { devicePollSeconds, signInTimedOut } from '../../oauth/signInLimits';
 import { descriptionSettings, type Provider, type ProviderToken, type ResolvedClientChoice, type ServerContext, type SessionGrant, type SignInResult } from '../provider';
 import { defaultClientName } from '../tapis/tapisProvider';
 import { decodeTapis3Credential, encodeTapis3Credential, type Tapis3Credential } from './tapis3Credential';
