@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyportError } from '../errors';
 import type { Cipher } from '../ports';
 import { mapStore, recordingLogger, testMeta as meta, testServer as server } from '../../../../test/support/vaultTesting';
@@ -218,12 +218,19 @@ describe('Vault secrets with a working cipher', () => {
     expect(JSON.parse(lastLine())).toEqual([['put', 'secrets', 's7', { meta: { ...meta('s7', 'a'), pinned: true }, ciphertext: expect.any(String) }]]);
     vault.deleteSecret('s8');
     expect(JSON.parse(lastLine())).toEqual([['drop', 'secrets', 's8']]);
+    // What a token list learns about some saved copies: those copies alone, in one line, without
+    // handing the store every secret to compare.
+    const wholeWrites = vi.spyOn(first.store, 'setMany');
+    vault.updateManySecretAttributes(new Map([['s1', { tokenId: 't1', gone: 'true' }], ['s2', { tokenId: 't2' }]]));
+    expect(wholeWrites).not.toHaveBeenCalled();
+    expect(JSON.parse(lastLine()).map((op: unknown[]) => op.slice(0, 3))).toEqual([['put', 'secrets', 's1'], ['put', 'secrets', 's2']]);
 
     const reopened = new Vault(fileStore(first.dir).store, cipher, recordingLogger());
     expect(reopened.secrets()).toHaveLength(500);
     expect(await reopened.readSecret('new')).toBe(OTHER_SECRET);
     expect(reopened.secretMeta('s7')?.pinned).toBe(true);
     expect(reopened.secretMeta('s8')).toBeUndefined();
+    expect(reopened.secretMeta('s1')?.attributes).toEqual({ tokenId: 't1', gone: 'true' });
   });
 
   it('with another key, reading fails with STORAGE_UNAVAILABLE and the log names the id only', async () => {

@@ -396,13 +396,14 @@ export class Vault {
     if (changes.size === 0) return;
     this.requireUnlocked();
     for (const id of changes.keys()) if (!this.secretCache.has(id)) throw new KeyportError('NOT_FOUND', 'That saved secret is no longer in Keyport.');
-    let persisted = false;
+    const persisted: string[] = [];
     for (const [id, attributes] of changes) {
       const stored = this.secretCache.get(id) as StoredSecret;
       this.secretCache.set(id, { ...stored, meta: { ...stored.meta, attributes } });
-      if (stored.ciphertext) persisted = true;
+      if (stored.ciphertext) persisted.push(id);
     }
-    if (persisted) this.saveSecrets();
+    // Those entries alone: a first list of 10,000 saved copies appended every secret of the vault.
+    if (persisted.length > 0) this.saveSecretEntries(persisted);
   }
 
   deleteSecret(id: string): void {
