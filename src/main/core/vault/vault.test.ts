@@ -221,7 +221,7 @@ describe('Vault secrets with a working cipher', () => {
     // What a token list learns about some saved copies: those copies alone, in one line, without
     // handing the store every secret to compare.
     const wholeWrites = vi.spyOn(first.store, 'setMany');
-    vault.updateManySecretAttributes(new Map([['s1', { tokenId: 't1', gone: 'true' }], ['s2', { tokenId: 't2' }]]));
+    vault.updateManySecretAttributes(new Map<string, Record<string, string>>([['s1', { tokenId: 't1', gone: 'true' }], ['s2', { tokenId: 't2' }]]));
     expect(wholeWrites).not.toHaveBeenCalled();
     expect(JSON.parse(lastLine()).map((op: unknown[]) => op.slice(0, 3))).toEqual([['put', 'secrets', 's1'], ['put', 'secrets', 's2']]);
 
