@@ -5,7 +5,9 @@ import { RendererConfigFactory, loadConfigFromFile, type RendererViteConfig } fr
 import { build } from 'vite';
 import type { Figure } from './report.ts';
 
-export const RENDERER_DIR = resolve('out/renderer');
+/** The built renderer; KEYPORT_BENCH_RENDERER names another build, for A/B runs (a copy of
+ * out/renderer from before a change, measured back to back with the new one). */
+export const RENDERER_DIR = resolve(process.env.KEYPORT_BENCH_RENDERER ?? 'out/renderer');
 /** The bare React app is built here, inside bench/ so that it resolves react from the project's
  * node_modules; removed when the bench ends. */
 export const BASELINE_DIR = resolve('bench/.baseline');
