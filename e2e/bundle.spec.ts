@@ -56,3 +56,37 @@ test('the window starts with one call (app.bootstrap), locked or not', async ({ 
   await expect(app.page.getByRole('heading', { name: 'Secrets cleared from memory' })).toBeVisible();
   expect(calls).toEqual(['app.bootstrap']);
 });
+
+test('the first screen is drawn once, complete: its first render already lists the servers', async ({ app, eds }) => {
+  for (const name of ['Alpha', 'Beta']) await app.call('servers.add', { name, kind: 'eds', url: eds.url });
+  // The preload's early app.bootstrap is answered before the bundle arrives (as in Electron,
+  // where main answers in a few ms and the bundle takes longer to load): the script is held
+  // until the core has answered, plus a margin for the answer to reach the page.
+  let answered: () => void = () => undefined;
+  const bootstrapDone = new Promise<void>((resolve) => (answered = resolve));
+  const handle = app.core.handle.bind(app.core);
+  app.core.handle = async (procedure, input) => {
+    const result = await handle(procedure, input);
+    if (procedure === 'app.bootstrap') answered();
+    return result;
+  };
+  await app.context.route('**/assets/*.js', async (route) => {
+    await bootstrapDone;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await route.fallback();
+  });
+  // What the page showed when React first put something into #root.
+  await app.page.addInitScript(() => {
+    const observer = new MutationObserver(() => {
+      const root = document.getElementById('root');
+      if (!root?.firstChild) return;
+      observer.disconnect();
+      (window as unknown as { __firstServers: number }).__firstServers = root.querySelectorAll('nav[aria-label="Servers"] button').length;
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
+  await app.page.reload();
+  await expect(app.page.getByRole('heading', { level: 2, name: 'Alpha' })).toBeVisible();
+  // Not an empty shell first (Add server disabled, no list) and the servers a render later.
+  expect(await app.page.evaluate(() => (window as unknown as { __firstServers?: number }).__firstServers)).toBe(2);
+});
