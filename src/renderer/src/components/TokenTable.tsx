@@ -189,13 +189,6 @@ function VirtualTokenRows({
     observer.observe(document.body);
     return () => observer.disconnect();
   }, []);
-  // A new filter or order starts at the top of the list, not at a scroll offset past its end.
-  useLayoutEffect(() => {
-    const area = tableRef.current;
-    if (!area) return;
-    const top = area.getBoundingClientRect().top + window.scrollY;
-    if (window.scrollY > top) window.scrollTo({ top });
-  }, [query, order]);
   // A stable key function: the virtualizer recomputes every row's position when it changes.
   const itemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
   // Rows not drawn yet are estimated at the height of the last one measured. Rows are nearly
@@ -204,7 +197,12 @@ function VirtualTokenRows({
   // storm costs a frame when a filter brings a screenful of new rows).
   const lastHeight = useRef(ROW_ESTIMATE);
   const estimateSize = useCallback(() => lastHeight.current, []);
+  // A row just drawn is not measured at once (its offsetHeight would force a layout in the
+  // middle of React's commit, one per keystroke that brings new rows): it keeps the estimate
+  // until the ResizeObserver, which reports every newly observed row after layout and before
+  // paint, gives its real height.
   const measureRow = useCallback((row: HTMLTableRowElement, entry: ResizeObserverEntry | undefined, instance: Virtualizer<Window, HTMLTableRowElement>) => {
+    if (!entry) return lastHeight.current;
     const height = measureElement(row, entry, instance);
     if (height > 0) lastHeight.current = height;
     return height;
@@ -218,6 +216,13 @@ function VirtualTokenRows({
     scrollMargin,
     initialRect: { width: 0, height: 720 },
   });
+  // A new filter or order starts at the top of the list, not at a scroll offset past its end.
+  // From the positions already known (the virtualizer follows the page's scroll events): asking
+  // the page for them here would force a layout in the middle of every keystroke's commit.
+  useLayoutEffect(() => {
+    const top = virtualizer.options.scrollMargin;
+    if ((virtualizer.scrollOffset ?? 0) > top) window.scrollTo({ top });
+  }, [query, order, virtualizer]);
   const visible = virtualizer.getVirtualItems();
   const first = visible[0];
   const last = visible[visible.length - 1];
