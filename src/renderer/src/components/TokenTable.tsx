@@ -132,10 +132,6 @@ const ROW_ESTIMATE = 51;
  * rows rarely meet an empty area. Each costs time on every keystroke in the filter. */
 const OVERSCAN = 5;
 
-// Layout the virtual rows need, set through the CSSOM (allowed by the CSP, unlike inline
-// style attributes in markup).
-const stickyHeader = { position: 'sticky', top: 0, zIndex: 1, background: 'var(--surface)' } as const;
-const spacerCell = { padding: 0, border: 0 } as const;
 
 /** The table, virtualized: only the rows in view (plus a margin) are in the DOM, with spacer
  * rows standing in for the rest, so 10,000 tokens scroll and filter as fast as 10. The page
@@ -164,7 +160,7 @@ function VirtualTokenRows({
   const now = useNow(60_000);
   const reminderDays = useReminderDays();
   const sortable = (key: SortKey, label: string, className: string) => (
-    <th scope="col" style={stickyHeader} className={className} aria-sort={order?.key === key ? order.direction : undefined}>
+    <th scope="col" className={className} aria-sort={order?.key === key ? order.direction : undefined}>
       <button type="button" className="sort-button" onClick={() => onSort(key)}>
         {label}
         <span aria-hidden="true" className="sort-arrow">
@@ -230,6 +226,8 @@ function VirtualTokenRows({
   const padTop = first ? first.start - scrollMargin : 0;
   const padBottom = last ? virtualizer.getTotalSize() - (last.end - scrollMargin) : 0;
 
+  // The spacers' heights are set through the CSSOM (the CSP allows that, unlike style attributes
+  // in markup); the rest of the table's layout is in layout.css.
   return (
     <div ref={tableRef} className="token-scroll">
       <table className="tokens" aria-label={`${kind.tokenNoun}s on ${server.name}`} aria-rowcount={rows.length + 1}>
@@ -237,7 +235,7 @@ function VirtualTokenRows({
           <tr aria-rowindex={1}>
             {sortable('name', 'Name', 'col-name')}
             {kind.extraColumns.map((c) => (
-              <th key={c.id} scope="col" style={stickyHeader} className="col-extra">
+              <th key={c.id} scope="col" className="col-extra">
                 {c.label}
               </th>
             ))}
@@ -245,14 +243,14 @@ function VirtualTokenRows({
             {cols.lastUsed ? sortable('lastUsed', 'Last used', 'col-time col-lastused') : null}
             {cols.expires ? sortable('expires', 'Expires', 'col-time col-expires') : null}
             {cols.scopes ? (
-              <th scope="col" style={stickyHeader} className="col-scopes">
+              <th scope="col" className="col-scopes">
                 Scopes
               </th>
             ) : null}
-            <th scope="col" style={stickyHeader} className="col-copy">
+            <th scope="col" className="col-copy">
               Saved copy
             </th>
-            <th scope="col" style={stickyHeader} className="col-actions">
+            <th scope="col" className="col-actions">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>
@@ -260,7 +258,7 @@ function VirtualTokenRows({
         <tbody>
           {padTop > 0 ? (
             <tr aria-hidden="true">
-              <td colSpan={columnCount} style={{ ...spacerCell, height: padTop }} />
+              <td colSpan={columnCount} className="spacer" style={{ height: padTop }} />
             </tr>
           ) : null}
           {visible.map((item) => {
@@ -271,7 +269,7 @@ function VirtualTokenRows({
           })}
           {padBottom > 0 ? (
             <tr aria-hidden="true">
-              <td colSpan={columnCount} style={{ ...spacerCell, height: padBottom }} />
+              <td colSpan={columnCount} className="spacer" style={{ height: padBottom }} />
             </tr>
           ) : null}
         </tbody>
