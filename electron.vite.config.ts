@@ -12,6 +12,29 @@ const devCspRelaxation: Plugin = {
   transformIndexHtml: (html) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/, ''),
 };
 
+// JSX compiles to calls of react/jsx-runtime's jsx and jsxs, and the screens call React's hooks.
+// Both modules are CommonJS, so the bundle reached each function through the module object at
+// every call site (`(0,k.jsx)(…)`, ~800 of them); an ES module re-exporting the functions as
+// its own bindings lets the minifier call them directly (440 bytes less gzip). Builds only.
+const DIRECT = '\0keyport-direct:';
+const directCalls: Plugin = {
+  name: 'keyport-direct-calls',
+  apply: 'build',
+  enforce: 'pre',
+  // React's own modules and the libraries (which may import React whole) keep the real ones.
+  resolveId: (id, importer) => {
+    if (!importer?.includes('/src/renderer/')) return null;
+    return id === 'react/jsx-runtime' || id === 'react' ? DIRECT + id : null;
+  },
+  load: async (id) => {
+    if (!id.startsWith(DIRECT)) return null;
+    const module = id.slice(DIRECT.length);
+    // What the renderer imports; a name missing here fails the build (MISSING_EXPORT): add it.
+    const names = module === 'react' ? 'StrictMode, memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState' : 'jsx, jsxs, Fragment';
+    return `import * as m from '${module}';\nexport const { ${names} } = m;\n`;
+  },
+};
+
 // One config, three entries (main, preload, renderer), as electron-vite lays them out.
 export default defineConfig({
   main: {
@@ -35,7 +58,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
-    plugins: [react(), devCspRelaxation],
+    plugins: [directCalls, react(), devCspRelaxation],
     // electron-vite leaves the renderer unminified by default; minified it loads and parses faster.
     build: { minify: true, rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
   },

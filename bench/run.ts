@@ -32,6 +32,14 @@ if (process.argv[2] === 'memory') {
   process.exit(0);
 }
 
+// `npm run bench -- 2 3` runs only those figures (`browser` = 1, 2 and 3: the renderer's) and
+// prints them without writing bench/results.json, which holds whole runs only. Figure 6 (memory)
+// needs the vault of figure 3, so it brings it along.
+const ALIASES: Record<string, string[]> = { browser: ['1', '2', '3'] };
+const chosen = new Set(process.argv.slice(2).flatMap((a) => ALIASES[a] ?? [a]));
+if (chosen.has('6')) chosen.add('3');
+const runs = (step: string) => chosen.size === 0 || chosen.has(step);
+
 const started = performance.now();
 const step = (what: string) => console.log(`[${round((performance.now() - started) / 1000, 1)} s] ${what}`);
 const figures: Figure[] = [];
@@ -41,40 +49,58 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 const chromiumVersion = browser.version();
 let largeVaultDir: string | null = null;
 try {
-  step('1. renderer bundle vs. a bare React build');
-  await buildBaseline();
-  figures.push(await bundleFigure());
+  // The bare React build is the floor of figures 1 to 3.
+  if (runs('1') || runs('2') || runs('3')) await buildBaseline();
+  if (runs('1')) {
+    step('1. renderer bundle vs. a bare React build');
+    figures.push(await bundleFigure());
+  }
 
-  step('2. first interactive render, 20 servers');
-  figures.push(await firstRenderFigure(browser, small));
+  if (runs('2')) {
+    step('2. first interactive render, 20 servers');
+    figures.push(await firstRenderFigure(browser, small));
+  }
 
-  step('3. large vault in the browser host: seeding 10,000 tokens');
-  seedEds(large);
-  const largeVault = await largeVaultFigures(browser, large, SCREENSHOT);
-  largeVaultDir = largeVault.dataDir;
-  figures.push(...largeVault.figures);
+  let largeVault: Awaited<ReturnType<typeof largeVaultFigures>> | null = null;
+  if (runs('3')) {
+    step('3. large vault in the browser host: seeding 10,000 tokens');
+    seedEds(large);
+    largeVault = await largeVaultFigures(browser, large, SCREENSHOT);
+    largeVaultDir = largeVault.dataDir;
+    figures.push(...largeVault.figures);
+  }
   await browser.close();
 
-  step('4. vault open and save, 10,000 secrets');
-  figures.push(...(await vaultFigures()));
+  if (runs('4')) {
+    step('4. vault open and save, 10,000 secrets');
+    figures.push(...(await vaultFigures()));
+  }
 
-  step('5. network: core vs. undici.request + JSON.parse');
-  const network = await networkFigures(small, large);
-  figures.push(...network.figures);
-  figures.push(ipcCloneFigure(network.largeList));
-  step('5d. npm: 1,000 granular tokens in 10 pages, core vs. undici.request');
-  figures.push(await npmListFigure());
-  step('5e. 50,000 tokens vs. 10,000');
-  figures.push(await scalingFigure());
+  if (runs('5')) {
+    step('5. network: core vs. undici.request + JSON.parse');
+    const network = await networkFigures(small, large);
+    figures.push(...network.figures);
+    figures.push(ipcCloneFigure(network.largeList));
+    step('5d. npm: 1,000 granular tokens in 10 pages, core vs. undici.request');
+    figures.push(await npmListFigure());
+    step('5e. 50,000 tokens vs. 10,000');
+    figures.push(await scalingFigure());
+  }
 
-  step('6. memory');
-  figures.push(...(await memoryFigures({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId })));
+  if (runs('6') && largeVault) {
+    step('6. memory');
+    figures.push(...(await memoryFigures({ dataDir: largeVault.dataDir, key: largeVault.key, serverId: largeVault.bigServerId })));
+  }
 
-  step('7. delivery over SSH to 10 targets vs. 10 × ssh true');
-  figures.push(await deliveryFigure(small));
+  if (runs('7')) {
+    step('7. delivery over SSH to 10 targets vs. 10 × ssh true');
+    figures.push(await deliveryFigure(small));
+  }
 
-  step('8. whole process: the bundled core vs. hatcher and npm token list');
-  figures.push(...(await cliFigures()));
+  if (runs('8')) {
+    step('8. whole process: the bundled core vs. hatcher and npm token list');
+    figures.push(...(await cliFigures()));
+  }
 } finally {
   await browser.close().catch(() => undefined);
   await small.close();
@@ -94,6 +120,10 @@ console.log(
     : `\nMissed: ${missed.map((f) => `${f.id} (${targetText(f)}: ${round(f.target && 'max' in f.target ? f.value / f.target.max : (ratioOf(f) ?? 0) / ((f.target as { maxRatio: number }).maxRatio), 2)}× the target)`).join(', ')}`,
 );
 console.log(`Screenshot: ${SCREENSHOT}. Took ${seconds} s.`);
+if (chosen.size > 0) {
+  console.log(`Only figures ${[...chosen].sort().join(', ')}: bench/results.json left as it was.`);
+  process.exit(0);
+}
 
 const cpu = cpus();
 await writeFile(

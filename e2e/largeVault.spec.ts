@@ -38,6 +38,12 @@ test.describe('a large vault', () => {
     const last = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: tokenName(TOKENS - 1) }) });
     await expect(last).toHaveAttribute('aria-rowindex', String(TOKENS + 1));
 
+    // A filter typed there starts the list at its top again, not at a scroll offset past its end.
+    await page.getByLabel('Filter tokens').fill('gpu-node-0999');
+    await expect(table).toHaveAttribute('aria-rowcount', String(10 + 1));
+    await expect(table.getByRole('rowheader', { name: 'gpu-node-09990' })).toBeInViewport();
+    await page.getByLabel('Filter tokens').fill('');
+
     // One server changes (signed in): the other 199 entries of the list stay the same DOM nodes.
     await servers.getByRole('button', { name: /^Server 150/ }).evaluate((el) => ((el as HTMLElement & { __seen?: boolean }).__seen = true));
     await page.getByRole('button', { name: /^Server 004/ }).click();

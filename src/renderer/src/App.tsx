@@ -37,7 +37,6 @@ export function App() {
   }, [theme]);
 
   useEffect(() => {
-    void useKeyport.getState().load();
     const offMain = listenToMain((command) => {
       if (command === 'overview') useKeyport.getState().select(null);
       else setDialog(command === 'add-server' ? 'add' : command);

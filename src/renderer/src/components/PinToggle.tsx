@@ -1,11 +1,12 @@
 import { pinSaved } from '../actions/saved';
 import { useKeyport } from '../store';
+import { savedById } from '../savedIndex';
 import { useAction } from './useAction';
 import { displayName } from '../../../shared/displayText';
 
 /** Pins a saved token to the tray menu (quick copy without opening Keyport's window). */
 export function PinToggle({ secretId, name }: { secretId: string; name: string }) {
-  const pinned = useKeyport((s) => s.saved.find((x) => x.id === secretId)?.pinned ?? false);
+  const pinned = useKeyport((s) => savedById(s.saved).get(secretId)?.pinned ?? false);
   const { busy, run } = useAction();
   const toggle = async () => {
     await run(() => pinSaved(secretId, !pinned));

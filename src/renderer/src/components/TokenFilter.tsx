@@ -1,7 +1,8 @@
 import { useId } from 'react';
 
-const layout = { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: '8px 12px' } as const;
-const inputWidth = { width: 'min(320px, 100%)' } as const;
+// As Number#toLocaleString() formats, made once: toLocaleString builds a formatter per call,
+// and this text changes on every keystroke in the filter.
+const counts = new Intl.NumberFormat();
 
 /** The search box above a token table: filters by name, case-insensitively, as you type. The
  * count is a polite live region, so a screen reader hears how many tokens match once typing
@@ -22,10 +23,10 @@ export function TokenFilter({
   const id = useId();
   const plural = `${noun}${total === 1 ? '' : 's'}`;
   // Without a filter, how many there are ("500 tokens").
-  let summary = `${total.toLocaleString()} ${plural}`;
-  if (query !== '') summary = shown === 0 ? `No ${noun}s match “${query}”.` : `Showing ${shown.toLocaleString()} of ${total.toLocaleString()} ${plural}`;
+  let summary = `${counts.format(total)} ${plural}`;
+  if (query !== '') summary = shown === 0 ? `No ${noun}s match “${query}”.` : `Showing ${counts.format(shown)} of ${counts.format(total)} ${plural}`;
   return (
-    <div className="token-filter" style={layout}>
+    <div className="token-filter">
       <label htmlFor={id} className="visually-hidden">
         Filter tokens
       </label>
@@ -37,7 +38,6 @@ export function TokenFilter({
         spellCheck={false}
         value={query}
         onChange={(e) => onQueryChange(e.target.value)}
-        style={inputWidth}
       />
       <span className="muted" role="status">
         {summary}

@@ -132,10 +132,6 @@ const ROW_ESTIMATE = 51;
  * rows rarely meet an empty area. Each costs time on every keystroke in the filter. */
 const OVERSCAN = 5;
 
-// Layout the virtual rows need, set through the CSSOM (allowed by the CSP, unlike inline
-// style attributes in markup).
-const stickyHeader = { position: 'sticky', top: 0, zIndex: 1, background: 'var(--surface)' } as const;
-const spacerCell = { padding: 0, border: 0 } as const;
 
 /** The table, virtualized: only the rows in view (plus a margin) are in the DOM, with spacer
  * rows standing in for the rest, so 10,000 tokens scroll and filter as fast as 10. The page
@@ -164,7 +160,7 @@ function VirtualTokenRows({
   const now = useNow(60_000);
   const reminderDays = useReminderDays();
   const sortable = (key: SortKey, label: string, className: string) => (
-    <th scope="col" style={stickyHeader} className={className} aria-sort={order?.key === key ? order.direction : undefined}>
+    <th scope="col" className={className} aria-sort={order?.key === key ? order.direction : undefined}>
       <button type="button" className="sort-button" onClick={() => onSort(key)}>
         {label}
         <span aria-hidden="true" className="sort-arrow">
@@ -189,13 +185,6 @@ function VirtualTokenRows({
     observer.observe(document.body);
     return () => observer.disconnect();
   }, []);
-  // A new filter or order starts at the top of the list, not at a scroll offset past its end.
-  useLayoutEffect(() => {
-    const area = tableRef.current;
-    if (!area) return;
-    const top = area.getBoundingClientRect().top + window.scrollY;
-    if (window.scrollY > top) window.scrollTo({ top });
-  }, [query, order]);
   // A stable key function: the virtualizer recomputes every row's position when it changes.
   const itemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
   // Rows not drawn yet are estimated at the height of the last one measured. Rows are nearly
@@ -204,7 +193,12 @@ function VirtualTokenRows({
   // storm costs a frame when a filter brings a screenful of new rows).
   const lastHeight = useRef(ROW_ESTIMATE);
   const estimateSize = useCallback(() => lastHeight.current, []);
+  // A row just drawn is not measured at once (its offsetHeight would force a layout in the
+  // middle of React's commit, one per keystroke that brings new rows): it keeps the estimate
+  // until the ResizeObserver, which reports every newly observed row after layout and before
+  // paint, gives its real height.
   const measureRow = useCallback((row: HTMLTableRowElement, entry: ResizeObserverEntry | undefined, instance: Virtualizer<Window, HTMLTableRowElement>) => {
+    if (!entry) return lastHeight.current;
     const height = measureElement(row, entry, instance);
     if (height > 0) lastHeight.current = height;
     return height;
@@ -218,6 +212,13 @@ function VirtualTokenRows({
     scrollMargin,
     initialRect: { width: 0, height: 720 },
   });
+  // A new filter or order starts at the top of the list, not at a scroll offset past its end.
+  // From the positions already known (the virtualizer follows the page's scroll events): asking
+  // the page for them here would force a layout in the middle of every keystroke's commit.
+  useLayoutEffect(() => {
+    const top = virtualizer.options.scrollMargin;
+    if ((virtualizer.scrollOffset ?? 0) > top) window.scrollTo({ top });
+  }, [query, order, virtualizer]);
   const visible = virtualizer.getVirtualItems();
   const first = visible[0];
   const last = visible[visible.length - 1];
@@ -225,6 +226,8 @@ function VirtualTokenRows({
   const padTop = first ? first.start - scrollMargin : 0;
   const padBottom = last ? virtualizer.getTotalSize() - (last.end - scrollMargin) : 0;
 
+  // The spacers' heights are set through the CSSOM (the CSP allows that, unlike style attributes
+  // in markup); the rest of the table's layout is in layout.css.
   return (
     <div ref={tableRef} className="token-scroll">
       <table className="tokens" aria-label={`${kind.tokenNoun}s on ${server.name}`} aria-rowcount={rows.length + 1}>
@@ -232,7 +235,7 @@ function VirtualTokenRows({
           <tr aria-rowindex={1}>
             {sortable('name', 'Name', 'col-name')}
             {kind.extraColumns.map((c) => (
-              <th key={c.id} scope="col" style={stickyHeader} className="col-extra">
+              <th key={c.id} scope="col" className="col-extra">
                 {c.label}
               </th>
             ))}
@@ -240,14 +243,14 @@ function VirtualTokenRows({
             {cols.lastUsed ? sortable('lastUsed', 'Last used', 'col-time col-lastused') : null}
             {cols.expires ? sortable('expires', 'Expires', 'col-time col-expires') : null}
             {cols.scopes ? (
-              <th scope="col" style={stickyHeader} className="col-scopes">
+              <th scope="col" className="col-scopes">
                 Scopes
               </th>
             ) : null}
-            <th scope="col" style={stickyHeader} className="col-copy">
+            <th scope="col" className="col-copy">
               Saved copy
             </th>
-            <th scope="col" style={stickyHeader} className="col-actions">
+            <th scope="col" className="col-actions">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>
@@ -255,7 +258,7 @@ function VirtualTokenRows({
         <tbody>
           {padTop > 0 ? (
             <tr aria-hidden="true">
-              <td colSpan={columnCount} style={{ ...spacerCell, height: padTop }} />
+              <td colSpan={columnCount} className="spacer" style={{ height: padTop }} />
             </tr>
           ) : null}
           {visible.map((item) => {
@@ -266,7 +269,7 @@ function VirtualTokenRows({
           })}
           {padBottom > 0 ? (
             <tr aria-hidden="true">
-              <td colSpan={columnCount} style={{ ...spacerCell, height: padBottom }} />
+              <td colSpan={columnCount} className="spacer" style={{ height: padBottom }} />
             </tr>
           ) : null}
         </tbody>

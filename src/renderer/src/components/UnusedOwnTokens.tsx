@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { KindDescriptor, ServerView, TokenView } from '../../../shared/model';
 import { revokeTokens } from '../actions/tokens';
 import { needsAccountPassword } from './AccountPasswordForm';
@@ -14,8 +14,8 @@ export function UnusedOwnTokens({ server, kind, items }: { server: ServerView; k
   const [password, setPassword] = useState('');
   const action = useAction();
   const prefix = kind.ownTokenPrefix;
-  if (!prefix) return null;
-  const unused = items.filter((t) => t.name.startsWith(prefix) && !t.usedBySession && t.savedSecretId === null);
+  // Once per list, not on every keystroke in the filter above (which draws this again).
+  const unused = useMemo(() => (prefix ? items.filter((t) => t.name.startsWith(prefix) && !t.usedBySession && t.savedSecretId === null) : []), [items, prefix]);
   if (unused.length === 0) return null;
   const askPassword = needsAccountPassword(server, kind);
   const noun = `${kind.tokenNoun}${unused.length === 1 ? '' : 's'}`;
