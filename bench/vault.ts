@@ -45,8 +45,9 @@ export async function vaultFigures(): Promise<Figure[]> {
       const openMs = performance.now() - t;
       if (vault.secrets().length !== LARGE_TOKENS) throw new Error('the vault did not load every secret');
       t = performance.now();
-      // Every line of the log parsed: the least any reader of this file does.
-      for (const line of readFileSync(path, 'utf8').split('\n')) if (line) JSON.parse(line);
+      // Every line of the log parsed: the least any reader of this file does (read as bytes and
+      // decoded, which is faster than readFileSync(path, 'utf8') on Node 24, as the store does).
+      for (const line of readFileSync(path).toString('utf8').split('\n')) if (line) JSON.parse(line);
       const parsed = performance.now() - t;
       if (run >= 0) {
         open.push(openMs);

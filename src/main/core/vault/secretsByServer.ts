@@ -19,9 +19,10 @@ export class SecretsByServer extends Map<string, StoredSecret> {
     const after = stored.meta.serverId;
     super.set(id, stored);
     if (before === undefined) {
-      const ids = this.index().get(after) ?? new Set<string>();
-      ids.add(id);
-      this.index().set(after, ids);
+      const index = this.index();
+      const ids = index.get(after);
+      if (ids) ids.add(id);
+      else index.set(after, new Set([id]));
     } else if (before !== after) {
       // Moved to another server (rare): it keeps its place in the map, so that server's ids are
       // listed again in the map's order.

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyportError } from '../errors';
 import { watchFsyncsSync } from '../../../../test/support/fsyncWatch';
 import { openVaultFile, readVaultContents } from './vaultFile';
-import { LOG_HEADER, writeSnapshot } from './vaultLog';
+import { LOG_HEADER, replayLog, writeSnapshot } from './vaultLog';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -224,6 +224,28 @@ describe('openVaultFile', () => {
     store.set('c', 3);
     expect(readFileSync(path, 'utf8')).toBe(`${whole}[["set","c",3]]\n`);
     expect(readVaultContents(path)).toEqual({ a: 1, b: { x: 1 }, c: 3 });
+  });
+
+  it('a torn last line is cut at its first byte when the lines before it hold characters of several bytes', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const first = openVaultFile(path);
+    first.setMany({ a: 'ü€😀', b: { x: 'ß' } });
+    first.set('c', 'Ω\u2028');
+    first.close();
+    const whole = readFileSync(path, 'utf8');
+    // Parsed but not terminated (its newline never written), with characters of 2 to 4 bytes.
+    writeFileSync(path, `${whole}[["set","d","é😀"]]`);
+    const store = openVaultFile(path);
+    expect(store.get('d')).toBeUndefined();
+    store.set('e', 'ñ');
+    expect(readFileSync(path, 'utf8')).toBe(`${whole}[["set","e","ñ"]]\n`);
+    // replayLog counts bytes, not UTF-16 units, with or without the size given.
+    const torn = `${whole}[["set","d","é`;
+    expect(replayLog(torn)).toMatchObject({ tornTail: true, validLength: Buffer.byteLength(whole) });
+    expect(replayLog(torn, Buffer.byteLength(torn))).toMatchObject({ tornTail: true, validLength: Buffer.byteLength(whole) });
+    expect(replayLog(whole)).toMatchObject({ tornTail: false, validLength: Buffer.byteLength(whole) });
+    expect(replayLog(whole, Buffer.byteLength(whole)).data).toEqual({ a: 'ü€😀', b: { x: 'ß' }, c: 'Ω\u2028' });
   });
 
   it.each([

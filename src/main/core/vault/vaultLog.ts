@@ -37,13 +37,17 @@ export type Operation = ['set', string, unknown] | ['del', string] | ['put', str
 
 export class DamagedLogError extends Error {}
 
-/** Replays the log's text; throws DamagedLogError naming the line that cannot be read. */
-export function replayLog(text: string): { data: Record<string, unknown>; validLength: number; tornTail: boolean } {
+/** Replays the log's text; throws DamagedLogError naming the line that cannot be read.
+ * `validLength` is the byte length of the lines that were replayed (where a torn last line
+ * starts): the whole text unless the tail was torn. `byteLength` is the text's, when the caller
+ * knows it (the file's size): counting a 5 MB text's UTF-8 bytes costs ~1 ms at every start. */
+export function replayLog(text: string, byteLength?: number): { data: Record<string, unknown>; validLength: number; tornTail: boolean } {
   const data: Record<string, unknown> = {};
   const lines = text.split('\n');
   if (lines[0] !== LOG_HEADER) throw new DamagedLogError('its first line is not a Keyport vault log header');
-  let offset = LOG_HEADER.length + 1;
-  let validLength = offset;
+  // Where the current line starts, in UTF-16 units of `text` (bytes are counted only for a torn
+  // tail, below).
+  let lineStart = LOG_HEADER.length + 1;
   let tornTail = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -77,9 +81,9 @@ export function replayLog(text: string): { data: Record<string, unknown>; validL
     } catch {
       throw new DamagedLogError(`line ${i + 1} holds an operation Keyport does not know`);
     }
-    offset += Buffer.byteLength(line) + 1;
-    validLength = offset;
+    lineStart += line.length + 1;
   }
+  const validLength = tornTail ? Buffer.byteLength(text.slice(0, lineStart)) : (byteLength ?? Buffer.byteLength(text));
   return { data, validLength, tornTail };
 }
 
