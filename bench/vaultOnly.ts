@@ -8,5 +8,5 @@ const started = performance.now();
 const figures = await vaultFigures();
 console.log(`\n${markdownTable(figures)}\n`);
 for (const f of figures) if (f.note) console.log(`${f.id}: ${f.note}`);
-for (const f of figures) console.log(`${f.id} samples: ${JSON.stringify(f.details?.samples)}${f.details?.storeOpenMsMedian === undefined ? '' : ` (store open ${String(f.details.storeOpenMsMedian)} ms, validation ${String(f.details.validateMsMedian)} ms)`}`);
+for (const f of figures) console.log(`${f.id} samples: ${JSON.stringify(f.details?.samples)}${f.details?.gcInLongestGapSamples === undefined ? '' : ` (GC in the longest gap: ${JSON.stringify(f.details.gcInLongestGapSamples)})`}${f.details?.storeOpenMsMedian === undefined ? '' : ` (store open ${String(f.details.storeOpenMsMedian)} ms, validation ${String(f.details.validateMsMedian)} ms)`}`);
 console.log(`Took ${round((performance.now() - started) / 1000, 1)} s.`);
