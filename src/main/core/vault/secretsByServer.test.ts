@@ -12,10 +12,7 @@ const walk = (secrets: Map<string, StoredSecret>, serverId: string) => [...secre
 const indexed = (secrets: SecretsByServer, serverId: string) => [...secrets.ofServer(serverId)].map((s) => s.meta.id);
 
 describe('SecretsByServer', () => {
-  it.each([
-    ['asked for often (the index kept up to date)', 50],
-    ['asked for only now and then (the index built late, from the map)', 700],
-  ])('gives each server its secrets in the order of a walk over all of them, through any mix of saves, moves, removals and clears, %s', (_name, every) => {
+  it('gives each server its secrets in the order of a walk over all of them, through any mix of saves, moves, removals and clears', () => {
     const secrets = new SecretsByServer();
     const servers = ['a', 'b', 'c'];
     let seed = 7;
@@ -29,7 +26,7 @@ describe('SecretsByServer', () => {
       if (roll < 60) secrets.set(id, stored(id, servers[next(3)]!, `v${step}`));
       else if (roll < 97) secrets.delete(id);
       else secrets.clear();
-      if (step % every === every - 1) for (const server of servers) expect(indexed(secrets, server), `step ${step}`).toEqual(walk(secrets, server));
+      if (step % 50 === 0) for (const server of servers) expect(indexed(secrets, server), `step ${step}`).toEqual(walk(secrets, server));
     }
     for (const server of servers) expect(indexed(secrets, server)).toEqual(walk(secrets, server));
   });
