@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyportError } from '../errors';
 import { watchFsyncsSync } from '../../../../test/support/fsyncWatch';
 import { openVaultFile, readVaultContents } from './vaultFile';
-import { LOG_HEADER, writeSnapshot } from './vaultLog';
+import { LOG_HEADER, replayLog, SLICE_MS, writeSnapshot } from './vaultLog';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -225,15 +225,46 @@ describe('openVaultFile', () => {
     expect(lines.length).toBe(2 + turns + Math.ceil(turns / 5) + 1);
   }, 30_000);
 
-  it('writeSnapshot writes exactly what JSON.stringify writes', async () => {
-    const data = { a: 1, b: 'two', c: null, d: [1, undefined, { e: [] }], f: { g: { h: 'i' }, skipped: undefined, '"quoted"': 'ü\u2028' }, empty: {}, none: [] };
-    const state = Object.entries(data).map(([key, value]): [string, unknown, string[] | null] => [key, value, value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null]);
-    let text = '';
-    const bytes = await writeSnapshot(state, async (piece) => {
-      text += piece;
+  const snapshotOf = (data: Record<string, unknown>) =>
+    Object.entries(data).map(([key, value]): [string, unknown, string[] | null] => [key, value, value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null]);
+
+  it('writeSnapshot writes exactly what JSON.stringify writes, across its 128 KB buffers', async () => {
+    const many = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`id-${i}-ü`, { meta: { name: `n${i} 😀`, i }, ciphertext: 'c'.repeat(i % 300) }]));
+    const data = { a: 1, b: 'two', c: null, u: undefined, d: [1, undefined, { e: [] }], f: { g: { h: 'i' }, skipped: undefined, '"quoted"': 'ü\u2028' }, empty: {}, none: [], many, huge: { one: 'é'.repeat(200_000) }, list: ['x'.repeat(50_000), 'y'] };
+    const pieces: Buffer[] = [];
+    const bytes = await writeSnapshot(snapshotOf(data), async (piece) => {
+      pieces.push(Buffer.from(piece)); // a copy: the buffer is the writer's
     });
+    const text = Buffer.concat(pieces).toString('utf8');
     expect(text).toBe(`${LOG_HEADER}\n${JSON.stringify(Object.entries(data).map(([key, value]) => ['set', key, value]))}\n`);
     expect(bytes).toBe(Buffer.byteLength(text));
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const piece of pieces.slice(0, -1)) expect(piece.length).toBeLessThanOrEqual(Math.max(128 * 1024, Buffer.byteLength('é'.repeat(200_000)) + 2));
+  });
+
+  it('writeSnapshot yields to the event loop whenever a slice has run SLICE_MS, however slow the machine', async () => {
+    const data = { secrets: Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`s${i}`, { ciphertext: `v1.${i}` }])), log: Array.from({ length: 100 }, (_, i) => i), version: 3 };
+    // A clock that moves 1 ms each time it is read, and a loop counting the event loop's turns:
+    // no slice may read the clock more than SLICE_MS (+ its own first reading) times within one turn.
+    let clock = 0;
+    let turn = 0;
+    let running = true;
+    const readsPerTurn = new Map<number, number>();
+    const tick = () => {
+      turn++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await writeSnapshot(snapshotOf(data), () => Promise.resolve(), {
+      now: () => {
+        readsPerTurn.set(turn, (readsPerTurn.get(turn) ?? 0) + 1);
+        return clock++;
+      },
+    });
+    running = false;
+    expect(Math.max(...readsPerTurn.values())).toBeLessThanOrEqual(SLICE_MS + 1);
+    // 500 entries, at least one turn for every SLICE_MS of them.
+    expect(readsPerTurn.size).toBeGreaterThanOrEqual(500 / (SLICE_MS + 1));
   });
 
   it('a line cut short by a crash (the last, never acknowledged) is ignored and cut off before the next write', () => {
@@ -247,6 +278,28 @@ describe('openVaultFile', () => {
     store.set('c', 3);
     expect(readFileSync(path, 'utf8')).toBe(`${whole}[["set","c",3]]\n`);
     expect(readVaultContents(path)).toEqual({ a: 1, b: { x: 1 }, c: 3 });
+  });
+
+  it('a torn last line is cut at its first byte when the lines before it hold characters of several bytes', () => {
+    const dir = folder();
+    const path = join(dir, 'vault.json');
+    const first = openVaultFile(path);
+    first.setMany({ a: 'ü€😀', b: { x: 'ß' } });
+    first.set('c', 'Ω\u2028');
+    first.close();
+    const whole = readFileSync(path, 'utf8');
+    // Parsed but not terminated (its newline never written), with characters of 2 to 4 bytes.
+    writeFileSync(path, `${whole}[["set","d","é😀"]]`);
+    const store = openVaultFile(path);
+    expect(store.get('d')).toBeUndefined();
+    store.set('e', 'ñ');
+    expect(readFileSync(path, 'utf8')).toBe(`${whole}[["set","e","ñ"]]\n`);
+    // replayLog counts bytes, not UTF-16 units, with or without the size given.
+    const torn = `${whole}[["set","d","é`;
+    expect(replayLog(torn)).toMatchObject({ tornTail: true, validLength: Buffer.byteLength(whole) });
+    expect(replayLog(torn, Buffer.byteLength(torn))).toMatchObject({ tornTail: true, validLength: Buffer.byteLength(whole) });
+    expect(replayLog(whole)).toMatchObject({ tornTail: false, validLength: Buffer.byteLength(whole) });
+    expect(replayLog(whole, Buffer.byteLength(whole)).data).toEqual({ a: 'ü€😀', b: { x: 'ß' }, c: 'Ω\u2028' });
   });
 
   it.each([
