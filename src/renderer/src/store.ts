@@ -116,12 +116,8 @@ export const useKeyport = create<KeyportState>((set, get) => ({
 
   setSettings: (settings) => set({ settings }),
   setStatus(status) {
-    const before = get().status;
     if (status.storage.locked) set({ status, servers: [], tokens: {}, saved: [], selectedId: null, clipboard: null });
     else set({ status });
-    // Secrets now kept on disk, or in memory only: each session's "lasts until you quit" note
-    // changed with them. Once, whether main's app.status or an action's answer said it first.
-    if (before && !status.storage.locked && before.storage.persistent !== status.storage.persistent) void get().refreshServers().catch(() => undefined);
   },
   async unlocked(status) {
     set({ status });

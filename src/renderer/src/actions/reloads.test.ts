@@ -153,7 +153,7 @@ describe.each(['before-answer', 'after-answer'] as const)('with events arriving 
     expect(store.useKeyport.getState().servers[0]?.session.state).toBe('signed-in');
   });
 
-  it('choosing a passphrase reloads the servers once (their sessions now outlast a quit), through main’s app.status', async () => {
+  it('choosing a passphrase reloads nothing: the session panel reads where secrets are kept from the new status', async () => {
     const status = (persistent: boolean) => ({ version: '1', storage: { persistent, locked: false, mode: persistent ? 'passphrase' : 'session', backend: 'x' }, lock: {}, unreadableItems: 0 }) as unknown as AppStatus;
     store.useKeyport.setState({ status: status(false) });
     main.handlers.set('storage.usePassphrase', () => {
@@ -162,13 +162,8 @@ describe.each(['before-answer', 'after-answer'] as const)('with events arriving 
     });
     await storage.choosePassphrase('correct horse battery');
     await settle();
-    expect(main.count('servers.list')).toBe(1);
-    // The same status again (another window, the tray) reloads nothing.
-    main.emit('app.status', status(true));
-    main.handlers.set('app.activity', () => undefined);
-    await main.api.invoke('app.activity');
-    await settle();
-    expect(main.count('servers.list')).toBe(1);
+    expect(main.calls).toEqual(['storage.usePassphrase']);
+    expect(store.useKeyport.getState().status?.storage.persistent).toBe(true);
   });
 
   it('pinning and forgetting a saved token reload the saved list once each, through the event', async () => {

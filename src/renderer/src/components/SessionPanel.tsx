@@ -10,6 +10,7 @@ import { FactList } from './FactList';
 import { SessionCopyControl } from './SessionCopyControl';
 import { useAction } from './useAction';
 import { ServerText } from './ServerText';
+import { useKeyport } from '../store';
 import { nounInSentence } from './tokenNoun';
 
 const METHOD_NOTES = { password: null, browser: null, device: ' with a code', file: ' (imported session)' } as const;
@@ -26,6 +27,8 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
   const [confirmingSignOut, setConfirmingSignOut] = useState(false);
   const [removeEntry, setRemoveEntry] = useState(false);
   const action = useAction();
+  // Where secrets are kept now: choosing a passphrase changes it without a reload of the servers.
+  const persistent = useKeyport((s) => s.status?.storage.persistent);
   if (server.session.state !== 'signed-in') return null;
   const session = server.session;
 
@@ -85,7 +88,7 @@ export function SessionPanel({ server, kind }: { server: ServerView; kind: KindD
           <FactList facts={session.claims.map((c) => ({ label: c.name, value: c.value }))} label={`ID token claims from ${server.name}`} />
         </details>
       ) : null}
-      {!session.persisted ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
+      {!persistent ? <p className="muted">This session lasts until you quit Keyport.</p> : null}
       {session.passwordRemembered ? <p className="muted">Your password is remembered (encrypted) to manage {nounInSentence(kind.tokenNoun)}s.</p> : null}
       {/* The same layout for every kind: what this kind adds, grouped under its name, then the
           session's own buttons in one order (Refresh now, Sign in again, Sign out). */}
