@@ -77,6 +77,8 @@ try {
   }
 
   if (runs('5')) {
+    // 5c lists the large server's 10,000 tokens, seeded with figure 3's.
+    if (!runs('3')) seedEds(large);
     step('5. network: core vs. undici.request + JSON.parse');
     const network = await networkFigures(small, large);
     figures.push(...network.figures);

@@ -19,10 +19,11 @@ export class TokenService {
   private readonly events: EventHub;
   private readonly audit: AuditLog;
   private readonly providers: ProviderRegistry;
-  /** The tokens last listed, by server: a revoke names its token in the activity log by what
-   * the server called it, not by what the renderer says. Kept as the list (a revoke looks its
-   * one token up), not as a map built on every list of 10,000 for that one lookup. */
-  private readonly listed = new Map<string, readonly TokenView[]>();
+  /** The ids and names of the tokens last listed, by server: a revoke names its token in the
+   * activity log by what the server called it, not by what the renderer says. Two arrays (a
+   * revoke looks its one token up), not a map hashed on every list of 10,000 for that lookup,
+   * nor the views themselves, which would keep a whole list's objects alive for it (bench 5e). */
+  private readonly listed = new Map<string, { ids: string[]; names: string[] }>();
   /** Per server, the listed token the provider recognized as the session's own (isSession). */
   private readonly sessionTokenIds = new Map<string, string>();
 
@@ -63,14 +64,18 @@ export class TokenService {
     // One pass from the provider's tokens to the views (a 10,000-token list is not copied again
     // for names, then for views).
     const views: TokenView[] = new Array<TokenView>(listed.length);
+    const ids = new Array<string>(listed.length);
+    const names = new Array<string>(listed.length);
     for (let i = 0; i < listed.length; i++) {
       const t = listed[i] as ProviderToken;
       const savedId = saved[i] ?? null;
       // Where the server keeps no names, the name the person gave a saved token is the better one.
       const name = unnamed ? (this.savedName(savedId ?? undefined) ?? t.name) : t.name;
       views[i] = this.view(t, savedId, dependsOn, name);
+      ids[i] = t.id;
+      names[i] = name;
     }
-    this.listed.set(serverId, views);
+    this.listed.set(serverId, { ids, names });
     return views;
   }
 
@@ -164,7 +169,8 @@ export class TokenService {
     await this.withAuth(serverId, password, (ctx, auth, provider) => provider.revokeToken(ctx, auth, tokenId, otp ? { otp } : undefined), 'revoke');
     // A revoked token is useless: its saved copy goes too.
     const savedId = this.savedByTokenId(serverId).get(tokenId);
-    const name = this.listed.get(serverId)?.find((t) => t.id === tokenId)?.name ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
+    const last = this.listed.get(serverId);
+    const name = last?.names[last.ids.indexOf(tokenId)] ?? (savedId ? this.vault.secretMeta(savedId)?.name : undefined) ?? tokenId;
     if (savedId) {
       this.vault.deleteSecret(savedId);
       this.events.emit('secrets.changed', {});
