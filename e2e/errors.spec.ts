@@ -67,6 +67,8 @@ test.describe('errors a person can act on', () => {
 
   test('token list answered with something that is not EDS', async ({ app, eds }) => {
     await addAndSignIn(app.page, eds);
+    // The list the sign-in starts has arrived: the fault is for the Reload, not for that one.
+    await expect(app.page.getByText('No API tokens yet.')).toBeVisible();
     eds.faults.add({ kind: 'wrong-shape', match: /tokens\/api$/, times: 1 });
     await app.page.getByRole('button', { name: 'Reload' }).click();
     await expect(app.page.getByRole('alert')).toContainText('Enthought answered in an unexpected format.');
