@@ -95,6 +95,9 @@ test.describe('TLS', () => {
       const edit = page.getByRole('dialog', { name: 'Edit Private' });
       await edit.getByLabel('CA certificate file (optional)').fill(caPath);
       await edit.getByRole('button', { name: 'Save changes' }).click();
+      // Saved (after the edit dialog's own check of the server) before the next sign-in: under
+      // load a sign-in sent while the save was under way still met the old settings.
+      await expect(edit).toBeHidden();
       await signInWithPassword(page);
       await expect(sessionPanel(page).getByText('Signed in as alice')).toBeVisible();
 
