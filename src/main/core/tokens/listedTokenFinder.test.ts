@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderToken } from '../providers/provider';
-import { listedTokenFinder } from './tokenService';
+import { listedTokenFinder } from './listedTokenFinder';
 
 const token = (id: string): ProviderToken => ({ id, name: id, createdAt: null, lastUsedAt: null, expiresAt: null, scopes: null });
 

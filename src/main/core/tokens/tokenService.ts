@@ -9,6 +9,7 @@ import type { EventHub } from '../events';
 import type { Vault } from '../vault/vault';
 
 import type { EphemeralSecrets } from './ephemeralSecrets';
+import { listedTokenFinder } from './listedTokenFinder';
 
 /** List, create and revoke a server's tokens, and keep created ones in the vault on request. */
 export class TokenService {
@@ -320,36 +321,5 @@ export class TokenService {
 /** The extra columns of a token of a kind without any: one frozen object for a list of 10,000,
  * not 10,000 empty ones (the window gets copies). */
 const NO_EXTRA: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
-/** How far past the last match a saved copy's token is looked for before the whole list is
- * mapped by id: a few tokens made elsewhere (not saved in Keyport) between two saved ones. */
-const LOOK_AHEAD = 8;
-
-/** Finds listed tokens by id, for saved copies asked for in the order they were saved. Servers
- * list tokens in the order they were made, which is the order their copies were saved in, so
- * the next token is tried first, then the few after it; only a copy out of that order makes the
- * map of every listed id (hashing 10,000 ids cost more than the rest of the match). */
-export function listedTokenFinder(listed: readonly ProviderToken[]): { find: (id: string) => number | undefined; mapped: () => boolean } {
-  let next = 0;
-  let byId: Map<string, number> | null = null;
-  const find = (id: string): number | undefined => {
-    const end = Math.min(next + LOOK_AHEAD, listed.length);
-    for (let i = next; i < end; i++) {
-      if ((listed[i] as ProviderToken).id === id) {
-        next = i + 1;
-        return i;
-      }
-    }
-    if (byId === null) {
-      byId = new Map();
-      // The first of equal ids, as the walk above finds it.
-      for (let i = listed.length - 1; i >= 0; i--) byId.set((listed[i] as ProviderToken).id, i);
-    }
-    const index = byId.get(id);
-    if (index !== undefined) next = index + 1;
-    return index;
-  };
-  return { find, mapped: () => byId !== null };
-}
 
 const sameInstant = (a: string, b: string): boolean => a === b || (!Number.isNaN(Date.parse(a)) && Date.parse(a) === Date.parse(b));
